@@ -1,14 +1,15 @@
 // Builds every JavaScript action (and the CLI) into dist/<name>/ with one ncc call per entry point.
-// Usage: node scripts/bundle.mjs [outDir]   (outDir defaults to dist; check-dist builds into a temp dir)
+// Usage: node scripts/bundle.mjs [--out <dir>] [name ...]
+//   --out   where to write (default dist/; check-dist builds into a temporary folder)
+//   name    only these actions (default: all); only their folders are replaced
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ncc from '@vercel/ncc';
 
 const root = resolve(import.meta.dirname, '..');
-const outDir = resolve(process.argv[2] ?? join(root, 'dist'));
 
 /** Entry points: actions/<name>/src/{index,post}.ts and packages/cli/src/bin.ts. */
-export function entries() {
+function entries() {
   const found = [];
   for (const name of readdirSync(join(root, 'actions')).sort()) {
     for (const file of ['index', 'post']) {
@@ -21,8 +22,19 @@ export function entries() {
   return found;
 }
 
-rmSync(outDir, { recursive: true, force: true });
-for (const entry of entries()) {
+const args = process.argv.slice(2);
+let outDir = join(root, 'dist');
+const only = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--out') outDir = resolve(args[++i]);
+  else only.push(args[i]);
+}
+
+const selected = entries().filter((entry) => only.length === 0 || only.includes(entry.name));
+if (only.length === 0) rmSync(outDir, { recursive: true, force: true });
+else for (const name of new Set(selected.map((e) => e.name))) rmSync(join(outDir, name), { recursive: true, force: true });
+
+for (const entry of selected) {
   const { code, assets } = await ncc(entry.src, {
     minify: true,
     sourceMap: false,
@@ -34,7 +46,6 @@ for (const entry of entries()) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${entry.file}.js`), code);
   for (const [file, asset] of Object.entries(assets ?? {})) {
-    // Every entry of one action writes the same package.json / licenses; last one wins, contents equal.
     const target = join(dir, file);
     mkdirSync(join(target, '..'), { recursive: true });
     writeFileSync(target, asset.source);

@@ -1,2 +1,5 @@
 export * from './errors';
 export * from './units';
+export * from './clock';
+export * from './steps';
+export * from './state';

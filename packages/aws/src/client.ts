@@ -1,0 +1,55 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { InputError } from '@shiftgate/core';
+
+/** The project's version, sent in the user agent so AWS-side logs show which tool moved traffic. */
+export const SHIFTGATE_VERSION = '0.1.0';
+
+/** Options shared by every AWS client shiftgate creates. */
+export interface AwsClientOptions {
+  /** Which action or command is calling, for the user agent: `shiftgate/0.1.0 (shift-traffic)`. */
+  caller: string;
+  /** Region; falls back to AWS_REGION / AWS_DEFAULT_REGION, then the SDK's own resolution. */
+  region?: string;
+  /** `standard` or `adaptive` (client-side rate limiting on throttling). */
+  retryMode?: 'standard' | 'adaptive';
+  /** Total attempts including the first, as the SDK counts them. */
+  maxAttempts?: number;
+  /** Only for tests: a request handler that injects faults. Endpoints come from AWS_ENDPOINT_URL*. */
+  requestHandler?: ConstructorParameters<typeof CloudWatchClient>[0] extends infer C
+    ? C extends { requestHandler?: infer H }
+      ? H
+      : never
+    : never;
+}
+
+/** Parses the `retry-mode` input. */
+export function parseRetryMode(input: string, value: string): 'standard' | 'adaptive' {
+  const text = value.trim();
+  if (text === 'standard' || text === 'adaptive') return text;
+  throw new InputError(input, value, "'standard' or 'adaptive'");
+}
+
+function common(options: AwsClientOptions) {
+  const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined;
+  return {
+    ...(region ? { region } : {}),
+    retryMode: options.retryMode ?? 'standard',
+    maxAttempts: options.maxAttempts ?? 5,
+    customUserAgent: `shiftgate/${SHIFTGATE_VERSION} (${options.caller})`,
+    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+  };
+}
+
+/**
+ * The one factory for ELBv2 clients. Endpoint overrides are left to the SDK, which reads
+ * AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 itself.
+ */
+export function createElbv2Client(options: AwsClientOptions): ElasticLoadBalancingV2Client {
+  return new ElasticLoadBalancingV2Client(common(options));
+}
+
+/** The one factory for CloudWatch clients (AWS_ENDPOINT_URL_CLOUDWATCH is honoured by the SDK). */
+export function createCloudWatchClient(options: AwsClientOptions): CloudWatchClient {
+  return new CloudWatchClient(common(options));
+}

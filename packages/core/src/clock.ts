@@ -1,0 +1,50 @@
+/** Wall-clock time, injectable so a 30-minute bake runs in milliseconds in tests. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Waits, injectable for the same reason as {@link Clock}. Resolves early (without throwing) when aborted. */
+export type Sleeper = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** The real clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** The real sleep: a timer that an abort signal cuts short. */
+export const systemSleep: Sleeper = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * A clock and sleeper pair for tests and the simulator: sleeping advances the clock at once.
+ */
+export function virtualTime(start = Date.UTC(2026, 0, 1)): { clock: Clock; sleep: Sleeper; advance(ms: number): void } {
+  let now = start;
+  return {
+    clock: { now: () => now },
+    sleep: async (ms) => {
+      now += ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+/** Logging sink for core code, so pure modules can explain themselves without depending on @actions/core. */
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = { info: () => {}, warning: () => {}, debug: () => {} };

@@ -1,0 +1,272 @@
+import { InputError } from './errors';
+import { STRATEGY_NAMES, type Step, type StrategyName } from './steps';
+
+/** The rollout state's schema version. Bumped on any change that an older reader would misread. */
+export const ROLLOUT_STATE_VERSION = 1;
+
+/** A parameter value as it appears in a plan: numbers, strings, lists of either, booleans. */
+export type ParameterValue = string | number | boolean | readonly number[] | readonly string[];
+
+/** One target group's weight in a forward action, exactly as ELBv2 reports it. */
+export interface TargetWeight {
+  'target-group-arn': string;
+  weight: number;
+}
+
+/** Where a rollout stands. */
+export const ROLLOUT_STATUSES = ['planned', 'in-progress', 'paused', 'promoted', 'rolled-back', 'failed'] as const;
+export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
+
+/**
+ * The one document every action takes and emits, so steps and jobs chain and rollback can restore
+ * exactly what was there. Stored in the GitHub deployment payload too. Keys are kebab-case.
+ */
+export interface RolloutState {
+  'schema-version': typeof ROLLOUT_STATE_VERSION;
+  strategy: StrategyName;
+  parameters: Record<string, ParameterValue>;
+  plan: Step[];
+  /** Saga only: the steps that undo the plan, in the order they run (reverse of deployment). */
+  compensation: Step[];
+  /** Index of the next plan step to run; equals `plan.length` when the plan is done. */
+  step: number;
+  status: RolloutStatus;
+  environment: string | null;
+  /** The application version being deployed, as the user names it (tag, image digest, sha). */
+  version: string | null;
+  'deployment-id': number | null;
+  'load-balancer-arn': string | null;
+  /** Listener or rule ARNs whose forward action carries the stable and canary target groups. */
+  routes: string[];
+  'stable-target-group-arn': string | null;
+  'canary-target-group-arn': string | null;
+  /** Per route, the forward action's weights before shiftgate first touched it. */
+  'initial-weights': Record<string, TargetWeight[]> | null;
+  /** The last verified canary/stable split. */
+  weights: { stable: number; canary: number } | null;
+  'created-at': string;
+  'updated-at': string;
+}
+
+/** What a new rollout state is made from. */
+export interface NewStateOptions {
+  strategy: StrategyName;
+  parameters: Record<string, ParameterValue>;
+  plan: Step[];
+  compensation?: Step[];
+  environment?: string | null;
+  version?: string | null;
+  now: Date;
+}
+
+/** Creates the state of a rollout that has been planned and not started. */
+export function createRolloutState(options: NewStateOptions): RolloutState {
+  const at = options.now.toISOString();
+  return {
+    'schema-version': ROLLOUT_STATE_VERSION,
+    strategy: options.strategy,
+    parameters: options.parameters,
+    plan: options.plan,
+    compensation: options.compensation ?? [],
+    step: 0,
+    status: 'planned',
+    environment: options.environment ?? null,
+    version: options.version ?? null,
+    'deployment-id': null,
+    'load-balancer-arn': null,
+    routes: [],
+    'stable-target-group-arn': null,
+    'canary-target-group-arn': null,
+    'initial-weights': null,
+    weights: null,
+    'created-at': at,
+    'updated-at': at,
+  };
+}
+
+/** Serialises a state compactly (it travels through step outputs and deployment payloads). */
+export function serializeRolloutState(state: RolloutState): string {
+  return JSON.stringify(state);
+}
+
+const KEYS: Record<keyof RolloutState, true> = {
+  'schema-version': true,
+  strategy: true,
+  parameters: true,
+  plan: true,
+  compensation: true,
+  step: true,
+  status: true,
+  environment: true,
+  version: true,
+  'deployment-id': true,
+  'load-balancer-arn': true,
+  routes: true,
+  'stable-target-group-arn': true,
+  'canary-target-group-arn': true,
+  'initial-weights': true,
+  weights: true,
+  'created-at': true,
+  'updated-at': true,
+};
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * Parses a rollout state strictly: valid JSON, the current schema version, every key known and of the
+ * right type, a valid plan. `input` names the input or file it came from, for the error message.
+ */
+export function parseRolloutState(input: string, text: string): RolloutState {
+  const fail = (problem: string): never => {
+    throw new InputError(input, text, 'a rollout state emitted by a shiftgate action', {
+      message: `Input '${input}' is not a shiftgate rollout state: ${problem}`,
+    });
+  };
+  let doc: Json;
+  try {
+    doc = JSON.parse(text) as Json;
+  } catch (error) {
+    return fail(`it is not JSON (${(error as Error).message})`);
+  }
+  if (!isObject(doc)) return fail('expected a JSON object');
+  const version = doc['schema-version'];
+  if (version === undefined) return fail("it has no 'schema-version'");
+  if (version !== ROLLOUT_STATE_VERSION) {
+    return fail(
+      typeof version === 'number' && version > ROLLOUT_STATE_VERSION
+        ? `'schema-version' ${version} was written by a newer shiftgate; this one reads ${ROLLOUT_STATE_VERSION}`
+        : `'schema-version' must be ${ROLLOUT_STATE_VERSION}, got ${JSON.stringify(version)}`,
+    );
+  }
+  for (const key of Object.keys(doc)) {
+    if (!(key in KEYS)) fail(`unknown key '${key}'`);
+  }
+  for (const key of Object.keys(KEYS)) {
+    if (!(key in doc)) fail(`missing key '${key}'`);
+  }
+  const str = (key: string): string => {
+    const v = doc[key];
+    return typeof v === 'string' && v !== '' ? v : fail(`'${key}' must be a non-empty string`);
+  };
+  const strOrNull = (key: string): string | null => (doc[key] === null ? null : str(key));
+  const strategy = str('strategy');
+  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) {
+    fail(`'strategy' must be one of ${STRATEGY_NAMES.join(', ')}, got '${strategy}'`);
+  }
+  const status = str('status');
+  if (!(ROLLOUT_STATUSES as readonly string[]).includes(status)) {
+    fail(`'status' must be one of ${ROLLOUT_STATUSES.join(', ')}, got '${status}'`);
+  }
+  const parameters = doc.parameters;
+  if (!isObject(parameters)) fail("'parameters' must be an object");
+  const plan = parseSteps('plan', doc.plan, fail);
+  const compensation = parseSteps('compensation', doc.compensation, fail);
+  const step = doc.step;
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > plan.length) {
+    fail(`'step' must be a whole number from 0 to ${plan.length} (the plan's length), got ${JSON.stringify(step)}`);
+  }
+  const deploymentId = doc['deployment-id'];
+  if (deploymentId !== null && (typeof deploymentId !== 'number' || !Number.isSafeInteger(deploymentId) || deploymentId < 1)) {
+    fail(`'deployment-id' must be null or a positive whole number, got ${JSON.stringify(deploymentId)}`);
+  }
+  const routes = doc.routes;
+  if (!Array.isArray(routes) || !routes.every((r) => typeof r === 'string' && r !== '')) {
+    fail("'routes' must be a list of listener or rule ARNs");
+  }
+  const initial = doc['initial-weights'];
+  if (initial !== null) {
+    if (!isObject(initial)) fail("'initial-weights' must be null or an object of route ARN to weights");
+    for (const [route, list] of Object.entries(initial as Record<string, Json>)) {
+      if (!Array.isArray(list) || !list.every(isTargetWeight)) {
+        fail(`'initial-weights' of '${route}' must be a list of {"target-group-arn", "weight"} with weights 0 to 999`);
+      }
+    }
+  }
+  const weights = doc.weights;
+  if (weights !== null) {
+    if (
+      !isObject(weights) ||
+      Object.keys(weights).sort().join() !== 'canary,stable' ||
+      !isWeight(weights.stable) ||
+      !isWeight(weights.canary)
+    ) {
+      fail(`'weights' must be null or {"stable": 0-100, "canary": 0-100}, got ${JSON.stringify(weights)}`);
+    }
+  }
+  for (const key of ['created-at', 'updated-at']) {
+    if (Number.isNaN(Date.parse(str(key)))) fail(`'${key}' must be an ISO 8601 timestamp`);
+  }
+  return {
+    'schema-version': ROLLOUT_STATE_VERSION,
+    strategy: strategy as StrategyName,
+    parameters: parameters as Record<string, ParameterValue>,
+    plan,
+    compensation,
+    step: step as number,
+    status: status as RolloutStatus,
+    environment: strOrNull('environment'),
+    version: strOrNull('version'),
+    'deployment-id': deploymentId as number | null,
+    'load-balancer-arn': strOrNull('load-balancer-arn'),
+    routes: routes as string[],
+    'stable-target-group-arn': strOrNull('stable-target-group-arn'),
+    'canary-target-group-arn': strOrNull('canary-target-group-arn'),
+    'initial-weights': initial as Record<string, TargetWeight[]> | null,
+    weights: weights as { stable: number; canary: number } | null,
+    'created-at': str('created-at'),
+    'updated-at': str('updated-at'),
+  };
+}
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isWeight(value: Json | undefined): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100;
+}
+
+function isTargetWeight(value: Json): boolean {
+  return (
+    isObject(value) &&
+    Object.keys(value).sort().join() === 'target-group-arn,weight' &&
+    typeof value['target-group-arn'] === 'string' &&
+    typeof value.weight === 'number' &&
+    Number.isInteger(value.weight) &&
+    value.weight >= 0 &&
+    value.weight <= 999
+  );
+}
+
+const STEP_FIELDS: Record<Step['kind'], Record<string, 'number' | 'string' | 'boolean' | 'string[]'>> = {
+  shift: { weight: 'number' },
+  bake: { duration: 'string', 'duration-ms': 'number', promote: 'boolean' },
+  gate: { name: 'string' },
+  hook: { name: 'string', command: 'string', exposure: 'number' },
+  approval: { reason: 'string' },
+  batch: { batch: 'number', cells: 'string[]' },
+  service: { service: 'string', order: 'number' },
+};
+
+function parseSteps(key: string, value: Json | undefined, fail: (problem: string) => never): Step[] {
+  if (!Array.isArray(value)) return fail(`'${key}' must be a list of steps`);
+  return value.map((raw, index) => {
+    if (!isObject(raw) || typeof raw.kind !== 'string' || !(raw.kind in STEP_FIELDS)) {
+      return fail(`'${key}[${index}]' must be a step with 'kind' one of ${Object.keys(STEP_FIELDS).join(', ')}`);
+    }
+    const fields = STEP_FIELDS[raw.kind as Step['kind']];
+    for (const field of Object.keys(raw)) {
+      if (field !== 'kind' && !(field in fields)) fail(`'${key}[${index}]' (${raw.kind}) has unknown key '${field}'`);
+    }
+    for (const [field, type] of Object.entries(fields)) {
+      const v = raw[field];
+      const ok =
+        type === 'string[]' ? Array.isArray(v) && v.every((s) => typeof s === 'string') : typeof v === type;
+      if (!ok) fail(`'${key}[${index}].${field}' must be a ${type}`);
+    }
+    if (raw.kind === 'shift' && !isWeight(raw.weight)) {
+      fail(`'${key}[${index}].weight' must be a whole percentage from 0 to 100, got ${JSON.stringify(raw.weight)}`);
+    }
+    return raw as unknown as Step;
+  });
+}
