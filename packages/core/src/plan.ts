@@ -1,0 +1,218 @@
+import { InputError } from './errors';
+import { resolveParameters, type Parameters, type RawParameter } from './strategies';
+import { assertNever, type Step, type StrategyName } from './steps';
+import { formatDuration, parseDuration } from './units';
+
+/** A strategy turned into steps. */
+export interface Plan {
+  strategy: StrategyName;
+  parameters: Parameters;
+  steps: Step[];
+  /** Saga only: what runs, in order, to undo the services already deployed. */
+  compensation: Step[];
+}
+
+const bake = (duration: string, promote = true): Step => ({
+  kind: 'bake',
+  duration,
+  'duration-ms': parseDuration('bake-time', duration),
+  promote,
+});
+
+/**
+ * Builds the deterministic plan of a strategy from raw parameters (merged over the catalogue defaults) and
+ * validates it. The same strategy and parameters always give the same steps.
+ */
+export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, RawParameter>> = {}): Plan {
+  const parameters = resolveParameters(strategy, raw);
+  const steps: Step[] = [];
+  const compensation: Step[] = [];
+  switch (strategy) {
+    case 'blue-green': {
+      if (parameters['pre-switch-checks'] === true) steps.push({ kind: 'gate', name: 'pre-switch' });
+      steps.push({ kind: 'shift', weight: 100 }, bake(parameters['bake-time'] as string));
+      break;
+    }
+    case 'canary': {
+      for (const weight of canaryWeights(parameters, raw)) {
+        steps.push({ kind: 'shift', weight });
+        if (weight < 100) steps.push(bake(parameters['bake-time'] as string));
+      }
+      break;
+    }
+    case 'linear': {
+      const size = parameters['step-size'] as number;
+      if (size < 1) throw new InputError('parameters.step-size', size, 'a whole percentage from 1% to 100%');
+      for (let weight = size; ; weight += size) {
+        const capped = Math.min(weight, 100);
+        steps.push({ kind: 'shift', weight: capped });
+        if (capped === 100) break;
+        steps.push(bake(parameters.interval as string));
+      }
+      break;
+    }
+    case 'rolling': {
+      const cells = parameters.cells as string[];
+      const batchSize = parameters['max-unavailable'] as number;
+      if (batchSize > cells.length) {
+        throw new InputError(
+          'parameters.max-unavailable',
+          batchSize,
+          `a whole number from 1 to ${cells.length} (the number of cells)`,
+        );
+      }
+      for (let i = 0, batch = 1; i < cells.length; i += batchSize, batch++) {
+        steps.push({ kind: 'batch', batch, cells: cells.slice(i, i + batchSize) }, bake(parameters['bake-time'] as string));
+      }
+      break;
+    }
+    case 'ab-testing': {
+      const split = parameters.split as number[];
+      if (split.length !== 2 || (split[0] ?? 0) + (split[1] ?? 0) !== 100) {
+        throw new InputError('parameters.split', split.join(','), 'two weights, stable then new, that sum to 100 (such as 50,50 or 90,10)');
+      }
+      if (split[1] === 0) throw new InputError('parameters.split', split.join(','), 'a split that sends some traffic to the new version');
+      steps.push(
+        { kind: 'shift', weight: split[1] as number },
+        bake(parameters.duration as string, false),
+        { kind: 'approval', reason: 'A/B test complete: compare the results, then promote or roll back by hand.' },
+      );
+      break;
+    }
+    case 'feature-flag': {
+      const exposures = parameters['flag-steps'] as number[];
+      requireIncreasingTo100('parameters.flag-steps', exposures);
+      steps.push({ kind: 'shift', weight: 100 });
+      for (const exposure of exposures) {
+        steps.push(
+          { kind: 'hook', name: 'flag', command: parameters['flag-command'] as string, exposure },
+          bake(parameters['bake-time'] as string),
+        );
+      }
+      break;
+    }
+    case 'saga': {
+      const services = parameters.services as string[];
+      services.forEach((service, order) => {
+        steps.push({ kind: 'service', service, order: order + 1 }, bake(parameters['bake-time'] as string));
+      });
+      [...services].reverse().forEach((service, i) => {
+        compensation.push({ kind: 'service', service, order: services.length - i });
+      });
+      break;
+    }
+    default:
+      assertNever(strategy, 'strategy');
+  }
+  const plan = { strategy, parameters, steps, compensation };
+  validatePlan(plan);
+  return plan;
+}
+
+function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawParameter>>): number[] {
+  const size = parameters['step-size'] as number | undefined;
+  if (size === undefined) {
+    if (raw['initial-traffic'] !== undefined || raw['max-traffic'] !== undefined) {
+      throw new InputError('parameters.step-size', '', '', {
+        message: "Input 'parameters' sets initial-traffic or max-traffic without step-size; set step-size too, or list the weights in 'steps'",
+      });
+    }
+    const weights = parameters.steps as number[];
+    requireIncreasingTo100('parameters.steps', weights);
+    return weights;
+  }
+  if (raw.steps !== undefined) {
+    throw new InputError('parameters.steps', raw.steps, '', {
+      message: "Input 'parameters' sets both steps and step-size; use one way of describing the canary schedule",
+    });
+  }
+  const initial = (parameters['initial-traffic'] as number | undefined) ?? size;
+  const max = parameters['max-traffic'] as number;
+  if (size < 1 || size > 99) throw new InputError('parameters.step-size', size, 'a whole percentage from 1% to 99%');
+  if (initial < 1 || initial > max) {
+    throw new InputError('parameters.initial-traffic', initial, `a whole percentage from 1% to max-traffic (${max}%)`);
+  }
+  if (max > 99) throw new InputError('parameters.max-traffic', max, 'a whole percentage from 1% to 99%');
+  const weights: number[] = [];
+  for (let w = initial; w < max; w += size) weights.push(w);
+  weights.push(max, 100);
+  return weights;
+}
+
+function requireIncreasingTo100(input: string, weights: readonly number[]): void {
+  for (let i = 1; i < weights.length; i++) {
+    if ((weights[i] as number) <= (weights[i - 1] as number)) {
+      throw new InputError(input, weights.join(','), 'weights that strictly increase and end at 100, such as 5,25,50,100');
+    }
+  }
+  if (weights[0] === 0) throw new InputError(input, weights.join(','), 'weights above 0 that strictly increase and end at 100');
+  if (weights.at(-1) !== 100) {
+    throw new InputError(input, weights.join(','), 'weights that strictly increase and end at 100, such as 5,25,50,100');
+  }
+}
+
+/**
+ * Checks invariants every plan must hold, whichever way it was built: weights within 0–100, shifts
+ * strictly increasing (ab-testing holds one split), bakes longer than zero, a plan that does something.
+ */
+export function validatePlan(plan: Plan): void {
+  if (plan.steps.length === 0) throw new Error(`The ${plan.strategy} plan has no steps`);
+  let last = 0;
+  for (const [index, step] of plan.steps.entries()) {
+    switch (step.kind) {
+      case 'shift':
+        if (!Number.isInteger(step.weight) || step.weight < 0 || step.weight > 100) {
+          throw new Error(`Plan step ${index} shifts to ${step.weight}%, outside 0–100`);
+        }
+        if (step.weight <= last) throw new Error(`Plan step ${index} shifts to ${step.weight}%, not above ${last}%`);
+        last = step.weight;
+        break;
+      case 'bake':
+        if (step['duration-ms'] <= 0) throw new Error(`Plan step ${index} bakes for ${step.duration}`);
+        break;
+      case 'gate':
+      case 'approval':
+      case 'batch':
+      case 'service':
+        break;
+      case 'hook':
+        if (step.exposure < 0 || step.exposure > 100) throw new Error(`Plan step ${index} exposes ${step.exposure}%`);
+        break;
+      default:
+        assertNever(step, 'step');
+    }
+  }
+}
+
+/** The canary weight after each shift step, in order: the `weights` output of select-strategy. */
+export function planWeights(steps: readonly Step[]): number[] {
+  return steps.flatMap((step) => (step.kind === 'shift' ? [step.weight] : []));
+}
+
+/** Total time the plan bakes, in milliseconds, for summaries and estimates. */
+export function planBakeTime(steps: readonly Step[]): number {
+  return steps.reduce((sum, step) => sum + (step.kind === 'bake' ? step['duration-ms'] : 0), 0);
+}
+
+/** Describes a step in a few words for logs and summaries. */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'shift':
+      return `shift ${step.weight}% of traffic to the new version`;
+    case 'bake':
+      return `bake ${step.duration} and judge the gates${step.promote ? '' : ' (no automatic promotion)'}`;
+    case 'gate':
+      return `${step.name} checks`;
+    case 'hook':
+      return `${step.name}: expose the feature to ${step.exposure}%`;
+    case 'approval':
+      return `wait for approval: ${step.reason}`;
+    case 'batch':
+      return `batch ${step.batch}: ${step.cells.join(', ')}`;
+    case 'service':
+      return `deploy service ${step.service} (${step.order})`;
+    default:
+      return assertNever(step, 'step');
+  }
+}
+

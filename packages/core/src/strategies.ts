@@ -1,0 +1,257 @@
+import { InputError } from './errors';
+import type { ParameterValue } from './state';
+import { STRATEGY_NAMES, type StrategyName } from './steps';
+import { formatDuration, parseBoolean, parseDuration, parseInteger, parsePercent, parseWeightList } from './units';
+
+/** How a parameter is written and parsed. */
+export type ParameterKind = 'weights' | 'percent' | 'duration' | 'integer' | 'boolean' | 'string' | 'list';
+
+/** One parameter of a strategy, as `shiftgate strategies` and the docs show it. */
+export interface ParameterSpec {
+  name: string;
+  kind: ParameterKind;
+  /** Default as the user would write it; `null` means the parameter has no default. */
+  default: string | null;
+  description: string;
+  /** Required for this strategy (no default makes sense). */
+  required?: boolean;
+}
+
+/** A strategy's entry in the catalogue. */
+export interface StrategySpec {
+  name: StrategyName;
+  description: string;
+  parameters: ParameterSpec[];
+}
+
+const bakeTime = (fallback: string, what: string): ParameterSpec => ({
+  name: 'bake-time',
+  kind: 'duration',
+  default: fallback,
+  description: what,
+});
+
+/**
+ * The seven strategies. Defaults follow the seeds where they give one: canary 5→10→25→100 with 5-minute bakes
+ * (seed 003's canary job), 50/50 A/B splits, blue-green with a rollback window.
+ */
+export const STRATEGIES: Record<StrategyName, StrategySpec> = {
+  'blue-green': {
+    name: 'blue-green',
+    description:
+      'Check the idle (green) target group, switch 100% of traffic at once, keep blue ready for a rollback window.',
+    parameters: [
+      {
+        name: 'pre-switch-checks',
+        kind: 'boolean',
+        default: 'true',
+        description: "Judge the gates once on the green target group before switching ('true' or 'false').",
+      },
+      bakeTime('15m', 'Rollback window after the switch: gates are watched and blue is kept for this long.'),
+    ],
+  },
+  canary: {
+    name: 'canary',
+    description: 'Send a small, growing share of traffic to the new version, baking and judging after each step.',
+    parameters: [
+      {
+        name: 'steps',
+        kind: 'weights',
+        default: '5,10,25,100',
+        description: 'Canary weights in order, strictly increasing and ending at 100. Ignored when step-size is set.',
+      },
+      {
+        name: 'initial-traffic',
+        kind: 'percent',
+        default: null,
+        description: 'First canary weight when the schedule is generated from step-size (default: step-size).',
+      },
+      {
+        name: 'step-size',
+        kind: 'percent',
+        default: null,
+        description: 'Generate the schedule: initial-traffic, then + step-size up to max-traffic, then 100.',
+      },
+      {
+        name: 'max-traffic',
+        kind: 'percent',
+        default: '50',
+        description: 'Highest weight of a generated schedule before the final switch to 100.',
+      },
+      bakeTime('5m', 'How long to bake and judge after each step below 100.'),
+    ],
+  },
+  linear: {
+    name: 'linear',
+    description: 'Move a fixed share of traffic every interval (CodeDeploy Linear10PercentEvery1Minute style).',
+    parameters: [
+      { name: 'step-size', kind: 'percent', default: '10', description: 'Percent added at each step.' },
+      { name: 'interval', kind: 'duration', default: '1m', description: 'Bake time between steps.' },
+    ],
+  },
+  rolling: {
+    name: 'rolling',
+    description: 'Move cells (or target groups) to the new version in batches, never more than max-unavailable at once.',
+    parameters: [
+      {
+        name: 'cells',
+        kind: 'list',
+        default: null,
+        required: true,
+        description: 'Cells or target groups, in rollout order (comma or newline separated).',
+      },
+      {
+        name: 'max-unavailable',
+        kind: 'integer',
+        default: '1',
+        description: 'Cells changed together in one batch (at least 1, at most the number of cells).',
+      },
+      bakeTime('5m', 'How long to bake and judge after each batch.'),
+    ],
+  },
+  'ab-testing': {
+    name: 'ab-testing',
+    description: 'Hold a fixed split (such as 50/50) for a duration to compare versions; never promotes on its own.',
+    parameters: [
+      {
+        name: 'split',
+        kind: 'weights',
+        default: '50,50',
+        description: 'Stable and new weights, summing to 100 (for example 90,10).',
+      },
+      { name: 'duration', kind: 'duration', default: '1h', description: 'How long to hold the split.' },
+    ],
+  },
+  'feature-flag': {
+    name: 'feature-flag',
+    description:
+      "Send traffic to the new version with the feature dark, then raise exposure in flag steps through your command.",
+    parameters: [
+      {
+        name: 'flag-command',
+        kind: 'string',
+        default: null,
+        required: true,
+        description: 'Command run at each flag step with SHIFTGATE_FLAG_EXPOSURE set (for example a LaunchDarkly CLI call).',
+      },
+      {
+        name: 'flag-steps',
+        kind: 'weights',
+        default: '1,10,50,100',
+        description: 'Exposure percentages in order, strictly increasing and ending at 100.',
+      },
+      bakeTime('5m', 'How long to bake and judge after each flag step.'),
+    ],
+  },
+  saga: {
+    name: 'saga',
+    description: 'Deploy services in a declared order; if one fails, compensate the ones already deployed in reverse.',
+    parameters: [
+      {
+        name: 'services',
+        kind: 'list',
+        default: null,
+        required: true,
+        description: 'Services in deployment order (comma or newline separated); compensation runs in reverse.',
+      },
+      bakeTime('5m', 'How long to bake and judge after each service.'),
+    ],
+  },
+};
+
+/** Aliases accepted wherever a strategy is named. */
+export const STRATEGY_ALIASES: Record<string, StrategyName> = { 'saga-pattern': 'saga' };
+
+/** Resolves a strategy name or alias; throws naming the input and listing the valid names. */
+export function parseStrategyName(input: string, value: string): StrategyName {
+  const text = value.trim().toLowerCase();
+  if ((STRATEGY_NAMES as readonly string[]).includes(text)) return text as StrategyName;
+  const alias = STRATEGY_ALIASES[text];
+  if (alias) return alias;
+  throw new InputError(input, value, `one of ${STRATEGY_NAMES.join(', ')} (or the alias saga-pattern)`);
+}
+
+/** Parsed parameter values, keyed by parameter name. */
+export type Parameters = Record<string, ParameterValue>;
+
+/** A raw parameter value from an input, the config file or the CLI. */
+export type RawParameter = string | number | boolean | readonly (string | number)[];
+
+/**
+ * Merges raw parameters over the strategy's defaults and parses each one. Unknown names and bad values are
+ * refused with the strategy's parameter list in the message. `source` prefixes the input name
+ * (`parameters.steps`), so errors point at where the value came from.
+ */
+export function resolveParameters(
+  strategy: StrategyName,
+  raw: Readonly<Record<string, RawParameter>>,
+  source = 'parameters',
+): Parameters {
+  const spec = STRATEGIES[strategy];
+  const known = spec.parameters.map((p) => p.name);
+  for (const name of Object.keys(raw)) {
+    if (!known.includes(name)) {
+      throw new InputError(`${source}.${name}`, raw[name], '', {
+        message: `Input '${source}' has '${name}', which is not a parameter of ${strategy}; its parameters are ${known.join(', ')}`,
+      });
+    }
+  }
+  const out: Parameters = {};
+  for (const param of spec.parameters) {
+    const given = raw[param.name];
+    const input = `${source}.${param.name}`;
+    if (given === undefined || given === null || given === '') {
+      if (param.required) {
+        throw new InputError(input, given ?? '', '', {
+          message: `Strategy ${strategy} needs parameter '${param.name}': ${param.description}`,
+        });
+      }
+      if (param.default !== null) out[param.name] = parseParameter(param, input, param.default);
+      continue;
+    }
+    out[param.name] = parseParameter(param, input, given);
+  }
+  return out;
+}
+
+function parseParameter(param: ParameterSpec, input: string, value: RawParameter): ParameterValue {
+  const scalar = (): string | number => {
+    if (typeof value === 'string' || typeof value === 'number') return value;
+    if (typeof value === 'boolean') return String(value);
+    throw new InputError(input, value, `a single ${param.kind}, not a list`);
+  };
+  switch (param.kind) {
+    case 'weights':
+      if (typeof value === 'boolean') throw new InputError(input, value, 'a list of whole percentages such as 5,25,50,100');
+      return parseWeightList(input, typeof value === 'number' ? String(value) : value);
+    case 'percent':
+      return parsePercent(input, scalar());
+    case 'duration':
+      return formatDuration(parseDuration(input, String(scalar())));
+    case 'integer':
+      return parseInteger(input, scalar(), { min: 1 });
+    case 'boolean':
+      return typeof value === 'boolean' ? value : parseBoolean(input, String(scalar()));
+    case 'string': {
+      const text = String(scalar()).trim();
+      if (text === '') throw new InputError(input, value, 'a non-empty string');
+      return text;
+    }
+    case 'list': {
+      const items = (typeof value === 'string' ? value.split(/[,\n]/) : Array.isArray(value) ? value : [scalar()])
+        .map((item) => String(item).trim())
+        .filter((item) => item !== '');
+      if (items.length === 0) throw new InputError(input, value, 'a non-empty list of names');
+      const bad = items.find((item) => !/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(item));
+      if (bad !== undefined) {
+        throw new InputError(input, value, 'names of letters, digits and . _ : / @ - (no spaces or shell characters)');
+      }
+      const seen = new Set<string>();
+      for (const item of items) {
+        if (seen.has(item)) throw new InputError(input, value, `a list without repeats ('${item}' appears twice)`);
+        seen.add(item);
+      }
+      return items;
+    }
+  }
+}
