@@ -6,3 +6,4 @@ export * from './state';
 export * from './strategies';
 export * from './plan';
 export * from './config';
+export * from './select';

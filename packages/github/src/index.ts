@@ -1,0 +1,3 @@
+export * from './event';
+export * from './permission';
+export * from './summary-plan';
