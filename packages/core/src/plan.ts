@@ -109,6 +109,9 @@ export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, R
   return plan;
 }
 
+/** Highest generated canary weight when `max-traffic` is not given (Flagger's maxWeight default is 50 too). */
+const DEFAULT_MAX_TRAFFIC = 50;
+
 function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawParameter>>): number[] {
   const size = parameters['step-size'] as number | undefined;
   if (size === undefined) {
@@ -127,7 +130,7 @@ function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawP
     });
   }
   const initial = (parameters['initial-traffic'] as number | undefined) ?? size;
-  const max = parameters['max-traffic'] as number;
+  const max = (parameters['max-traffic'] as number | undefined) ?? DEFAULT_MAX_TRAFFIC;
   if (size < 1 || size > 99) throw new InputError('parameters.step-size', size, 'a whole percentage from 1% to 99%');
   if (initial < 1 || initial > max) {
     throw new InputError('parameters.initial-traffic', initial, `a whole percentage from 1% to max-traffic (${max}%)`);

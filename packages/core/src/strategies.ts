@@ -75,8 +75,8 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
       {
         name: 'max-traffic',
         kind: 'percent',
-        default: '50',
-        description: 'Highest weight of a generated schedule before the final switch to 100.',
+        default: null,
+        description: 'Highest weight of a generated schedule before the final switch to 100 (default 50).',
       },
       bakeTime('5m', 'How long to bake and judge after each step below 100.'),
     ],

@@ -1,0 +1,78 @@
+import * as core from '@actions/core';
+import {
+  DEFAULT_CONFIG_PATH,
+  InputError,
+  parseBoolean,
+  parseRequiredPermission,
+  parseStrategyName,
+  type PermissionLevel,
+  type RawParameter,
+  type StrategyName,
+} from '@shiftgate/core';
+import { parse as parseYaml } from 'yaml';
+
+/** The select-strategy inputs, parsed and validated once. */
+export interface Inputs {
+  /** Raw `strategy` input; validated during selection so its error names the input. */
+  strategy: string;
+  parameters: Record<string, RawParameter>;
+  environment: string | null;
+  config: { path: string; required: boolean };
+  defaultStrategy: StrategyName;
+  labelPrefix: string;
+  token: string;
+  requirePermission: PermissionLevel | 'none';
+  allowForks: boolean;
+}
+
+/** Reads the inputs by name through a getter (so tests can pass a map), validating each. */
+export function parseInputs(get: (name: string) => string = (name) => core.getInput(name)): Inputs {
+  const strategy = get('strategy');
+  if (strategy.trim() !== '') parseStrategyName('strategy', strategy);
+  const environment = get('environment').trim();
+  if (environment !== '' && !/^[A-Za-z0-9][A-Za-z0-9._ /-]{0,254}$/.test(environment)) {
+    throw new InputError('environment', environment, 'an environment name of letters, digits, spaces and . _ / -');
+  }
+  const configPath = get('config').trim() || DEFAULT_CONFIG_PATH;
+  const labelPrefix = get('label-prefix');
+  if (/\s/.test(labelPrefix.trim()) || labelPrefix.length > 50) {
+    throw new InputError('label-prefix', labelPrefix, 'a label prefix without spaces, such as deploy:');
+  }
+  return {
+    strategy,
+    parameters: parseParameters(get('parameters')),
+    environment: environment === '' ? null : environment,
+    config: { path: configPath, required: configPath !== DEFAULT_CONFIG_PATH },
+    defaultStrategy: parseStrategyName('default-strategy', get('default-strategy') || 'blue-green'),
+    labelPrefix: labelPrefix.trim(),
+    token: get('token'),
+    requirePermission: parseRequiredPermission('require-permission', get('require-permission') || 'write'),
+    allowForks: parseBoolean('allow-forks', get('allow-forks') || 'false'),
+  };
+}
+
+/** Parses the `parameters` input: a YAML or JSON map of parameter name to a value or a list of values. */
+export function parseParameters(text: string): Record<string, RawParameter> {
+  if (text.trim() === '') return {};
+  const allowed = 'a YAML or JSON map of parameter names to values, such as {steps: "5,25,100", bake-time: 10m}';
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    throw new InputError('parameters', text, allowed, {
+      message: `Input 'parameters' must be ${allowed}; it is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    });
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError('parameters', text, allowed);
+  const out: Record<string, RawParameter> = {};
+  for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
+    const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+    if (scalar(value)) out[name] = value as RawParameter;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+      out[name] = value as (string | number)[];
+    } else {
+      throw new InputError(`parameters.${name}`, JSON.stringify(value), 'a value or a list of values');
+    }
+  }
+  return out;
+}
