@@ -7,3 +7,4 @@ export * from './strategies';
 export * from './plan';
 export * from './config';
 export * from './select';
+export * from './config-schema';

@@ -1,0 +1,110 @@
+import { GATE_NAMES, TARGET_NAMES } from './config';
+import { STRATEGIES, STRATEGY_ALIASES, type ParameterSpec } from './strategies';
+import { STRATEGY_NAMES } from './steps';
+
+type Schema = Record<string, unknown>;
+
+const PERCENT = '^\\d+(\\.\\d+)?%?$';
+const WHOLE_PERCENT = '^\\d+%?$';
+const DURATION = '^(\\d+ms|(\\d+h)?(\\d+m)?(\\d+s)?)$';
+
+function parameterSchema(param: ParameterSpec): Schema {
+  const description = param.description + (param.default !== null ? ` Default: ${param.default}.` : '');
+  switch (param.kind) {
+    case 'weights':
+      return {
+        description,
+        oneOf: [
+          { type: 'string', pattern: '^\\s*\\d+%?(\\s*[,\\s]\\s*\\d+%?)*\\s*$' },
+          { type: 'array', items: { oneOf: [{ type: 'integer', minimum: 0, maximum: 100 }, { type: 'string', pattern: WHOLE_PERCENT }] } },
+        ],
+      };
+    case 'percent':
+      return { description, oneOf: [{ type: 'integer', minimum: 0, maximum: 100 }, { type: 'string', pattern: WHOLE_PERCENT }] };
+    case 'duration':
+      return { description, type: 'string', pattern: DURATION };
+    case 'integer':
+      return { description, oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\d+$' }] };
+    case 'boolean':
+      return { description, type: 'boolean' };
+    case 'string':
+      return { description, type: 'string', minLength: 1 };
+    case 'list':
+      return { description, oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }] };
+  }
+}
+
+const GATE_SCHEMAS: Record<(typeof GATE_NAMES)[number], Schema> = {
+  'max-error-rate': { type: 'string', pattern: PERCENT, description: 'Highest canary 5xx rate, e.g. 1%.' },
+  'max-p99-latency': { type: 'string', pattern: DURATION, description: 'Highest canary p99 latency, e.g. 500ms.' },
+  'max-latency-increase': { type: 'string', pattern: PERCENT, description: 'Highest canary p99 increase over baseline, e.g. 20%.' },
+  'min-healthy-percent': { type: 'string', pattern: PERCENT, description: 'Lowest share of healthy canary hosts, e.g. 95%.' },
+  'min-requests': { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+$' }], description: 'Canary requests needed before promotion.' },
+  'bake-time': { type: 'string', pattern: DURATION, description: 'How long to bake before promotion, e.g. 5m.' },
+  confidence: { type: 'string', pattern: PERCENT, description: 'Confidence of a rollback decision, e.g. 95%.' },
+  'on-inconclusive': { enum: ['rollback', 'fail', 'promote'], description: 'What to do when the evidence ends undecided.' },
+  'max-consecutive-errors': { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+$' }], description: 'Provider errors tolerated in a row.' },
+};
+
+/**
+ * The JSON Schema of `.github/shiftgate.yml`, generated from the same catalogue the parser uses so the two
+ * cannot drift. Editors (YAML language server) use it for completion and validation.
+ */
+export function configJsonSchema(): Schema {
+  const strategyName = { enum: [...STRATEGY_NAMES, ...Object.keys(STRATEGY_ALIASES)] };
+  const gates: Schema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(GATE_NAMES.map((name) => [name, GATE_SCHEMAS[name]])),
+  };
+  const strategies: Schema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(
+      [...STRATEGY_NAMES, ...Object.keys(STRATEGY_ALIASES)].map((name) => {
+        const spec = STRATEGIES[(STRATEGY_ALIASES[name] ?? name) as keyof typeof STRATEGIES];
+        return [
+          name,
+          {
+            type: 'object',
+            description: spec.description,
+            additionalProperties: false,
+            properties: Object.fromEntries(spec.parameters.map((p) => [p.name, parameterSchema(p)])),
+          },
+        ];
+      }),
+    ),
+  };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'shiftgate configuration (.github/shiftgate.yml)',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      version: { const: 1, description: 'Schema version of this file.' },
+      'default-strategy': { ...strategyName, description: 'Strategy used when no input, dispatch or label chooses one.' },
+      gates: { ...gates, description: 'Health gates for every environment.' },
+      strategies: { ...strategies, description: 'Parameter overrides per strategy, for every environment.' },
+      environments: {
+        type: 'object',
+        description: 'Settings per deployment environment.',
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            'allowed-strategies': { type: 'array', items: strategyName, minItems: 1, description: 'Strategies allowed here.' },
+            'default-strategy': { ...strategyName, description: "This environment's default strategy." },
+            gates: { ...gates, description: "This environment's gates, over the file-wide ones." },
+            strategies: { ...strategies, description: "This environment's parameter overrides." },
+            targets: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'Where traffic lives: the same names as the shift-traffic inputs.',
+              properties: Object.fromEntries(TARGET_NAMES.map((name) => [name, { type: 'string', minLength: 1 }])),
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import {
+  STRATEGIES,
+  STRATEGY_NAMES,
+  buildPlan,
+  describeStep,
+  parseStrategyName,
+  planBakeTime,
+  planWeights,
+  validatePlan,
+  type Plan,
+} from '@shiftgate/core';
+
+describe('the strategy catalogue', () => {
+  it('has the seven strategies, each with a description and documented parameters', () => {
+    expect(Object.keys(STRATEGIES)).toEqual([...STRATEGY_NAMES]);
+    for (const spec of Object.values(STRATEGIES)) {
+      expect(spec.description.length).toBeGreaterThan(20);
+      for (const param of spec.parameters) expect(param.description).not.toBe('');
+    }
+  });
+
+  it('accepts saga-pattern as an alias of saga, in any case', () => {
+    expect(parseStrategyName('strategy', 'saga-pattern')).toBe('saga');
+    expect(parseStrategyName('strategy', 'Canary')).toBe('canary');
+  });
+
+  it('refuses an unknown strategy and lists the valid ones', () => {
+    expect(() => parseStrategyName('strategy', 'canery')).toThrow(
+      "Input 'strategy' must be one of blue-green, canary, linear, rolling, ab-testing, feature-flag, saga (or the alias saga-pattern), got 'canery'",
+    );
+  });
+});
+
+describe('buildPlan', () => {
+  it('gives canary the seed defaults: 5 → 10 → 25 → 100 with 5-minute bakes', () => {
+    const plan = buildPlan('canary');
+    expect(planWeights(plan.steps)).toEqual([5, 10, 25, 100]);
+    expect(plan.steps.filter((s) => s.kind === 'bake')).toHaveLength(3);
+    expect(plan.steps[1]).toEqual({ kind: 'bake', duration: '5m', 'duration-ms': 300_000, promote: true });
+    expect(plan.steps.at(-1)).toEqual({ kind: 'shift', weight: 100 });
+  });
+
+  it('is deterministic', () => {
+    expect(buildPlan('linear', { 'step-size': 20 })).toEqual(buildPlan('linear', { 'step-size': '20%' }));
+  });
+
+  it('builds canary from custom steps', () => {
+    expect(planWeights(buildPlan('canary', { steps: '5,25,50,100' }).steps)).toEqual([5, 25, 50, 100]);
+  });
+
+  it('generates canary weights from initial-traffic, step-size and max-traffic', () => {
+    const plan = buildPlan('canary', { 'initial-traffic': 5, 'step-size': 10, 'max-traffic': 30 });
+    expect(planWeights(plan.steps)).toEqual([5, 15, 25, 30, 100]);
+    expect(planWeights(buildPlan('canary', { 'step-size': 10 }).steps)).toEqual([10, 20, 30, 40, 50, 100]);
+  });
+
+  it.each([
+    [{ steps: '5,25,20,100' }, "Input 'parameters.steps' must be weights that strictly increase and end at 100"],
+    [{ steps: '5,25,50' }, "Input 'parameters.steps' must be weights that strictly increase and end at 100"],
+    [{ steps: '0,50,100' }, 'weights above 0'],
+    [{ steps: '5,101' }, "got '101' in \"5,101\""],
+    [{ steps: '5,12.5,100' }, "got '12.5'"],
+    [{ steps: '5,25', 'step-size': 10 }, 'sets both steps and step-size'],
+    [{ 'max-traffic': 30 }, 'without step-size'],
+    [{ 'step-size': 10, 'initial-traffic': 60 }, "Input 'parameters.initial-traffic' must be a whole percentage from 1% to max-traffic (50%)"],
+    [{ 'step-size': 0 }, "Input 'parameters.step-size' must be a whole percentage from 1% to 99%"],
+    [{ 'bake-time': '5 m' }, "Input 'parameters.bake-time' must be a duration"],
+    [{ stepz: '5' }, "Input 'parameters' has 'stepz', which is not a parameter of canary; its parameters are steps, initial-traffic, step-size, max-traffic, bake-time"],
+  ])('refuses canary parameters %j', (params, message) => {
+    expect(() => buildPlan('canary', params)).toThrow(message);
+  });
+
+  it('builds linear steps of a fixed size, capped at 100', () => {
+    expect(planWeights(buildPlan('linear').steps)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(planWeights(buildPlan('linear', { 'step-size': 30 }).steps)).toEqual([30, 60, 90, 100]);
+    expect(planBakeTime(buildPlan('linear').steps)).toBe(9 * 60_000);
+  });
+
+  it('builds blue-green: pre-switch checks, one switch, a rollback window', () => {
+    expect(buildPlan('blue-green').steps).toEqual([
+      { kind: 'gate', name: 'pre-switch' },
+      { kind: 'shift', weight: 100 },
+      { kind: 'bake', duration: '15m', 'duration-ms': 900_000, promote: true },
+    ]);
+    expect(buildPlan('blue-green', { 'pre-switch-checks': false }).steps[0]).toEqual({ kind: 'shift', weight: 100 });
+    expect(() => buildPlan('blue-green', { 'pre-switch-checks': 'maybe' })).toThrow(
+      "Input 'parameters.pre-switch-checks' must be 'true' or 'false', got 'maybe'",
+    );
+  });
+
+  it('builds rolling batches of max-unavailable cells', () => {
+    const steps = buildPlan('rolling', { cells: 'eu-1, eu-2\nus-1', 'max-unavailable': 2 }).steps;
+    expect(steps.filter((s) => s.kind === 'batch')).toEqual([
+      { kind: 'batch', batch: 1, cells: ['eu-1', 'eu-2'] },
+      { kind: 'batch', batch: 2, cells: ['us-1'] },
+    ]);
+  });
+
+  it.each([
+    [{}, 'Strategy rolling needs parameter \'cells\''],
+    [{ cells: 'a,b', 'max-unavailable': 3 }, "Input 'parameters.max-unavailable' must be a whole number from 1 to 2 (the number of cells), got '3'"],
+    [{ cells: 'a,a' }, "a list without repeats ('a' appears twice)"],
+    [{ cells: 'a;rm -rf' }, 'no spaces or shell characters'],
+    [{ cells: 'a', 'max-unavailable': 0 }, "Input 'parameters.max-unavailable' must be a whole number of at least 1, got '0'"],
+  ])('refuses rolling parameters %j', (params, message) => {
+    expect(() => buildPlan('rolling', params)).toThrow(message);
+  });
+
+  it('builds ab-testing as a held split with no automatic promotion', () => {
+    const steps = buildPlan('ab-testing', { split: '90,10', duration: '2h' }).steps;
+    expect(steps).toEqual([
+      { kind: 'shift', weight: 10 },
+      { kind: 'bake', duration: '2h', 'duration-ms': 7_200_000, promote: false },
+      expect.objectContaining({ kind: 'approval' }),
+    ]);
+  });
+
+  it.each([
+    ['60,50', 'two weights, stable then new, that sum to 100'],
+    ['50,50,0', 'two weights'],
+    ['100,0', 'sends some traffic to the new version'],
+  ])('refuses the ab-testing split %j', (split, message) => {
+    expect(() => buildPlan('ab-testing', { split })).toThrow(message);
+  });
+
+  it('builds feature-flag: full traffic, then flag steps through the command', () => {
+    const plan = buildPlan('feature-flag', { 'flag-command': './flags.sh', 'flag-steps': '10,100' });
+    expect(plan.steps[0]).toEqual({ kind: 'shift', weight: 100 });
+    expect(plan.steps.filter((s) => s.kind === 'hook')).toEqual([
+      { kind: 'hook', name: 'flag', command: './flags.sh', exposure: 10 },
+      { kind: 'hook', name: 'flag', command: './flags.sh', exposure: 100 },
+    ]);
+    expect(() => buildPlan('feature-flag')).toThrow("Strategy feature-flag needs parameter 'flag-command'");
+  });
+
+  it('builds saga steps in order and compensation in reverse', () => {
+    const plan = buildPlan('saga', { services: ['orders', 'payments', 'shipping'] });
+    expect(plan.steps.filter((s) => s.kind === 'service').map((s) => (s.kind === 'service' ? s.service : ''))).toEqual([
+      'orders',
+      'payments',
+      'shipping',
+    ]);
+    expect(plan.compensation.map((s) => (s.kind === 'service' ? s.service : ''))).toEqual(['shipping', 'payments', 'orders']);
+  });
+
+  it('describes every step kind in words', () => {
+    for (const name of STRATEGY_NAMES) {
+      const params =
+        name === 'rolling' ? { cells: 'a' } : name === 'feature-flag' ? { 'flag-command': 'x' } : name === 'saga' ? { services: 'a' } : {};
+      for (const step of buildPlan(name, params).steps) expect(describeStep(step)).not.toBe('');
+    }
+  });
+});
+
+describe('validatePlan', () => {
+  const plan = (steps: Plan['steps']): Plan => ({ strategy: 'canary', parameters: {}, steps, compensation: [] });
+
+  it('refuses weights outside 0–100 and shifts that do not increase', () => {
+    expect(() => validatePlan(plan([{ kind: 'shift', weight: 101 }]))).toThrow('outside 0–100');
+    expect(() => validatePlan(plan([{ kind: 'shift', weight: 50 }, { kind: 'shift', weight: 50 }]))).toThrow('not above 50%');
+    expect(() => validatePlan(plan([]))).toThrow('no steps');
+  });
+});
