@@ -146,7 +146,7 @@ describe('buildPlan', () => {
 
   it('describes every step kind in words', () => {
     for (const name of STRATEGY_NAMES) {
-      const params =
+      const params: Record<string, string> =
         name === 'rolling' ? { cells: 'a' } : name === 'feature-flag' ? { 'flag-command': 'x' } : name === 'saga' ? { services: 'a' } : {};
       for (const step of buildPlan(name, params).steps) expect(describeStep(step)).not.toBe('');
     }
