@@ -23,7 +23,9 @@ export function inputsTable(action) {
 }
 
 export function outputsTable(action) {
-  const rows = Object.entries(action.outputs ?? {}).map(([name, spec]) => `| \`${name}\` | ${cell(spec.description)} |`);
+  const rows = Object.entries(action.outputs ?? {}).map(
+    ([name, spec]) => `| \`${name}\` | ${cell(spec.description)} |`,
+  );
   return ['| output | description |', '|---|---|', ...rows].join('\n');
 }
 
@@ -32,7 +34,8 @@ function replaceBetween(text, marker, body, file) {
   const close = `<!-- /${marker} -->`;
   const start = text.indexOf(open);
   const end = text.indexOf(close);
-  if (start === -1 || end === -1 || end < start) throw new Error(`${file} lacks the ${open} … ${close} markers`);
+  if (start === -1 || end === -1 || end < start)
+    throw new Error(`${file} lacks the ${open} … ${close} markers`);
   return `${text.slice(0, start + open.length)}\n\n${body}\n\n${text.slice(end)}`;
 }
 

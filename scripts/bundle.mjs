@@ -32,7 +32,9 @@ for (let i = 0; i < args.length; i++) {
 
 const selected = entries().filter((entry) => only.length === 0 || only.includes(entry.name));
 if (only.length === 0) rmSync(outDir, { recursive: true, force: true });
-else for (const name of new Set(selected.map((e) => e.name))) rmSync(join(outDir, name), { recursive: true, force: true });
+else
+  for (const name of new Set(selected.map((e) => e.name)))
+    rmSync(join(outDir, name), { recursive: true, force: true });
 
 for (const entry of selected) {
   const { code, assets } = await ncc(entry.src, {

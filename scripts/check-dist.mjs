@@ -26,11 +26,15 @@ try {
   const problems = [];
   for (const [name, path] of built) {
     if (!committed.has(name)) problems.push(`dist/${name} is missing`);
-    else if (!readFileSync(path).equals(readFileSync(committed.get(name)))) problems.push(`dist/${name} differs`);
+    else if (!readFileSync(path).equals(readFileSync(committed.get(name))))
+      problems.push(`dist/${name} differs`);
   }
-  for (const name of committed.keys()) if (!built.has(name)) problems.push(`dist/${name} is not built from any source`);
+  for (const name of committed.keys())
+    if (!built.has(name)) problems.push(`dist/${name} is not built from any source`);
   if (problems.length > 0) {
-    console.error(`dist/ does not match a fresh build; run npm run bundle and commit dist/:\n  ${problems.join('\n  ')}`);
+    console.error(
+      `dist/ does not match a fresh build; run npm run bundle and commit dist/:\n  ${problems.join('\n  ')}`,
+    );
     process.exit(1);
   }
   console.log(`dist/ matches a fresh build (${built.size} files)`);

@@ -56,17 +56,26 @@ describe('buildPlan', () => {
   });
 
   it.each([
-    [{ steps: '5,25,20,100' }, "Input 'parameters.steps' must be weights that strictly increase and end at 100"],
+    [
+      { steps: '5,25,20,100' },
+      "Input 'parameters.steps' must be weights that strictly increase and end at 100",
+    ],
     [{ steps: '5,25,50' }, "Input 'parameters.steps' must be weights that strictly increase and end at 100"],
     [{ steps: '0,50,100' }, 'weights above 0'],
-    [{ steps: '5,101' }, "got '101' in \"5,101\""],
+    [{ steps: '5,101' }, 'got \'101\' in "5,101"'],
     [{ steps: '5,12.5,100' }, "got '12.5'"],
     [{ steps: '5,25', 'step-size': 10 }, 'sets both steps and step-size'],
     [{ 'max-traffic': 30 }, 'without step-size'],
-    [{ 'step-size': 10, 'initial-traffic': 60 }, "Input 'parameters.initial-traffic' must be a whole percentage from 1% to max-traffic (50%)"],
+    [
+      { 'step-size': 10, 'initial-traffic': 60 },
+      "Input 'parameters.initial-traffic' must be a whole percentage from 1% to max-traffic (50%)",
+    ],
     [{ 'step-size': 0 }, "Input 'parameters.step-size' must be a whole percentage from 1% to 99%"],
     [{ 'bake-time': '5 m' }, "Input 'parameters.bake-time' must be a duration"],
-    [{ stepz: '5' }, "Input 'parameters' has 'stepz', which is not a parameter of canary; its parameters are steps, initial-traffic, step-size, max-traffic, bake-time"],
+    [
+      { stepz: '5' },
+      "Input 'parameters' has 'stepz', which is not a parameter of canary; its parameters are steps, initial-traffic, step-size, max-traffic, bake-time",
+    ],
   ])('refuses canary parameters %j', (params, message) => {
     expect(() => buildPlan('canary', params)).toThrow(message);
   });
@@ -83,7 +92,10 @@ describe('buildPlan', () => {
       { kind: 'shift', weight: 100 },
       { kind: 'bake', duration: '15m', 'duration-ms': 900_000, promote: true },
     ]);
-    expect(buildPlan('blue-green', { 'pre-switch-checks': false }).steps[0]).toEqual({ kind: 'shift', weight: 100 });
+    expect(buildPlan('blue-green', { 'pre-switch-checks': false }).steps[0]).toEqual({
+      kind: 'shift',
+      weight: 100,
+    });
     expect(() => buildPlan('blue-green', { 'pre-switch-checks': 'maybe' })).toThrow(
       "Input 'parameters.pre-switch-checks' must be 'true' or 'false', got 'maybe'",
     );
@@ -98,11 +110,17 @@ describe('buildPlan', () => {
   });
 
   it.each([
-    [{}, 'Strategy rolling needs parameter \'cells\''],
-    [{ cells: 'a,b', 'max-unavailable': 3 }, "Input 'parameters.max-unavailable' must be a whole number from 1 to 2 (the number of cells), got '3'"],
+    [{}, "Strategy rolling needs parameter 'cells'"],
+    [
+      { cells: 'a,b', 'max-unavailable': 3 },
+      "Input 'parameters.max-unavailable' must be a whole number from 1 to 2 (the number of cells), got '3'",
+    ],
     [{ cells: 'a,a' }, "a list without repeats ('a' appears twice)"],
     [{ cells: 'a;rm -rf' }, 'no spaces or shell characters'],
-    [{ cells: 'a', 'max-unavailable': 0 }, "Input 'parameters.max-unavailable' must be a whole number of at least 1, got '0'"],
+    [
+      { cells: 'a', 'max-unavailable': 0 },
+      "Input 'parameters.max-unavailable' must be a whole number of at least 1, got '0'",
+    ],
   ])('refuses rolling parameters %j', (params, message) => {
     expect(() => buildPlan('rolling', params)).toThrow(message);
   });
@@ -136,29 +154,49 @@ describe('buildPlan', () => {
 
   it('builds saga steps in order and compensation in reverse', () => {
     const plan = buildPlan('saga', { services: ['orders', 'payments', 'shipping'] });
-    expect(plan.steps.filter((s) => s.kind === 'service').map((s) => (s.kind === 'service' ? s.service : ''))).toEqual([
-      'orders',
-      'payments',
+    expect(
+      plan.steps.filter((s) => s.kind === 'service').map((s) => (s.kind === 'service' ? s.service : '')),
+    ).toEqual(['orders', 'payments', 'shipping']);
+    expect(plan.compensation.map((s) => (s.kind === 'service' ? s.service : ''))).toEqual([
       'shipping',
+      'payments',
+      'orders',
     ]);
-    expect(plan.compensation.map((s) => (s.kind === 'service' ? s.service : ''))).toEqual(['shipping', 'payments', 'orders']);
   });
 
   it('describes every step kind in words', () => {
     for (const name of STRATEGY_NAMES) {
       const params: Record<string, string> =
-        name === 'rolling' ? { cells: 'a' } : name === 'feature-flag' ? { 'flag-command': 'x' } : name === 'saga' ? { services: 'a' } : {};
+        name === 'rolling'
+          ? { cells: 'a' }
+          : name === 'feature-flag'
+            ? { 'flag-command': 'x' }
+            : name === 'saga'
+              ? { services: 'a' }
+              : {};
       for (const step of buildPlan(name, params).steps) expect(describeStep(step)).not.toBe('');
     }
   });
 });
 
 describe('validatePlan', () => {
-  const plan = (steps: Plan['steps']): Plan => ({ strategy: 'canary', parameters: {}, steps, compensation: [] });
+  const plan = (steps: Plan['steps']): Plan => ({
+    strategy: 'canary',
+    parameters: {},
+    steps,
+    compensation: [],
+  });
 
   it('refuses weights outside 0–100 and shifts that do not increase', () => {
     expect(() => validatePlan(plan([{ kind: 'shift', weight: 101 }]))).toThrow('outside 0–100');
-    expect(() => validatePlan(plan([{ kind: 'shift', weight: 50 }, { kind: 'shift', weight: 50 }]))).toThrow('not above 50%');
+    expect(() =>
+      validatePlan(
+        plan([
+          { kind: 'shift', weight: 50 },
+          { kind: 'shift', weight: 50 },
+        ]),
+      ),
+    ).toThrow('not above 50%');
     expect(() => validatePlan(plan([]))).toThrow('no steps');
   });
 });

@@ -25,12 +25,15 @@ describe('parseDuration', () => {
     expect(parseDuration('bake-time', text)).toBe(ms);
   });
 
-  it.each(['10x', '5 m', '-1m', '5', '1e2s', '0x10s', '1.5m', '', 'm', '30m1h', '5M', '1d'])('refuses %j', (text) => {
-    expect(() => parseDuration('bake-time', text)).toThrow(InputError);
-    expect(() => parseDuration('bake-time', text)).toThrow(
-      `Input 'bake-time' must be a duration such as '90s', '5m' or '1h30m', got '${text}'`,
-    );
-  });
+  it.each(['10x', '5 m', '-1m', '5', '1e2s', '0x10s', '1.5m', '', 'm', '30m1h', '5M', '1d'])(
+    'refuses %j',
+    (text) => {
+      expect(() => parseDuration('bake-time', text)).toThrow(InputError);
+      expect(() => parseDuration('bake-time', text)).toThrow(
+        `Input 'bake-time' must be a duration such as '90s', '5m' or '1h30m', got '${text}'`,
+      );
+    },
+  );
 
   it('refuses zero unless allowed', () => {
     expect(() => parseDuration('poll-interval', '0s')).toThrow("greater than zero, got '0s'");
@@ -55,7 +58,8 @@ describe('formatDuration', () => {
   });
 
   it('round-trips through parseDuration', () => {
-    for (const ms of [1000, 61_000, 3_600_000, 3_661_000]) expect(parseDuration('x', formatDuration(ms))).toBe(ms);
+    for (const ms of [1000, 61_000, 3_600_000, 3_661_000])
+      expect(parseDuration('x', formatDuration(ms))).toBe(ms);
   });
 });
 
@@ -113,7 +117,7 @@ describe('parseWeight and parseWeightList', () => {
   });
 
   it('names the bad item of a list', () => {
-    expect(() => parseWeightList('steps', '5,1e2,100')).toThrow("got '1e2' in \"5,1e2,100\"");
+    expect(() => parseWeightList('steps', '5,1e2,100')).toThrow('got \'1e2\' in "5,1e2,100"');
     expect(() => parseWeightList('steps', '')).toThrow("Input 'steps' must be a list of whole percentages");
   });
 });
@@ -125,13 +129,19 @@ describe('parseInteger', () => {
   ])('reads %j', (text, value) => expect(parseInteger('min-requests', text)).toBe(value));
 
   it.each(['-1', '1.0', '1e3', '0x10', 'ten', ''])('refuses %j', (text) => {
-    expect(() => parseInteger('min-requests', text)).toThrow(`Input 'min-requests' must be a whole number of at least 0, got '${text}'`);
+    expect(() => parseInteger('min-requests', text)).toThrow(
+      `Input 'min-requests' must be a whole number of at least 0, got '${text}'`,
+    );
   });
 
   it('checks bounds at the edge', () => {
     expect(parseInteger('max-attempts', '10', { min: 1, max: 10 })).toBe(10);
-    expect(() => parseInteger('max-attempts', '11', { min: 1, max: 10 })).toThrow('a whole number from 1 to 10');
-    expect(() => parseInteger('max-attempts', '0', { min: 1, max: 10 })).toThrow('a whole number from 1 to 10');
+    expect(() => parseInteger('max-attempts', '11', { min: 1, max: 10 })).toThrow(
+      'a whole number from 1 to 10',
+    );
+    expect(() => parseInteger('max-attempts', '0', { min: 1, max: 10 })).toThrow(
+      'a whole number from 1 to 10',
+    );
   });
 });
 
@@ -143,7 +153,9 @@ describe('parseBoolean', () => {
   ])('reads %j', (text, value) => expect(parseBoolean('force', text)).toBe(value));
 
   it.each(['yes', '1', '', 'on'])('refuses %j', (text) => {
-    expect(() => parseBoolean('force', text)).toThrow(`Input 'force' must be 'true' or 'false', got '${text}'`);
+    expect(() => parseBoolean('force', text)).toThrow(
+      `Input 'force' must be 'true' or 'false', got '${text}'`,
+    );
   });
 });
 

@@ -31,7 +31,11 @@ export function parseInputs(get: (name: string) => string = (name) => core.getIn
   if (strategy.trim() !== '') parseStrategyName('strategy', strategy);
   const environment = get('environment').trim();
   if (environment !== '' && !/^[A-Za-z0-9][A-Za-z0-9._ /-]{0,254}$/.test(environment)) {
-    throw new InputError('environment', environment, 'an environment name of letters, digits, spaces and . _ / -');
+    throw new InputError(
+      'environment',
+      environment,
+      'an environment name of letters, digits, spaces and . _ / -',
+    );
   }
   const configPath = get('config').trim() || DEFAULT_CONFIG_PATH;
   const labelPrefix = get('label-prefix');
@@ -54,7 +58,8 @@ export function parseInputs(get: (name: string) => string = (name) => core.getIn
 /** Parses the `parameters` input: a YAML or JSON map of parameter name to a value or a list of values. */
 export function parseParameters(text: string): Record<string, RawParameter> {
   if (text.trim() === '') return {};
-  const allowed = 'a YAML or JSON map of parameter names to values, such as {steps: "5,25,100", bake-time: 10m}';
+  const allowed =
+    'a YAML or JSON map of parameter names to values, such as {steps: "5,25,100", bake-time: 10m}';
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -63,7 +68,8 @@ export function parseParameters(text: string): Record<string, RawParameter> {
       message: `Input 'parameters' must be ${allowed}; it is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
     });
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError('parameters', text, allowed);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new InputError('parameters', text, allowed);
   const out: Record<string, RawParameter> = {};
   for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
     const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';

@@ -15,7 +15,12 @@ import {
   serializeRolloutState,
   type ShiftgateConfig,
 } from '@shiftgate/core';
-import { eventFacts, readRunnerEvent, requireRepositoryPermission, selectionSummary } from '@shiftgate/github';
+import {
+  eventFacts,
+  readRunnerEvent,
+  requireRepositoryPermission,
+  selectionSummary,
+} from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
 
 /** Everything select-strategy decides, computed before any output is set. */
@@ -55,10 +60,16 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
   if (selection.needsPermissionCheck && inputs.requirePermission !== 'none') {
     const repository = env.GITHUB_REPOSITORY ?? '';
     const [owner, repo] = repository.split('/');
-    if (!owner || !repo) throw new Error('GITHUB_REPOSITORY is not set to owner/name; cannot check the label sender');
-    if (!facts.sender) throw new Error('The event has no sender, so the permission of whoever added the label cannot be checked');
+    if (!owner || !repo)
+      throw new Error('GITHUB_REPOSITORY is not set to owner/name; cannot check the label sender');
+    if (!facts.sender)
+      throw new Error(
+        'The event has no sender, so the permission of whoever added the label cannot be checked',
+      );
     if (!inputs.token) {
-      throw new Error("Input 'token' is empty; it is needed to check the label sender's permission (or set require-permission: none)");
+      throw new Error(
+        "Input 'token' is empty; it is needed to check the label sender's permission (or set require-permission: none)",
+      );
     }
     const role = await requireRepositoryPermission(getOctokit(inputs.token), {
       owner,
@@ -95,7 +106,12 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
       targets: JSON.stringify(env_?.targets ?? {}),
     },
     notice: `Strategy ${plan.strategy} (from ${selection.source}${selection.label ? ` '${selection.label}'` : ''}): ${plan.steps.length} steps, weights ${planWeights(plan.steps).join(' → ') || 'unchanged'}`,
-    summary: selectionSummary({ plan, source: selection.source, label: selection.label, environment: inputs.environment }),
+    summary: selectionSummary({
+      plan,
+      source: selection.source,
+      label: selection.label,
+      environment: inputs.environment,
+    }),
   };
 }
 
@@ -104,7 +120,9 @@ function loadConfig(inputs: Inputs, env: Record<string, string | undefined>): Sh
   const path = isAbsolute(inputs.config.path) ? inputs.config.path : resolve(workspace, inputs.config.path);
   if (!existsSync(path)) {
     if (inputs.config.required) {
-      throw new Error(`Input 'config' names ${inputs.config.path}, which does not exist in the workspace. Check the path, or remove the input to run without a config file.`);
+      throw new Error(
+        `Input 'config' names ${inputs.config.path}, which does not exist in the workspace. Check the path, or remove the input to run without a config file.`,
+      );
     }
     core.info(`No ${inputs.config.path}; using built-in defaults.`);
     return emptyConfig();

@@ -26,7 +26,11 @@ export const systemSleep: Sleeper = (ms, signal) =>
 /**
  * A clock and sleeper pair for tests and the simulator: sleeping advances the clock at once.
  */
-export function virtualTime(start = Date.UTC(2026, 0, 1)): { clock: Clock; sleep: Sleeper; advance(ms: number): void } {
+export function virtualTime(start = Date.UTC(2026, 0, 1)): {
+  clock: Clock;
+  sleep: Sleeper;
+  advance(ms: number): void;
+} {
   let now = start;
   return {
     clock: { now: () => now },

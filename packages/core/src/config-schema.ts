@@ -16,34 +16,95 @@ function parameterSchema(param: ParameterSpec): Schema {
         description,
         oneOf: [
           { type: 'string', pattern: '^\\s*\\d+%?(\\s*[,\\s]\\s*\\d+%?)*\\s*$' },
-          { type: 'array', items: { oneOf: [{ type: 'integer', minimum: 0, maximum: 100 }, { type: 'string', pattern: WHOLE_PERCENT }] } },
+          {
+            type: 'array',
+            items: {
+              oneOf: [
+                { type: 'integer', minimum: 0, maximum: 100 },
+                { type: 'string', pattern: WHOLE_PERCENT },
+              ],
+            },
+          },
         ],
       };
     case 'percent':
-      return { description, oneOf: [{ type: 'integer', minimum: 0, maximum: 100 }, { type: 'string', pattern: WHOLE_PERCENT }] };
+      return {
+        description,
+        oneOf: [
+          { type: 'integer', minimum: 0, maximum: 100 },
+          { type: 'string', pattern: WHOLE_PERCENT },
+        ],
+      };
     case 'duration':
       return { description, type: 'string', pattern: DURATION };
     case 'integer':
-      return { description, oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\d+$' }] };
+      return {
+        description,
+        oneOf: [
+          { type: 'integer', minimum: 1 },
+          { type: 'string', pattern: '^\\d+$' },
+        ],
+      };
     case 'boolean':
       return { description, type: 'boolean' };
     case 'string':
       return { description, type: 'string', minLength: 1 };
     case 'list':
-      return { description, oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }] };
+      return {
+        description,
+        oneOf: [
+          { type: 'string', minLength: 1 },
+          { type: 'array', items: { type: 'string' }, minItems: 1 },
+        ],
+      };
   }
 }
 
 const GATE_SCHEMAS: Record<(typeof GATE_NAMES)[number], Schema> = {
   'max-error-rate': { type: 'string', pattern: PERCENT, description: 'Highest canary 5xx rate, e.g. 1%.' },
-  'max-p99-latency': { type: 'string', pattern: DURATION, description: 'Highest canary p99 latency, e.g. 500ms.' },
-  'max-latency-increase': { type: 'string', pattern: PERCENT, description: 'Highest canary p99 increase over baseline, e.g. 20%.' },
-  'min-healthy-percent': { type: 'string', pattern: PERCENT, description: 'Lowest share of healthy canary hosts, e.g. 95%.' },
-  'min-requests': { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+$' }], description: 'Canary requests needed before promotion.' },
-  'bake-time': { type: 'string', pattern: DURATION, description: 'How long to bake before promotion, e.g. 5m.' },
-  confidence: { type: 'string', pattern: PERCENT, description: 'Confidence of a rollback decision, e.g. 95%.' },
-  'on-inconclusive': { enum: ['rollback', 'fail', 'promote'], description: 'What to do when the evidence ends undecided.' },
-  'max-consecutive-errors': { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+$' }], description: 'Provider errors tolerated in a row.' },
+  'max-p99-latency': {
+    type: 'string',
+    pattern: DURATION,
+    description: 'Highest canary p99 latency, e.g. 500ms.',
+  },
+  'max-latency-increase': {
+    type: 'string',
+    pattern: PERCENT,
+    description: 'Highest canary p99 increase over baseline, e.g. 20%.',
+  },
+  'min-healthy-percent': {
+    type: 'string',
+    pattern: PERCENT,
+    description: 'Lowest share of healthy canary hosts, e.g. 95%.',
+  },
+  'min-requests': {
+    oneOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', pattern: '^\\d+$' },
+    ],
+    description: 'Canary requests needed before promotion.',
+  },
+  'bake-time': {
+    type: 'string',
+    pattern: DURATION,
+    description: 'How long to bake before promotion, e.g. 5m.',
+  },
+  confidence: {
+    type: 'string',
+    pattern: PERCENT,
+    description: 'Confidence of a rollback decision, e.g. 95%.',
+  },
+  'on-inconclusive': {
+    enum: ['rollback', 'fail', 'promote'],
+    description: 'What to do when the evidence ends undecided.',
+  },
+  'max-consecutive-errors': {
+    oneOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', pattern: '^\\d+$' },
+    ],
+    description: 'Provider errors tolerated in a row.',
+  },
 };
 
 /**
@@ -82,7 +143,10 @@ export function configJsonSchema(): Schema {
     additionalProperties: false,
     properties: {
       version: { const: 1, description: 'Schema version of this file.' },
-      'default-strategy': { ...strategyName, description: 'Strategy used when no input, dispatch or label chooses one.' },
+      'default-strategy': {
+        ...strategyName,
+        description: 'Strategy used when no input, dispatch or label chooses one.',
+      },
       gates: { ...gates, description: 'Health gates for every environment.' },
       strategies: { ...strategies, description: 'Parameter overrides per strategy, for every environment.' },
       environments: {
@@ -92,7 +156,12 @@ export function configJsonSchema(): Schema {
           type: 'object',
           additionalProperties: false,
           properties: {
-            'allowed-strategies': { type: 'array', items: strategyName, minItems: 1, description: 'Strategies allowed here.' },
+            'allowed-strategies': {
+              type: 'array',
+              items: strategyName,
+              minItems: 1,
+              description: 'Strategies allowed here.',
+            },
             'default-strategy': { ...strategyName, description: "This environment's default strategy." },
             gates: { ...gates, description: "This environment's gates, over the file-wide ones." },
             strategies: { ...strategies, description: "This environment's parameter overrides." },
@@ -100,7 +169,9 @@ export function configJsonSchema(): Schema {
               type: 'object',
               additionalProperties: false,
               description: 'Where traffic lives: the same names as the shift-traffic inputs.',
-              properties: Object.fromEntries(TARGET_NAMES.map((name) => [name, { type: 'string', minLength: 1 }])),
+              properties: Object.fromEntries(
+                TARGET_NAMES.map((name) => [name, { type: 'string', minLength: 1 }]),
+              ),
             },
           },
         },

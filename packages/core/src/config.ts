@@ -95,13 +95,19 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
   const config = emptyConfig();
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return config;
-  if (!isMap(root)) return fail(root, '', 'must be a mapping with keys version, default-strategy, gates, strategies, environments');
+  if (!isMap(root))
+    return fail(
+      root,
+      '',
+      'must be a mapping with keys version, default-strategy, gates, strategies, environments',
+    );
 
   const entries = (node: Node, key: string): Array<[string, Node | null, Node]> => {
     if (!isMap(node)) return fail(node, key, 'must be a mapping');
     return node.items.map((pair) => {
       const k = pair.key as Node;
-      if (!isScalar(k) || typeof k.value !== 'string') return fail(k, key, 'has a key that is not a plain string');
+      if (!isScalar(k) || typeof k.value !== 'string')
+        return fail(k, key, 'has a key that is not a plain string');
       return [k.value, (pair.value as Node | null) ?? null, k];
     });
   };
@@ -137,7 +143,10 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
     }
     return out;
   };
-  const parameters = (node: Node, key: string): Partial<Record<StrategyName, Record<string, RawParameter>>> => {
+  const parameters = (
+    node: Node,
+    key: string,
+  ): Partial<Record<StrategyName, Record<string, RawParameter>>> => {
     const out: Partial<Record<StrategyName, Record<string, RawParameter>>> = {};
     for (const [name, value, keyNode] of entries(node, key)) {
       const strategy = strategyName(keyNode, `${key}.${name}`, keyNode);
@@ -201,8 +210,8 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
                 if (fieldValue === null || !isSeq(fieldValue) || fieldValue.items.length === 0) {
                   fail(fieldValue ?? fieldKey, path, 'must be a non-empty list of strategy names');
                 }
-                env['allowed-strategies'] = (fieldValue as unknown as { items: Node[] }).items.map((item, i) =>
-                  strategyName(item, `${path}[${i}]`, item),
+                env['allowed-strategies'] = (fieldValue as unknown as { items: Node[] }).items.map(
+                  (item, i) => strategyName(item, `${path}[${i}]`, item),
                 );
                 break;
               }
@@ -218,25 +227,41 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
               case 'targets':
                 for (const [target, targetValue, targetKey] of entries(fieldValue ?? fieldKey, path)) {
                   if (!(TARGET_NAMES as readonly string[]).includes(target)) {
-                    fail(targetKey, `${path}.${target}`, `is not a target; targets are ${TARGET_NAMES.join(', ')}`);
+                    fail(
+                      targetKey,
+                      `${path}.${target}`,
+                      `is not a target; targets are ${TARGET_NAMES.join(', ')}`,
+                    );
                   }
                   env.targets[target as TargetName] = scalar(targetValue, `${path}.${target}`, targetKey);
                 }
                 break;
               default:
-                fail(fieldKey, path, 'is not an environment setting; settings are allowed-strategies, default-strategy, gates, strategies, targets');
+                fail(
+                  fieldKey,
+                  path,
+                  'is not an environment setting; settings are allowed-strategies, default-strategy, gates, strategies, targets',
+                );
             }
           }
           const allowed = env['allowed-strategies'];
           const def = env['default-strategy'];
           if (allowed && def && !allowed.includes(def)) {
-            fail(envNode, `${base}.default-strategy`, `is ${def}, which allowed-strategies (${allowed.join(', ')}) does not allow`);
+            fail(
+              envNode,
+              `${base}.default-strategy`,
+              `is ${def}, which allowed-strategies (${allowed.join(', ')}) does not allow`,
+            );
           }
           config.environments[envName] = env;
         }
         break;
       default:
-        fail(keyNode, name, 'is not a setting; settings are version, default-strategy, gates, strategies, environments');
+        fail(
+          keyNode,
+          name,
+          'is not a setting; settings are version, default-strategy, gates, strategies, environments',
+        );
     }
   }
   return config;
@@ -255,7 +280,10 @@ export function validateGate(name: GateName, value: string): void {
       return;
     case 'max-p99-latency':
     case 'bake-time':
-      parseDuration(name, /^\d+$/.test(value.trim()) && name === 'max-p99-latency' ? `${value.trim()}ms` : value);
+      parseDuration(
+        name,
+        /^\d+$/.test(value.trim()) && name === 'max-p99-latency' ? `${value.trim()}ms` : value,
+      );
       return;
     case 'min-requests':
       parseInteger(name, value);
@@ -282,7 +310,10 @@ export function configParameters(
 }
 
 /** Gates for an environment: file-wide, then the environment's. */
-export function configGates(config: ShiftgateConfig, environment: string | null): Partial<Record<GateName, string>> {
+export function configGates(
+  config: ShiftgateConfig,
+  environment: string | null,
+): Partial<Record<GateName, string>> {
   const env = environment ? config.environments[environment] : undefined;
   return { ...config.gates, ...(env?.gates ?? {}) };
 }

@@ -1,7 +1,7 @@
 import { InputError } from './errors';
 import { resolveParameters, type Parameters, type RawParameter } from './strategies';
 import { assertNever, type Step, type StrategyName } from './steps';
-import { formatDuration, parseDuration } from './units';
+import { parseDuration } from './units';
 
 /** A strategy turned into steps. */
 export interface Plan {
@@ -62,21 +62,32 @@ export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, R
         );
       }
       for (let i = 0, batch = 1; i < cells.length; i += batchSize, batch++) {
-        steps.push({ kind: 'batch', batch, cells: cells.slice(i, i + batchSize) }, bake(parameters['bake-time'] as string));
+        steps.push(
+          { kind: 'batch', batch, cells: cells.slice(i, i + batchSize) },
+          bake(parameters['bake-time'] as string),
+        );
       }
       break;
     }
     case 'ab-testing': {
       const split = parameters.split as number[];
       if (split.length !== 2 || (split[0] ?? 0) + (split[1] ?? 0) !== 100) {
-        throw new InputError('parameters.split', split.join(','), 'two weights, stable then new, that sum to 100 (such as 50,50 or 90,10)');
+        throw new InputError(
+          'parameters.split',
+          split.join(','),
+          'two weights, stable then new, that sum to 100 (such as 50,50 or 90,10)',
+        );
       }
-      if (split[1] === 0) throw new InputError('parameters.split', split.join(','), 'a split that sends some traffic to the new version');
-      steps.push(
-        { kind: 'shift', weight: split[1] as number },
-        bake(parameters.duration as string, false),
-        { kind: 'approval', reason: 'A/B test complete: compare the results, then promote or roll back by hand.' },
-      );
+      if (split[1] === 0)
+        throw new InputError(
+          'parameters.split',
+          split.join(','),
+          'a split that sends some traffic to the new version',
+        );
+      steps.push({ kind: 'shift', weight: split[1] as number }, bake(parameters.duration as string, false), {
+        kind: 'approval',
+        reason: 'A/B test complete: compare the results, then promote or roll back by hand.',
+      });
       break;
     }
     case 'feature-flag': {
@@ -117,7 +128,8 @@ function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawP
   if (size === undefined) {
     if (raw['initial-traffic'] !== undefined || raw['max-traffic'] !== undefined) {
       throw new InputError('parameters.step-size', '', '', {
-        message: "Input 'parameters' sets initial-traffic or max-traffic without step-size; set step-size too, or list the weights in 'steps'",
+        message:
+          "Input 'parameters' sets initial-traffic or max-traffic without step-size; set step-size too, or list the weights in 'steps'",
       });
     }
     const weights = parameters.steps as number[];
@@ -126,14 +138,20 @@ function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawP
   }
   if (raw.steps !== undefined) {
     throw new InputError('parameters.steps', raw.steps, '', {
-      message: "Input 'parameters' sets both steps and step-size; use one way of describing the canary schedule",
+      message:
+        "Input 'parameters' sets both steps and step-size; use one way of describing the canary schedule",
     });
   }
   const initial = (parameters['initial-traffic'] as number | undefined) ?? size;
   const max = (parameters['max-traffic'] as number | undefined) ?? DEFAULT_MAX_TRAFFIC;
-  if (size < 1 || size > 99) throw new InputError('parameters.step-size', size, 'a whole percentage from 1% to 99%');
+  if (size < 1 || size > 99)
+    throw new InputError('parameters.step-size', size, 'a whole percentage from 1% to 99%');
   if (initial < 1 || initial > max) {
-    throw new InputError('parameters.initial-traffic', initial, `a whole percentage from 1% to max-traffic (${max}%)`);
+    throw new InputError(
+      'parameters.initial-traffic',
+      initial,
+      `a whole percentage from 1% to max-traffic (${max}%)`,
+    );
   }
   if (max > 99) throw new InputError('parameters.max-traffic', max, 'a whole percentage from 1% to 99%');
   const weights: number[] = [];
@@ -145,12 +163,21 @@ function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawP
 function requireIncreasingTo100(input: string, weights: readonly number[]): void {
   for (let i = 1; i < weights.length; i++) {
     if ((weights[i] as number) <= (weights[i - 1] as number)) {
-      throw new InputError(input, weights.join(','), 'weights that strictly increase and end at 100, such as 5,25,50,100');
+      throw new InputError(
+        input,
+        weights.join(','),
+        'weights that strictly increase and end at 100, such as 5,25,50,100',
+      );
     }
   }
-  if (weights[0] === 0) throw new InputError(input, weights.join(','), 'weights above 0 that strictly increase and end at 100');
+  if (weights[0] === 0)
+    throw new InputError(input, weights.join(','), 'weights above 0 that strictly increase and end at 100');
   if (weights.at(-1) !== 100) {
-    throw new InputError(input, weights.join(','), 'weights that strictly increase and end at 100, such as 5,25,50,100');
+    throw new InputError(
+      input,
+      weights.join(','),
+      'weights that strictly increase and end at 100, such as 5,25,50,100',
+    );
   }
 }
 
@@ -167,7 +194,8 @@ export function validatePlan(plan: Plan): void {
         if (!Number.isInteger(step.weight) || step.weight < 0 || step.weight > 100) {
           throw new Error(`Plan step ${index} shifts to ${step.weight}%, outside 0–100`);
         }
-        if (step.weight <= last) throw new Error(`Plan step ${index} shifts to ${step.weight}%, not above ${last}%`);
+        if (step.weight <= last)
+          throw new Error(`Plan step ${index} shifts to ${step.weight}%, not above ${last}%`);
         last = step.weight;
         break;
       case 'bake':
@@ -179,7 +207,8 @@ export function validatePlan(plan: Plan): void {
       case 'service':
         break;
       case 'hook':
-        if (step.exposure < 0 || step.exposure > 100) throw new Error(`Plan step ${index} exposes ${step.exposure}%`);
+        if (step.exposure < 0 || step.exposure > 100)
+          throw new Error(`Plan step ${index} exposes ${step.exposure}%`);
         break;
       default:
         assertNever(step, 'step');
@@ -218,4 +247,3 @@ export function describeStep(step: Step): string {
       return assertNever(step, 'step');
   }
 }
-

@@ -92,7 +92,11 @@ export function selectStrategy(options: SelectOptions): Selection {
       label: null,
       needsPermissionCheck: false,
     };
-  } else if (event.name === 'workflow_dispatch' && event.dispatchStrategy && event.dispatchStrategy.trim() !== '') {
+  } else if (
+    event.name === 'workflow_dispatch' &&
+    event.dispatchStrategy &&
+    event.dispatchStrategy.trim() !== ''
+  ) {
     let strategy: StrategyName;
     try {
       strategy = parseStrategyName('strategy', event.dispatchStrategy);
@@ -108,7 +112,11 @@ export function selectStrategy(options: SelectOptions): Selection {
   const allowed = environment ? config.environments[environment]?.['allowed-strategies'] : null;
   if (allowed && !allowed.includes(selection.strategy)) {
     const from =
-      selection.source === 'label' ? `label '${selection.label}'` : selection.source === 'input' ? "input 'strategy'" : selection.source;
+      selection.source === 'label'
+        ? `label '${selection.label}'`
+        : selection.source === 'input'
+          ? "input 'strategy'"
+          : selection.source;
     throw new SelectionError(
       `Strategy ${selection.strategy} (from ${from}) is not allowed in environment '${environment}'; ` +
         `.github/shiftgate.yml allows ${allowed.join(', ')}. Pick one of those${selection.source === 'label' ? ' (change the label)' : ''}, ` +
@@ -120,7 +128,9 @@ export function selectStrategy(options: SelectOptions): Selection {
 
 function fromLabels(pr: PullRequestFacts | null, prefix: string): Selection | null {
   if (!pr || prefix === '') return null;
-  const deployLabels = [...new Set(pr.labels.filter((label) => label.toLowerCase().startsWith(prefix.toLowerCase())))];
+  const deployLabels = [
+    ...new Set(pr.labels.filter((label) => label.toLowerCase().startsWith(prefix.toLowerCase()))),
+  ];
   if (deployLabels.length === 0) return null;
   const valid = [...STRATEGY_NAMES, ...Object.keys(STRATEGY_ALIASES)].map((name) => `${prefix}${name}`);
   const chosen = deployLabels.map((label) => {
@@ -143,19 +153,32 @@ function fromLabels(pr: PullRequestFacts | null, prefix: string): Selection | nu
   }
   const [first] = chosen;
   if (!first) return null;
-  return { strategy: first.strategy, source: 'label', label: displayUntrusted(first.label), needsPermissionCheck: true };
+  return {
+    strategy: first.strategy,
+    source: 'label',
+    label: displayUntrusted(first.label),
+    needsPermissionCheck: true,
+  };
 }
 
 function fromConfig(options: SelectOptions): Selection {
   const env = options.environment ? options.config.environments[options.environment] : undefined;
-  const configured = env?.['default-strategy'] ?? options.config['default-strategy'];
-  if (configured) return { strategy: configured, source: 'config', label: null, needsPermissionCheck: false };
   const allowed = env?.['allowed-strategies'];
-  // With an allow-list that leaves out the fallback, the first allowed strategy is the environment's default.
-  if (allowed && !allowed.includes(options.defaultStrategy) && allowed[0]) {
-    return { strategy: allowed[0], source: 'config', label: null, needsPermissionCheck: false };
-  }
-  return { strategy: options.defaultStrategy, source: 'default', label: null, needsPermissionCheck: false };
+  const permitted = (name: StrategyName | null | undefined): name is StrategyName =>
+    !!name && (!allowed || allowed.includes(name));
+  const pick = (strategy: StrategyName, source: SelectionSource): Selection => ({
+    strategy,
+    source,
+    label: null,
+    needsPermissionCheck: false,
+  });
+  if (env?.['default-strategy']) return pick(env['default-strategy'], 'config');
+  // The file-wide default and the fallback input only apply where the environment allows them; otherwise
+  // the environment's first allowed strategy is its default.
+  if (permitted(options.config['default-strategy']))
+    return pick(options.config['default-strategy'], 'config');
+  if (permitted(options.defaultStrategy)) return pick(options.defaultStrategy, 'default');
+  return pick((allowed as StrategyName[])[0] as StrategyName, 'config');
 }
 
 /** Repository roles from least to most, as the collaborator permission API names them. */
@@ -165,7 +188,8 @@ export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
 /** Parses `require-permission`: a role, or `none` to turn the check off. */
 export function parseRequiredPermission(input: string, value: string): PermissionLevel | 'none' {
   const text = value.trim().toLowerCase();
-  if (text === 'none' || (PERMISSION_LEVELS as readonly string[]).includes(text)) return text as PermissionLevel | 'none';
+  if (text === 'none' || (PERMISSION_LEVELS as readonly string[]).includes(text))
+    return text as PermissionLevel | 'none';
   throw new InputError(input, value, `one of ${PERMISSION_LEVELS.join(', ')} or none`);
 }
 

@@ -14,7 +14,14 @@ export interface TargetWeight {
 }
 
 /** Where a rollout stands. */
-export const ROLLOUT_STATUSES = ['planned', 'in-progress', 'paused', 'promoted', 'rolled-back', 'failed'] as const;
+export const ROLLOUT_STATUSES = [
+  'planned',
+  'in-progress',
+  'paused',
+  'promoted',
+  'rolled-back',
+  'failed',
+] as const;
 export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
 
 /**
@@ -163,10 +170,15 @@ export function parseRolloutState(input: string, text: string): RolloutState {
   const compensation = parseSteps('compensation', doc.compensation, fail);
   const step = doc.step;
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > plan.length) {
-    fail(`'step' must be a whole number from 0 to ${plan.length} (the plan's length), got ${JSON.stringify(step)}`);
+    fail(
+      `'step' must be a whole number from 0 to ${plan.length} (the plan's length), got ${JSON.stringify(step)}`,
+    );
   }
   const deploymentId = doc['deployment-id'];
-  if (deploymentId !== null && (typeof deploymentId !== 'number' || !Number.isSafeInteger(deploymentId) || deploymentId < 1)) {
+  if (
+    deploymentId !== null &&
+    (typeof deploymentId !== 'number' || !Number.isSafeInteger(deploymentId) || deploymentId < 1)
+  ) {
     fail(`'deployment-id' must be null or a positive whole number, got ${JSON.stringify(deploymentId)}`);
   }
   const routes = doc.routes;
@@ -178,7 +190,9 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     if (!isObject(initial)) fail("'initial-weights' must be null or an object of route ARN to weights");
     for (const [route, list] of Object.entries(initial as Record<string, Json>)) {
       if (!Array.isArray(list) || !list.every(isTargetWeight)) {
-        fail(`'initial-weights' of '${route}' must be a list of {"target-group-arn", "weight"} with weights 0 to 999`);
+        fail(
+          `'initial-weights' of '${route}' must be a list of {"target-group-arn", "weight"} with weights 0 to 999`,
+        );
       }
     }
   }
@@ -252,11 +266,14 @@ function parseSteps(key: string, value: Json | undefined, fail: (problem: string
   if (!Array.isArray(value)) return fail(`'${key}' must be a list of steps`);
   return value.map((raw, index) => {
     if (!isObject(raw) || typeof raw.kind !== 'string' || !(raw.kind in STEP_FIELDS)) {
-      return fail(`'${key}[${index}]' must be a step with 'kind' one of ${Object.keys(STEP_FIELDS).join(', ')}`);
+      return fail(
+        `'${key}[${index}]' must be a step with 'kind' one of ${Object.keys(STEP_FIELDS).join(', ')}`,
+      );
     }
     const fields = STEP_FIELDS[raw.kind as Step['kind']];
     for (const field of Object.keys(raw)) {
-      if (field !== 'kind' && !(field in fields)) fail(`'${key}[${index}]' (${raw.kind}) has unknown key '${field}'`);
+      if (field !== 'kind' && !(field in fields))
+        fail(`'${key}[${index}]' (${raw.kind}) has unknown key '${field}'`);
     }
     for (const [field, type] of Object.entries(fields)) {
       const v = raw[field];
@@ -265,7 +282,9 @@ function parseSteps(key: string, value: Json | undefined, fail: (problem: string
       if (!ok) fail(`'${key}[${index}].${field}' must be a ${type}`);
     }
     if (raw.kind === 'shift' && !isWeight(raw.weight)) {
-      fail(`'${key}[${index}].weight' must be a whole percentage from 0 to 100, got ${JSON.stringify(raw.weight)}`);
+      fail(
+        `'${key}[${index}].weight' must be a whole percentage from 0 to 100, got ${JSON.stringify(raw.weight)}`,
+      );
     }
     return raw as unknown as Step;
   });

@@ -1,7 +1,14 @@
 import { InputError } from './errors';
 import type { ParameterValue } from './state';
 import { STRATEGY_NAMES, type StrategyName } from './steps';
-import { formatDuration, parseBoolean, parseDuration, parseInteger, parsePercent, parseWeightList } from './units';
+import {
+  formatDuration,
+  parseBoolean,
+  parseDuration,
+  parseInteger,
+  parsePercent,
+  parseWeightList,
+} from './units';
 
 /** How a parameter is written and parsed. */
 export type ParameterKind = 'weights' | 'percent' | 'duration' | 'integer' | 'boolean' | 'string' | 'list';
@@ -52,19 +59,22 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
   },
   canary: {
     name: 'canary',
-    description: 'Send a small, growing share of traffic to the new version, baking and judging after each step.',
+    description:
+      'Send a small, growing share of traffic to the new version, baking and judging after each step.',
     parameters: [
       {
         name: 'steps',
         kind: 'weights',
         default: '5,10,25,100',
-        description: 'Canary weights in order, strictly increasing and ending at 100. Ignored when step-size is set.',
+        description:
+          'Canary weights in order, strictly increasing and ending at 100. Ignored when step-size is set.',
       },
       {
         name: 'initial-traffic',
         kind: 'percent',
         default: null,
-        description: 'First canary weight when the schedule is generated from step-size (default: step-size).',
+        description:
+          'First canary weight when the schedule is generated from step-size (default: step-size).',
       },
       {
         name: 'step-size',
@@ -83,7 +93,8 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
   },
   linear: {
     name: 'linear',
-    description: 'Move a fixed share of traffic every interval (CodeDeploy Linear10PercentEvery1Minute style).',
+    description:
+      'Move a fixed share of traffic every interval (CodeDeploy Linear10PercentEvery1Minute style).',
     parameters: [
       { name: 'step-size', kind: 'percent', default: '10', description: 'Percent added at each step.' },
       { name: 'interval', kind: 'duration', default: '1m', description: 'Bake time between steps.' },
@@ -91,7 +102,8 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
   },
   rolling: {
     name: 'rolling',
-    description: 'Move cells (or target groups) to the new version in batches, never more than max-unavailable at once.',
+    description:
+      'Move cells (or target groups) to the new version in batches, never more than max-unavailable at once.',
     parameters: [
       {
         name: 'cells',
@@ -111,7 +123,8 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
   },
   'ab-testing': {
     name: 'ab-testing',
-    description: 'Hold a fixed split (such as 50/50) for a duration to compare versions; never promotes on its own.',
+    description:
+      'Hold a fixed split (such as 50/50) for a duration to compare versions; never promotes on its own.',
     parameters: [
       {
         name: 'split',
@@ -125,14 +138,15 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
   'feature-flag': {
     name: 'feature-flag',
     description:
-      "Send traffic to the new version with the feature dark, then raise exposure in flag steps through your command.",
+      'Send traffic to the new version with the feature dark, then raise exposure in flag steps through your command.',
     parameters: [
       {
         name: 'flag-command',
         kind: 'string',
         default: null,
         required: true,
-        description: 'Command run at each flag step with SHIFTGATE_FLAG_EXPOSURE set (for example a LaunchDarkly CLI call).',
+        description:
+          'Command run at each flag step with SHIFTGATE_FLAG_EXPOSURE set (for example a LaunchDarkly CLI call).',
       },
       {
         name: 'flag-steps',
@@ -145,14 +159,16 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
   },
   saga: {
     name: 'saga',
-    description: 'Deploy services in a declared order; if one fails, compensate the ones already deployed in reverse.',
+    description:
+      'Deploy services in a declared order; if one fails, compensate the ones already deployed in reverse.',
     parameters: [
       {
         name: 'services',
         kind: 'list',
         default: null,
         required: true,
-        description: 'Services in deployment order (comma or newline separated); compensation runs in reverse.',
+        description:
+          'Services in deployment order (comma or newline separated); compensation runs in reverse.',
       },
       bakeTime('5m', 'How long to bake and judge after each service.'),
     ],
@@ -222,7 +238,8 @@ function parseParameter(param: ParameterSpec, input: string, value: RawParameter
   };
   switch (param.kind) {
     case 'weights':
-      if (typeof value === 'boolean') throw new InputError(input, value, 'a list of whole percentages such as 5,25,50,100');
+      if (typeof value === 'boolean')
+        throw new InputError(input, value, 'a list of whole percentages such as 5,25,50,100');
       return parseWeightList(input, typeof value === 'number' ? String(value) : value);
     case 'percent':
       return parsePercent(input, scalar());
@@ -238,17 +255,24 @@ function parseParameter(param: ParameterSpec, input: string, value: RawParameter
       return text;
     }
     case 'list': {
-      const items = (typeof value === 'string' ? value.split(/[,\n]/) : Array.isArray(value) ? value : [scalar()])
+      const items = (
+        typeof value === 'string' ? value.split(/[,\n]/) : Array.isArray(value) ? value : [scalar()]
+      )
         .map((item) => String(item).trim())
         .filter((item) => item !== '');
       if (items.length === 0) throw new InputError(input, value, 'a non-empty list of names');
       const bad = items.find((item) => !/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(item));
       if (bad !== undefined) {
-        throw new InputError(input, value, 'names of letters, digits and . _ : / @ - (no spaces or shell characters)');
+        throw new InputError(
+          input,
+          value,
+          'names of letters, digits and . _ : / @ - (no spaces or shell characters)',
+        );
       }
       const seen = new Set<string>();
       for (const item of items) {
-        if (seen.has(item)) throw new InputError(input, value, `a list without repeats ('${item}' appears twice)`);
+        if (seen.has(item))
+          throw new InputError(input, value, `a list without repeats ('${item}' appears twice)`);
         seen.add(item);
       }
       return items;

@@ -7,7 +7,11 @@ const MS = /^(\d+)ms$/;
  * Parses a duration such as `90s`, `5m`, `1h30m` or `250ms` into milliseconds. Units are required,
  * whitespace, signs, exponents and fractions are refused.
  */
-export function parseDuration(input: string, value: string, options: { min?: number; allowZero?: boolean } = {}): number {
+export function parseDuration(
+  input: string,
+  value: string,
+  options: { min?: number; allowZero?: boolean } = {},
+): number {
   const allowed = "a duration such as '90s', '5m' or '1h30m'";
   const text = value.trim();
   let ms: number;
@@ -16,11 +20,13 @@ export function parseDuration(input: string, value: string, options: { min?: num
     ms = Number(millis[1]);
   } else {
     const match = DURATION.exec(text);
-    if (!match || text === '' || (!match[1] && !match[2] && !match[3])) throw new InputError(input, value, allowed);
+    if (!match || text === '' || (!match[1] && !match[2] && !match[3]))
+      throw new InputError(input, value, allowed);
     ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
   }
   if (!Number.isSafeInteger(ms)) throw new InputError(input, value, allowed);
-  if (ms === 0 && options.allowZero !== true) throw new InputError(input, value, `${allowed}, greater than zero`);
+  if (ms === 0 && options.allowZero !== true)
+    throw new InputError(input, value, `${allowed}, greater than zero`);
   if (options.min !== undefined && ms < options.min) {
     throw new InputError(input, value, `a duration of at least ${formatDuration(options.min)}`);
   }
@@ -69,11 +75,17 @@ export function parseWeight(input: string, value: string | number): number {
 }
 
 /** Parses a non-negative integer written in decimal digits only, within optional bounds. */
-export function parseInteger(input: string, value: string | number, options: { min?: number; max?: number } = {}): number {
+export function parseInteger(
+  input: string,
+  value: string | number,
+  options: { min?: number; max?: number } = {},
+): number {
   const min = options.min ?? 0;
   const max = options.max ?? Number.MAX_SAFE_INTEGER;
   const allowed =
-    max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+    max === Number.MAX_SAFE_INTEGER
+      ? `a whole number of at least ${min}`
+      : `a whole number from ${min} to ${max}`;
   const text = String(value).trim();
   if (!INTEGER.test(text)) throw new InputError(input, value, allowed);
   const n = Number(text);
@@ -93,7 +105,8 @@ export function parseBoolean(input: string, value: string | boolean): boolean {
 /** Parses a list of weights such as `5,25,50,100` (commas, spaces or newlines between items). */
 export function parseWeightList(input: string, value: string | readonly (string | number)[]): number[] {
   const items = typeof value === 'string' ? value.split(/[\s,]+/).filter((item) => item !== '') : [...value];
-  if (items.length === 0) throw new InputError(input, value, 'a list of whole percentages such as 5,25,50,100');
+  if (items.length === 0)
+    throw new InputError(input, value, 'a list of whole percentages such as 5,25,50,100');
   return items.map((item) => {
     try {
       return parseWeight(input, item);
@@ -102,7 +115,9 @@ export function parseWeightList(input: string, value: string | readonly (string 
         input,
         value,
         'a list of whole percentages between 0% and 100% such as 5,25,50,100',
-        { message: `Input '${input}' must be a list of whole percentages between 0% and 100% such as 5,25,50,100, got '${String(item)}' in ${JSON.stringify(typeof value === 'string' ? value : value.join(','))}` },
+        {
+          message: `Input '${input}' must be a list of whole percentages between 0% and 100% such as 5,25,50,100, got '${String(item)}' in ${JSON.stringify(typeof value === 'string' ? value : value.join(','))}`,
+        },
       );
     }
   });

@@ -19,11 +19,14 @@ export function readRunnerEvent(env: Record<string, string | undefined> = proces
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`Reading the event payload GITHUB_EVENT_PATH=${path} failed: ${(error as Error).message}`);
+    throw new Error(
+      `Reading the event payload GITHUB_EVENT_PATH=${path} failed: ${(error as Error).message}`,
+    );
   }
   try {
     const payload = JSON.parse(text) as unknown;
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not a JSON object');
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new Error('not a JSON object');
     return { name, payload: payload as Record<string, unknown> };
   } catch (error) {
     throw new Error(`The event payload at GITHUB_EVENT_PATH is not valid JSON: ${(error as Error).message}`);
@@ -32,7 +35,8 @@ export function readRunnerEvent(env: Record<string, string | undefined> = proces
 
 const get = (value: unknown, ...keys: string[]): unknown =>
   keys.reduce<unknown>(
-    (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
+    (node, key) =>
+      typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined,
     value,
   );
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -43,16 +47,21 @@ export function eventFacts(event: RunnerEvent): EventFacts {
   const labels = get(pr, 'labels');
   return {
     name: event.name,
-    dispatchStrategy: event.name === 'workflow_dispatch' ? str(get(event.payload, 'inputs', 'strategy')) : null,
+    dispatchStrategy:
+      event.name === 'workflow_dispatch' ? str(get(event.payload, 'inputs', 'strategy')) : null,
     sender: str(get(event.payload, 'sender', 'login')),
     pullRequest:
       typeof pr === 'object' && pr !== null
         ? {
             number: typeof get(pr, 'number') === 'number' ? (get(pr, 'number') as number) : 0,
-            labels: Array.isArray(labels) ? labels.map((l) => str(get(l, 'name'))).filter((l): l is string => l !== null) : [],
+            labels: Array.isArray(labels)
+              ? labels.map((l) => str(get(l, 'name'))).filter((l): l is string => l !== null)
+              : [],
             headRepository: str(get(pr, 'head', 'repo', 'full_name')),
             baseRepository:
-              str(get(pr, 'base', 'repo', 'full_name')) ?? str(get(event.payload, 'repository', 'full_name')) ?? '',
+              str(get(pr, 'base', 'repo', 'full_name')) ??
+              str(get(event.payload, 'repository', 'full_name')) ??
+              '',
           }
         : null,
   };

@@ -1,4 +1,10 @@
-import { errorMessage, hasPermission, SelectionError, displayUntrusted, type PermissionLevel } from '@shiftgate/core';
+import {
+  errorMessage,
+  hasPermission,
+  SelectionError,
+  displayUntrusted,
+  type PermissionLevel,
+} from '@shiftgate/core';
 
 /** The slice of Octokit the permission check needs, so any configured client can be passed. */
 export interface PermissionClient {

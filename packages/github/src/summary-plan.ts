@@ -10,7 +10,11 @@ const SOURCE_TEXT: Record<SelectionSource, string> = {
 
 /** Escapes text for a Markdown table cell. */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
+    .replace(/\r?\n/g, ' ');
 }
 
 /** A ten-character bar for a percentage, so the schedule reads at a glance even where charts don't render. */
@@ -60,7 +64,10 @@ export interface SelectionSummary {
 /** Builds the select-strategy job summary: the strategy, where it came from, the plan as a table and a chart. */
 export function selectionSummary(summary: SelectionSummary): string {
   const { plan } = summary;
-  const from = summary.source === 'label' && summary.label ? `the pull request label \`${cell(summary.label)}\`` : SOURCE_TEXT[summary.source];
+  const from =
+    summary.source === 'label' && summary.label
+      ? `the pull request label \`${cell(summary.label)}\``
+      : SOURCE_TEXT[summary.source];
   const lines = [
     `## shiftgate: ${plan.strategy}${summary.environment ? ` to \`${cell(summary.environment)}\`` : ''}`,
     '',
@@ -76,14 +83,18 @@ export function selectionSummary(summary: SelectionSummary): string {
     lines.push(`| ${index + 1} | ${cell(describeStep(step))} | ${traffic} |`);
   });
   if (plan.compensation.length > 0) {
-    lines.push('', `On failure, compensation runs in this order: ${plan.compensation.map((s) => (s.kind === 'service' ? cell(s.service) : s.kind)).join(' → ')}.`);
+    lines.push(
+      '',
+      `On failure, compensation runs in this order: ${plan.compensation.map((s) => (s.kind === 'service' ? cell(s.service) : s.kind)).join(' → ')}.`,
+    );
   }
   const chart = weightChart(plan);
   if (chart) lines.push('', chart);
   const params = Object.entries(plan.parameters);
   if (params.length > 0) {
     lines.push('', '| parameter | value |', '|-----------|-------|');
-    for (const [name, value] of params) lines.push(`| ${name} | ${cell(Array.isArray(value) ? value.join(', ') : String(value))} |`);
+    for (const [name, value] of params)
+      lines.push(`| ${name} | ${cell(Array.isArray(value) ? value.join(', ') : String(value))} |`);
   }
   return `${lines.join('\n')}\n`;
 }
