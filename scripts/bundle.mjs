@@ -43,6 +43,8 @@ for (const entry of selected) {
     license: 'licenses.txt',
     quiet: true,
     target: 'es2022',
+    // Types are checked once by `tsc --noEmit`; the bundler only strips them.
+    transpileOnly: true,
   });
   const dir = join(outDir, entry.name);
   mkdirSync(dir, { recursive: true });
