@@ -134,3 +134,12 @@ export function runBundle(options: {
     });
   });
 }
+
+/** The messages of workflow commands such as `::error::` in a step's stdout, decoded as the runner decodes them. */
+export function commandMessages(stdout: string, command: 'error' | 'warning' | 'notice' | 'debug'): string[] {
+  const prefix = new RegExp(`^::${command}(?: [^:]*)?::`);
+  return stdout
+    .split('\n')
+    .filter((line) => prefix.test(line))
+    .map((line) => line.replace(prefix, '').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'));
+}
