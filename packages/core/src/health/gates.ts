@@ -1,3 +1,4 @@
+import type { GateName } from '../config';
 import { InputError } from '../errors';
 import { formatDuration, formatPercent, parseDuration, parseInteger, parsePercent } from '../units';
 
@@ -32,20 +33,6 @@ export interface Gates {
   smoke: boolean;
 }
 
-/** The gate names, as inputs, config keys, CLI flags and trace keys spell them. */
-export const GATE_NAMES = [
-  'max-error-rate',
-  'max-p99-latency',
-  'max-latency-increase',
-  'min-healthy-percent',
-  'min-requests',
-  'bake-time',
-  'confidence',
-  'on-inconclusive',
-  'max-consecutive-errors',
-] as const;
-export type GateName = (typeof GATE_NAMES)[number];
-
 /** Defaults, written as a user writes them (action.yml defaults are these strings). */
 export const GATE_DEFAULTS: Record<GateName, string> = {
   'max-error-rate': '1%',
@@ -73,14 +60,29 @@ export function parseGates(
 ): Gates {
   const get = (name: GateName): string => {
     const value = raw[name];
-    return value === undefined || (typeof value === 'string' && value.trim() === '') ? GATE_DEFAULTS[name] : String(value);
+    return value === undefined || (typeof value === 'string' && value.trim() === '')
+      ? GATE_DEFAULTS[name]
+      : String(value);
   };
   const named = (name: GateName) => `${prefix}${name}`;
-  const maxErrorRate = parsePercent(named('max-error-rate'), get('max-error-rate'), { fraction: true, min: 0, max: 100 });
+  const maxErrorRate = parsePercent(named('max-error-rate'), get('max-error-rate'), {
+    fraction: true,
+    min: 0,
+    max: 100,
+  });
   if (maxErrorRate <= 0 || maxErrorRate >= 100) {
-    throw new InputError(named('max-error-rate'), get('max-error-rate'), 'a percentage above 0% and below 100%, such as 1% or 0.5%');
+    throw new InputError(
+      named('max-error-rate'),
+      get('max-error-rate'),
+      'a percentage above 0% and below 100%, such as 1% or 0.5%',
+    );
   }
-  const maxP99Latency = parseDuration(named('max-p99-latency'), get('max-p99-latency'));
+  // A bare number of milliseconds is accepted, as the config file accepts it.
+  const p99Text = get('max-p99-latency').trim();
+  const maxP99Latency = parseDuration(
+    named('max-p99-latency'),
+    /^\d+$/.test(p99Text) ? `${p99Text}ms` : p99Text,
+  );
   const maxLatencyIncrease = parsePercent(named('max-latency-increase'), get('max-latency-increase'), {
     fraction: true,
     min: 0,
@@ -91,19 +93,34 @@ export function parseGates(
     min: 0,
     max: 100,
   });
-  const minRequests = parseInteger(named('min-requests'), get('min-requests'), { min: 0, max: 1_000_000_000 });
+  const minRequests = parseInteger(named('min-requests'), get('min-requests'), {
+    min: 0,
+    max: 1_000_000_000,
+  });
   const bakeTime = parseDuration(named('bake-time'), get('bake-time'));
-  const confidence = parsePercent(named('confidence'), get('confidence'), { fraction: true, min: 50, max: 99.99 });
+  const confidence = parsePercent(named('confidence'), get('confidence'), {
+    fraction: true,
+    min: 50,
+    max: 99.99,
+  });
   if (confidence <= 50) {
-    throw new InputError(named('confidence'), get('confidence'), 'a percentage above 50% and at most 99.99%, such as 95%');
+    throw new InputError(
+      named('confidence'),
+      get('confidence'),
+      'a percentage above 50% and at most 99.99%, such as 95%',
+    );
   }
   const onInconclusive = get('on-inconclusive').trim();
   if (!(ON_INCONCLUSIVE as readonly string[]).includes(onInconclusive)) {
-    throw new InputError(named('on-inconclusive'), raw['on-inconclusive'], `one of ${ON_INCONCLUSIVE.join(', ')}`);
+    throw new InputError(
+      named('on-inconclusive'),
+      raw['on-inconclusive'],
+      `one of ${ON_INCONCLUSIVE.join(', ')}`,
+    );
   }
   const maxConsecutiveErrors = parseInteger(named('max-consecutive-errors'), get('max-consecutive-errors'), {
     min: 0,
-    max: 100,
+    max: 1000,
   });
   return {
     maxErrorRate,

@@ -115,7 +115,12 @@ export function judge(gates: Gates, evidence: readonly Evidence[], options: Judg
 
   const breaches = checks.filter((c) => c.phase === 'Failed' || c.phase === 'Error');
   if (breaches.length > 0) {
-    return { ...base, decision: 'rollback', decidedAtWindow: at, message: `rollback: ${breaches.map((c) => c.message).join('; ')}` };
+    return {
+      ...base,
+      decision: 'rollback',
+      decidedAtWindow: at,
+      message: `rollback: ${breaches.map((c) => c.message).join('; ')}`,
+    };
   }
   if (checks.every((c) => c.phase === 'Successful')) {
     const requests = checks.find((c) => c.name === 'min-requests')?.observed ?? 0;
@@ -128,14 +133,22 @@ export function judge(gates: Gates, evidence: readonly Evidence[], options: Judg
   }
   const open = checks.filter((c) => c.phase !== 'Successful');
   if (!final) {
-    return { ...base, decision: null, decidedAtWindow: null, message: `baking: ${open.map((c) => c.message).join('; ')}` };
+    return {
+      ...base,
+      decision: null,
+      decidedAtWindow: null,
+      message: `baking: ${open.map((c) => c.message).join('; ')}`,
+    };
   }
   const lastIsError = evidence.length > 0 && isPollError(evidence[evidence.length - 1]!);
   const missing = lastIsError || checks.some((c) => c.observed === null && c.phase !== 'Successful');
   const choice = gates.onInconclusive;
-  const decision: Decision = choice === 'fail' ? 'inconclusive' : choice === 'promote' && !missing ? 'promote' : 'rollback';
+  const decision: Decision =
+    choice === 'fail' ? 'inconclusive' : choice === 'promote' && !missing ? 'promote' : 'rollback';
   const why =
-    choice === 'promote' && missing ? 'on-inconclusive: promote, but missing evidence never promotes' : `on-inconclusive: ${choice}`;
+    choice === 'promote' && missing
+      ? 'on-inconclusive: promote, but missing evidence never promotes'
+      : `on-inconclusive: ${choice}`;
   return {
     ...base,
     decision,
@@ -148,13 +161,20 @@ export function judge(gates: Gates, evidence: readonly Evidence[], options: Judg
  * Replays evidence the way the bake loop sees it: the judge after each entry, stopping at the first
  * decision; when none comes, the final judgement over everything (`on-inconclusive`).
  */
-export function replay(gates: Gates, evidence: readonly Evidence[], options: Omit<JudgeOptions, 'final'>): Judgement {
+export function replay(
+  gates: Gates,
+  evidence: readonly Evidence[],
+  options: Omit<JudgeOptions, 'final'>,
+): Judgement {
   if (options.preflight) {
     const before = judge(gates, [], { ...options, final: evidence.length === 0 });
     if (before.decision !== null) return before;
   }
   for (let i = 0; i < evidence.length; i++) {
-    const judgement = judge(gates, evidence.slice(0, i + 1), { ...options, final: i === evidence.length - 1 });
+    const judgement = judge(gates, evidence.slice(0, i + 1), {
+      ...options,
+      final: i === evidence.length - 1,
+    });
     if (judgement.decision !== null) return judgement;
   }
   return judge(gates, [], { ...options, final: true });
@@ -236,7 +256,8 @@ function p99Check(ctx: Context): Check {
     values.push(c.p99);
     outcomes.push({
       exceeded: c.p99 > limit,
-      nullBound: c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM,
+      nullBound:
+        c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM,
     });
   }
   if (values.length === 0) return noData(ctx, name, limit, 'canary p99');
@@ -244,7 +265,16 @@ function p99Check(ctx: Context): Check {
   const above = outcomes.filter((o) => o.exceeded).length;
   const lnE = lnExceedanceEvidence(outcomes);
   const head = `canary p99 ${formatLatency(observed)} (median of ${values.length} window${values.length === 1 ? '' : 's'}, ${above} above)`;
-  return exceedanceVerdict(ctx, { name, observed, limit, lnE, head, windows: values.length, unit: formatLatency(limit), direction: 'max' });
+  return exceedanceVerdict(ctx, {
+    name,
+    observed,
+    limit,
+    lnE,
+    head,
+    windows: values.length,
+    unit: formatLatency(limit),
+    direction: 'max',
+  });
 }
 
 function latencyIncreaseCheck(ctx: Context): Check {
@@ -257,7 +287,8 @@ function latencyIncreaseCheck(ctx: Context): Check {
     const b = w.baseline;
     if (!c || !b || c.p99 === null || b.p99 === null || b.p99 <= 0) continue;
     increases.push((100 * (c.p99 - b.p99)) / b.p99);
-    const canaryBound = c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM;
+    const canaryBound =
+      c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM;
     outcomes.push({ exceeded: c.p99 > b.p99 * (1 + limit / 100), nullBound: Math.max(0.5, canaryBound) });
   }
   if (increases.length === 0) return noData(ctx, name, limit, 'canary p99 vs baseline');
@@ -265,7 +296,16 @@ function latencyIncreaseCheck(ctx: Context): Check {
   const above = outcomes.filter((o) => o.exceeded).length;
   const lnE = lnExceedanceEvidence(outcomes);
   const head = `canary p99 ${signed(observed)} vs baseline (median of ${increases.length} window${increases.length === 1 ? '' : 's'}, ${above} above)`;
-  return exceedanceVerdict(ctx, { name, observed, limit, lnE, head, windows: increases.length, unit: formatPercent(limit), direction: 'max' });
+  return exceedanceVerdict(ctx, {
+    name,
+    observed,
+    limit,
+    lnE,
+    head,
+    windows: increases.length,
+    unit: formatPercent(limit),
+    direction: 'max',
+  });
 }
 
 function healthyCheck(ctx: Context): Check {
@@ -343,7 +383,14 @@ function exceedanceVerdict(
 ): Check {
   const e = Math.exp(v.lnE);
   const needed = Math.exp(ctx.lnBound);
-  const common = { name: v.name, observed: v.observed, interval: null, evidence: e, threshold: v.limit, windows: v.windows };
+  const common = {
+    name: v.name,
+    observed: v.observed,
+    interval: null,
+    evidence: e,
+    threshold: v.limit,
+    windows: v.windows,
+  };
   const beyond = v.direction === 'max' ? '>' : '<';
   const within = v.direction === 'max' ? '≤' : '≥';
   const target = `${v.name} ${v.unit}`;
@@ -383,12 +430,24 @@ function alarmCheck(ctx: Context, alarm: string, preflight: Preflight | undefine
     if (state === undefined) continue;
     seen++;
     if (state === 'ALARM') {
-      return { ...common, phase: 'Failed', observed: null, windows: seen, message: `alarm '${alarm}' in ALARM at window ${i + 1}: rollback` };
+      return {
+        ...common,
+        phase: 'Failed',
+        observed: null,
+        windows: seen,
+        message: `alarm '${alarm}' in ALARM at window ${i + 1}: rollback`,
+      };
     }
     if (state === 'OK' || state === 'INSUFFICIENT_DATA') last = state;
   }
   if (last === 'OK') {
-    return { ...common, phase: 'Successful', observed: 0, windows: seen, message: `alarm '${alarm}' OK: pass` };
+    return {
+      ...common,
+      phase: 'Successful',
+      observed: 0,
+      windows: seen,
+      message: `alarm '${alarm}' OK: pass`,
+    };
   }
   if (last === 'INSUFFICIENT_DATA') {
     return {
@@ -421,7 +480,13 @@ function smokeCheck(ctx: Context, preflight: Preflight | undefined): Check {
     };
   }
   if (runs.length === 0) return noData(ctx, name, 0, 'smoke command');
-  return { ...common, phase: 'Successful', observed: 0, windows: runs.length, message: `smoke command passed ${runs.length} of ${runs.length} runs: pass` };
+  return {
+    ...common,
+    phase: 'Successful',
+    observed: 0,
+    windows: runs.length,
+    message: `smoke command passed ${runs.length} of ${runs.length} runs: pass`,
+  };
 }
 
 function minRequestsCheck(ctx: Context): Check {
@@ -435,9 +500,21 @@ function minRequestsCheck(ctx: Context): Check {
       used++;
     }
   }
-  const common = { name, observed: used === 0 ? null : requests, interval: null, evidence: null, threshold: limit, windows: used };
+  const common = {
+    name,
+    observed: used === 0 ? null : requests,
+    interval: null,
+    evidence: null,
+    threshold: limit,
+    windows: used,
+  };
   if (requests >= limit && (used > 0 || limit === 0)) {
-    return { ...common, observed: requests, phase: 'Successful', message: `canary ${requests} requests ≥ ${name} ${limit}: pass` };
+    return {
+      ...common,
+      observed: requests,
+      phase: 'Successful',
+      message: `canary ${requests} requests ≥ ${name} ${limit}: pass`,
+    };
   }
   if (used === 0) return noData(ctx, name, limit, 'canary request count');
   return {
@@ -450,10 +527,21 @@ function minRequestsCheck(ctx: Context): Check {
 function bakeTimeCheck(ctx: Context, elapsed: number): Check {
   const name = 'bake-time';
   const limit = ctx.gates.bakeTime;
-  const common = { name, observed: elapsed, interval: null, evidence: null, threshold: limit, windows: ctx.windows.length };
+  const common = {
+    name,
+    observed: elapsed,
+    interval: null,
+    evidence: null,
+    threshold: limit,
+    windows: ctx.windows.length,
+  };
   const text = `baked ${formatDuration(elapsed)} of ${name} ${formatDuration(limit)}`;
   if (elapsed >= limit) return { ...common, phase: 'Successful', message: `${text}: pass` };
-  return { ...common, phase: ctx.final ? 'Inconclusive' : 'Running', message: `${text}: ${ctx.final ? 'inconclusive' : 'keep baking'}` };
+  return {
+    ...common,
+    phase: ctx.final ? 'Inconclusive' : 'Running',
+    message: `${text}: ${ctx.final ? 'inconclusive' : 'keep baking'}`,
+  };
 }
 
 function providerErrorsCheck(ctx: Context, evidence: readonly Evidence[]): Check {
@@ -468,7 +556,14 @@ function providerErrorsCheck(ctx: Context, evidence: readonly Evidence[]): Check
     inRow++;
   }
   const total = evidence.filter(isPollError).length;
-  const common = { name, observed: inRow, interval: null, evidence: null, threshold: limit, windows: ctx.windows.length };
+  const common = {
+    name,
+    observed: inRow,
+    interval: null,
+    evidence: null,
+    threshold: limit,
+    windows: ctx.windows.length,
+  };
   if (inRow > limit) {
     return {
       ...common,
@@ -483,7 +578,11 @@ function providerErrorsCheck(ctx: Context, evidence: readonly Evidence[]): Check
       message: `${inRow} provider error${inRow === 1 ? '' : 's'} in a row (≤ ${name} ${limit} tolerated): ${lastError}`,
     };
   }
-  return { ...common, phase: 'Successful', message: `no provider error in a row (${total} in all) ≤ ${name} ${limit}: pass` };
+  return {
+    ...common,
+    phase: 'Successful',
+    message: `no provider error in a row (${total} in all) ≤ ${name} ${limit}: pass`,
+  };
 }
 
 function median(values: readonly number[]): number {
@@ -492,9 +591,9 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** A percentage for sentences: two decimals below 1%, one below 10%, whole above. */
+/** A percentage for sentences: two decimals below 10% (so 1.03% is not shown as 1%), one above. */
 export function fmtPct(percent: number): string {
-  const digits = Math.abs(percent) < 1 ? 2 : Math.abs(percent) < 10 ? 1 : 0;
+  const digits = Math.abs(percent) < 10 ? 2 : 1;
   return `${Number(percent.toFixed(digits))}%`;
 }
 
