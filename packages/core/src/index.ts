@@ -8,3 +8,4 @@ export * from './plan';
 export * from './config';
 export * from './select';
 export * from './config-schema';
+export * from './health/index';
