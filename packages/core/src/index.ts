@@ -9,3 +9,7 @@ export * from './config';
 export * from './select';
 export * from './config-schema';
 export * from './health/index';
+export * from './records';
+export * from './records-store';
+export * from './records-recorder';
+export * from './records-dora';

@@ -94,9 +94,14 @@ export function createDeploymentRecord(options: NewRecordOptions): DeploymentRec
   const types = new Set<string>();
   for (const artifact of options.artifacts ?? []) {
     if (types.has(artifact['artifact-type'])) {
-      throw new InputError('artifacts', artifact['artifact-type'], 'one file per artifact type (unique per version and type)', {
-        message: `Input 'artifacts' names the artifact type '${artifact['artifact-type']}' twice; each type is one file per version`,
-      });
+      throw new InputError(
+        'artifacts',
+        artifact['artifact-type'],
+        'one file per artifact type (unique per version and type)',
+        {
+          message: `Input 'artifacts' names the artifact type '${artifact['artifact-type']}' twice; each type is one file per version`,
+        },
+      );
     }
     types.add(artifact['artifact-type']);
   }
@@ -160,7 +165,10 @@ export const DESCRIPTION_LIMIT = 140;
  * Cuts a description to GitHub's 140 characters (ending with `…`), so the API never refuses a status
  * over a long reason. Reports whether it cut.
  */
-export function limitDescription(text: string, limit = DESCRIPTION_LIMIT): { text: string; truncated: boolean } {
+export function limitDescription(
+  text: string,
+  limit = DESCRIPTION_LIMIT,
+): { text: string; truncated: boolean } {
   const flat = text.replace(/\s*\r?\n\s*/g, ' ').trim();
   const chars = [...flat];
   if (chars.length <= limit) return { text: flat, truncated: false };
@@ -187,7 +195,15 @@ const RECORD_KEYS = [
   'artifacts',
   'canary',
 ] as const;
-const ARTIFACT_KEYS = ['id', 'version', 'artifact-type', 'path', 'file-hash', 'file-size', 'created-at'] as const;
+const ARTIFACT_KEYS = [
+  'id',
+  'version',
+  'artifact-type',
+  'path',
+  'file-hash',
+  'file-size',
+  'created-at',
+] as const;
 const CANARY_KEYS = [
   'target-traffic-percent',
   'current-traffic-percent',
@@ -224,47 +240,56 @@ export function parseDeploymentRecord(input: string, value: unknown): Deployment
   if (doc['schema-version'] !== RECORD_SCHEMA_VERSION) {
     fail(`'schema-version' must be ${RECORD_SCHEMA_VERSION}, got ${JSON.stringify(doc['schema-version'])}`);
   }
-  if (typeof doc.id !== 'string' || !UUID.test(doc.id)) fail(`'id' must be a UUID, got ${JSON.stringify(doc.id)}`);
+  if (typeof doc.id !== 'string' || !UUID.test(doc.id))
+    fail(`'id' must be a UUID, got ${JSON.stringify(doc.id)}`);
   const deploymentId = doc['deployment-id'];
-  if (deploymentId !== null && !isPositiveInt(deploymentId)) fail(`'deployment-id' must be null or a positive whole number`);
+  if (deploymentId !== null && !isPositiveInt(deploymentId))
+    fail(`'deployment-id' must be null or a positive whole number`);
   for (const key of ['version', 'environment'] as const) {
     if (typeof doc[key] !== 'string' || doc[key] === '') fail(`'${key}' must be a non-empty string`);
   }
   const strategy = doc.strategy;
-  if (strategy !== null && !(STRATEGY_NAMES as readonly Json[]).includes(strategy)) {
+  if (strategy !== null && !(STRATEGY_NAMES as readonly unknown[]).includes(strategy)) {
     fail(`'strategy' must be null or one of ${STRATEGY_NAMES.join(', ')}`);
   }
   for (const key of ['ref', 'sha', 'reason'] as const) {
     if (doc[key] !== null && typeof doc[key] !== 'string') fail(`'${key}' must be null or a string`);
   }
   const status = doc['deployment-status'];
-  if (!(DEPLOYMENT_STATUSES as readonly Json[]).includes(status)) {
-    fail(`'deployment-status' must be one of ${DEPLOYMENT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+  if (!(DEPLOYMENT_STATUSES as readonly unknown[]).includes(status)) {
+    fail(
+      `'deployment-status' must be one of ${DEPLOYMENT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`,
+    );
   }
   if (!isTime(doc['started-at'])) fail("'started-at' must be milliseconds since the epoch");
   const terminal = isTerminal(status as DeploymentStatus);
   if (terminal) {
     if (!isTime(doc['completed-at'])) fail(`'completed-at' must be set when the status is ${String(status)}`);
-    if (!isNonNegativeInt(doc['duration-ms'])) fail(`'duration-ms' must be set when the status is ${String(status)}`);
+    if (!isNonNegativeInt(doc['duration-ms']))
+      fail(`'duration-ms' must be set when the status is ${String(status)}`);
   } else if (doc['completed-at'] !== null || doc['duration-ms'] !== null) {
     fail(`'completed-at' and 'duration-ms' must be null while the status is ${String(status)}`);
   }
-  if (doc['rolled-back'] !== (status === 'rolled_back')) fail("'rolled-back' must be true exactly when the status is rolled_back");
+  if (doc['rolled-back'] !== (status === 'rolled_back'))
+    fail("'rolled-back' must be true exactly when the status is rolled_back");
   if (!Array.isArray(doc.artifacts)) return fail("'artifacts' must be a list");
   const types = new Set<string>();
   doc.artifacts.forEach((artifact, index) => {
     const where = `artifacts[${index}]`;
     if (!isObject(artifact)) return fail(`'${where}' must be an object`);
     exactKeys(artifact, ARTIFACT_KEYS, `${where}.`, fail);
-    if (typeof artifact.id !== 'string' || !HEX64.test(artifact.id)) fail(`'${where}.id' must be 64 hex digits`);
+    if (typeof artifact.id !== 'string' || !HEX64.test(artifact.id))
+      fail(`'${where}.id' must be 64 hex digits`);
     if (artifact.version !== doc.version) fail(`'${where}.version' must equal the record's version`);
     for (const key of ['artifact-type', 'path'] as const) {
-      if (typeof artifact[key] !== 'string' || artifact[key] === '') fail(`'${where}.${key}' must be a non-empty string`);
+      if (typeof artifact[key] !== 'string' || artifact[key] === '')
+        fail(`'${where}.${key}' must be a non-empty string`);
     }
     if (typeof artifact['file-hash'] !== 'string' || !HEX64.test(artifact['file-hash'])) {
       fail(`'${where}.file-hash' must be a sha256 in 64 lowercase hex digits`);
     }
-    if (!isNonNegativeInt(artifact['file-size'])) fail(`'${where}.file-size' must be a whole number of bytes`);
+    if (!isNonNegativeInt(artifact['file-size']))
+      fail(`'${where}.file-size' must be a whole number of bytes`);
     if (!isTime(artifact['created-at'])) fail(`'${where}.created-at' must be milliseconds since the epoch`);
     const type = artifact['artifact-type'] as string;
     if (types.has(type)) fail(`artifact type '${type}' appears twice (unique per version and type)`);
@@ -276,17 +301,24 @@ export function parseDeploymentRecord(input: string, value: unknown): Deployment
     exactKeys(canary, CANARY_KEYS, 'canary.', fail);
     for (const key of ['target-traffic-percent', 'current-traffic-percent'] as const) {
       const v = canary[key];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100) fail(`'canary.${key}' must be a whole percent from 0 to 100`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100)
+        fail(`'canary.${key}' must be a whole percent from 0 to 100`);
     }
     const rate = canary['error-rate'];
-    if (typeof rate !== 'number' || rate < 0 || rate > 100) fail("'canary.error-rate' must be a percent from 0 to 100");
+    if (typeof rate !== 'number' || rate < 0 || rate > 100)
+      fail("'canary.error-rate' must be a percent from 0 to 100");
     if (!isNonNegativeInt(canary['latency-p99'])) fail("'canary.latency-p99' must be whole milliseconds");
     if (!isTime(canary['created-at'])) fail("'canary.created-at' must be milliseconds since the epoch");
   }
   return doc as unknown as DeploymentRecord;
 }
 
-function exactKeys(doc: { [key: string]: Json }, keys: readonly string[], prefix: string, fail: (p: string) => never): void {
+function exactKeys(
+  doc: { [key: string]: Json },
+  keys: readonly string[],
+  prefix: string,
+  fail: (p: string) => never,
+): void {
   for (const key of Object.keys(doc)) if (!keys.includes(key)) fail(`unknown key '${prefix}${key}'`);
   for (const key of keys) if (!(key in doc)) fail(`missing key '${prefix}${key}'`);
 }

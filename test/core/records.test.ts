@@ -1,0 +1,201 @@
+import {
+  completeRecord,
+  createDeploymentRecord,
+  limitDescription,
+  outcomeOf,
+  parseDeploymentRecord,
+  parseRecordableStatus,
+  reasonFrom,
+  statusDescription,
+  storeStateFor,
+  type ArtifactRecord,
+  type StoreState,
+  type StoredStatus,
+} from '@shiftgate/core';
+import { describe, expect, it } from 'vitest';
+
+const ID = '6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
+const START = Date.parse('2026-02-01T10:00:00Z');
+
+const artifact = (type: string, path = `dist/${type}.tgz`): ArtifactRecord => ({
+  id: 'a'.repeat(64),
+  version: 'v1.2.3',
+  'artifact-type': type,
+  path,
+  'file-hash': 'b'.repeat(64),
+  'file-size': 42,
+  'created-at': START,
+});
+
+const record = (artifacts: ArtifactRecord[] = []) =>
+  createDeploymentRecord({
+    id: ID,
+    version: 'v1.2.3',
+    environment: 'production',
+    strategy: 'canary',
+    ref: 'main',
+    startedAt: START,
+    artifacts,
+  });
+
+describe('deployment records', () => {
+  it('start in_progress with no completion', () => {
+    expect(record()).toMatchObject({
+      'deployment-status': 'in_progress',
+      'completed-at': null,
+      'duration-ms': null,
+      'rolled-back': false,
+      canary: null,
+    });
+  });
+
+  it('refuses two artifacts of one type (unique per version and type)', () => {
+    expect(() => record([artifact('image'), artifact('image', 'other.tar')])).toThrow(
+      "Input 'artifacts' names the artifact type 'image' twice; each type is one file per version",
+    );
+  });
+
+  it.each([
+    ['succeeded', false],
+    ['failed', false],
+    ['rolled_back', true],
+  ] as const)('complete as %s with duration and rolled-back %s', (status, rolledBack) => {
+    const done = completeRecord(record(), { status, at: START + 90_000, reason: 'why' });
+    expect(done).toMatchObject({
+      'deployment-status': status,
+      'completed-at': START + 90_000,
+      'duration-ms': 90_000,
+      'rolled-back': rolledBack,
+      reason: 'why',
+    });
+    expect(() => completeRecord(done, { status: 'succeeded', at: START + 100_000 })).toThrow(
+      `already ended as ${status}`,
+    );
+  });
+
+  it('round-trip through JSON and parse strictly', () => {
+    const done = completeRecord(record([artifact('image')]), {
+      status: 'succeeded',
+      at: START + 1000,
+      canary: {
+        'target-traffic-percent': 100,
+        'current-traffic-percent': 25,
+        'error-rate': 0.4,
+        'latency-p99': 312,
+        'created-at': START + 1000,
+      },
+    });
+    expect(parseDeploymentRecord('record', JSON.stringify(done))).toEqual(done);
+  });
+
+  it.each([
+    ['not JSON', '{', /it is not JSON/],
+    ['an unknown key', { ...record(), extra: 1 }, /unknown key 'extra'/],
+    [
+      'a missing key',
+      (() => {
+        const { reason: _r, ...rest } = record();
+        return rest;
+      })(),
+      /missing key 'reason'/,
+    ],
+    [
+      'a bad status',
+      { ...record(), 'deployment-status': 'done' },
+      /'deployment-status' must be one of pending, in_progress, succeeded, failed, rolled_back, got "done"/,
+    ],
+    [
+      'a terminal status without completion',
+      { ...record(), 'deployment-status': 'failed' },
+      /'completed-at' must be set when the status is failed/,
+    ],
+    [
+      'rolled-back that disagrees with the status',
+      { ...record(), 'rolled-back': true },
+      /'rolled-back' must be true exactly when/,
+    ],
+    ['an id that is not a UUID', { ...record(), id: 'x' }, /'id' must be a UUID/],
+    [
+      'a short file hash',
+      { ...record([{ ...artifact('image'), 'file-hash': 'abc' }]) },
+      /'artifacts\[0\].file-hash' must be a sha256/,
+    ],
+  ])('refuse %s', (_name, value, message) => {
+    expect(() => parseDeploymentRecord('record', value)).toThrow(message);
+  });
+});
+
+describe('status mapping', () => {
+  it.each([
+    ['in_progress', 'failure', 'in_progress'],
+    ['succeeded', 'failure', 'success'],
+    ['failed', 'failure', 'failure'],
+    ['failed', 'cancelled', 'error'],
+    ['rolled_back', 'failure', 'inactive'],
+  ] as const)('writes %s (%s) as GitHub %s', (status, cause, state) => {
+    expect(storeStateFor(status, cause)).toBe(state);
+  });
+
+  it('describes rolled back with its reason and reads the reason back', () => {
+    expect(statusDescription('rolled_back', 'p99 612ms > 500ms')).toBe('Rolled back: p99 612ms > 500ms');
+    expect(statusDescription('rolled_back', null)).toBe('Rolled back');
+    expect(reasonFrom('rolled_back', 'Rolled back: p99 612ms > 500ms')).toBe('p99 612ms > 500ms');
+    expect(reasonFrom('rolled_back', 'Rolled back')).toBeNull();
+    expect(statusDescription('failed', null, 'cancelled')).toBe('Cancelled');
+  });
+
+  it('parses the status input and names what is allowed', () => {
+    expect(parseRecordableStatus('status', ' rolled_back ')).toBe('rolled_back');
+    expect(() => parseRecordableStatus('status', 'success')).toThrow(
+      "Input 'status' must be one of in_progress, succeeded, failed, rolled_back, got 'success'",
+    );
+  });
+});
+
+const status = (id: number, state: StoreState, description = ''): StoredStatus => ({
+  id,
+  state,
+  description,
+  createdAt: START + id * 1000,
+  logUrl: '',
+  environmentUrl: '',
+});
+
+describe('outcomeOf', () => {
+  it.each([
+    [[], 'pending'],
+    [[status(1, 'queued')], 'pending'],
+    [[status(1, 'in_progress')], 'in_progress'],
+    [[status(1, 'in_progress'), status(2, 'success')], 'succeeded'],
+    [[status(1, 'in_progress'), status(2, 'success'), status(3, 'inactive')], 'succeeded'],
+    [[status(1, 'in_progress'), status(2, 'error', 'Cancelled')], 'failed'],
+    [[status(1, 'in_progress'), status(2, 'failure')], 'failed'],
+    [[status(1, 'in_progress'), status(2, 'inactive', 'Rolled back: x')], 'rolled_back'],
+    [[status(3, 'success'), status(2, 'failure'), status(1, 'in_progress')], 'failed'],
+  ] as const)('reads %j as %s', (statuses, expected) => {
+    expect(outcomeOf(statuses).status).toBe(expected);
+  });
+
+  it('reports when and why it ended', () => {
+    const outcome = outcomeOf([
+      status(1, 'in_progress'),
+      status(2, 'inactive', 'Rolled back: error rate 3%'),
+    ]);
+    expect(outcome).toMatchObject({ completedAt: START + 2000, reason: 'error rate 3%' });
+  });
+});
+
+describe('limitDescription', () => {
+  it('keeps 140 characters and cuts longer text with an ellipsis', () => {
+    expect(limitDescription('x'.repeat(140))).toEqual({ text: 'x'.repeat(140), truncated: false });
+    const cut = limitDescription('y'.repeat(141));
+    expect(cut.truncated).toBe(true);
+    expect([...cut.text]).toHaveLength(140);
+    expect(cut.text.endsWith('…')).toBe(true);
+  });
+
+  it('counts characters, not UTF-16 units, and flattens lines', () => {
+    expect(limitDescription('🚀'.repeat(140)).truncated).toBe(false);
+    expect(limitDescription('a\n  b').text).toBe('a b');
+  });
+});
