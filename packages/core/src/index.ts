@@ -13,3 +13,4 @@ export * from './records';
 export * from './records-store';
 export * from './records-recorder';
 export * from './records-dora';
+export * from './traffic';
