@@ -1,0 +1,326 @@
+import {
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  errorMessage,
+  InputError,
+  silentLogger,
+  type AlarmSource,
+  type AlarmState,
+  type Logger,
+  type MetricQuery,
+  type MetricRange,
+  type MetricSource,
+  type MetricWindow,
+  type SideStats,
+} from '@shiftgate/core';
+
+const LOAD_BALANCER_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/(app\/[^/\s]+\/[0-9a-f]+)$/;
+const TARGET_GROUP_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:(targetgroup\/[^/\s]+\/[0-9a-f]+)$/;
+
+/**
+ * The `LoadBalancer` dimension of an Application Load Balancer's metrics: the ARN's suffix
+ * `app/<name>/<id>` (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+ * Throws an {@link InputError} naming `input` for anything but an ALB ARN.
+ */
+export function loadBalancerDimension(input: string, arn: string): string {
+  const match = LOAD_BALANCER_ARN.exec(arn.trim());
+  if (!match) {
+    throw new InputError(
+      input,
+      arn,
+      'an Application Load Balancer ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
+    );
+  }
+  return match[1]!;
+}
+
+/** The `TargetGroup` dimension: the ARN's suffix `targetgroup/<name>/<id>`. */
+export function targetGroupDimension(input: string, arn: string): string {
+  const match = TARGET_GROUP_ARN.exec(arn.trim());
+  if (!match) {
+    throw new InputError(
+      input,
+      arn,
+      'a target group ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-canary/73e2d6bc24d8a067',
+    );
+  }
+  return match[1]!;
+}
+
+/** The ALB metrics read per side, with the statistic each is judged on. */
+const SIDE_METRICS = [
+  { key: 'requests', metric: 'RequestCount', stat: 'Sum' },
+  { key: 'errors', metric: 'HTTPCode_Target_5XX_Count', stat: 'Sum' },
+  { key: 'p99', metric: 'TargetResponseTime', stat: 'p99' },
+  { key: 'healthy', metric: 'HealthyHostCount', stat: 'Minimum' },
+  { key: 'unhealthy', metric: 'UnHealthyHostCount', stat: 'Maximum' },
+] as const satisfies readonly { key: keyof SideStats; metric: string; stat: string }[];
+
+/** Where the canary and baseline live and what else to read. */
+export interface CloudWatchMetricSourceOptions {
+  client: CloudWatchClient;
+  loadBalancerArn: string;
+  /** The baseline: the stable target group. */
+  stableTargetGroupArn: string;
+  canaryTargetGroupArn: string;
+  /** Window length in milliseconds: a multiple of 60 s (ALB publishes per minute). */
+  period: number;
+  queries?: readonly MetricQuery[];
+  logger?: Logger;
+}
+
+/**
+ * Reads windows from CloudWatch: one `GetMetricData` call per poll (following `NextToken`) for all
+ * five ALB metrics of both target groups plus the user's metric queries.
+ *
+ * A query whose final `StatusCode` is not `Complete` (`PartialData`, `Forbidden`, `InternalError`)
+ * yields no data for the range. ALB publishes `HTTPCode_Target_5XX_Count` only when there were 5xx,
+ * so a missing 5xx datapoint counts as 0 where the same window has requests — and only when the 5xx
+ * query itself is complete; a missing `RequestCount` stays no data.
+ */
+export class CloudWatchMetricSource implements MetricSource {
+  private readonly client: CloudWatchClient;
+  private readonly period: number;
+  private readonly queries: MetricDataQuery[];
+  private readonly custom: readonly MetricQuery[];
+  private readonly logger: Logger;
+
+  constructor(options: CloudWatchMetricSourceOptions) {
+    if (options.period <= 0 || options.period % 60_000 !== 0) {
+      throw new InputError(
+        'poll-interval',
+        `${options.period / 1000}s`,
+        'a whole number of minutes (ALB metrics are per minute)',
+      );
+    }
+    this.client = options.client;
+    this.period = options.period;
+    this.custom = options.queries ?? [];
+    this.logger = options.logger ?? silentLogger;
+    const loadBalancer = loadBalancerDimension('load-balancer-arn', options.loadBalancerArn);
+    const sides = [
+      {
+        prefix: 'sg_c_',
+        targetGroup: targetGroupDimension('canary-target-group-arn', options.canaryTargetGroupArn),
+      },
+      {
+        prefix: 'sg_b_',
+        targetGroup: targetGroupDimension('stable-target-group-arn', options.stableTargetGroupArn),
+      },
+    ];
+    const seconds = this.period / 1000;
+    this.queries = sides.flatMap(({ prefix, targetGroup }) =>
+      SIDE_METRICS.map(({ key, metric, stat }): MetricDataQuery => ({
+        Id: `${prefix}${key}`,
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/ApplicationELB',
+            MetricName: metric,
+            Dimensions: [
+              { Name: 'LoadBalancer', Value: loadBalancer },
+              { Name: 'TargetGroup', Value: targetGroup },
+            ],
+          },
+          Period: seconds,
+          Stat: stat,
+        },
+        ReturnData: true,
+      })),
+    );
+    for (const q of this.custom) {
+      this.queries.push(
+        q.expression !== null
+          ? {
+              Id: q.id,
+              Label: q.label,
+              Expression: q.expression,
+              Period: seconds,
+              ReturnData: q.gate !== null,
+            }
+          : {
+              Id: q.id,
+              Label: q.label,
+              MetricStat: {
+                Metric: {
+                  Namespace: q.metric!.namespace,
+                  MetricName: q.metric!.name,
+                  Dimensions: Object.entries(q.metric!.dimensions).map(([Name, Value]) => ({ Name, Value })),
+                },
+                Period: seconds,
+                Stat: q.metric!.stat,
+              },
+              ReturnData: q.gate !== null,
+            },
+      );
+    }
+  }
+
+  /** The queries sent on every poll (for tests and debugging). */
+  get metricDataQueries(): readonly MetricDataQuery[] {
+    return this.queries;
+  }
+
+  async windows(range: MetricRange): Promise<MetricWindow[]> {
+    const series = new Map<string, { values: Map<number, number>; status: string }>();
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: this.queries,
+            StartTime: new Date(range.start),
+            EndTime: new Date(range.end),
+            ScanBy: 'TimestampAscending',
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+      } catch (error) {
+        throw new Error(
+          `GetMetricData for ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()} failed: ${describe(error)}`,
+        );
+      }
+      for (const message of page.Messages ?? [])
+        this.logger.debug(`GetMetricData: ${message.Code}: ${message.Value}`);
+      for (const result of page.MetricDataResults ?? []) this.absorb(series, result);
+      token = page.NextToken;
+      if (++pages > 100) throw new Error('GetMetricData kept returning NextToken after 100 pages');
+    } while (token);
+
+    const usable = (id: string) => {
+      const s = series.get(id);
+      if (!s) return undefined;
+      if (s.status !== 'Complete') {
+        this.logger.warning(
+          `CloudWatch query '${id}' returned status ${s.status}: its values are not used as data`,
+        );
+        return undefined;
+      }
+      return s.values;
+    };
+    const side = (prefix: string): SeriesBySide =>
+      Object.fromEntries(SIDE_METRICS.map(({ key }) => [key, usable(`${prefix}${key}`)])) as SeriesBySide;
+    const canary = side('sg_c_');
+    const baseline = side('sg_b_');
+    const gated = this.custom.filter((q) => q.gate !== null);
+    const customSeries = new Map(gated.map((q) => [q.id, usable(q.id)]));
+
+    const windows: MetricWindow[] = [];
+    for (let t = range.start; t + this.period <= range.end; t += this.period) {
+      const window: MetricWindow = {
+        start: new Date(t).toISOString(),
+        canary: statsAt(canary, t),
+        baseline: statsAt(baseline, t),
+      };
+      if (gated.length > 0) {
+        window.custom = Object.fromEntries(gated.map((q) => [q.id, customSeries.get(q.id)?.get(t) ?? null]));
+      }
+      windows.push(window);
+    }
+    return windows;
+  }
+
+  private absorb(
+    series: Map<string, { values: Map<number, number>; status: string }>,
+    result: MetricDataResult,
+  ): void {
+    if (!result.Id) return;
+    const entry = series.get(result.Id) ?? { values: new Map<number, number>(), status: 'Complete' };
+    const timestamps = result.Timestamps ?? [];
+    const values = result.Values ?? [];
+    for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
+      const value = values[i]!;
+      if (Number.isFinite(value)) entry.values.set(timestamps[i]!.getTime(), value);
+    }
+    // The last page's status wins: PartialData on one page and Complete on the next is complete.
+    entry.status = result.StatusCode ?? 'Complete';
+    for (const message of result.Messages ?? [])
+      this.logger.debug(`CloudWatch query '${result.Id}': ${message.Code}: ${message.Value}`);
+    series.set(result.Id, entry);
+  }
+}
+
+type SeriesBySide = Record<keyof SideStats, Map<number, number> | undefined>;
+
+function statsAt(series: SeriesBySide, t: number): SideStats | null {
+  const get = (key: keyof SideStats) => series[key]?.get(t) ?? null;
+  const requests = get('requests');
+  let errors = get('errors');
+  if (errors === null && requests !== null && series.errors !== undefined) errors = 0;
+  if (errors !== null && requests !== null && errors > requests) errors = requests;
+  const p99 = get('p99');
+  const stats: SideStats = {
+    requests: requests === null ? null : Math.round(requests),
+    errors: errors === null ? null : Math.round(errors),
+    // TargetResponseTime is in seconds.
+    p99: p99 === null ? null : Math.round(p99 * 1000 * 1000) / 1000,
+    healthy: nullableRound(get('healthy')),
+    unhealthy: nullableRound(get('unhealthy')),
+  };
+  return Object.values(stats).every((v) => v === null) ? null : stats;
+}
+
+function nullableRound(value: number | null): number | null {
+  return value === null ? null : Math.round(value);
+}
+
+/** An SDK error as `<Code>: <message>` (the code is what a person searches for). */
+function describe(error: unknown): string {
+  const name = (error as { name?: unknown })?.name;
+  const message = errorMessage(error);
+  return typeof name === 'string' && name !== 'Error' && !message.startsWith(name)
+    ? `${name}: ${message}`
+    : message;
+}
+
+/** Reads alarm states with one `DescribeAlarms` call per poll (following `NextToken`). */
+export class CloudWatchAlarmSource implements AlarmSource {
+  constructor(private readonly client: CloudWatchClient) {}
+
+  async states(names: readonly string[]): Promise<Record<string, AlarmState>> {
+    if (names.length === 0) return {};
+    if (names.length > 100) throw new InputError('alarms', names.join(','), 'at most 100 alarm names');
+    const found = new Map<string, AlarmState>();
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new DescribeAlarmsCommand({
+            AlarmNames: [...names],
+            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+      } catch (error) {
+        throw new Error(`DescribeAlarms for ${names.join(', ')} failed: ${describe(error)}`);
+      }
+      for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+        if (alarm.AlarmName && alarm.StateValue) found.set(alarm.AlarmName, alarm.StateValue as AlarmState);
+      }
+      token = page.NextToken;
+      if (++pages > 100) throw new Error('DescribeAlarms kept returning NextToken after 100 pages');
+    } while (token);
+    const missing = names.filter((n) => !found.has(n));
+    if (missing.length > 0) {
+      throw new InputError(
+        'alarms',
+        missing.join(', '),
+        'names of existing CloudWatch alarms (metric or composite) in this account and region',
+        {
+          message: `Input 'alarms' must name existing CloudWatch alarms in this account and region; not found: ${missing.map((m) => `'${m}'`).join(', ')}`,
+        },
+      );
+    }
+    return Object.fromEntries(names.map((n) => [n, found.get(n)!]));
+  }
+}
