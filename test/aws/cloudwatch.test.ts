@@ -1,0 +1,348 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchAlarmSource,
+  CloudWatchMetricSource,
+  createCloudWatchClient,
+  loadBalancerDimension,
+  targetGroupDimension,
+} from '@shiftgate/aws';
+import { InputError, parseMetricQueries, type Logger } from '@shiftgate/core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { albMetrics, CloudWatchServer } from '../support/cloudwatch-server';
+
+const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
+const STABLE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-blue/73e2d6bc24d8a067';
+const CANARY = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-green/943f017f100becff';
+const T0 = Date.UTC(2026, 0, 1, 12, 0);
+const MIN = 60_000;
+
+let server: CloudWatchServer;
+let client: CloudWatchClient;
+
+beforeAll(async () => {
+  server = await CloudWatchServer.start();
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  vi.stubEnv('AWS_ENDPOINT_URL', server.url);
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  server.requests.length = 0;
+  server.faults.length = 0;
+  server.statusCodes.clear();
+  server.alarms.clear();
+  server.compositeAlarms.clear();
+  server.pageSize = null;
+  server.metrics = albMetrics({
+    'targetgroup/web-green/943f017f100becff': (t) => ({
+      requests: 50 + (t - T0) / MIN,
+      errors: t === T0 ? 2 : 0,
+      p99: 210,
+      healthy: 2,
+      unhealthy: 0,
+    }),
+    'targetgroup/web-blue/73e2d6bc24d8a067': () => ({
+      requests: 950,
+      errors: 1,
+      p99: 200,
+      healthy: 18,
+      unhealthy: 0,
+    }),
+  });
+  client = createCloudWatchClient({ caller: 'test', maxAttempts: 3 });
+});
+afterEach(() => {
+  client.destroy();
+  vi.unstubAllEnvs();
+});
+
+function source(extra: Partial<ConstructorParameters<typeof CloudWatchMetricSource>[0]> = {}) {
+  return new CloudWatchMetricSource({
+    client,
+    loadBalancerArn: LB,
+    stableTargetGroupArn: STABLE,
+    canaryTargetGroupArn: CANARY,
+    period: MIN,
+    ...extra,
+  });
+}
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => lines.push(`info ${m}`),
+    warning: (m) => lines.push(`warning ${m}`),
+    debug: (m) => lines.push(`debug ${m}`),
+  };
+}
+
+describe('dimensions', () => {
+  it('takes the ARN suffixes CloudWatch uses as dimensions', () => {
+    expect(loadBalancerDimension('load-balancer-arn', LB)).toBe('app/web/50dc6c495c0c9188');
+    expect(targetGroupDimension('canary-target-group-arn', CANARY)).toBe(
+      'targetgroup/web-green/943f017f100becff',
+    );
+  });
+
+  it.each([
+    [
+      'a network load balancer',
+      'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/web/50dc6c495c0c9188',
+    ],
+    ['a target group ARN', STABLE],
+    ['a bare name', 'web'],
+  ])('refuses %s as a load balancer', (_what, arn) => {
+    expect(() => loadBalancerDimension('load-balancer-arn', arn)).toThrow(
+      new RegExp(
+        `^Input 'load-balancer-arn' must be an Application Load Balancer ARN .*, got '${arn.replace(/[/.]/g, '\\$&')}'$`,
+      ),
+    );
+  });
+});
+
+describe('CloudWatchMetricSource', () => {
+  it('reads every metric of both target groups in one signed AWS JSON 1.0 GetMetricData call', async () => {
+    const windows = await source().windows({ start: T0, end: T0 + 3 * MIN });
+    expect(server.calls('GetMetricData')).toHaveLength(1);
+    const request = server.calls('GetMetricData')[0]!;
+    expect(request.headers['x-amz-target']).toBe('GraniteServiceVersion20100801.GetMetricData');
+    expect(request.headers['content-type']).toBe('application/x-amz-json-1.0');
+    expect(request.body.StartTime).toBe(T0 / 1000);
+    expect(request.body.EndTime).toBe((T0 + 3 * MIN) / 1000);
+    const queries = request.body.MetricDataQueries as Array<{
+      Id: string;
+      MetricStat: { Metric: { MetricName: string; Dimensions: unknown }; Stat: string; Period: number };
+    }>;
+    expect(
+      queries.map(
+        (q) => `${q.Id}:${q.MetricStat.Metric.MetricName}:${q.MetricStat.Stat}:${q.MetricStat.Period}`,
+      ),
+    ).toEqual([
+      'sg_c_requests:RequestCount:Sum:60',
+      'sg_c_errors:HTTPCode_Target_5XX_Count:Sum:60',
+      'sg_c_p99:TargetResponseTime:p99:60',
+      'sg_c_healthy:HealthyHostCount:Minimum:60',
+      'sg_c_unhealthy:UnHealthyHostCount:Maximum:60',
+      'sg_b_requests:RequestCount:Sum:60',
+      'sg_b_errors:HTTPCode_Target_5XX_Count:Sum:60',
+      'sg_b_p99:TargetResponseTime:p99:60',
+      'sg_b_healthy:HealthyHostCount:Minimum:60',
+      'sg_b_unhealthy:UnHealthyHostCount:Maximum:60',
+    ]);
+    expect(queries[0]!.MetricStat.Metric.Dimensions).toEqual([
+      { Name: 'LoadBalancer', Value: 'app/web/50dc6c495c0c9188' },
+      { Name: 'TargetGroup', Value: 'targetgroup/web-green/943f017f100becff' },
+    ]);
+    expect(windows).toEqual([
+      {
+        start: '2026-01-01T12:00:00.000Z',
+        canary: { requests: 50, errors: 2, p99: 210, healthy: 2, unhealthy: 0 },
+        baseline: { requests: 950, errors: 1, p99: 200, healthy: 18, unhealthy: 0 },
+      },
+      {
+        start: '2026-01-01T12:01:00.000Z',
+        canary: { requests: 51, errors: 0, p99: 210, healthy: 2, unhealthy: 0 },
+        baseline: { requests: 950, errors: 1, p99: 200, healthy: 18, unhealthy: 0 },
+      },
+      {
+        start: '2026-01-01T12:02:00.000Z',
+        canary: { requests: 52, errors: 0, p99: 210, healthy: 2, unhealthy: 0 },
+        baseline: { requests: 950, errors: 1, p99: 200, healthy: 18, unhealthy: 0 },
+      },
+    ]);
+  });
+
+  it('fills an omitted 5xx datapoint with 0 only where the window has requests', async () => {
+    server.metrics = albMetrics({
+      'targetgroup/web-green/943f017f100becff': (t) =>
+        t === T0
+          ? { requests: null, errors: 0, p99: null, healthy: 2, unhealthy: 0 }
+          : { requests: 40, errors: 0, p99: 180 },
+    });
+    const [first, second] = await source().windows({ start: T0, end: T0 + 2 * MIN });
+    expect(first!.canary).toEqual({ requests: null, errors: null, p99: null, healthy: 2, unhealthy: 0 });
+    expect(second!.canary).toEqual({ requests: 40, errors: 0, p99: 180, healthy: null, unhealthy: null });
+    expect(first!.baseline).toBeNull();
+  });
+
+  it('returns a window of no data for every period without datapoints (empty results)', async () => {
+    server.metrics = () => undefined;
+    const windows = await source().windows({ start: T0, end: T0 + 2 * MIN });
+    expect(windows).toEqual([
+      { start: '2026-01-01T12:00:00.000Z', canary: null, baseline: null },
+      { start: '2026-01-01T12:01:00.000Z', canary: null, baseline: null },
+    ]);
+  });
+
+  it.each(['PartialData', 'Forbidden', 'InternalError'] as const)(
+    'does not use the values of a query whose status is %s',
+    async (status) => {
+      server.statusCodes.set('sg_c_errors', status);
+      server.statusCodes.set('sg_c_p99', status);
+      const logger = recordingLogger();
+      const [first] = await source({ logger }).windows({ start: T0, end: T0 + MIN });
+      // The 5xx query is not complete, so its omitted datapoints cannot be read as zero either.
+      expect(first!.canary).toEqual({ requests: 50, errors: null, p99: null, healthy: 2, unhealthy: 0 });
+      expect(logger.lines).toContain(
+        `warning CloudWatch query 'sg_c_errors' returned status ${status}: its values are not used as data`,
+      );
+    },
+  );
+
+  it('follows NextToken until every query is complete', async () => {
+    server.pageSize = 2;
+    const windows = await source().windows({ start: T0, end: T0 + 5 * MIN });
+    expect(server.calls('GetMetricData')).toHaveLength(3);
+    expect(server.calls('GetMetricData')[1]!.body.NextToken).toEqual(expect.any(String));
+    expect(windows.map((w) => w.canary?.requests)).toEqual([50, 51, 52, 53, 54]);
+  });
+
+  it('retries throttling through the SDK and then succeeds', async () => {
+    server.faults.push({
+      kind: 'error',
+      status: 400,
+      code: 'Throttling',
+      message: 'Rate exceeded',
+      operation: 'GetMetricData',
+    });
+    const windows = await source().windows({ start: T0, end: T0 + MIN });
+    expect(server.calls('GetMetricData')).toHaveLength(2);
+    expect(windows[0]!.canary?.requests).toBe(50);
+  });
+
+  it('reports what it was doing when the SDK gives up', async () => {
+    server.faults.push({
+      kind: 'error',
+      status: 400,
+      code: 'Throttling',
+      message: 'Rate exceeded',
+      times: 3,
+    });
+    await expect(source().windows({ start: T0, end: T0 + MIN })).rejects.toThrow(
+      /^GetMetricData for 2026-01-01T12:00:00.000Z–2026-01-01T12:01:00.000Z failed: Throttling: Rate exceeded$/,
+    );
+    expect(server.calls('GetMetricData')).toHaveLength(3);
+  });
+
+  it('does not retry an access error, and says so', async () => {
+    server.faults.push({
+      kind: 'error',
+      status: 403,
+      code: 'AccessDenied',
+      message: 'User is not authorized to perform: cloudwatch:GetMetricData',
+    });
+    await expect(source().windows({ start: T0, end: T0 + MIN })).rejects.toThrow(
+      /failed: AccessDenied: User is not authorized/,
+    );
+    expect(server.calls('GetMetricData')).toHaveLength(1);
+  });
+
+  it('turns an unreadable response into an error rather than data', async () => {
+    server.faults.push({ kind: 'garbage', times: 3 });
+    await expect(source().windows({ start: T0, end: T0 + MIN })).rejects.toThrow(
+      /^GetMetricData for .* failed: /,
+    );
+  });
+
+  it('sends custom metric stats and expressions, and returns only judged ones', async () => {
+    const queries = parseMetricQueries(
+      'metric-queries',
+      [
+        '- id: cpu',
+        '  namespace: AWS/ECS',
+        '  metric: CPUUtilization',
+        '  dimensions: { ClusterName: prod, ServiceName: web-green }',
+        '  max: 80',
+        '- id: m1',
+        '  namespace: Shop',
+        '  metric: Checkouts',
+        '  stat: Sum',
+        '- id: ratio',
+        '  expression: m1 / 2',
+        '  min: 1',
+      ].join('\n'),
+    );
+    server.metrics = albMetrics({}, (q) => (q.id === 'cpu' ? 71.5 : q.id === 'ratio' ? 4 : undefined));
+    const [first] = await source({ queries }).windows({ start: T0, end: T0 + MIN });
+    expect(first!.custom).toEqual({ cpu: 71.5, ratio: 4 });
+    const sent = server.calls('GetMetricData')[0]!.body.MetricDataQueries as Array<Record<string, unknown>>;
+    expect(sent.slice(10)).toEqual([
+      {
+        Id: 'cpu',
+        Label: 'cpu',
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/ECS',
+            MetricName: 'CPUUtilization',
+            Dimensions: [
+              { Name: 'ClusterName', Value: 'prod' },
+              { Name: 'ServiceName', Value: 'web-green' },
+            ],
+          },
+          Period: 60,
+          Stat: 'Average',
+        },
+        ReturnData: true,
+      },
+      {
+        Id: 'm1',
+        Label: 'm1',
+        MetricStat: {
+          Metric: { Namespace: 'Shop', MetricName: 'Checkouts', Dimensions: [] },
+          Period: 60,
+          Stat: 'Sum',
+        },
+        ReturnData: false,
+      },
+      { Id: 'ratio', Label: 'ratio', Expression: 'm1 / 2', Period: 60, ReturnData: true },
+    ]);
+  });
+
+  it('refuses a period that is not whole minutes', () => {
+    expect(() => source({ period: 90_000 })).toThrow(InputError);
+  });
+});
+
+describe('CloudWatchAlarmSource', () => {
+  it('reads metric and composite alarms in one DescribeAlarms call', async () => {
+    server.alarms.set('HighLatency', 'OK');
+    server.alarms.set('Unrelated', 'ALARM');
+    server.compositeAlarms.set('ServiceHealth', 'INSUFFICIENT_DATA');
+    const states = await new CloudWatchAlarmSource(client).states(['HighLatency', 'ServiceHealth']);
+    expect(states).toEqual({ HighLatency: 'OK', ServiceHealth: 'INSUFFICIENT_DATA' });
+    expect(server.calls('DescribeAlarms')).toHaveLength(1);
+    expect(server.calls('DescribeAlarms')[0]!.body).toEqual({
+      AlarmNames: ['HighLatency', 'ServiceHealth'],
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
+  });
+
+  it('refuses an alarm that does not exist as an input error', async () => {
+    server.alarms.set('HighLatency', 'OK');
+    const error = await new CloudWatchAlarmSource(client)
+      .states(['HighLatency', 'Typo'])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      "Input 'alarms' must name existing CloudWatch alarms in this account and region; not found: 'Typo'",
+    );
+  });
+
+  it('reports a failed call as a provider error', async () => {
+    server.faults.push({
+      kind: 'error',
+      status: 500,
+      code: 'InternalFailure',
+      message: 'boom',
+      fault: 'Receiver',
+      times: 3,
+    });
+    await expect(new CloudWatchAlarmSource(client).states(['HighLatency'])).rejects.toThrow(
+      /^DescribeAlarms for HighLatency failed: InternalFailure: boom$/,
+    );
+  });
+});
