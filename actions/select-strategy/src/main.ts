@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
 import {
   buildPlan,
   configGates,
@@ -71,6 +70,8 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
         "Input 'token' is empty; it is needed to check the label sender's permission (or set require-permission: none)",
       );
     }
+    // Octokit is loaded only on this path: most runs never need it, and it is a third of the bundle.
+    const { getOctokit } = await import('@actions/github');
     const role = await requireRepositoryPermission(getOctokit(inputs.token), {
       owner,
       repo,
