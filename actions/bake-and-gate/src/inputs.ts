@@ -1,0 +1,180 @@
+import * as core from '@actions/core';
+import { loadBalancerDimension, targetGroupDimension } from '@shiftgate/aws';
+import {
+  GATE_NAMES,
+  InputError,
+  parseBoolean,
+  parseDuration,
+  parseGates,
+  parseMetricQueries,
+  parseRolloutState,
+  type Gates,
+  type MetricQuery,
+  type RolloutState,
+} from '@shiftgate/core';
+
+/** Where the canary and its baseline are. */
+export interface Target {
+  loadBalancerArn: string;
+  /** The baseline. */
+  stableTargetGroupArn: string;
+  canaryTargetGroupArn: string;
+}
+
+/** The bake-and-gate inputs, parsed and validated once. */
+export interface Inputs {
+  gates: Gates;
+  target: Target;
+  /** The rollout state given as input, or null when the three ARNs were given instead. */
+  state: RolloutState | null;
+  /** Window length and poll interval, in milliseconds. */
+  pollInterval: number;
+  metricDelay: number;
+  maxBakeTime: number;
+  queries: MetricQuery[];
+  smokeCommand: string;
+  region: string;
+  failOnRollback: boolean;
+}
+
+/** Defaults, equal to action.yml's. */
+export const DEFAULTS = {
+  'poll-interval': '60s',
+  'metric-delay': '2m',
+  'max-bake-time': '',
+  'fail-on-rollback': 'true',
+} as const;
+
+const ALARM_NAME = /^[^\s,][^,\n]{0,254}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** Reads the inputs by name through a getter (tests pass a map), validating each. */
+export function parseInputs(get: (name: string) => string = (name) => core.getInput(name)): Inputs {
+  const alarms = get('alarms')
+    .split(/[,\n]/)
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const alarm of alarms) {
+    if (!ALARM_NAME.test(alarm))
+      throw new InputError('alarms', alarm, 'CloudWatch alarm names separated by commas or new lines');
+  }
+  if (alarms.length > 100) throw new InputError('alarms', get('alarms'), 'at most 100 alarm names');
+  const queries = parseMetricQueries('metric-queries', get('metric-queries'));
+  const smokeCommand = get('smoke-command').trim();
+  const gates = parseGates(Object.fromEntries(GATE_NAMES.map((name) => [name, get(name)])), {
+    custom: queries.flatMap((q) => (q.gate ? [q.gate] : [])),
+    alarms: [...new Set(alarms)],
+    smoke: smokeCommand !== '',
+  });
+
+  const pollText = get('poll-interval') || DEFAULTS['poll-interval'];
+  const pollInterval = parseDuration('poll-interval', pollText, { min: 60_000 });
+  if (pollInterval % 60_000 !== 0 || pollInterval > 3_600_000) {
+    throw new InputError(
+      'poll-interval',
+      pollText,
+      "whole minutes from '60s' to '1h' (ALB publishes metrics per minute)",
+    );
+  }
+  const metricDelay = parseDuration('metric-delay', get('metric-delay') || DEFAULTS['metric-delay'], {
+    allowZero: true,
+  });
+  if (metricDelay > 15 * 60_000)
+    throw new InputError('metric-delay', get('metric-delay'), "a duration from '0s' to '15m'");
+  const maxText = get('max-bake-time').trim();
+  const maxBakeTime = maxText === '' ? 3 * gates.bakeTime : parseDuration('max-bake-time', maxText);
+  if (maxBakeTime < gates.bakeTime) {
+    throw new InputError(
+      'max-bake-time',
+      maxText,
+      `a duration of at least bake-time (${get('bake-time') || '5m'}), or empty for three times bake-time`,
+    );
+  }
+
+  const { state, target } = parseTarget(get);
+  const region = get('aws-region').trim();
+  if (region !== '' && !REGION.test(region))
+    throw new InputError('aws-region', region, 'an AWS region such as us-east-1, or empty to use AWS_REGION');
+
+  return {
+    gates,
+    target,
+    state,
+    pollInterval,
+    metricDelay,
+    maxBakeTime,
+    queries,
+    smokeCommand,
+    region,
+    failOnRollback: parseBoolean('fail-on-rollback', get('fail-on-rollback') || DEFAULTS['fail-on-rollback']),
+  };
+}
+
+const ARN_INPUTS = ['load-balancer-arn', 'stable-target-group-arn', 'canary-target-group-arn'] as const;
+
+function parseTarget(get: (name: string) => string): { state: RolloutState | null; target: Target } {
+  const stateText = get('state').trim();
+  const explicit = Object.fromEntries(ARN_INPUTS.map((name) => [name, get(name).trim()])) as Record<
+    (typeof ARN_INPUTS)[number],
+    string
+  >;
+  const given = ARN_INPUTS.filter((name) => explicit[name] !== '');
+  let state: RolloutState | null = null;
+  let arns: Record<(typeof ARN_INPUTS)[number], string>;
+  if (stateText !== '') {
+    if (given.length > 0) {
+      throw new InputError(
+        given[0]!,
+        explicit[given[0]!],
+        "empty when 'state' is given (the state already names the load balancer and target groups)",
+      );
+    }
+    state = parseRolloutState('state', stateText);
+    const missing = ARN_INPUTS.filter((name) => !state![name]);
+    if (missing.length > 0) {
+      throw new InputError(
+        'state',
+        stateText,
+        'a rollout state with the load balancer and both target groups',
+        {
+          message: `Input 'state' has no ${missing.map((m) => `'${m}'`).join(', ')}: run shift-traffic first, or give load-balancer-arn, stable-target-group-arn and canary-target-group-arn instead of state`,
+        },
+      );
+    }
+    arns = {
+      'load-balancer-arn': state['load-balancer-arn']!,
+      'stable-target-group-arn': state['stable-target-group-arn']!,
+      'canary-target-group-arn': state['canary-target-group-arn']!,
+    };
+  } else {
+    const missing = ARN_INPUTS.filter((name) => explicit[name] === '');
+    if (missing.length > 0) {
+      throw new InputError(
+        missing[0]!,
+        '',
+        "an ARN (or give 'state' from shift-traffic instead of the three ARNs)",
+      );
+    }
+    arns = explicit;
+  }
+  for (const name of ARN_INPUTS) {
+    const where = state ? 'state' : name;
+    if (name === 'load-balancer-arn') loadBalancerDimension(where, arns[name]);
+    else targetGroupDimension(where, arns[name]);
+  }
+  if (arns['stable-target-group-arn'] === arns['canary-target-group-arn']) {
+    throw new InputError(
+      state ? 'state' : 'canary-target-group-arn',
+      arns['canary-target-group-arn'],
+      'a target group other than the stable (baseline) one',
+    );
+  }
+  return {
+    state,
+    target: {
+      loadBalancerArn: arns['load-balancer-arn'],
+      stableTargetGroupArn: arns['stable-target-group-arn'],
+      canaryTargetGroupArn: arns['canary-target-group-arn'],
+    },
+  };
+}

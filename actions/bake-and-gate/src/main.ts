@@ -1,0 +1,173 @@
+import * as core from '@actions/core';
+import * as exec from '@actions/exec';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchAlarmSource, CloudWatchMetricSource, createCloudWatchClient } from '@shiftgate/aws';
+import {
+  bake,
+  errorMessage,
+  formatDuration,
+  jobSummary,
+  progressLine,
+  serializeRolloutState,
+  serializeTrace,
+  systemClock,
+  systemSleep,
+  type BakeResult,
+  type Clock,
+  type Logger,
+  type Sleeper,
+  type SmokeRunner,
+} from '@shiftgate/core';
+import { parseInputs, type Inputs } from './inputs';
+
+/** What the action talks to; tests replace the clock, the sleeper and the client. */
+export interface Dependencies {
+  clock: Clock;
+  sleep: Sleeper;
+  /** A CloudWatch client; by default one from the shared factory. */
+  cloudwatch?: CloudWatchClient;
+  /** Cancels the bake (by default SIGINT/SIGTERM, which the runner sends when a job is cancelled). */
+  signal?: AbortSignal;
+}
+
+const logger: Logger = { info: core.info, warning: core.warning, debug: core.debug };
+
+/** The action: judge the canary until a verdict, then set outputs, write the summary and fail on rollback. */
+export async function run(overrides: Partial<Dependencies> = {}): Promise<void> {
+  const controller = new AbortController();
+  const cancel = () => controller.abort();
+  if (!overrides.signal) {
+    process.once('SIGINT', cancel);
+    process.once('SIGTERM', cancel);
+  }
+  try {
+    const inputs = parseInputs();
+    const deps: Dependencies = {
+      clock: overrides.clock ?? systemClock,
+      sleep: overrides.sleep ?? systemSleep,
+      signal: overrides.signal ?? controller.signal,
+      ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
+    };
+    const outcome = await gate(inputs, deps);
+    await core.summary.addRaw(outcome.summary).write();
+    if (outcome.failure) throw new Error(outcome.failure);
+  } catch (error) {
+    core.setFailed(`bake-and-gate failed: ${errorMessage(error)}`);
+  } finally {
+    process.removeListener('SIGINT', cancel);
+    process.removeListener('SIGTERM', cancel);
+  }
+}
+
+/** How the step ends: the summary to write, and why it must fail (or null). */
+interface Outcome {
+  summary: string;
+  failure: string | null;
+}
+
+/** Bakes and sets the outputs. */
+async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
+  const client =
+    deps.cloudwatch ??
+    createCloudWatchClient({ caller: 'bake-and-gate', ...(inputs.region ? { region: inputs.region } : {}) });
+  const metrics = new CloudWatchMetricSource({
+    client,
+    loadBalancerArn: inputs.target.loadBalancerArn,
+    stableTargetGroupArn: inputs.target.stableTargetGroupArn,
+    canaryTargetGroupArn: inputs.target.canaryTargetGroupArn,
+    period: inputs.pollInterval,
+    queries: inputs.queries,
+    logger,
+  });
+  const now = deps.clock.now();
+  const start = bakeStart(inputs, now);
+  core.info(
+    `Judging canary ${inputs.target.canaryTargetGroupArn} against baseline ${inputs.target.stableTargetGroupArn}: ` +
+      `${formatDuration(inputs.pollInterval)} windows from ${new Date(start).toISOString()}, bake-time ${formatDuration(inputs.gates.bakeTime)}, ` +
+      `at most ${formatDuration(inputs.maxBakeTime)}, metric-delay ${formatDuration(inputs.metricDelay)}, confidence ${inputs.gates.confidence}%.`,
+  );
+  const result = await bake({
+    gates: inputs.gates,
+    period: inputs.pollInterval,
+    metricDelay: inputs.metricDelay,
+    maxBakeTime: inputs.maxBakeTime,
+    start,
+    metrics,
+    ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(client) } : {}),
+    ...(inputs.smokeCommand ? { smoke: smokeRunner(inputs.smokeCommand) } : {}),
+    clock: deps.clock,
+    sleep: deps.sleep,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    logger,
+    onPoll: (report) => {
+      if (report.poll > 0 || report.judgement.decision !== null)
+        core.info(progressLine(report.judgement, report.trace));
+    },
+  });
+  return finish(inputs, result, deps.clock.now());
+}
+
+/**
+ * The bake counts from when the canary began serving at its weight: the state's `updated-at`, which
+ * shift-traffic sets when it has verified the new weights. Never in the future, and never further back
+ * than `max-bake-time`. Without a state, from now.
+ */
+function bakeStart(inputs: Inputs, now: number): number {
+  if (!inputs.state) return now;
+  const shifted = Date.parse(inputs.state['updated-at']);
+  return Math.min(now, Math.max(shifted, now - inputs.maxBakeTime));
+}
+
+function finish(inputs: Inputs, result: BakeResult, now: number): Outcome {
+  const { judgement, trace } = result;
+  const decision = result.cancelled ? 'inconclusive' : (judgement.decision ?? 'inconclusive');
+  core.setOutput('decision', decision);
+  core.setOutput('trace', serializeTrace(trace, judgement));
+  if (inputs.state) {
+    core.setOutput(
+      'state',
+      serializeRolloutState({ ...inputs.state, 'updated-at': new Date(now).toISOString() }),
+    );
+  }
+  const notes: string[] = [];
+  let failure: string | null = null;
+  if (result.cancelled) {
+    failure = `cancelled after ${formatDuration(judgement.elapsed)} judged; not promoting`;
+    notes.push(`The job was cancelled: ${failure}.`);
+  } else if (decision === 'rollback') {
+    if (inputs.failOnRollback) {
+      failure = `${judgement.message} (traffic is left as it is: run the rollback action in an 'if: failure()' step)`;
+      notes.push('fail-on-rollback is true: the step fails so that `if: failure()` steps roll back.');
+    } else {
+      notes.push('fail-on-rollback is false: the step succeeds; read the `decision` output to roll back.');
+    }
+  } else if (decision === 'inconclusive') {
+    failure = `${judgement.message}`;
+  }
+  if (decision === 'promote') core.notice(judgement.message);
+  else if (!result.cancelled) core.warning(judgement.message);
+  return {
+    summary: jobSummary({
+      title: 'bake-and-gate',
+      judgement,
+      trace,
+      decision: result.cancelled ? null : decision,
+      notes,
+    }),
+    failure,
+  };
+}
+
+function smokeRunner(command: string): SmokeRunner {
+  let runs = 0;
+  return () =>
+    core.group(`smoke command, run ${++runs}`, async () => {
+      try {
+        const code = await exec.exec('bash', ['-c', command], { ignoreReturnCode: true });
+        return { 'exit-code': code };
+      } catch (error) {
+        core.warning(`smoke command could not be started: ${errorMessage(error)}`);
+        return { 'exit-code': 127 };
+      }
+    });
+}
