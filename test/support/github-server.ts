@@ -73,6 +73,11 @@ export interface FaultRule {
   respond: FaultResponse | ((request: RecordedRequest) => FaultResponse);
   /** Let this many matching requests through before the fault starts (default 0). */
   after?: number;
+  /**
+   * Handle the request normally first (its write happens), then answer with the fault: GitHub did
+   * the work but the answer was lost (a 502 from a proxy, a dropped connection).
+   */
+  processFirst?: boolean;
 }
 
 /** A deployment as GitHub returns it. */
@@ -454,8 +459,13 @@ export class GitHubServer {
       if (rule.seen <= (rule.after ?? 0)) continue;
       if (rule.used >= (rule.times ?? 1)) continue;
       rule.used++;
+      if (rule.processFirst) this.dispatch(request);
       return typeof rule.respond === 'function' ? rule.respond(request) : rule.respond;
     }
+    return this.dispatch(request);
+  }
+
+  private dispatch(request: RecordedRequest): FaultResponse {
     for (const route of this.routes) {
       if (route.method !== request.method) continue;
       const match = route.pattern.exec(request.path);

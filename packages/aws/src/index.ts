@@ -1,2 +1,3 @@
 export * from './client';
 export * from './cloudwatch';
+export * from './cloudwatch-publish';

@@ -1,4 +1,7 @@
 import { InputError } from './errors';
+import { isPollError } from './health/evidence';
+import type { Trace } from './health/trace';
+import type { RolloutState } from './state';
 import { STRATEGY_NAMES, type StrategyName } from './steps';
 
 /**
@@ -337,4 +340,88 @@ function isNonNegativeInt(value: Json | undefined): boolean {
 
 function isTime(value: Json | undefined): boolean {
   return isNonNegativeInt(value);
+}
+
+/** One line of the `artifacts` input: an artifact type and the path or glob of its one file. */
+export interface ArtifactSpec {
+  type: string;
+  pattern: string;
+}
+
+const ARTIFACT_TYPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+
+/**
+ * Parses the `artifacts` input: one `type=path-or-glob` per line (blank lines ignored), for example
+ * `image=dist/image.tar` or `bundle=build/app-*.zip`. Types are 1 to 32 letters, digits, `.`, `_`
+ * or `-` (the seed's VARCHAR(32)), each at most once; paths are relative to the workspace and stay in it.
+ */
+export function parseArtifactList(input: string, value: string): ArtifactSpec[] {
+  const allowed = "lines of 'type=path-or-glob' such as 'image=dist/image.tar', relative to the workspace";
+  const specs: ArtifactSpec[] = [];
+  for (const raw of value.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const eq = line.indexOf('=');
+    const type = eq < 0 ? '' : line.slice(0, eq).trim();
+    const pattern =
+      eq < 0
+        ? ''
+        : line
+            .slice(eq + 1)
+            .trim()
+            .replace(/\\/g, '/');
+    const refuse = (problem: string): never => {
+      throw new InputError(input, value, allowed, {
+        message: `Input '${input}' must be ${allowed}; ${problem}, got '${line}'`,
+      });
+    };
+    if (eq < 0 || pattern === '') refuse("each line needs 'type=path'");
+    if (!ARTIFACT_TYPE.test(type))
+      refuse('the type must be 1 to 32 letters, digits, dots, dashes or underscores');
+    if (pattern.startsWith('/') || /^[A-Za-z]:/.test(pattern))
+      refuse('the path must be relative to the workspace');
+    if (pattern.split('/').includes('..')) refuse("the path must stay inside the workspace (no '..')");
+    if (specs.some((s) => s.type === type)) {
+      refuse(`the type '${type}' appears twice (one file per artifact type and version)`);
+    }
+    specs.push({ type, pattern });
+  }
+  return specs;
+}
+
+/**
+ * Canary figures from the health judge's trace and the rollout state: the target is the plan's
+ * highest canary weight, the current weight the last verified split; the error rate is the canary's
+ * 5xx over requests across all judged windows, and p99 the worst window's canary p99 (a record keeps
+ * the figure that would have been judged). Null when no window carried canary data.
+ */
+export function canaryFromTrace(trace: Trace, state: RolloutState, at: number): CanaryRecord | null {
+  let requests = 0;
+  let errors = 0;
+  let p99: number | null = null;
+  let seen = false;
+  for (const entry of trace.windows) {
+    if (isPollError(entry) || entry.canary === null) continue;
+    const side = entry.canary;
+    if (side.requests !== null && side.errors !== null) {
+      requests += side.requests;
+      errors += side.errors;
+      seen = true;
+    }
+    if (side.p99 !== null) {
+      p99 = Math.max(p99 ?? 0, side.p99);
+      seen = true;
+    }
+  }
+  if (!seen) return null;
+  const shifts = state.plan.flatMap((step) =>
+    step.kind === 'shift' ? [step.weight] : [],
+  );
+  return {
+    'target-traffic-percent': shifts.length > 0 ? Math.max(...shifts) : 100,
+    'current-traffic-percent': state.weights?.canary ?? 0,
+    'error-rate': requests === 0 ? 0 : Number(((errors / requests) * 100).toFixed(4)),
+    'latency-p99': Math.round(p99 ?? 0),
+    'created-at': at,
+  };
 }
