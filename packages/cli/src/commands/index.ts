@@ -1,4 +1,6 @@
 import type { Command } from '../command';
+import { planCommand } from './plan';
+import { strategiesCommand } from './strategies';
 
 /** Every command, in the order `shiftgate --help` lists them. Each lives in its own file. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [strategiesCommand, planCommand];
