@@ -6,6 +6,7 @@ import {
   describeStep,
   parseStrategyName,
   planBakeTime,
+  planWaves,
   planWeights,
   validatePlan,
   type Plan,
@@ -198,5 +199,16 @@ describe('validatePlan', () => {
       ),
     ).toThrow('not above 50%');
     expect(() => validatePlan(plan([]))).toThrow('no steps');
+  });
+});
+
+describe('planWaves', () => {
+  it('gives the cells of each rolling batch in order', () => {
+    expect(planWaves(buildPlan('rolling', { cells: 'c1,c2,c3,c4,c5', 'max-unavailable': 2 }).steps)).toEqual([
+      ['c1', 'c2'],
+      ['c3', 'c4'],
+      ['c5'],
+    ]);
+    expect(planWaves(buildPlan('canary').steps)).toEqual([]);
   });
 });

@@ -221,6 +221,14 @@ export function planWeights(steps: readonly Step[]): number[] {
   return steps.flatMap((step) => (step.kind === 'shift' ? [step.weight] : []));
 }
 
+/**
+ * The cells of each rolling batch, in order: a wave matrix a workflow can fan out over, one job per wave
+ * (`matrix: { cell: ${{ fromJSON(needs.plan.outputs.waves)[0] }} }`). Empty for strategies without cells.
+ */
+export function planWaves(steps: readonly Step[]): string[][] {
+  return steps.flatMap((step) => (step.kind === 'batch' ? [step.cells] : []));
+}
+
 /** Total time the plan bakes, in milliseconds, for summaries and estimates. */
 export function planBakeTime(steps: readonly Step[]): number {
   return steps.reduce((sum, step) => sum + (step.kind === 'bake' ? step['duration-ms'] : 0), 0);
