@@ -73,7 +73,8 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
     }
     // Octokit is loaded only on this path: most runs never need it, and it is a third of the bundle.
     const { getOctokit } = await import('@actions/github');
-    const role = await requireRepositoryPermission(getOctokit(inputs.token), {
+    const octokit = getOctokit(inputs.token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
+    const role = await requireRepositoryPermission(octokit, {
       owner,
       repo,
       username: facts.sender,
