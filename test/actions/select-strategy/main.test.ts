@@ -83,14 +83,18 @@ describe('run', () => {
     github.setPermission('acme/shop', 'alice', 'admin');
   });
   afterAll(() => github.close());
+  const steps: StepFiles[] = [];
   afterEach(() => {
     process.env = { ...saved };
     process.exitCode = undefined;
-    step.cleanup();
   });
+  // @actions/core's summary remembers the first GITHUB_STEP_SUMMARY path of the process, so the step
+  // folders live until every test of this file has run.
+  afterAll(() => steps.forEach((s) => s.cleanup()));
 
   const start = (eventName: string, event: unknown, inputs: Record<string, string> = {}) => {
     step = stepFiles({ eventName, event });
+    steps.push(step);
     Object.assign(
       process.env,
       step.env,
@@ -112,6 +116,7 @@ describe('run', () => {
       'state',
       'strategy',
       'targets',
+      'waves',
       'weights',
     ]);
     expect(outputs).toMatchObject({
