@@ -1,6 +1,7 @@
 import type { Command } from '../command';
+import { judgeCommand } from './judge';
 import { planCommand } from './plan';
 import { strategiesCommand } from './strategies';
 
 /** Every command, in the order `shiftgate --help` lists them. Each lives in its own file. */
-export const COMMANDS: Command[] = [strategiesCommand, planCommand];
+export const COMMANDS: Command[] = [strategiesCommand, planCommand, judgeCommand];
