@@ -76,6 +76,11 @@ export const metadataProvider: ActionsMetadataProvider = {
   },
 };
 
+// The language service caches parse results by document URI; every validation gets its own URI so a
+// second document with the same name is not answered from the cache.
+let documents = 0;
+const uniqueUri = (name: string) => `file:///validation-${++documents}/${name}`;
+
 /** Validates an action.yml with the workflow parser's action schema and the language service. */
 export async function validateActionFile(name: string, content: string): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -87,7 +92,7 @@ export async function validateActionFile(name: string, content: string): Promise
       message: error.message,
     });
   }
-  const diagnostics = await validate(TextDocument.create(`file:///${name}`, 'yaml', 1, content), {
+  const diagnostics = await validate(TextDocument.create(uniqueUri(name), 'yaml', 1, content), {
     actionsMetadataProvider: metadataProvider,
   });
   for (const d of diagnostics) {
@@ -109,7 +114,7 @@ export async function validateWorkflowFile(name: string, content: string): Promi
       message: error.message,
     });
   }
-  const diagnostics = await validate(TextDocument.create(`file:///${name}`, 'yaml', 1, content), {
+  const diagnostics = await validate(TextDocument.create(uniqueUri(name), 'yaml', 1, content), {
     actionsMetadataProvider: metadataProvider,
   });
   for (const d of diagnostics) {
