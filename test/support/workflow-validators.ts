@@ -97,7 +97,11 @@ export async function validateActionFile(name: string, content: string): Promise
   });
   for (const d of diagnostics) {
     if (d.severity === undefined || d.severity <= 2) {
-      findings.push({ validator: 'languageservice', line: d.range.start.line + 1, message: d.message });
+      findings.push({
+        validator: 'languageservice',
+        line: d.range.start.line + 1,
+        message: typeof d.message === 'string' ? d.message : d.message.value,
+      });
     }
   }
   return findings;
@@ -119,7 +123,11 @@ export async function validateWorkflowFile(name: string, content: string): Promi
   });
   for (const d of diagnostics) {
     if (d.severity === undefined || d.severity <= 2) {
-      findings.push({ validator: 'languageservice', line: d.range.start.line + 1, message: d.message });
+      findings.push({
+        validator: 'languageservice',
+        line: d.range.start.line + 1,
+        message: typeof d.message === 'string' ? d.message : d.message.value,
+      });
     }
   }
   for (const result of await runLint(content, name)) {
