@@ -14,3 +14,4 @@ export * from './records-store';
 export * from './records-recorder';
 export * from './records-dora';
 export * from './traffic';
+export * from './orchestrator';
