@@ -142,10 +142,13 @@ export class RouteTransactionError extends Error {
   override name = 'RouteTransactionError';
   override readonly cause: unknown;
   readonly outcomes: RouteOutcome[];
-  constructor(message: string, cause: unknown, outcomes: RouteOutcome[]) {
+  /** Best-effort changes (rollback, restore): the routes that were handled before the error was raised. */
+  readonly results: RestoreResult[];
+  constructor(message: string, cause: unknown, outcomes: RouteOutcome[], results: RestoreResult[] = []) {
     super(message);
     this.cause = cause;
     this.outcomes = outcomes;
+    this.results = results;
   }
 }
 
@@ -914,6 +917,7 @@ export async function restoreRoutes(
         })),
         ...failures,
       ],
+      results,
     );
   }
   return results;

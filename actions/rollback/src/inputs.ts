@@ -1,0 +1,63 @@
+import * as core from '@actions/core';
+import {
+  InputError,
+  parseRolloutState,
+  type RollbackTarget,
+  type RolloutState,
+  type TargetPair,
+} from '@shiftgate/core';
+import { AWS_INPUT_DEFAULTS, parseRouteInputs } from '@shiftgate/aws';
+
+/** The code's defaults; action.yml states the same strings (a test compares them). */
+export const DEFAULTS = {
+  state: '',
+  'listener-arn': '',
+  'rule-arn': '',
+  'stable-target-group-arn': '',
+  'canary-target-group-arn': '',
+  reason: '',
+  to: 'stable',
+  ...AWS_INPUT_DEFAULTS,
+} as const;
+
+/** The rollback inputs, parsed and validated once, before any AWS call. */
+export interface Inputs {
+  routes: string[];
+  pair: TargetPair;
+  to: RollbackTarget;
+  /** One line, at most 500 characters. */
+  reason: string;
+  state: RolloutState | null;
+  region: string;
+  retryMode: 'standard' | 'adaptive';
+  maxAttempts: number;
+}
+
+/** Reads the inputs by name through a getter (tests pass a map), validating each. */
+export function parseInputs(
+  get: (name: string) => string = (name) => core.getInput(name),
+  env: Record<string, string | undefined> = process.env,
+): Inputs {
+  const stateText = get('state').trim();
+  const state = stateText === '' ? null : parseRolloutState('state', stateText);
+  const toText = (get('to') || DEFAULTS.to).trim();
+  if (toText !== 'stable' && toText !== 'previous')
+    throw new InputError('to', toText, "'stable' or 'previous'");
+  const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state);
+  if (toText === 'previous') {
+    const missing = routes.filter((r) => !state?.['initial-weights']?.[r]);
+    if (missing.length > 0) {
+      throw new InputError(
+        'to',
+        toText,
+        "'stable', or 'previous' with a state recording the weights before the rollout",
+        {
+          message: `Input 'to' is 'previous', but ${state ? 'the state records no weights from before the rollout for' : 'no state was given to say what was there before, for'} ${missing.join(', ')}; use to: stable, or pass the state emitted by shift-traffic`,
+        },
+      );
+    }
+  }
+  // The reason ends up in a notice and the summary: one line, so it cannot start a workflow command.
+  const reason = get('reason').replace(/\s+/g, ' ').trim().slice(0, 500);
+  return { routes, pair, to: toText, reason, state, region, retryMode, maxAttempts };
+}

@@ -1,0 +1,115 @@
+import * as core from '@actions/core';
+import {
+  describeSplit,
+  errorMessage,
+  formatRouteWeights,
+  recordShift,
+  serializeRolloutState,
+  shiftRoutes,
+  splitFor,
+  type RoutePlan,
+  type Sleeper,
+  type TrafficRouter,
+} from '@shiftgate/core';
+import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import { parseInputs, type Inputs } from './inputs';
+import { actionsLogger } from './logger';
+import { RESTORE_STATE, restoreRecord } from './restore';
+import { shiftSummary } from './summary';
+
+/** Seams for tests; the action itself runs with none. */
+export interface RunOptions {
+  router?: TrafficRouter;
+  sleep?: Sleeper;
+  now?: () => Date;
+}
+
+/** The action: validate every input, then shift all routes or none, then set outputs and the summary. */
+export async function run(options: RunOptions = {}): Promise<void> {
+  try {
+    const inputs = parseInputs();
+    const router =
+      options.router ??
+      new Elbv2TrafficRouter(
+        createElbv2Client({
+          caller: 'shift-traffic',
+          region: inputs.region,
+          retryMode: inputs.retryMode,
+          maxAttempts: inputs.maxAttempts,
+        }),
+      );
+    await shift(inputs, router, options);
+  } catch (error) {
+    core.setFailed(`shift-traffic failed: ${errorMessage(error)}`);
+  }
+}
+
+async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions): Promise<void> {
+  const target = splitFor(inputs.canary);
+  const result = await core.group(
+    `${inputs.dryRun ? 'Plan' : 'Shift'} ${inputs.routes.length} route${inputs.routes.length === 1 ? '' : 's'} to ${describeSplit(target)}`,
+    () =>
+      shiftRoutes(
+        router,
+        {
+          routes: inputs.routes,
+          pair: inputs.pair,
+          canary: inputs.canary,
+          expectation: inputs.expectation,
+          force: inputs.force,
+          dryRun: inputs.dryRun,
+          loadBalancer: !inputs.state?.['load-balancer-arn'],
+        },
+        {
+          logger: actionsLogger,
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+          beforeFirstWrite: (plans) => saveRestore(inputs, plans),
+        },
+      ),
+  );
+  core.setOutput('previous-weights', formatRouteWeights(result.previous));
+  core.setOutput('weights', formatRouteWeights(result.weights));
+  core.setOutput('changed', String(result.changed));
+
+  if (inputs.dryRun) {
+    await core.group('Dry run: the requests that would be sent', async () => {
+      for (const request of result.requests)
+        core.info(`${request.operation} ${JSON.stringify(request.request, null, 2)}`);
+    });
+    core.setOutput('state', inputs.state ? serializeRolloutState(inputs.state) : '');
+    core.notice(
+      `Dry run: ${result.requests.length} request${result.requests.length === 1 ? '' : 's'} would be sent to move to ${describeSplit(target)}; nothing was changed.`,
+    );
+  } else {
+    const state = recordShift(inputs.state, {
+      routes: inputs.routes,
+      pair: inputs.pair,
+      canary: inputs.canary,
+      previous: result.previous,
+      loadBalancerArn: inputs.state?.['load-balancer-arn'] ?? result.loadBalancer,
+      stepIndex: inputs.stepIndex,
+      now: (options.now ?? (() => new Date()))(),
+    });
+    core.setOutput('state', serializeRolloutState(state));
+    core.notice(
+      result.changed
+        ? `Traffic is at ${describeSplit(target)} on ${inputs.routes.length} route${inputs.routes.length === 1 ? '' : 's'} (verified).`
+        : `Traffic was already at ${describeSplit(target)}; nothing changed.`,
+    );
+  }
+  await core.summary
+    .addRaw(shiftSummary({ result, pair: inputs.pair, target, dryRun: inputs.dryRun }))
+    .write();
+}
+
+/**
+ * Saved before the first write, so the post step can put the weights back even when this step is
+ * killed mid-way by a cancellation.
+ */
+function saveRestore(inputs: Inputs, plans: RoutePlan[]): void {
+  if (!inputs.restoreOnFailure) {
+    core.info('restore-on-failure is false: if the job fails, traffic stays where this step leaves it.');
+    return;
+  }
+  core.saveState(RESTORE_STATE, JSON.stringify(restoreRecord(inputs, plans)));
+}

@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createRolloutState,
+  parseRolloutState,
+  serializeRolloutState,
+  type RolloutState,
+} from '@shiftgate/core';
+import { run } from '../../../actions/rollback/src/main';
+import { Elbv2Server } from '../../support/elbv2-server';
+import { inProcess } from '../shift-traffic/harness';
+
+const ACCOUNT = '123456789012';
+const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
+const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
+const RULE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener-rule/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee`;
+const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/blue/73e2d6bc24d8a067`;
+const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/green/83e2d6bc24d8a067`;
+const tw = (arn: string, weight: number) => ({ 'target-group-arn': arn, weight });
+
+/** A rollout at 25% on a listener and a rule, both of which started on stable alone. */
+function shiftedState(): RolloutState {
+  return {
+    ...createRolloutState({
+      strategy: 'canary',
+      parameters: {},
+      plan: [{ kind: 'shift', weight: 25 }],
+      now: new Date('2026-01-01T00:00:00Z'),
+    }),
+    step: 1,
+    status: 'in-progress',
+    routes: [LISTENER, RULE],
+    'load-balancer-arn': LB,
+    'stable-target-group-arn': STABLE,
+    'canary-target-group-arn': CANARY,
+    'initial-weights': { [LISTENER]: [tw(STABLE, 1)], [RULE]: [tw(STABLE, 1)] },
+    weights: { stable: 75, canary: 25 },
+  };
+}
+
+let server: Elbv2Server;
+beforeAll(async () => {
+  server = await Elbv2Server.start();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.reset();
+  server.addListener({
+    ListenerArn: LISTENER,
+    LoadBalancerArn: LB,
+    DefaultActions: [
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: STABLE, Weight: 75 },
+            { TargetGroupArn: CANARY, Weight: 25 },
+          ],
+        },
+      },
+    ],
+  });
+  server.addRule({
+    RuleArn: RULE,
+    ListenerArn: LISTENER,
+    Actions: [
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: STABLE, Weight: 75 },
+            { TargetGroupArn: CANARY, Weight: 25 },
+          ],
+        },
+      },
+    ],
+  });
+});
+
+const rollback = (inputs: Record<string, string>) =>
+  inProcess(inputs, () => run({ sleep: async () => {} }), { AWS_ENDPOINT_URL: server.url });
+
+describe('rollback', () => {
+  it('sends every route back to stable, verified, then reports with the reason', async () => {
+    let reportedBeforeFirstWrite: string | null = null;
+    server.onRequest((request) => {
+      if (request.action.startsWith('Modify') && reportedBeforeFirstWrite === null) {
+        reportedBeforeFirstWrite =
+          readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8') +
+          readFileSync(process.env.GITHUB_OUTPUT!, 'utf8');
+      }
+    });
+    const result = await rollback({
+      state: serializeRolloutState(shiftedState()),
+      reason: 'p99 612ms > 500ms',
+    });
+    expect(result.errors).toEqual([]);
+    expect(reportedBeforeFirstWrite).toBe('');
+    expect(server.weights(LISTENER)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+    expect(server.weights(RULE)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+    expect(server.actions()).toEqual([
+      'DescribeListeners',
+      'ModifyListener',
+      'DescribeListeners',
+      'DescribeRules',
+      'ModifyRule',
+      'DescribeRules',
+    ]);
+    expect(result.outputs['rolled-back']).toBe('true');
+    expect(JSON.parse(result.outputs.weights!)).toEqual({
+      [LISTENER]: [tw(STABLE, 100), tw(CANARY, 0)],
+      [RULE]: [tw(STABLE, 100), tw(CANARY, 0)],
+    });
+    expect(parseRolloutState('state', result.outputs.state!)).toMatchObject({
+      status: 'rolled-back',
+      weights: { stable: 100, canary: 0 },
+    });
+    expect(result.notices).toEqual([
+      'Rolled back 2 of 2 routes to stable 100% / canary 0% (verified). Reason: p99 612ms > 500ms',
+    ]);
+    expect(result.summary).toContain('**Reason:** p99 612ms \\> 500ms');
+    expect(result.summary).toContain(
+      '| `listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2` | stable blue 75, canary green 25 | stable blue 100, canary green 0 | rolled back |',
+    );
+  });
+
+  it('makes no Modify call and succeeds when run again', async () => {
+    const state = serializeRolloutState(shiftedState());
+    await rollback({ state });
+    server.requests.length = 0;
+    const again = await rollback({ state });
+    expect(again.errors).toEqual([]);
+    expect(server.actions()).toEqual(['DescribeListeners', 'DescribeRules']);
+    expect(again.outputs['rolled-back']).toBe('false');
+    expect(again.notices).toEqual(['Traffic was already at stable 100% / canary 0%; nothing changed.']);
+  });
+
+  it('restores exactly the weights recorded before the rollout with to: previous', async () => {
+    const result = await rollback({ state: serializeRolloutState(shiftedState()), to: 'previous' });
+    expect(result.errors).toEqual([]);
+    expect(server.weights(LISTENER)).toEqual([[STABLE, 1]]);
+    expect(server.listener(LISTENER).DefaultActions[0]!.TargetGroupArn).toBe(STABLE);
+    expect(server.weights(RULE)).toEqual([[STABLE, 1]]);
+  });
+
+  it('works from explicit ARNs without a state', async () => {
+    const result = await rollback({
+      'rule-arn': RULE,
+      'stable-target-group-arn': STABLE,
+      'canary-target-group-arn': CANARY,
+    });
+    expect(result.errors).toEqual([]);
+    expect(server.weights(RULE)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+    expect(server.weights(LISTENER)).toEqual([
+      [STABLE, 75],
+      [CANARY, 25],
+    ]);
+    expect(result.outputs.state).toBe('');
+  });
+
+  it('rolls back the other routes when one fails, then fails naming it', async () => {
+    server.deny('ModifyListener');
+    const result = await rollback({ state: serializeRolloutState(shiftedState()), reason: 'alarm' });
+    expect(server.weights(RULE)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain(
+      `rollback failed: ModifyListener on ${LISTENER} failed: access denied; the role needs the IAM permission elasticloadbalancing:ModifyListener`,
+    );
+    expect(result.errors[0]).toContain(
+      `The other routes were handled: ${RULE}: restored to stable blue 100, canary green 0`,
+    );
+    expect(result.summary).toContain('failed: ModifyListener on');
+    expect(result.outputs).toEqual({});
+  });
+
+  it('keeps a multi-line reason on one line, so it cannot start a workflow command', async () => {
+    const result = await rollback({
+      state: serializeRolloutState(shiftedState()),
+      reason: 'bad deploy\n::error::injected',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.stdout.split('\n').some((line) => line.startsWith('::error::injected'))).toBe(false);
+    expect(result.notices[0]).toContain('Reason: bad deploy ::error::injected');
+  });
+
+  it.each([
+    ['an unknown target', { to: 'back' }, "Input 'to' must be 'stable' or 'previous', got 'back'"],
+    [
+      'previous without a state',
+      {
+        to: 'previous',
+        state: '',
+        'listener-arn': LISTENER,
+        'stable-target-group-arn': STABLE,
+        'canary-target-group-arn': CANARY,
+      },
+      `Input 'to' is 'previous', but no state was given to say what was there before, for ${LISTENER}; use to: stable, or pass the state emitted by shift-traffic`,
+    ],
+    [
+      'previous without initial weights',
+      { to: 'previous', state: serializeRolloutState({ ...shiftedState(), 'initial-weights': null }) },
+      `Input 'to' is 'previous', but the state records no weights from before the rollout for ${LISTENER}, ${RULE}`,
+    ],
+    [
+      'a state that is not one',
+      { state: '[]' },
+      "Input 'state' is not a shiftgate rollout state: expected a JSON object",
+    ],
+    [
+      'stable = canary',
+      {
+        state: '',
+        'listener-arn': LISTENER,
+        'stable-target-group-arn': STABLE,
+        'canary-target-group-arn': STABLE,
+      },
+      "Input 'canary-target-group-arn' must be a target group other than the stable target group",
+    ],
+    [
+      'no routes',
+      { state: '', 'stable-target-group-arn': STABLE, 'canary-target-group-arn': CANARY },
+      "Input 'listener-arn' must be one or more listener ARNs",
+    ],
+    [
+      'no target groups',
+      { state: '', 'listener-arn': LISTENER },
+      "Input 'stable-target-group-arn' must be a target group ARN such as",
+    ],
+  ])('refuses %s before any AWS call', async (_name, override, message) => {
+    const result = await rollback({ state: serializeRolloutState(shiftedState()), ...override });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain(`rollback failed: ${message}`);
+    expect(server.requests).toEqual([]);
+  });
+});
