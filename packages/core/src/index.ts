@@ -15,3 +15,4 @@ export * from './records-recorder';
 export * from './records-dora';
 export * from './traffic';
 export * from './orchestrator';
+export * from './records-summary';

@@ -1,5 +1,7 @@
 import { InputError } from './errors';
+import type { Trace } from './health/trace';
 import {
+  canaryFromTrace,
   completeRecord,
   isTerminal,
   parseDeploymentRecord,
@@ -182,7 +184,12 @@ export interface UpdateOptions {
   logUrl: string;
   /** Empty keeps the environment URL of the latest status (GitHub shows the latest one). */
   environmentUrl: string;
-  canary?: CanaryRecord | null;
+  /** The health judge's trace, for the record's canary figures. */
+  trace?: Trace | null;
+  /** The latest rollout state (for the traffic split); the one stored at the start is used otherwise. */
+  state?: RolloutState | null;
+  /** When set, the deployment must be of this environment (the `environment` input). */
+  environment?: string | null;
 }
 
 /** The result of recording a status. */
@@ -195,6 +202,8 @@ export interface UpdateResult {
   record: DeploymentRecord;
   deployment: StoredDeployment;
   payload: DeploymentPayload;
+  /** Things ignored along the way, for warnings. */
+  warnings: string[];
 }
 
 /**
@@ -218,8 +227,30 @@ export async function updateDeployment(
       },
     );
   }
+  if (options.environment && options.environment !== deployment.environment) {
+    throw new InputError(
+      'environment',
+      options.environment,
+      `empty or '${deployment.environment}', the environment of deployment ${deployment.id}`,
+    );
+  }
   const outcome = outcomeOf(deployment.statuses);
   const base: DeploymentRecord = { ...payload.record, 'deployment-id': deployment.id, sha: deployment.sha };
+  const warnings: string[] = [];
+  const canaryAt = (at: number): CanaryRecord | null => {
+    if (!options.trace) return null;
+    const state = options.state ?? payload['rollout-state'];
+    if (state === null) {
+      warnings.push(
+        "Input 'trace' was given without a rollout state (input 'state' or one stored at the start), so the record has no canary figures: they need the traffic split",
+      );
+      return null;
+    }
+    const canary = canaryFromTrace(options.trace, state, at);
+    if (canary === null)
+      warnings.push("Input 'trace' has no canary data in any window, so the record has no canary figures");
+    return canary;
+  };
   if (outcome.terminal !== null) {
     const when = new Date(outcome.terminal.createdAt).toISOString();
     const why = outcome.reason ? ` (${outcome.reason})` : '';
@@ -238,6 +269,7 @@ export async function updateDeployment(
         record: base,
         deployment,
         payload,
+        warnings,
       };
     }
     const status = await store.addStatus(deployment.id, {
@@ -247,7 +279,8 @@ export async function updateDeployment(
       environmentUrl,
       autoInactive: false,
     });
-    const record = options.canary ? { ...base, canary: options.canary } : base;
+    const canary = canaryAt(status.createdAt);
+    const record = canary ? { ...base, canary } : base;
     return {
       written: true,
       skipped: null,
@@ -255,6 +288,7 @@ export async function updateDeployment(
       record,
       deployment: withStatus(deployment, status),
       payload,
+      warnings,
     };
   }
   const cause = options.cause ?? 'failure';
@@ -270,9 +304,10 @@ export async function updateDeployment(
     status: options.status,
     at: status.createdAt,
     reason: options.reason,
-    canary: options.canary ?? null,
+    canary: canaryAt(status.createdAt),
   });
   return {
+    warnings,
     written: true,
     skipped: null,
     status,

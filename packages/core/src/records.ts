@@ -414,9 +414,7 @@ export function canaryFromTrace(trace: Trace, state: RolloutState, at: number): 
     }
   }
   if (!seen) return null;
-  const shifts = state.plan.flatMap((step) =>
-    step.kind === 'shift' ? [step.weight] : [],
-  );
+  const shifts = state.plan.flatMap((step) => (step.kind === 'shift' ? [step.weight] : []));
   return {
     'target-traffic-percent': shifts.length > 0 ? Math.max(...shifts) : 100,
     'current-traffic-percent': state.weights?.canary ?? 0,
