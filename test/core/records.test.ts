@@ -142,6 +142,9 @@ describe('status mapping', () => {
     expect(reasonFrom('rolled_back', 'Rolled back: p99 612ms > 500ms')).toBe('p99 612ms > 500ms');
     expect(reasonFrom('rolled_back', 'Rolled back')).toBeNull();
     expect(statusDescription('failed', null, 'cancelled')).toBe('Cancelled');
+    expect(reasonFrom('succeeded', statusDescription('succeeded', null))).toBeNull();
+    expect(reasonFrom('failed', 'Cancelled')).toBeNull();
+    expect(reasonFrom('failed', 'gate breached')).toBe('gate breached');
   });
 
   it('parses the status input and names what is allowed', () => {

@@ -181,9 +181,11 @@ export function statusDescription(
   }
 }
 
-/** The reason as the user gave it, from a stored description (drops the `Rolled back: ` prefix). */
+/** The reason as the user gave it, from a stored description (drops the `Rolled back: ` prefix and the defaults). */
 export function reasonFrom(status: DeploymentStatus, description: string | null): string | null {
   if (description === null || description === '') return null;
+  // The descriptions written when no reason was given say nothing more than the status.
+  if (['Deploying', 'Deployed', 'Failed', 'Cancelled'].includes(description)) return null;
   if (status === 'rolled_back') {
     if (description === ROLLED_BACK_PREFIX) return null;
     if (description.startsWith(`${ROLLED_BACK_PREFIX}: `))

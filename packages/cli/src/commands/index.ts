@@ -1,7 +1,8 @@
 import type { Command } from '../command';
+import { historyCommand } from './history';
 import { judgeCommand } from './judge';
 import { planCommand } from './plan';
 import { strategiesCommand } from './strategies';
 
 /** Every command, in the order `shiftgate --help` lists them. Each lives in its own file. */
-export const COMMANDS: Command[] = [strategiesCommand, planCommand, judgeCommand];
+export const COMMANDS: Command[] = [strategiesCommand, planCommand, judgeCommand, historyCommand];
