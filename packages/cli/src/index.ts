@@ -1,2 +1,3 @@
 export * from './command';
 export { main } from './main';
+export * from './simulator/index';

@@ -1,0 +1,91 @@
+import { canaryShare, type Clock, type TargetPair } from '@shiftgate/core';
+import { FaultPlan, type Fault } from './faults';
+import { TrafficModel, type Scenario } from './model';
+import { SimulatedAlarmSource, SimulatedMetricSource, SimulatedRouter } from './providers';
+
+export * from './faults';
+export * from './model';
+export * from './providers';
+export * from './random';
+
+/** The simulated load balancer's names; ARNs shaped like real ones so every parser accepts them. */
+export const SIMULATED = {
+  loadBalancerArn:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/5ca1ab1e0ddba11',
+  listenerArn:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/5ca1ab1e0ddba11/f2f7dc8efc522ab2',
+  stableTargetGroupArn:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-blue/73e2d6bc24d8a067',
+  canaryTargetGroupArn:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-green/943f017f100becff',
+} as const;
+
+/** Everything a simulated deployment talks to. */
+export interface Simulation {
+  model: TrafficModel;
+  router: SimulatedRouter;
+  /** Builds the metric source for a window length (the orchestrator's `metrics` factory). */
+  metrics(period: number): SimulatedMetricSource;
+  alarms: SimulatedAlarmSource;
+  faults: FaultPlan;
+  routes: string[];
+  pair: TargetPair;
+  loadBalancerArn: string;
+  /** The canary's share of traffic on the listener now, in percent. */
+  canaryShare(): number;
+}
+
+/** What to simulate. */
+export interface SimulationOptions {
+  seed: number;
+  scenario: Scenario;
+  clock: Clock;
+  /** Scenario minute a regression begins (from the simulation's start, which is `clock.now()`). */
+  at?: number;
+  rpm?: number;
+  publicationDelay?: number;
+  faults?: Fault[];
+}
+
+/**
+ * A load balancer whose listener forwards everything to the stable target group, a seeded traffic
+ * model behind it, and the router, metric and alarm sources over them.
+ */
+export function createSimulation(options: SimulationOptions): Simulation {
+  const model = new TrafficModel({
+    seed: options.seed,
+    start: options.clock.now(),
+    scenario: options.scenario,
+    ...(options.at !== undefined ? { at: options.at } : {}),
+    ...(options.rpm !== undefined ? { rpm: options.rpm } : {}),
+    ...(options.publicationDelay !== undefined ? { publicationDelay: options.publicationDelay } : {}),
+  });
+  const faults = new FaultPlan(options.faults ?? []);
+  const pair = { stable: SIMULATED.stableTargetGroupArn, canary: SIMULATED.canaryTargetGroupArn };
+  const router = new SimulatedRouter({
+    model,
+    clock: options.clock,
+    pair,
+    loadBalancerArn: SIMULATED.loadBalancerArn,
+    routes: { [SIMULATED.listenerArn]: [{ 'target-group-arn': pair.stable, weight: 1 }] },
+    faults,
+  });
+  return {
+    model,
+    router,
+    metrics: (period) =>
+      new SimulatedMetricSource({
+        model,
+        clock: options.clock,
+        period,
+        faults,
+        settle: () => router.settle(),
+      }),
+    alarms: new SimulatedAlarmSource({ model, clock: options.clock, faults }),
+    faults,
+    routes: [SIMULATED.listenerArn],
+    pair,
+    loadBalancerArn: SIMULATED.loadBalancerArn,
+    canaryShare: () => canaryShare(router.current(SIMULATED.listenerArn), pair) ?? 0,
+  };
+}

@@ -1,0 +1,163 @@
+import { InputError } from '@shiftgate/core';
+import { binomial, hashSeed, mulberry32, normal, poisson } from './random';
+
+/** The canary behaviours the simulator plays. The baseline (stable) is always healthy. */
+export const SCENARIOS = ['healthy', 'step-regression', 'slow-leak', 'low-traffic', 'host-failure'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** What each scenario does, for `--help` and reports. */
+export const SCENARIO_DESCRIPTIONS: Record<Scenario, string> = {
+  healthy: 'the canary behaves like the baseline: 0.1% errors, p99 about 180ms',
+  'step-regression': 'from minute --at on, the canary fails 6% of requests and its p99 more than doubles',
+  'slow-leak': 'from minute --at on, the canary p99 grows by 25ms and its error rate by 0.04% every minute',
+  'low-traffic': 'the whole service gets 30 requests a minute, too few to judge a small canary',
+  'host-failure': 'from minute --at on, 2 of the 4 canary hosts fail health checks and 2% of requests fail',
+};
+
+/** Parses a scenario name; anything else is an input error naming the flag. */
+export function parseScenario(input: string, value: string): Scenario {
+  if ((SCENARIOS as readonly string[]).includes(value)) return value as Scenario;
+  throw new InputError(input, value, `one of ${SCENARIOS.join(', ')}`);
+}
+
+/** One minute of one target group, as ALB would publish it; null where ALB publishes no datapoint. */
+export interface Minute {
+  requests: number | null;
+  errors: number | null;
+  /** Milliseconds. */
+  p99: number | null;
+  healthy: number;
+  unhealthy: number;
+}
+
+export type Side = 'canary' | 'baseline';
+
+/** How the simulated service behaves. */
+export interface ModelOptions {
+  seed: number;
+  /** When the simulation starts (epoch ms); scenario minutes count from here. */
+  start: number;
+  scenario: Scenario;
+  /** The minute (from `start`) a regression, leak or host failure begins. */
+  at?: number;
+  /** Requests per minute to the whole service (stable + canary); `low-traffic` forces 30. */
+  rpm?: number;
+  /** How long after a minute ends its datapoints are published. */
+  publicationDelay?: number;
+}
+
+const MIN = 60_000;
+
+/**
+ * The seeded traffic model: requests per minute split by the canary's share of traffic over time,
+ * canary and baseline error, latency and host-health profiles, and publication delay. Pure over its
+ * inputs: the same seed, scenario and weight history always give the same minutes.
+ */
+export class TrafficModel {
+  readonly seed: number;
+  readonly start: number;
+  readonly scenario: Scenario;
+  readonly at: number;
+  readonly rpm: number;
+  readonly publicationDelay: number;
+  /** Canary share changes, in time order: from `at` (epoch ms) the canary gets `share` percent. */
+  private readonly shares: { at: number; share: number }[] = [];
+
+  constructor(options: ModelOptions) {
+    this.seed = options.seed >>> 0;
+    this.start = options.start;
+    this.scenario = options.scenario;
+    this.at = options.at ?? 10;
+    this.rpm = options.scenario === 'low-traffic' ? 30 : (options.rpm ?? 2000);
+    this.publicationDelay = options.publicationDelay ?? 90_000;
+    this.shares.push({ at: Number.NEGATIVE_INFINITY, share: 0 });
+  }
+
+  /** Records that from `at` on the canary receives `share` percent of the traffic. */
+  setShare(at: number, share: number): void {
+    const last = this.shares[this.shares.length - 1]!;
+    if (at < last.at) throw new Error(`setShare(${at}) is earlier than the last change (${last.at})`);
+    if (last.share === share) return;
+    if (last.at === at) last.share = share;
+    else this.shares.push({ at, share });
+  }
+
+  /** The canary's share (percent) at an instant. */
+  shareAt(time: number): number {
+    let share = 0;
+    for (const change of this.shares) if (change.at <= time) share = change.share;
+    return share;
+  }
+
+  /** The canary's average share over the minute starting at `minute`. */
+  averageShare(minute: number): number {
+    const end = minute + MIN;
+    let total = 0;
+    let from = minute;
+    let share = this.shareAt(minute);
+    for (const change of this.shares) {
+      if (change.at <= minute || change.at >= end) continue;
+      total += share * (change.at - from);
+      from = change.at;
+      share = change.share;
+    }
+    total += share * (end - from);
+    return total / MIN;
+  }
+
+  /** True once the minute starting at `minute` is published, at `now`. */
+  published(minute: number, now: number): boolean {
+    return minute + MIN + this.publicationDelay <= now;
+  }
+
+  /** The statistics of one side over the minute starting at `minute` (aligned to a minute). */
+  minute(side: Side, minute: number): Minute {
+    const aligned = Math.floor(minute / MIN) * MIN;
+    const random = mulberry32(hashSeed(this.seed, aligned, side));
+    const share = this.averageShare(aligned) / 100;
+    const mean = this.rpm * (side === 'canary' ? share : 1 - share);
+    const requests = poisson(random, mean);
+    const since = (aligned - this.start) / MIN;
+    const profile = side === 'canary' ? this.canaryProfile(since) : BASELINE;
+    const hosts = { healthy: profile.hosts - profile.unhealthy, unhealthy: profile.unhealthy };
+    if (requests === 0) return { requests: null, errors: null, p99: null, ...hosts };
+    const errors = binomial(random, requests, profile.errorRate);
+    // Fewer requests make a noisier p99.
+    const noise = 0.06 + 0.4 / Math.sqrt(requests);
+    const p99 = Math.max(5, profile.p99 * (1 + noise * normal(random)));
+    return { requests, errors, p99: Math.round(p99 * 10) / 10, ...hosts };
+  }
+
+  private canaryProfile(since: number): Profile {
+    const after = since - this.at;
+    switch (this.scenario) {
+      case 'healthy':
+      case 'low-traffic':
+        return HEALTHY_CANARY;
+      case 'step-regression':
+        return after >= 0 ? { ...HEALTHY_CANARY, errorRate: 0.06, p99: 460 } : HEALTHY_CANARY;
+      case 'slow-leak':
+        return after >= 0
+          ? {
+              ...HEALTHY_CANARY,
+              p99: HEALTHY_CANARY.p99 + 25 * (after + 1),
+              errorRate: HEALTHY_CANARY.errorRate + 0.0004 * (after + 1),
+            }
+          : HEALTHY_CANARY;
+      case 'host-failure':
+        return after >= 0 ? { ...HEALTHY_CANARY, errorRate: 0.02, unhealthy: 2 } : HEALTHY_CANARY;
+    }
+  }
+}
+
+interface Profile {
+  /** Fraction of requests answered 5xx. */
+  errorRate: number;
+  /** Typical p99, milliseconds. */
+  p99: number;
+  hosts: number;
+  unhealthy: number;
+}
+
+const BASELINE: Profile = { errorRate: 0.001, p99: 170, hosts: 10, unhealthy: 0 };
+const HEALTHY_CANARY: Profile = { errorRate: 0.001, p99: 180, hosts: 4, unhealthy: 0 };
