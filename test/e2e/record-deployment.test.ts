@@ -144,7 +144,7 @@ describe.each(nodeBinaries())('record-deployment bundle on $name', ({ path: node
     const start = await step(node, 'index', { environment: 'production', version: 'v2.0.2' });
     expect(start.code).toBe(1);
     expect(start.errors).toEqual([
-      'record-deployment failed: Creating a deployment of acme/shop to production was refused (GitHub answered 403 "Resource not accessible by integration"). The token needs \'deployments: write\': add it to the workflow or job, for example\n  permissions:\n    deployments: write\n(a job that sets permissions gets none it does not list, so keep the others it needs, such as contents: read).',
+      'record-deployment failed: Creating a deployment of acme/shop to production was refused (GitHub answered 403 "Resource not accessible by integration"). The token needs \'deployments: write\': add it to the workflow or job, for example\n  permissions:\n    deployments: write\n(a job that sets permissions gets none it does not list, so list all it needs).',
     ]);
     expect(server.deployments()).toHaveLength(before);
     expect(start.saved).toEqual({});

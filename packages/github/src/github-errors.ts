@@ -108,7 +108,7 @@ export function describeGitHubError(error: unknown, doing: string, needs?: strin
       permissions.length > 0
         ? ` The token needs ${permissions.map((p) => `'${p}'`).join(' and ')}: add it to the workflow or job, for example\n` +
           `  permissions:\n${permissions.map((p) => `    ${p}`).join('\n')}\n` +
-          '(a job that sets permissions gets none it does not list, so keep the others it needs, such as contents: read).'
+          '(a job that sets permissions gets none it does not list, so list all it needs).'
         : ' The token lacks a permission this call needs.';
     return new GitHubApiError(`${doing} was refused (${githubSays(e)}).${fix}`, status, 'permission', {
       cause: error,
