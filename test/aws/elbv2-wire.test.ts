@@ -200,6 +200,19 @@ describe('round trip over awsQuery', () => {
     expect(server.requests[0]!.userAgent).toMatch(/shiftgate\/0\.1\.0\S*wire-test/);
   });
 
+  it('honours AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 over AWS_ENDPOINT_URL', async () => {
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+    process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = server.url;
+    try {
+      expect((await router(1).read(LISTENER))['target-groups']).toEqual([
+        { 'target-group-arn': STABLE, weight: 1 },
+      ]);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = server.url;
+      delete process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2;
+    }
+  });
+
   it("finds a rule's load balancer from its listener with DescribeListeners", async () => {
     const r = router();
     expect(await r.loadBalancerOf(await r.read(RULE))).toBe(LB_A);

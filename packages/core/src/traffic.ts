@@ -485,7 +485,7 @@ export interface VerifyOptions {
   maxDelayMs: number;
 }
 
-/** Default read-back: 8 reads over at most about 14 s. */
+/** Default read-back: 8 reads; the jittered waits between them add up to at most 15.75 s. */
 export const DEFAULT_VERIFY: VerifyOptions = { attempts: 8, initialDelayMs: 250, maxDelayMs: 4000 };
 
 /** What applying plans needs besides the router. */
