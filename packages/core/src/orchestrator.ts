@@ -7,7 +7,7 @@ import type { Gates } from './health/gates';
 import { worst, type Phase } from './health/phase';
 import type { AlarmSource, MetricSource, SmokeRunner } from './health/ports';
 import { serializeTrace, type TraceDocument } from './health/trace';
-import type { RolloutState } from './state';
+import type { RolloutState, TargetWeight } from './state';
 import { assertNever, type Step, type StepKind } from './steps';
 import {
   ForwardActionError,
@@ -124,6 +124,8 @@ export interface RunResult {
   cancelled: boolean;
   /** False only when a rollback could not restore traffic: a person must look. */
   restored: boolean;
+  /** Per route, the target groups last verified by this run (empty when it moved no traffic). */
+  weights: Record<string, TargetWeight[]>;
   trace: RunTrace;
 }
 
@@ -228,6 +230,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     (metrics ??= options.metrics({ loadBalancerArn: state['load-balancer-arn']!, pair }));
 
   const records: StepRecord[] = [];
+  const weights: Record<string, TargetWeight[]> = {};
   const emit = (event: RunEvent) => options.onEvent?.(event);
   // When the canary began serving what it serves now: a run resumed at a bake counts from the
   // state's last update (as bake-and-gate does), never further back than the longest bake.
@@ -244,6 +247,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     reason,
     cancelled: extra.cancelled ?? false,
     restored: extra.restored ?? true,
+    weights,
     trace: {
       strategy: state.strategy,
       decision,
@@ -349,6 +353,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
             ...(options.beforeWrite ? { beforeFirstWrite: options.beforeWrite } : {}),
           },
         );
+        Object.assign(weights, result.weights);
         const next = recordShift(state, {
           routes,
           pair,
@@ -520,6 +525,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
             },
           );
           entry.error = null;
+          for (const r of entry.routes) weights[r.route] = r.after;
           break;
         } catch (error) {
           entry.error = errorMessage(error);

@@ -113,8 +113,17 @@ export class TrafficModel {
   /** The statistics of one side over the minute starting at `minute` (aligned to a minute). */
   minute(side: Side, minute: number): Minute {
     const aligned = Math.floor(minute / MIN) * MIN;
+    return this.sample(side, aligned, this.averageShare(aligned));
+  }
+
+  /**
+   * One minute of one side when the canary had `sharePercent` of the traffic, whatever the recorded
+   * history says (for a fake CloudWatch that reads the weights off a fake load balancer).
+   */
+  sample(side: Side, minute: number, sharePercent: number): Minute {
+    const aligned = Math.floor(minute / MIN) * MIN;
     const random = mulberry32(hashSeed(this.seed, aligned, side));
-    const share = this.averageShare(aligned) / 100;
+    const share = sharePercent / 100;
     const mean = this.rpm * (side === 'canary' ? share : 1 - share);
     const requests = poisson(random, mean);
     const since = (aligned - this.start) / MIN;

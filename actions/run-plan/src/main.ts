@@ -1,0 +1,200 @@
+import * as core from '@actions/core';
+import * as exec from '@actions/exec';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchAlarmSource,
+  CloudWatchMetricSource,
+  createCloudWatchClient,
+  createElbv2Client,
+  Elbv2TrafficRouter,
+} from '@shiftgate/aws';
+import {
+  describeStep,
+  errorMessage,
+  formatDuration,
+  formatRouteWeights,
+  progressLine,
+  runPlan,
+  serializeRolloutState,
+  type Clock,
+  type CommandRunner,
+  type RunEvent,
+  type RunResult,
+  type Sleeper,
+  type SmokeRunner,
+  type TrafficRouter,
+} from '@shiftgate/core';
+import { runnerTime } from './clock';
+import { parseInputs, type Inputs } from './inputs';
+import { actionsLogger } from './logger';
+import { addPlans, RESTORE_STATE, type RestoreRecord } from './restore';
+import { runSummary } from './summary';
+
+/** Seams for tests; the action itself runs with none. */
+export interface Dependencies {
+  clock: Clock;
+  sleep: Sleeper;
+  router?: TrafficRouter;
+  cloudwatch?: CloudWatchClient;
+  /** Cancels the run (by default SIGINT/SIGTERM, which the runner sends when a job is cancelled). */
+  signal?: AbortSignal;
+}
+
+/** The action: run the plan, set the outputs, write the summary, and fail unless it promoted or paused. */
+export async function run(overrides: Partial<Dependencies> = {}): Promise<void> {
+  const controller = new AbortController();
+  const cancel = (signal: NodeJS.Signals) => {
+    core.warning(`${signal} received: stopping the plan and restoring traffic`);
+    controller.abort();
+  };
+  if (!overrides.signal) {
+    process.once('SIGINT', cancel);
+    process.once('SIGTERM', cancel);
+  }
+  try {
+    const inputs = parseInputs();
+    const time = runnerTime(process.env);
+    if (time.warning) core.warning(time.warning);
+    const deps: Dependencies = {
+      clock: overrides.clock ?? time.clock,
+      sleep: overrides.sleep ?? time.sleep,
+      signal: overrides.signal ?? controller.signal,
+      ...(overrides.router ? { router: overrides.router } : {}),
+      ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
+    };
+    const result = await deploy(inputs, deps);
+    await core.summary.addRaw(runSummary(result, inputs.pair)).write();
+    const failure = failureOf(inputs, result);
+    if (failure) throw new Error(failure);
+  } catch (error) {
+    core.setFailed(`run-plan failed: ${errorMessage(error)}`);
+  } finally {
+    process.removeListener('SIGINT', cancel);
+    process.removeListener('SIGTERM', cancel);
+  }
+}
+
+async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
+  const aws = {
+    region: inputs.region,
+    retryMode: inputs.retryMode,
+    maxAttempts: inputs.maxAttempts,
+  };
+  const router = deps.router ?? new Elbv2TrafficRouter(createElbv2Client({ caller: 'run-plan', ...aws }));
+  const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
+  let record: RestoreRecord | null = null;
+  const { state } = inputs;
+  core.info(
+    `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${inputs.routes.join(', ')}: ` +
+      `${formatDuration(inputs.pollInterval)} windows, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,
+  );
+  const result = await runPlan({
+    state,
+    target: { routes: inputs.routes, pair: inputs.pair },
+    router,
+    metrics: ({ loadBalancerArn, pair }) =>
+      new CloudWatchMetricSource({
+        client: cloudwatch,
+        loadBalancerArn,
+        stableTargetGroupArn: pair.stable,
+        canaryTargetGroupArn: pair.canary,
+        period: inputs.pollInterval,
+        queries: inputs.queries,
+        logger: actionsLogger,
+      }),
+    ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(cloudwatch) } : {}),
+    ...(inputs.smokeCommand ? { smoke: smokeRunner(inputs.smokeCommand) } : {}),
+    hooks: { command: commandRunner, ...(inputs.flagCommand ? { flagCommand: inputs.flagCommand } : {}) },
+    gates: inputs.gates,
+    period: inputs.pollInterval,
+    metricDelay: inputs.metricDelay,
+    bakeTime: inputs.bakeTime,
+    maxBakeTime: inputs.maxBakeTime,
+    rollbackTo: inputs.rollbackTo,
+    clock: deps.clock,
+    sleep: deps.sleep,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    logger: actionsLogger,
+    // Saved before every shift's first write, so the post step can put traffic back even when this
+    // process is killed mid-way.
+    beforeWrite: (plans) => {
+      record = addPlans(record, inputs, plans);
+      core.saveState(RESTORE_STATE, JSON.stringify(record));
+    },
+    onEvent: progress,
+  });
+  // Outputs first: a cancelled job has seconds left.
+  core.setOutput('decision', result.decision);
+  core.setOutput('state', serializeRolloutState(result.state));
+  core.setOutput('trace', JSON.stringify(result.trace));
+  core.setOutput('weights', formatRouteWeights(result.weights));
+  // The plan is over (promoted, or traffic restored by the run itself): nothing for the post step.
+  // Paused keeps the record: a job that fails after an approval pause still puts traffic back.
+  if (record && (result.decision === 'promote' || (result.decision !== 'paused' && result.restored)))
+    core.saveState(RESTORE_STATE, '');
+  if (result.decision === 'promote') core.notice(result.reason);
+  else if (result.decision === 'paused') core.notice(result.reason);
+  else core.warning(result.reason);
+  return result;
+}
+
+function failureOf(inputs: Inputs, result: RunResult): string | null {
+  if (!result.restored) return result.reason;
+  if (result.cancelled) return result.reason;
+  if (result.decision === 'inconclusive') return result.reason;
+  if (result.decision === 'rollback' && inputs.failOnRollback) return result.reason;
+  return null;
+}
+
+function progress(event: RunEvent): void {
+  switch (event.type) {
+    case 'step-start':
+      core.info(`Step ${event.index + 1}/${event.total}: ${describeStep(event.step)}`);
+      return;
+    case 'poll':
+      if (event.report.poll > 0 || event.report.judgement.decision !== null)
+        core.info(`  ${progressLine(event.report.judgement, event.report.trace)}`);
+      return;
+    case 'retry':
+      core.info(`  provider error, retrying in ${formatDuration(event.waitMs)}: ${event.error}`);
+      return;
+    case 'step-end':
+      core.info(`  ${event.record.outcome}: ${event.record.message}`);
+      return;
+    case 'rollback':
+      core.warning(`Rolling back: ${event.reason}`);
+      return;
+    case 'rolled-back':
+      for (const r of event.record.routes)
+        core.info(`  ${r.route}: ${r.changed ? 'restored' : 'already restored'} (verified)`);
+      return;
+  }
+}
+
+const commandRunner: CommandRunner = (hook) =>
+  core.group(`${hook.step.name} command, exposure ${hook.env.SHIFTGATE_EXPOSURE}%`, async () => {
+    try {
+      const code = await exec.exec('bash', ['-c', hook.command], {
+        ignoreReturnCode: true,
+        env: { ...(process.env as Record<string, string>), ...hook.env },
+      });
+      return { 'exit-code': code };
+    } catch (error) {
+      core.warning(`${hook.step.name} command could not be started: ${errorMessage(error)}`);
+      return { 'exit-code': 127 };
+    }
+  });
+
+function smokeRunner(command: string): SmokeRunner {
+  let runs = 0;
+  return () =>
+    core.group(`smoke command, run ${++runs}`, async () => {
+      try {
+        const code = await exec.exec('bash', ['-c', command], { ignoreReturnCode: true });
+        return { 'exit-code': code };
+      } catch (error) {
+        core.warning(`smoke command could not be started: ${errorMessage(error)}`);
+        return { 'exit-code': 127 };
+      }
+    });
+}

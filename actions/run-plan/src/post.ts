@@ -1,0 +1,3 @@
+import { post } from './restore';
+
+await post();

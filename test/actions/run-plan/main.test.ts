@@ -1,0 +1,459 @@
+// run-plan's run() and post() in this process, with virtual time, against the loopback ELBv2 and
+// CloudWatch fakes (real SDK clients through AWS_ENDPOINT_URL_*), the CloudWatch fake fed by the
+// simulator's traffic model.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  buildPlan,
+  createRolloutState,
+  parseRolloutState,
+  serializeRolloutState,
+  virtualTime,
+  type RawParameter,
+  type RunTrace,
+  type StrategyName,
+} from '@shiftgate/core';
+import { TrafficModel, type Scenario } from '@shiftgate/cli';
+import { run } from '../../../actions/run-plan/src/main';
+import { post } from '../../../actions/run-plan/src/restore';
+import { DEFAULTS, parseInputs } from '../../../actions/run-plan/src/inputs';
+import { runnerTime } from '../../../actions/run-plan/src/clock';
+import { actionMetadata, documentedPolicy, postIfRuns } from '../../e2e/traffic-runner';
+import { CloudWatchServer } from '../../support/cloudwatch-server';
+import { Elbv2Server } from '../../support/elbv2-server';
+import { asTargetWeights, modelMetrics } from '../../support/model-metrics';
+import { commandMessages, inputEnv, parseCommandFile, stepFiles, type StepFiles } from '../../support/runner';
+
+const ACCOUNT = '123456789012';
+const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
+const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
+const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-blue/73e2d6bc24d8a067`;
+const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-green/943f017f100becff`;
+const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
+const ROUTES = {
+  'listener-arn': LISTENER,
+  'stable-target-group-arn': STABLE,
+  'canary-target-group-arn': CANARY,
+};
+
+let elbv2: Elbv2Server;
+let cloudwatch: CloudWatchServer;
+let step: StepFiles;
+// @actions/core's summary keeps the first GITHUB_STEP_SUMMARY path it sees: one file for the whole file.
+const SUMMARY = join(mkdtempSync(join(tmpdir(), 'shiftgate-run-plan-')), 'summary.md');
+
+beforeAll(async () => {
+  elbv2 = await Elbv2Server.start();
+  cloudwatch = await CloudWatchServer.start();
+});
+afterAll(async () => {
+  await elbv2.close();
+  await cloudwatch.close();
+});
+beforeEach(() => {
+  step = stepFiles();
+  writeFileSync(SUMMARY, '');
+  elbv2.reset();
+  elbv2.addTargetGroup(CANARY);
+  elbv2.addListener({
+    ListenerArn: LISTENER,
+    LoadBalancerArn: LB,
+    DefaultActions: [{ Type: 'forward', TargetGroupArn: STABLE }],
+  });
+  cloudwatch.requests.length = 0;
+  cloudwatch.alarms.clear();
+  for (const [k, v] of Object.entries({
+    ...step.env,
+    GITHUB_STEP_SUMMARY: SUMMARY,
+    AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: elbv2.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+    AWS_ACCESS_KEY_ID: 'AKIDSHIFTGATETEST',
+    AWS_SECRET_ACCESS_KEY: 'shiftgate-test-secret',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  }))
+    vi.stubEnv(k, v);
+  process.exitCode = undefined;
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+  step.cleanup();
+  process.exitCode = undefined;
+});
+
+function stateFor(strategy: StrategyName, parameters: Record<string, RawParameter>): string {
+  const plan = buildPlan(strategy, parameters);
+  return serializeRolloutState(
+    createRolloutState({
+      strategy,
+      parameters: plan.parameters,
+      plan: plan.steps,
+      compensation: plan.compensation,
+      environment: 'production',
+      version: 'v2.4.0',
+      now: new Date(NOW - 60_000),
+    }),
+  );
+}
+
+function feed(scenario: Scenario, seed = 7) {
+  const model = new TrafficModel({ seed, start: NOW, scenario, at: 8 });
+  cloudwatch.metrics = modelMetrics({
+    model,
+    pair: { stable: STABLE, canary: CANARY },
+    weights: () => asTargetWeights(elbv2.weights(LISTENER)),
+  });
+}
+
+async function runAction(inputs: Record<string, string>, options: { signalAfterSleeps?: number } = {}) {
+  for (const [k, v] of Object.entries(inputEnv(inputs))) vi.stubEnv(k, v);
+  const time = virtualTime(NOW);
+  const controller = new AbortController();
+  let sleeps = 0;
+  let stdout = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  });
+  try {
+    await run({
+      clock: time.clock,
+      sleep: async (ms, signal) => {
+        await time.sleep(ms, signal);
+        if (++sleeps === options.signalAfterSleeps) controller.abort();
+      },
+      signal: controller.signal,
+    });
+  } finally {
+    spy.mockRestore();
+  }
+  const outputs = parseCommandFile(readFileSync(step.output, 'utf8'));
+  return {
+    outputs,
+    saved: parseCommandFile(readFileSync(step.state, 'utf8')),
+    trace: outputs.trace ? (JSON.parse(outputs.trace) as RunTrace) : null,
+    errors: commandMessages(stdout, 'error'),
+    stdout,
+    summary: readFileSync(SUMMARY, 'utf8'),
+    exitCode: process.exitCode,
+    minutes: (time.clock.now() - NOW) / 60_000,
+  };
+}
+
+const modifies = () => elbv2.actions((r) => r.action.startsWith('Modify'));
+
+describe('run-plan', () => {
+  it('promotes a healthy canary through every step and clears what the post step would restore', async () => {
+    feed('healthy');
+    const result = await runAction({
+      state: stateFor('canary', { steps: '10,50,100', 'bake-time': '5m' }),
+      ...ROUTES,
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBeUndefined();
+    expect(result.outputs.decision).toBe('promote');
+    expect(parseRolloutState('state', result.outputs.state!)).toMatchObject({
+      status: 'promoted',
+      step: 5,
+      weights: { stable: 0, canary: 100 },
+      'load-balancer-arn': LB,
+      'initial-weights': { [LISTENER]: [{ 'target-group-arn': STABLE, weight: 1 }] },
+    });
+    expect(elbv2.weights(LISTENER)).toEqual([
+      [STABLE, 0],
+      [CANARY, 100],
+    ]);
+    expect(JSON.parse(result.outputs.weights!)).toEqual({
+      [LISTENER]: [
+        { 'target-group-arn': STABLE, weight: 0 },
+        { 'target-group-arn': CANARY, weight: 100 },
+      ],
+    });
+    expect(result.trace!.steps.map((s) => s.outcome)).toEqual([
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+    ]);
+    expect(result.saved.restore).toBe('');
+    expect(result.stdout).toMatch(/Step 2\/5: bake 5m and judge the gates/);
+    expect(result.stdout).toMatch(
+      /\[5m\/5m\] canary \d+ req, [\d.]+% err \(≤1%\).* — promote: every gate passed/,
+    );
+    expect(result.summary).toMatch(/^## ✅ run-plan: promote\n/);
+    expect(cloudwatch.requests[0]!.headers['user-agent']).toMatch(/shiftgate\/0\.1\.0.*run-plan/);
+    // Two bakes of five minutes each, two minutes of metric delay: simulated, not waited for.
+    expect(result.minutes).toBeGreaterThanOrEqual(10);
+  });
+
+  it('rolls back a regressing canary to stable and fails the step so if: failure() steps run', async () => {
+    feed('step-regression');
+    const result = await runAction({
+      state: stateFor('canary', { steps: '10,50,100', 'bake-time': '5m' }),
+      ...ROUTES,
+    });
+    expect(result.outputs.decision).toBe('rollback');
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(
+      /^run-plan failed: rollback: canary error rate [\d.]+% .*> max-error-rate 1%: rollback; traffic restored to stable$/,
+    );
+    expect(elbv2.weights(LISTENER)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+    expect(parseRolloutState('state', result.outputs.state!)).toMatchObject({
+      status: 'rolled-back',
+      weights: { stable: 100, canary: 0 },
+    });
+    expect(result.trace!.rollback).toMatchObject({ to: 'stable', error: null });
+    expect(result.saved.restore).toBe('');
+    expect(result.summary).toMatch(/^## ❌ run-plan: rollback\n/);
+    expect(result.summary).toContain('### Rollback to stable');
+  });
+
+  it('restores traffic when the job is cancelled mid-bake, then fails', async () => {
+    feed('healthy');
+    const result = await runAction(
+      { state: stateFor('canary', { steps: '10,50,100', 'bake-time': '5m' }), ...ROUTES },
+      { signalAfterSleeps: 4 },
+    );
+    expect(result.outputs.decision).toBe('rollback');
+    expect(result.errors[0]).toMatch(
+      /^run-plan failed: cancelled during step 2 \(bake\); traffic restored to stable$/,
+    );
+    expect(elbv2.weights(LISTENER)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+    expect(result.saved.restore).toBe('');
+  });
+
+  it('ends paused at an A/B test approval with traffic left at the split, keeping the restore record', async () => {
+    feed('healthy');
+    const result = await runAction({
+      state: stateFor('ab-testing', { split: '80,20', duration: '5m' }),
+      ...ROUTES,
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.decision).toBe('paused');
+    expect(elbv2.weights(LISTENER)).toEqual([
+      [STABLE, 80],
+      [CANARY, 20],
+    ]);
+    expect(JSON.parse(result.saved.restore!)).toMatchObject({
+      routes: [{ route: LISTENER, before: [{ 'target-group-arn': STABLE, weight: 1 }] }],
+    });
+  });
+
+  it('runs the flag command with SHIFTGATE_* variables for each exposure', async () => {
+    feed('healthy');
+    const log = join(step.dir, 'flag.log');
+    const result = await runAction({
+      state: stateFor('feature-flag', { 'flag-command': 'false', 'flag-steps': '25,100' }),
+      ...ROUTES,
+      'flag-command': `echo "$SHIFTGATE_PHASE $SHIFTGATE_EXPOSURE $SHIFTGATE_STRATEGY $SHIFTGATE_VERSION" >> ${log}; test "$SHIFTGATE_EXPOSURE" != 100`,
+      'max-latency-increase': '1000%',
+    });
+    expect(readFileSync(log, 'utf8').trim().split('\n')[0]).toBe('rollout 25 feature-flag v2.4.0');
+    expect(readFileSync(log, 'utf8').trim().split('\n').at(-1)).toBe('rollback 0 feature-flag v2.4.0');
+    expect(result.outputs.decision).toBe('rollback');
+    expect(elbv2.weights(LISTENER)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+  });
+
+  it.each([
+    [{ state: '' }, "run-plan failed: Input 'state' must be the rollout state JSON from select-strategy"],
+    [
+      { 'poll-interval': '90s' },
+      "run-plan failed: Input 'poll-interval' must be whole minutes from '60s' to '1h'",
+    ],
+    [{ 'max-error-rate': '1O%' }, "run-plan failed: Input 'max-error-rate' must be"],
+    [
+      { 'rollback-to': 'blue' },
+      "run-plan failed: Input 'rollback-to' must be 'stable' or 'previous', got 'blue'",
+    ],
+    [{ 'listener-arn': '' }, "run-plan failed: Input 'listener-arn' must be one or more listener ARNs"],
+    [
+      { state: stateFor('rolling', { cells: 'a,b' }) },
+      'run-plan failed: Plan step 1 of the rolling plan is a batch step, which needs a batch hook',
+    ],
+  ])('refuses %j with no AWS write', async (overrides, message) => {
+    const result = await runAction({
+      state: stateFor('canary', { steps: '10,100' }),
+      ...ROUTES,
+      ...overrides,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain(message);
+    expect(modifies()).toEqual([]);
+    expect(result.saved.restore).toBeUndefined();
+  });
+
+  it('refuses an alarm that does not exist before moving traffic', async () => {
+    feed('healthy');
+    cloudwatch.alarms.set('shop-5xx', 'OK');
+    const result = await runAction({
+      state: stateFor('canary', { steps: '10,100' }),
+      ...ROUTES,
+      alarms: 'shop-5xx, shop-typo',
+    });
+    expect(result.errors[0]).toMatch(/^run-plan failed: Input 'alarms'.*shop-typo/);
+    expect(modifies()).toEqual([]);
+  });
+});
+
+describe('run-plan post step', () => {
+  async function postWith(saved: string) {
+    vi.stubEnv('STATE_restore', saved);
+    let stdout = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      return true;
+    });
+    try {
+      await post({ sleep: async () => {} });
+    } finally {
+      spy.mockRestore();
+    }
+    return { stdout, errors: commandMessages(stdout, 'error'), notices: commandMessages(stdout, 'notice') };
+  }
+  const record = (writes: [string, number][][]) =>
+    JSON.stringify({
+      version: 1,
+      region: 'us-east-1',
+      'retry-mode': 'standard',
+      'max-attempts': 5,
+      pair: { stable: STABLE, canary: CANARY },
+      routes: [
+        {
+          route: LISTENER,
+          before: [{ 'target-group-arn': STABLE, weight: 1 }],
+          writes: writes.map((w) => asTargetWeights(w)),
+        },
+      ],
+    });
+
+  it('puts back a route that holds what the run wrote', async () => {
+    elbv2.setWeights(LISTENER, [
+      [STABLE, 50],
+      [CANARY, 50],
+    ]);
+    const result = await postWith(
+      record([
+        [
+          [STABLE, 1],
+          [CANARY, 0],
+        ],
+        [
+          [STABLE, 90],
+          [CANARY, 10],
+        ],
+        [
+          [STABLE, 50],
+          [CANARY, 50],
+        ],
+      ]),
+    );
+    expect(result.errors).toEqual([]);
+    expect(elbv2.weights(LISTENER)).toEqual([[STABLE, 1]]);
+    expect(result.notices[0]).toMatch(/^Put back the weights of 1 route \(verified\)/);
+  });
+
+  it('leaves a route someone else changed since, and does nothing after a finished plan', async () => {
+    elbv2.setWeights(LISTENER, [
+      [STABLE, 70],
+      [CANARY, 30],
+    ]);
+    const result = await postWith(
+      record([
+        [
+          [STABLE, 90],
+          [CANARY, 10],
+        ],
+      ]),
+    );
+    expect(result.stdout).toMatch(/which this job did not write; someone else changed it since/);
+    expect(elbv2.weights(LISTENER)).toEqual([
+      [STABLE, 70],
+      [CANARY, 30],
+    ]);
+    elbv2.requests.length = 0;
+    const finished = await postWith('');
+    expect(finished.stdout).toContain('The plan finished (or moved no traffic); nothing to put back.');
+    expect(elbv2.requests).toEqual([]);
+  });
+
+  it('refuses a malformed record rather than guessing', async () => {
+    const result = await postWith('{"version":2}');
+    expect(result.errors[0]).toMatch(/^run-plan post failed: the state saved by the main step is unreadable/);
+  });
+});
+
+describe('run-plan metadata and inputs', () => {
+  const action = actionMetadata('run-plan');
+
+  it("states the code's defaults, describes everything, and runs on node 24 with a failure-only post step", () => {
+    expect(
+      Object.fromEntries(Object.entries(action.inputs).map(([name, spec]) => [name, spec.default])),
+    ).toEqual(DEFAULTS);
+    for (const [name, spec] of [...Object.entries(action.inputs), ...Object.entries(action.outputs)])
+      expect(spec.description?.trim(), name).toBeTruthy();
+    expect(Object.keys(action.outputs).sort()).toEqual(['decision', 'state', 'trace', 'weights']);
+    expect(action.runs).toMatchObject({
+      using: 'node24',
+      main: '../../dist/run-plan/index.js',
+      post: '../../dist/run-plan/post.js',
+    });
+    expect(postIfRuns(action.runs['post-if']!, 'cancelled')).toBe(true);
+    expect(postIfRuns(action.runs['post-if']!, 'failure')).toBe(true);
+    expect(postIfRuns(action.runs['post-if']!, 'success')).toBe(false);
+  });
+
+  it('documents the ELBv2 and CloudWatch permissions it needs', () => {
+    expect(documentedPolicy('run-plan')).toEqual([
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:GetMetricData',
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:ModifyListener',
+      'elasticloadbalancing:ModifyRule',
+    ]);
+  });
+
+  it('keeps each bake step its own duration unless bake-time is given', () => {
+    const base = { state: stateFor('canary', { steps: '10,100', 'bake-time': '7m' }), ...ROUTES };
+    const get = (extra: Record<string, string>) => (name: string) =>
+      (({ ...base, ...extra }) as Record<string, string>)[name] ?? '';
+    expect(parseInputs(get({}), { AWS_REGION: 'us-east-1' }).bakeTime).toBeNull();
+    expect(parseInputs(get({ 'bake-time': '10m' }), { AWS_REGION: 'us-east-1' }).bakeTime).toBe(600_000);
+    expect(() => parseInputs(get({ 'max-bake-time': '5m' }), { AWS_REGION: 'us-east-1' })).toThrow(
+      "Input 'max-bake-time' must be at least the longest bake of the plan (420s)",
+    );
+  });
+
+  it('speeds time up only against loopback endpoints', () => {
+    expect(
+      runnerTime({ SHIFTGATE_TEST_TIME_SCALE: '600', AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }).scale,
+    ).toBe(600);
+    const real = runnerTime({ SHIFTGATE_TEST_TIME_SCALE: '600' });
+    expect(real.scale).toBe(1);
+    expect(real.warning).toMatch(/only honoured against loopback AWS endpoints/);
+    expect(
+      runnerTime({
+        SHIFTGATE_TEST_TIME_SCALE: '600',
+        AWS_ENDPOINT_URL: 'https://elasticloadbalancing.us-east-1.amazonaws.com',
+      }).scale,
+    ).toBe(1);
+    expect(
+      runnerTime({ SHIFTGATE_TEST_TIME_SCALE: 'fast', AWS_ENDPOINT_URL: 'http://127.0.0.1:1' }).warning,
+    ).toMatch(/must be a whole number/);
+    expect(runnerTime({}).scale).toBe(1);
+  });
+});
