@@ -1,11 +1,15 @@
 import {
+  canaryFromTrace,
   completeRecord,
+  createRolloutState,
   createDeploymentRecord,
   limitDescription,
   outcomeOf,
+  parseCanaryTrace,
   parseDeploymentRecord,
   parseRecordableStatus,
   reasonFrom,
+  runTraceReason,
   statusDescription,
   storeStateFor,
   type ArtifactRecord,
@@ -139,6 +143,9 @@ describe('status mapping', () => {
   it('describes rolled back with its reason and reads the reason back', () => {
     expect(statusDescription('rolled_back', 'p99 612ms > 500ms')).toBe('Rolled back: p99 612ms > 500ms');
     expect(statusDescription('rolled_back', null)).toBe('Rolled back');
+    const long = statusDescription('rolled_back', 'r'.repeat(140));
+    expect([...long]).toHaveLength(140);
+    expect(long.startsWith('Rolled back: rrr')).toBe(true);
     expect(reasonFrom('rolled_back', 'Rolled back: p99 612ms > 500ms')).toBe('p99 612ms > 500ms');
     expect(reasonFrom('rolled_back', 'Rolled back')).toBeNull();
     expect(statusDescription('failed', null, 'cancelled')).toBe('Cancelled');
@@ -200,5 +207,78 @@ describe('limitDescription', () => {
   it('counts characters, not UTF-16 units, and flattens lines', () => {
     expect(limitDescription('🚀'.repeat(140)).truncated).toBe(false);
     expect(limitDescription('a\n  b').text).toBe('a b');
+  });
+});
+
+describe('canary traces', () => {
+  const bake = (windows: unknown[]) => ({ period: '60s', gates: {}, windows, decision: 'promote' });
+  const runTrace = JSON.stringify({
+    strategy: 'canary',
+    decision: 'rollback',
+    status: 'rolled-back',
+    reason: 'max-error-rate breached at 25%: canary 5xx 3.1% > 1%',
+    cancelled: false,
+    steps: [
+      { step: { kind: 'shift', weight: 5 }, outcome: 'done', retries: [] },
+      {
+        step: { kind: 'bake' },
+        health: bake([{ canary: { requests: 100, errors: 0, p99: 200 }, baseline: null }]),
+        retries: [],
+      },
+      { step: { kind: 'shift', weight: 25 }, outcome: 'done', retries: [] },
+      {
+        step: { kind: 'bake' },
+        health: bake([{ canary: { requests: 100, errors: 6, p99: 650 }, baseline: null }]),
+        retries: [],
+      },
+    ],
+    rollback: null,
+  });
+
+  it("joins a run-plan trace's bakes window after window and reads its reason", () => {
+    const trace = parseCanaryTrace('trace', runTrace);
+    expect(trace?.windows).toHaveLength(2);
+    expect(runTraceReason(runTrace)).toBe('max-error-rate breached at 25%: canary 5xx 3.1% > 1%');
+  });
+
+  it('reads a bake-and-gate trace as it is, and has no run reason', () => {
+    const text = JSON.stringify(bake([{ canary: { requests: 10, errors: 1, p99: 100 }, baseline: null }]));
+    expect(parseCanaryTrace('trace', text)?.windows).toHaveLength(1);
+    expect(runTraceReason(text)).toBeNull();
+  });
+
+  it('is null for a run without a bake, and refuses a broken bake trace naming where', () => {
+    expect(
+      parseCanaryTrace(
+        'trace',
+        JSON.stringify({ steps: [{ step: { kind: 'shift', weight: 100 } }], reason: 'done' }),
+      ),
+    ).toBeNull();
+    expect(() =>
+      parseCanaryTrace('trace', JSON.stringify({ steps: [{ health: { period: '1m', windows: 'x' } }] })),
+    ).toThrow("Trace input 'trace' steps[0].health is invalid: 'windows' must be a list, got \"x\"");
+  });
+
+  it('computes the figures: target from the plan, current from the weights, worst p99', () => {
+    const trace = parseCanaryTrace('trace', runTrace)!;
+    const state = {
+      ...createRolloutState({
+        strategy: 'canary',
+        parameters: {},
+        plan: [
+          { kind: 'shift', weight: 5 },
+          { kind: 'shift', weight: 25 },
+        ],
+        now: new Date(START),
+      }),
+      weights: { stable: 100, canary: 0 },
+    };
+    expect(canaryFromTrace(trace, state, START)).toEqual({
+      'target-traffic-percent': 25,
+      'current-traffic-percent': 0,
+      'error-rate': 3,
+      'latency-p99': 650,
+      'created-at': START,
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   limitDescription,
   parseArtifactList,
   parseBoolean,
+  parseCanaryTrace,
   parseDuration,
   parseHistoryLimit,
   parseInteger,
@@ -12,7 +13,7 @@ import {
   parseRecordableStatus,
   parseRolloutState,
   parseStrategyName,
-  parseTrace,
+  runTraceReason,
   type ArtifactSpec,
   type JobStatus,
   type RecordableStatus,
@@ -117,13 +118,15 @@ export function parseInputs(get: Getter = fromCore): Inputs {
     throw new InputError('deployment-id', idText, `the deployment the state names (${stateId}), or empty`);
   }
 
-  const descriptionText = get('description');
+  const traceText = get('trace');
+  // Without a description, a run-plan trace's reason says why the run ended as it did.
+  const descriptionText =
+    get('description').trim() || (statusText === '' ? '' : (runTraceReason(traceText) ?? ''));
   const limited = limitDescription(descriptionText);
   const artifacts = parseArtifactList('artifacts', get('artifacts'));
   const verifyText = get('verify-artifacts').trim();
   const verifyArtifacts = verifyText === '' ? null : parseInteger('verify-artifacts', verifyText, { min: 1 });
-  const traceText = get('trace');
-  const trace = traceText.trim() === '' ? null : parseTrace(traceText, "input 'trace'");
+  const trace = traceText.trim() === '' ? null : parseCanaryTrace('trace', traceText);
   const historyText = get('history-limit').trim();
   const historyLimit =
     historyText === '' ? (mode === 'history' ? 50 : null) : parseHistoryLimit('history-limit', historyText);

@@ -1,4 +1,9 @@
-import type { DeploymentStatus, RecordableStatus, TerminalStatus } from './records';
+import {
+  limitDescription,
+  type DeploymentStatus,
+  type RecordableStatus,
+  type TerminalStatus,
+} from './records';
 
 /**
  * The `DeploymentStore` port: where deployments and their statuses live. The GitHub adapter
@@ -177,7 +182,8 @@ export function statusDescription(
     case 'failed':
       return text || (cause === 'cancelled' ? 'Cancelled' : 'Failed');
     case 'rolled_back':
-      return text ? `${ROLLED_BACK_PREFIX}: ${text}` : ROLLED_BACK_PREFIX;
+      // The prefix counts against GitHub's 140 characters too.
+      return text ? limitDescription(`${ROLLED_BACK_PREFIX}: ${text}`).text : ROLLED_BACK_PREFIX;
   }
 }
 

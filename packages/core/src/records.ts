@@ -1,6 +1,6 @@
 import { InputError } from './errors';
 import { isPollError } from './health/evidence';
-import type { Trace } from './health/trace';
+import { parseTrace, type Trace } from './health/trace';
 import type { RolloutState } from './state';
 import { STRATEGY_NAMES, type StrategyName } from './steps';
 
@@ -422,4 +422,44 @@ export function canaryFromTrace(trace: Trace, state: RolloutState, at: number): 
     'latency-p99': Math.round(p99 ?? 0),
     'created-at': at,
   };
+}
+
+/**
+ * Reads the `trace` input for canary figures: bake-and-gate's trace (one bake), or run-plan's run
+ * trace, whose bakes' traces (`steps[].health`) are joined window after window. Null when a run trace
+ * holds no bake (nothing was judged on metrics).
+ */
+export function parseCanaryTrace(input: string, text: string): Trace | null {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return parseTrace(text, `input '${input}'`);
+  }
+  const steps =
+    typeof doc === 'object' && doc !== null && !Array.isArray(doc)
+      ? (doc as { steps?: unknown }).steps
+      : undefined;
+  if (!Array.isArray(steps)) return parseTrace(text, `input '${input}'`);
+  let joined: Trace | null = null;
+  steps.forEach((step, index) => {
+    const health =
+      typeof step === 'object' && step !== null ? (step as { health?: unknown }).health : undefined;
+    if (typeof health !== 'object' || health === null || !('windows' in health)) return;
+    const trace = parseTrace(JSON.stringify(health), `input '${input}' steps[${index}].health`);
+    joined = joined === null ? trace : { ...joined, windows: [...joined.windows, ...trace.windows] };
+  });
+  return joined;
+}
+
+/** The one-sentence reason a run-plan trace gives for how the run ended; null for other documents. */
+export function runTraceReason(text: string): string | null {
+  try {
+    const doc = JSON.parse(text) as { steps?: unknown; reason?: unknown };
+    return Array.isArray(doc?.steps) && typeof doc.reason === 'string' && doc.reason.trim() !== ''
+      ? doc.reason.trim()
+      : null;
+  } catch {
+    return null;
+  }
 }

@@ -386,6 +386,44 @@ describe('record-deployment', () => {
     expect(done.summary).toContain('| Canary error rate | 1.5% |');
   });
 
+  it("records a rollback with run-plan's reason and canary figures when no description is given", async () => {
+    const first = await start({ state: state(), version: '', environment: '' });
+    const id = Number(first.outputs['deployment-id']);
+    const runTrace = JSON.stringify({
+      strategy: 'canary',
+      decision: 'rollback',
+      reason: 'max-p99-latency breached at 10%: canary p99 730ms > 500ms',
+      steps: [
+        {
+          step: { kind: 'bake' },
+          health: {
+            period: '60s',
+            gates: {},
+            windows: [{ canary: { requests: 50, errors: 0, p99: 730 }, baseline: null }],
+          },
+        },
+      ],
+    });
+    const done = await runStep(server, 'main', {
+      'deployment-id': String(id),
+      status: 'rolled_back',
+      trace: runTrace,
+    });
+    expect(done.errors).toEqual([]);
+    expect(server.statuses(id).at(-1)!.description).toBe(
+      'Rolled back: max-p99-latency breached at 10%: canary p99 730ms > 500ms',
+    );
+    expect(JSON.parse(done.outputs.record!)).toMatchObject({
+      reason: 'max-p99-latency breached at 10%: canary p99 730ms > 500ms',
+      canary: {
+        'latency-p99': 730,
+        'error-rate': 0,
+        'current-traffic-percent': 10,
+        'target-traffic-percent': 100,
+      },
+    });
+  });
+
   it('refuses a status for a deployment of another environment, writing nothing', async () => {
     const id = Number((await start()).outputs['deployment-id']);
     const writes = server.writes().length;
