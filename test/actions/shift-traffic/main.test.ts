@@ -243,6 +243,22 @@ describe('shift-traffic post step', () => {
     expect(result.summary).toContain('put back (verified)');
   });
 
+  it('chains back to the start when two shift steps of a failed job run their posts in reverse order', async () => {
+    const first = await shift({ ...BASE, 'canary-weight': '10' });
+    const second = await shift({ ...BASE, 'canary-weight': '50', state: first.outputs.state! });
+    expect(server.weights(LISTENER)).toEqual([
+      [STABLE, 50],
+      [CANARY, 50],
+    ]);
+    await postStep(second.saved);
+    expect(server.weights(LISTENER)).toEqual([
+      [STABLE, 90],
+      [CANARY, 10],
+    ]);
+    await postStep(first.saved);
+    expect(server.weights(LISTENER)).toEqual([[STABLE, 1]]);
+  });
+
   it('does nothing when a rollback step already sent traffic back', async () => {
     const main = await shift({ ...BASE, 'canary-weight': '30' });
     server.setWeights(LISTENER, [
