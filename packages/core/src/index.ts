@@ -16,3 +16,4 @@ export * from './records-dora';
 export * from './traffic';
 export * from './orchestrator';
 export * from './records-summary';
+export * from './run-settings';

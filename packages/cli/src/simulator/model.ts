@@ -122,7 +122,9 @@ export class TrafficModel {
    */
   sample(side: Side, minute: number, sharePercent: number): Minute {
     const aligned = Math.floor(minute / MIN) * MIN;
-    const random = mulberry32(hashSeed(this.seed, aligned, side));
+    // Seeded by the minute's index from the start, so a run is the same whenever it starts.
+    const index = Math.round((aligned - Math.floor(this.start / MIN) * MIN) / MIN);
+    const random = mulberry32(hashSeed(this.seed, index, side));
     const share = sharePercent / 100;
     const mean = this.rpm * (side === 'canary' ? share : 1 - share);
     const requests = poisson(random, mean);
