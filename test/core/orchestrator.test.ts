@@ -129,7 +129,10 @@ function stateFor(strategy: StrategyName, parameters: Record<string, RawParamete
 }
 
 function setup(
-  overrides: Partial<RunPlanOptions> & { metricsSource?: MetricSource; router?: MemoryRouter } = {},
+  overrides: Partial<Omit<RunPlanOptions, 'router'>> & {
+    metricsSource?: MetricSource;
+    router?: MemoryRouter;
+  } = {},
 ) {
   const time = virtualTime();
   const router = overrides.router ?? new MemoryRouter();
@@ -400,7 +403,7 @@ describe('runPlan', () => {
     });
   });
 
-  it.each<[string, Partial<RunPlanOptions>, RegExp]>([
+  it.each<[string, Partial<Omit<RunPlanOptions, 'router'>>, RegExp]>([
     [
       'a rolling plan without a batch hook',
       { state: stateFor('rolling', { cells: 'a,b' }) },
