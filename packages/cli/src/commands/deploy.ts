@@ -1,0 +1,214 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  describeSplit,
+  parseRunSettings,
+  RUN_SETTING_DEFAULTS,
+  runPlan,
+  serializeRolloutState,
+  systemClock,
+  systemSleep,
+  virtualTime,
+  type RunPlanOptions,
+  type RunResult,
+  type RunSettingName,
+} from '@shiftgate/core';
+import { parseFlags } from '../args';
+import { EXIT, type Command, type Io } from '../command';
+import { progressReporter } from '../progress';
+import {
+  awsPorts,
+  flagGetter,
+  PLAN_FLAGS,
+  requireSimulate,
+  ROUTE_FLAGS,
+  shellHooks,
+  shellSmoke,
+  SIMULATE_FLAGS,
+  SIMULATION_EPOCH,
+  simulationFromFlags,
+  stateFromFlags,
+} from '../run-support';
+import { mulberry32, SCENARIO_DESCRIPTIONS, SCENARIOS } from '../simulator/index';
+
+const SETTING_FLAGS = Object.fromEntries(
+  Object.keys(RUN_SETTING_DEFAULTS).map((name) => [name, { type: 'string' as const }]),
+) as Record<RunSettingName, { type: 'string' }>;
+
+const OPTIONS = {
+  ...PLAN_FLAGS,
+  ...ROUTE_FLAGS,
+  ...SETTING_FLAGS,
+  ...SIMULATE_FLAGS,
+  'state-out': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const defaults = (Object.entries(RUN_SETTING_DEFAULTS) as [string, string][])
+  .map(([name, value]) => `  --${name.padEnd(24)} ${value === '' ? '(empty)' : value}`)
+  .join('\n');
+
+/** `shiftgate deploy`: runs a plan with the run-plan action's orchestrator, against AWS or the simulator. */
+export const deployCommand: Command = {
+  name: 'deploy',
+  summary: 'Run a rollout plan against AWS, or against the simulator with --simulate',
+  help: `Usage: shiftgate deploy (--strategy <name> [--param <name>=<value> ...] | --state <file>)
+                        [--listener-arn <arn> ...] [--rule-arn <arn> ...]
+                        [--stable-target-group-arn <arn>] [--canary-target-group-arn <arn>]
+                        [gate and timing flags] [--state-out <file>] [--json]
+       shiftgate deploy --simulate [--scenario <name>] [--seed <n>] [--at <minute>] [--fault <spec> ...] ...
+
+Runs the plan step by step with the same orchestrator as the run-plan action: shift, bake and gate, next,
+until promoted, paused at an approval, or rolled back with traffic restored. Ctrl-C stops the run and
+restores traffic before exiting. Flags have the names and defaults of the run-plan action's inputs.
+
+Plan:
+  --strategy      blue-green, canary, linear, rolling, ab-testing, feature-flag or saga
+  --param         a parameter override, e.g. --param steps=5,25,50,100 (repeatable)
+  --parameters    overrides as a YAML or JSON map
+  --environment   this environment's overrides from the config file
+  --config        config file (default .github/shiftgate.yml; missing is fine unless given)
+  --version       the version being deployed, for the state and hook commands
+  --state         a rollout state file (the state output of an action, or --state-out) instead
+
+Routes (AWS; credentials from the default chain):
+  --listener-arn, --rule-arn            routes to weight (repeatable; default: the state's)
+  --stable-target-group-arn, --canary-target-group-arn   (default: the state's)
+  --aws-region, --retry-mode (standard|adaptive), --max-attempts (1-10)
+
+Gates and timing (defaults):
+${defaults}
+  (empty bake-time: each bake step's own duration; empty max-bake-time: three times it)
+
+Simulator:
+  --simulate      run against the built-in simulator: a load balancer, a seeded traffic model, no AWS
+  --scenario      the canary's behaviour (default healthy):
+${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}
+  --seed          the model's seed (default 42): the same seed prints the same run
+  --at            the minute a regression, leak or host failure starts (default 10)
+  --fault         inject a fault (repeatable): throttle:<read|write|metrics|alarms>:<times>[:<after>],
+                  provider-error:<target>:<times>[:<after>], lost-write:<n>, lost-response:<n>,
+                  revert:<n>[:<seconds>s] (someone else puts back what the n-th write replaced)
+                  The simulator's alarms: canary-5xx, canary-latency, canary-unhealthy-hosts.
+
+Output:
+  --state-out     write the final rollout state to this file
+  --json          print {decision, reason, cancelled, restored, weights, state, trace} as JSON on stdout
+                  (progress goes to stderr)
+
+Exit codes: 0 promoted or paused at an approval, 1 rolled back, inconclusive, cancelled or traffic not
+restored, 2 invalid flags, state, plan or input (nothing was changed).`,
+  async run(argv, io) {
+    const { values } = parseFlags('deploy', argv, OPTIONS);
+    requireSimulate(values);
+    const simulate = values.simulate === true;
+    const time = simulate ? virtualTime(SIMULATION_EPOCH) : null;
+    const clock = time?.clock ?? systemClock;
+    const state = stateFromFlags('deploy', values, io, new Date(clock.now()));
+    const settings = parseRunSettings(flagGetter(values), state);
+    const out = values.json ? { ...io, stdout: io.stderr, isTty: false } : io;
+
+    const common: Omit<RunPlanOptions, 'router' | 'metrics' | 'target' | 'clock' | 'sleep'> = {
+      state,
+      gates: settings.gates,
+      period: settings.pollInterval,
+      metricDelay: settings.metricDelay,
+      bakeTime: settings.bakeTime,
+      maxBakeTime: settings.maxBakeTime,
+      rollbackTo: settings.rollbackTo,
+      hooks: {
+        command: shellHooks(out),
+        ...(settings.flagCommand ? { flagCommand: settings.flagCommand } : {}),
+      },
+      ...(settings.smokeCommand ? { smoke: shellSmoke(settings.smokeCommand, out) } : {}),
+      onEvent: progressReporter(out, { clock }),
+    };
+    let options: RunPlanOptions;
+    if (simulate) {
+      const sim = simulationFromFlags(values, clock);
+      out.stdout(
+        `simulating ${state.strategy} (${sim.model.scenario}, seed ${sim.seed}) on ${sim.routes[0]}: ${sim.model.rpm} requests a minute, all on stable\n`,
+      );
+      options = {
+        ...common,
+        target: { routes: sim.routes, pair: sim.pair },
+        router: sim.router,
+        metrics: () => sim.metrics(settings.pollInterval),
+        alarms: sim.alarms,
+        clock,
+        sleep: time!.sleep,
+        random: mulberry32(sim.seed),
+      };
+    } else {
+      const aws = awsPorts(values, io, state, 'cli deploy');
+      options = {
+        ...common,
+        target: { routes: aws.routes, pair: aws.pair },
+        router: aws.router,
+        metrics: aws.metrics(settings.pollInterval, settings.queries),
+        ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
+        clock,
+        sleep: systemSleep,
+      };
+    }
+    const result = await withSignals((signal) => runPlan({ ...options, signal }));
+    return report(result, values, io);
+  },
+};
+
+/** Runs `fn` with an abort signal that SIGINT and SIGTERM trigger (Ctrl-C restores traffic first). */
+export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const cancel = () => controller.abort();
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', cancel);
+    process.removeListener('SIGTERM', cancel);
+  }
+}
+
+function report(result: RunResult, values: Record<string, unknown>, io: Io): number {
+  if (typeof values['state-out'] === 'string') {
+    writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(result.state)}\n`);
+  }
+  const code =
+    !result.restored ||
+    result.cancelled ||
+    result.decision === 'rollback' ||
+    result.decision === 'inconclusive'
+      ? EXIT.failed
+      : EXIT.ok;
+  if (values.json) {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          decision: result.decision,
+          reason: result.reason,
+          cancelled: result.cancelled,
+          restored: result.restored,
+          weights: result.weights,
+          state: result.state,
+          trace: result.trace,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return code;
+  }
+  const lines = [
+    '',
+    /^(promoted|paused|rollback|inconclusive|cancelled)\b/.test(result.reason)
+      ? result.reason
+      : `${result.decision}: ${result.reason}`,
+    `status ${result.state.status}, step ${result.state.step} of ${result.state.plan.length}${
+      result.state.weights ? `, traffic ${describeSplit(result.state.weights)}` : ''
+    }`,
+  ];
+  if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
+  io.stdout(`${lines.join('\n')}\n`);
+  return code;
+}

@@ -1,0 +1,174 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  describeTargetGroups,
+  InputError,
+  parseRolloutState,
+  parseWeight,
+  recordRollback,
+  restoreRoutes,
+  rollbackTargetGroups,
+  serializeRolloutState,
+  silentLogger,
+  systemClock,
+  virtualTime,
+  type Logger,
+  type RestoreResult,
+  type RollbackTarget,
+  type RolloutState,
+  type TargetPair,
+  type TrafficRouter,
+} from '@shiftgate/core';
+import { parseFlags } from '../args';
+import { EXIT, UsageError, type Command } from '../command';
+import {
+  awsPorts,
+  readFlagFile,
+  requireSimulate,
+  ROUTE_FLAGS,
+  SIMULATE_FLAGS,
+  SIMULATION_EPOCH,
+  simulationFromFlags,
+} from '../run-support';
+import { mulberry32 } from '../simulator/index';
+
+const OPTIONS = {
+  state: { type: 'string' },
+  ...ROUTE_FLAGS,
+  to: { type: 'string' },
+  reason: { type: 'string' },
+  ...SIMULATE_FLAGS,
+  'from-weight': { type: 'string' },
+  'state-out': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** `shiftgate rollback`: sends traffic back to stable (or the weights before the rollout), verified. */
+export const rollbackCommand: Command = {
+  name: 'rollback',
+  summary: 'Send traffic back to the stable target group, against AWS or the simulator',
+  help: `Usage: shiftgate rollback (--state <file> | --listener-arn <arn> ... --stable-target-group-arn <arn>
+                                            --canary-target-group-arn <arn>)
+                          [--to stable|previous] [--reason <text>] [--state-out <file>] [--json]
+       shiftgate rollback --simulate [--state <file>] [--from-weight <percent>] [--seed <n>] ...
+
+Does what the rollback action does: route after route, one read, one write and a verifying read; a
+route that fails does not stop the others; a route already where it should be is not written. Run it
+again and it changes nothing.
+
+Options:
+  --state          a rollout state file: its routes, target groups and the weights before the rollout
+  --listener-arn, --rule-arn   routes (repeatable; default: the state's)
+  --stable-target-group-arn, --canary-target-group-arn   (default: the state's)
+  --to             stable (default): the stable target group gets all of the pair's traffic;
+                   previous: exactly the weights recorded before the rollout (needs --state)
+  --reason         why, for the output
+  --aws-region, --retry-mode (standard|adaptive), --max-attempts (1-10)
+  --state-out      write the state, marked rolled back, to this file (needs --state)
+  --json           print {"rolled-back", "routes", "state"} as JSON
+
+Simulator:
+  --simulate       roll back the simulator's listener instead of AWS
+  --from-weight    the canary's share the simulated listener starts at (default: the state's last
+                   weights, else 50)
+  --seed           the model's seed (default 42)
+
+Exit codes: 0 traffic is back (or already was), 1 a route could not be restored, 2 invalid flags or state.`,
+  async run(argv, io) {
+    const { values } = parseFlags('rollback', argv, OPTIONS);
+    requireSimulate(values);
+    const to = (values.to ?? 'stable').trim();
+    if (to !== 'stable' && to !== 'previous') throw new InputError('--to', to, "'stable' or 'previous'");
+    const state = values.state ? parseRolloutState('--state', readFlagFile(io, 'state', values.state)) : null;
+    if (to === 'previous' && !state?.['initial-weights']) {
+      throw new UsageError('--to previous needs --state with the weights recorded before the rollout');
+    }
+    if (values['state-out'] && !state) throw new UsageError('--state-out needs --state');
+
+    let router: TrafficRouter;
+    let routes: string[];
+    let pair: TargetPair;
+    let now: () => number = systemClock.now;
+    let sleep;
+    let random;
+    if (values.simulate) {
+      const time = virtualTime(SIMULATION_EPOCH);
+      const sim = simulationFromFlags(values, time.clock);
+      routes = sim.routes;
+      pair = sim.pair;
+      const start = values['from-weight']
+        ? parseWeight('--from-weight', values['from-weight'])
+        : (state?.weights?.canary ?? 50);
+      await sim.router.write(await sim.router.read(routes[0]!), [
+        { 'target-group-arn': pair.stable, weight: 100 - start },
+        { 'target-group-arn': pair.canary, weight: start },
+      ]);
+      (values.json ? io.stderr : io.stdout)(
+        `simulated listener ${routes[0]} starts at ${sim.router.describe()}\n`,
+      );
+      router = sim.router;
+      now = time.clock.now;
+      sleep = time.sleep;
+      random = mulberry32(sim.seed);
+    } else {
+      if (values['from-weight']) throw new UsageError('--from-weight only applies with --simulate');
+      const aws = awsPorts(values, io, state, 'cli rollback');
+      router = aws.router;
+      routes = aws.routes;
+      pair = aws.pair;
+    }
+    const target = to as RollbackTarget;
+    const initial = state?.['initial-weights'] ?? {};
+    const logger: Logger = values.json
+      ? silentLogger
+      : { ...silentLogger, warning: (m) => io.stderr(`${m}\n`) };
+    let results: RestoreResult[];
+    let failure: string | null = null;
+    try {
+      results = await restoreRoutes(
+        router,
+        routes,
+        (reading) => rollbackTargetGroups(reading, pair, target, initial[reading.route] ?? null),
+        { logger, pair, ...(sleep ? { sleep } : {}), ...(random ? { random } : {}) },
+      );
+    } catch (error) {
+      results = [];
+      failure = (error as Error).message;
+    }
+    const next: RolloutState | null =
+      state && failure === null ? recordRollback(state, target, pair, new Date(now())) : state;
+    if (values['state-out'] && next)
+      writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(next)}\n`);
+    if (values.json) {
+      io.stdout(
+        `${JSON.stringify(
+          {
+            'rolled-back': results.some((r) => r.changed),
+            routes: Object.fromEntries(results.map((r) => [r.route, r.after])),
+            error: failure,
+            state: next,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return failure === null ? EXIT.ok : EXIT.failed;
+    }
+    if (failure !== null) {
+      io.stderr(`shiftgate rollback: ${failure}\n`);
+      return EXIT.failed;
+    }
+    const lines = results.map(
+      (r) =>
+        `${r.route}: ${r.changed ? 'rolled back to' : 'already at'} ${describeTargetGroups(r.after, pair)} (verified)`,
+    );
+    lines.push(
+      results.some((r) => r.changed)
+        ? `traffic is back on ${target}${values.reason ? `: ${values.reason}` : ''}`
+        : `nothing to do: traffic was already on ${target}`,
+    );
+    if (values['state-out']) lines.push(`state written to ${values['state-out']}`);
+    io.stdout(`${lines.join('\n')}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,244 @@
+// What `shiftgate deploy`, `rollback` and `demo` share: the plan from flags or a state file, the AWS
+// and simulated ports, and running the user's shell commands.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  CloudWatchAlarmSource,
+  CloudWatchMetricSource,
+  createCloudWatchClient,
+  createElbv2Client,
+  Elbv2TrafficRouter,
+  parseRouteInputs,
+} from '@shiftgate/aws';
+import {
+  buildPlan,
+  configParameters,
+  createRolloutState,
+  DEFAULT_CONFIG_PATH,
+  emptyConfig,
+  InputError,
+  parseConfig,
+  parseInteger,
+  parseRolloutState,
+  parseStrategyName,
+  type AlarmSource,
+  type CommandRunner,
+  type MetricSourceFactory,
+  type RawParameter,
+  type RolloutState,
+  type SmokeRunner,
+  type TargetPair,
+  type TrafficRouter,
+} from '@shiftgate/core';
+import { parse as parseYaml } from 'yaml';
+import { UsageError, type Io } from './command';
+import { createSimulation, parseFault, parseScenario, type Simulation } from './simulator/index';
+
+/** When every simulation starts: a fixed instant, so a seed always prints the same run. */
+export const SIMULATION_EPOCH = Date.UTC(2026, 0, 1, 9, 0, 0);
+
+/** Flags naming the plan: a state file, or a strategy with parameters (as `shiftgate plan` takes them). */
+export const PLAN_FLAGS = {
+  state: { type: 'string' },
+  strategy: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  parameters: { type: 'string' },
+  environment: { type: 'string' },
+  config: { type: 'string' },
+  version: { type: 'string' },
+} as const;
+
+/** Flags naming the routes and target groups, and the AWS client settings (as the actions take them). */
+export const ROUTE_FLAGS = {
+  'listener-arn': { type: 'string', multiple: true },
+  'rule-arn': { type: 'string', multiple: true },
+  'stable-target-group-arn': { type: 'string' },
+  'canary-target-group-arn': { type: 'string' },
+  'aws-region': { type: 'string' },
+  'retry-mode': { type: 'string' },
+  'max-attempts': { type: 'string' },
+} as const;
+
+/** Flags of the simulator. */
+export const SIMULATE_FLAGS = {
+  simulate: { type: 'boolean' },
+  scenario: { type: 'string' },
+  seed: { type: 'string' },
+  at: { type: 'string' },
+  fault: { type: 'string', multiple: true },
+} as const;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** Reads a file named by a flag, relative to the working directory; a missing file is a usage error. */
+export function readFlagFile(io: Io, flag: string, path: string): string {
+  try {
+    return readFileSync(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+/** The rollout state to run: `--state <file>`, or a new one planned from `--strategy` and its parameters. */
+export function stateFromFlags(command: string, values: Values, io: Io, now: Date): RolloutState {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  if (text('state')) {
+    for (const flag of ['strategy', 'parameters', 'environment', 'config', 'version']) {
+      if (text(flag))
+        throw new UsageError(`--${flag} cannot be combined with --state (the state has its plan)`);
+    }
+    if ((values.param as string[] | undefined)?.length)
+      throw new UsageError('--param cannot be combined with --state (the state has its plan)');
+    return parseRolloutState('--state', readFlagFile(io, 'state', text('state')!));
+  }
+  if (!text('strategy')) {
+    throw new UsageError(`give --strategy <name> (or --state <file>). See 'shiftgate ${command} --help'.`);
+  }
+  const strategy = parseStrategyName('--strategy', text('strategy')!);
+  const configPath = resolve(io.cwd, text('config') ?? DEFAULT_CONFIG_PATH);
+  let config = emptyConfig();
+  if (existsSync(configPath))
+    config = parseConfig(readFileSync(configPath, 'utf8'), text('config') ?? DEFAULT_CONFIG_PATH);
+  else if (text('config')) throw new UsageError(`--config ${text('config')} does not exist`);
+  const overrides: Record<string, RawParameter> = {};
+  if (text('parameters')) {
+    const doc = parseYaml(text('parameters')!) as unknown;
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+      throw new InputError(
+        '--parameters',
+        text('parameters'),
+        'a YAML or JSON map such as {steps: "5,25,100"}',
+      );
+    Object.assign(overrides, doc);
+  }
+  for (const pair of (values.param as string[] | undefined) ?? []) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new InputError('--param', pair, 'name=value, e.g. steps=5,25,50,100');
+    overrides[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const environment = text('environment') ?? null;
+  const plan = buildPlan(strategy, { ...configParameters(config, strategy, environment), ...overrides });
+  return createRolloutState({
+    strategy: plan.strategy,
+    parameters: plan.parameters,
+    plan: plan.steps,
+    compensation: plan.compensation,
+    environment,
+    version: text('version') ?? null,
+    now,
+  });
+}
+
+/** A getter over flags with the action inputs' names: a repeated flag becomes one value per line. */
+export function flagGetter(values: Values): (name: string) => string {
+  return (name) => {
+    const v = values[name];
+    return Array.isArray(v) ? v.join('\n') : typeof v === 'string' ? v : '';
+  };
+}
+
+/** The ports of a run against AWS, with the clients from the shared factory. */
+export function awsPorts(
+  values: Values,
+  io: Io,
+  state: RolloutState | null,
+  caller: string,
+): {
+  router: TrafficRouter;
+  metrics: (
+    period: number,
+    queries: ConstructorParameters<typeof CloudWatchMetricSource>[0]['queries'],
+  ) => MetricSourceFactory;
+  alarms: AlarmSource;
+  routes: string[];
+  pair: TargetPair;
+} {
+  const route = parseRouteInputs(flagGetter(values), io.env, state);
+  const settings = { region: route.region, retryMode: route.retryMode, maxAttempts: route.maxAttempts };
+  const elbv2 = createElbv2Client({ caller, ...settings });
+  const cloudwatch = createCloudWatchClient({ caller, ...settings });
+  return {
+    router: new Elbv2TrafficRouter(elbv2),
+    metrics:
+      (period, queries) =>
+      ({ loadBalancerArn, pair }) =>
+        new CloudWatchMetricSource({
+          client: cloudwatch,
+          loadBalancerArn,
+          stableTargetGroupArn: pair.stable,
+          canaryTargetGroupArn: pair.canary,
+          period,
+          ...(queries ? { queries } : {}),
+        }),
+    alarms: new CloudWatchAlarmSource(cloudwatch),
+    routes: route.routes,
+    pair: route.pair,
+  };
+}
+
+/** The simulation the flags describe; route and AWS flags are refused (the simulator has its own). */
+export function simulationFromFlags(
+  values: Values,
+  clock: { now(): number },
+  defaults: { scenario?: string } = {},
+): Simulation & { seed: number } {
+  for (const flag of Object.keys(ROUTE_FLAGS)) {
+    const v = values[flag];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0))
+      throw new UsageError(
+        `--${flag} cannot be used with --simulate (the simulator has its own load balancer)`,
+      );
+  }
+  const seed = parseInteger('--seed', (values.seed as string | undefined) ?? '42', {
+    min: 0,
+    max: 4294967295,
+  });
+  const at = parseInteger('--at', (values.at as string | undefined) ?? '10', { min: 0, max: 10_000 });
+  const scenario = parseScenario(
+    '--scenario',
+    (values.scenario as string | undefined) ?? defaults.scenario ?? 'healthy',
+  );
+  const faults = ((values.fault as string[] | undefined) ?? []).map((f) => parseFault('--fault', f));
+  return { ...createSimulation({ seed, scenario, clock, at, faults }), seed };
+}
+
+/** Refuses simulator flags without `--simulate`, so they are never silently ignored. */
+export function requireSimulate(values: Values): void {
+  if (values.simulate) return;
+  for (const flag of ['scenario', 'seed', 'at', 'fault', 'from-weight']) {
+    const v = values[flag];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0))
+      throw new UsageError(`--${flag} only applies with --simulate`);
+  }
+}
+
+/** Runs a shell command with `bash -c`, its output going to stderr; resolves to its exit code. */
+export function runShell(command: string, env: Record<string, string>, io: Io): Promise<number> {
+  return new Promise((resolvePromise) => {
+    const child = spawn('bash', ['-c', command], {
+      cwd: io.cwd,
+      env: { ...(io.env as Record<string, string>), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d: Buffer) => io.stderr(d.toString()));
+    child.stderr.on('data', (d: Buffer) => io.stderr(d.toString()));
+    child.on('error', (error) => {
+      io.stderr(`could not start bash: ${error.message}\n`);
+      resolvePromise(127);
+    });
+    child.on('close', (code) => resolvePromise(code ?? 1));
+  });
+}
+
+/** The command runner of hook steps, over {@link runShell}. */
+export function shellHooks(io: Io): CommandRunner {
+  return async (hook) => ({ 'exit-code': await runShell(hook.command, hook.env, io) });
+}
+
+/** The smoke runner, over {@link runShell}. */
+export function shellSmoke(command: string, io: Io): SmokeRunner {
+  return async () => ({ 'exit-code': await runShell(command, {}, io) });
+}
