@@ -5,9 +5,17 @@ import { InputError } from '@shiftgate/core';
 /** The project's version, sent in the user agent so AWS-side logs show which tool moved traffic. */
 export const SHIFTGATE_VERSION = '0.1.0';
 
+/** How long to wait for a TCP/TLS connection to an AWS endpoint. */
+export const CONNECTION_TIMEOUT_MS = 5_000;
+/** How long to wait for one response; a lost response is retried by the SDK, then read back by the caller. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 /** Options shared by every AWS client shiftgate creates. */
 export interface AwsClientOptions {
-  /** Which action or command is calling, for the user agent: `shiftgate/0.1.0 (shift-traffic)`. */
+  /**
+   * Which action or command is calling. The SDK allows no spaces or parentheses in user agent parts, so it
+   * goes out as SDK metadata: `shiftgate/0.1.0 md/action#shift-traffic`.
+   */
   caller: string;
   /** Region; falls back to AWS_REGION / AWS_DEFAULT_REGION, then the SDK's own resolution. */
   region?: string;
@@ -36,8 +44,16 @@ function common(options: AwsClientOptions) {
     ...(region ? { region } : {}),
     retryMode: options.retryMode ?? 'standard',
     maxAttempts: options.maxAttempts ?? 5,
-    customUserAgent: `shiftgate/${SHIFTGATE_VERSION} (${options.caller})`,
-    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+    customUserAgent: [
+      ['shiftgate', SHIFTGATE_VERSION],
+      ['md/action', options.caller],
+    ] as [string, string][],
+    // A hung connection must not hang the step: bound connecting and each request. Retries still apply.
+    requestHandler: options.requestHandler ?? {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   };
 }
 
