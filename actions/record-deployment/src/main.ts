@@ -115,6 +115,8 @@ export async function execute(inputs: Inputs, deps: Deps): Promise<string> {
     inputs.artifacts.length > 0 ? await hashArtifacts('artifacts', workspace, inputs.artifacts) : [];
   const store = storeFor(inputs.token, deps);
   const parts: string[] = [];
+  // History covers the environment named, or the one of the deployment just recorded.
+  let historyEnvironment = inputs.environment;
 
   if (inputs.verifyArtifacts !== null) {
     parts.push(
@@ -133,15 +135,16 @@ export async function execute(inputs: Inputs, deps: Deps): Promise<string> {
         ? await start(store, inputs, deps, files, logUrl)
         : await update(store, inputs, deps, logUrl);
     core.setOutput('record', JSON.stringify(record));
+    historyEnvironment = record.environment;
     parts.push(renderRecordMarkdown({ repository, record }));
     if (isTerminal(record['deployment-status'])) {
       await announce({ repository, record, logUrl, inputs, service, deps });
     }
   }
-  if (inputs.historyLimit !== null && inputs.environment !== null) {
+  if (inputs.historyLimit !== null && historyEnvironment !== null) {
     try {
       const history = await fetchHistory(store, {
-        environment: inputs.environment,
+        environment: historyEnvironment,
         limit: inputs.historyLimit,
         windowMs: inputs.doraWindowMs,
         now: deps.clock.now(),
@@ -154,7 +157,7 @@ export async function execute(inputs: Inputs, deps: Deps): Promise<string> {
       parts.push(
         renderHistoryMarkdown({
           repo: repository,
-          environment: inputs.environment,
+          environment: historyEnvironment,
           entries: history.entries,
           dora: history.dora,
         }),

@@ -204,11 +204,11 @@ describe('record-deployment paths', () => {
     const a = await start();
     await runStep(server, 'main', { 'deployment-id': String(a.id), status: 'succeeded' });
     const b = await start({ version: 'v1.2.4' });
+    // No environment given: the history is the recorded deployment's environment's.
     const done = await runStep(server, 'main', {
       'deployment-id': String(b.id),
       status: 'succeeded',
       'history-limit': '10',
-      environment: 'production',
     });
     expect(server.statuses(a.id).map((s) => s.state)).toEqual(['in_progress', 'success', 'inactive']);
     const history = JSON.parse(done.outputs.history!) as { 'deployment-id': number; status: string }[];
