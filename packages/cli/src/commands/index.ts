@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { demoCommand } from './demo';
 import { deployCommand } from './deploy';
 import { historyCommand } from './history';
 import { judgeCommand } from './judge';
@@ -14,4 +15,5 @@ export const COMMANDS: Command[] = [
   deployCommand,
   rollbackCommand,
   historyCommand,
+  demoCommand,
 ];

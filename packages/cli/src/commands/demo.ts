@@ -1,0 +1,182 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import {
+  buildPlan,
+  createRolloutState,
+  InputError,
+  parseGates,
+  parseInteger,
+  runPlan,
+  systemSleep,
+  virtualTime,
+  type Sleeper,
+} from '@shiftgate/core';
+import { parseFlags } from '../args';
+import { EXIT, type Command, type Io } from '../command';
+import { progressReporter } from '../progress';
+import { chartPoints, demoReport, type DemoRun } from '../report/demo-report';
+import { SIMULATION_EPOCH } from '../run-support';
+import { createSimulation, mulberry32, type Scenario } from '../simulator/index';
+import { withSignals } from './deploy';
+
+/** The demo's two deployments: the plan, the gates and the scenarios `deploy --simulate` replays. */
+export const DEMO = {
+  steps: '5,25,50,100',
+  bakeTime: '4m',
+  deployments: [
+    { title: 'Healthy canary', scenario: 'healthy' as Scenario, at: 10 },
+    { title: 'Bad canary', scenario: 'step-regression' as Scenario, at: 9 },
+  ],
+  out: 'reports/shiftgate-demo.md',
+  /** Simulated time runs this many times faster than the clock on the wall. */
+  speed: 600,
+};
+
+/** `shiftgate demo`: a healthy canary promoted and a bad one rolled back, live in simulated time. */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Watch a healthy canary get promoted and a bad one rolled back (simulated, no AWS)',
+  help: `Usage: shiftgate demo [--seed <n>] [--speed <x>|max] [--out <file>] [--json]
+
+Runs two canary deployments (${DEMO.steps}, bake ${DEMO.bakeTime} after each weight) against the built-in
+simulator with the same orchestrator as the run-plan action: a healthy canary that is promoted, and one
+that starts failing 6% of requests at minute ${DEMO.deployments[1]!.at} and is rolled back. Progress is shown live in
+simulated time (progress bars on a terminal, plain lines otherwise); then a Markdown report with a chart
+of weights, error rate and p99 over time is written and its path printed.
+
+Options:
+  --seed    the traffic model's seed (default 42); the same seed shows the same demo
+  --speed   how many times faster than real time simulated time runs (default ${DEMO.speed}: the demo
+            takes a few seconds); max runs without waiting
+  --out     where to write the report (default ${DEMO.out}, relative to the working directory)
+  --json    print {report, deployments: [{title, scenario, decision, reason, minutes}]} as JSON on stdout
+            (progress goes to stderr)
+
+Exit codes: 0 the healthy canary was promoted and the bad one rolled back, 1 otherwise, 2 invalid flags.`,
+  async run(argv, io) {
+    const { values } = parseFlags('demo', argv, {
+      seed: { type: 'string' },
+      speed: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const seed = parseInteger('--seed', values.seed ?? '42', { min: 0, max: 4294967295 });
+    const speedText = values.speed ?? String(DEMO.speed);
+    if (speedText !== 'max' && !/^\d+$/.test(speedText))
+      throw new InputError('--speed', speedText, "a whole number from 1 to 1000000, or 'max'");
+    const speed =
+      speedText === 'max'
+        ? Number.POSITIVE_INFINITY
+        : parseInteger('--speed', speedText, { min: 1, max: 1_000_000 });
+    const out = values.json ? { ...io, stdout: io.stderr, isTty: false } : io;
+    const wallStart = Date.now();
+    const runs: DemoRun[] = [];
+    let simulated = 0;
+    for (const [i, deployment] of DEMO.deployments.entries()) {
+      const run = await withSignals((signal) => deploy(deployment, seed, speed, out, signal, i));
+      runs.push(run.demo);
+      simulated += run.simulatedMs;
+      if (run.demo.result.cancelled) break;
+    }
+    const wallMs = Date.now() - wallStart;
+    const path = resolve(io.cwd, values.out ?? DEMO.out);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, demoReport(runs, { wallMs, simulatedMs: simulated }));
+    const shown = relative(io.cwd, path) || path;
+    const expected =
+      runs.length === 2 && runs[0]!.result.decision === 'promote' && runs[1]!.result.decision === 'rollback';
+    if (values.json) {
+      io.stdout(
+        `${JSON.stringify(
+          {
+            report: shown,
+            deployments: runs.map((r) => ({
+              title: r.title,
+              scenario: r.scenario,
+              decision: r.result.decision,
+              reason: r.result.reason,
+              minutes: r.verdictMinute,
+            })),
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return expected ? EXIT.ok : EXIT.failed;
+    }
+    const lines = [
+      '',
+      ...runs.map(
+        (r) =>
+          `${r.title.padEnd(16)} ${(r.result.decision === 'promote' ? 'promoted' : r.result.decision === 'rollback' ? 'rolled back' : r.result.decision).padEnd(12)} after ${String(r.verdictMinute).padStart(2)} simulated minutes`,
+      ),
+      '',
+      `${Math.round(simulated / 60_000)} simulated minutes in ${(wallMs / 1000).toFixed(1)} s.`,
+      `Report: ${shown}`,
+    ];
+    io.stdout(`${lines.join('\n')}\n`);
+    return expected ? EXIT.ok : EXIT.failed;
+  },
+};
+
+async function deploy(
+  deployment: (typeof DEMO.deployments)[number],
+  seed: number,
+  speed: number,
+  io: Io,
+  signal: AbortSignal,
+  index: number,
+): Promise<{ demo: DemoRun; simulatedMs: number }> {
+  const time = virtualTime(SIMULATION_EPOCH);
+  // Live: every simulated wait also waits 1/speed of it on the wall, so the progress reads as it happens.
+  const sleep: Sleeper = async (ms, s) => {
+    await time.sleep(ms, s);
+    if (Number.isFinite(speed)) await systemSleep(ms / speed, s ?? signal);
+  };
+  const sim = createSimulation({ seed, scenario: deployment.scenario, clock: time.clock, at: deployment.at });
+  const plan = buildPlan('canary', { steps: DEMO.steps, 'bake-time': DEMO.bakeTime });
+  const gates = parseGates({});
+  const state = createRolloutState({
+    strategy: 'canary',
+    parameters: plan.parameters,
+    plan: plan.steps,
+    now: new Date(time.clock.now()),
+  });
+  io.stdout(
+    `\n${index + 1}/${DEMO.deployments.length} ${deployment.title}: canary ${DEMO.steps.replace(/,/g, '→')}%, bake ${DEMO.bakeTime} after each step (scenario ${deployment.scenario}, seed ${seed})\n`,
+  );
+  const start = time.clock.now();
+  const result = await runPlan({
+    state,
+    target: { routes: sim.routes, pair: sim.pair },
+    router: sim.router,
+    metrics: () => sim.metrics(60_000),
+    alarms: sim.alarms,
+    gates,
+    period: 60_000,
+    metricDelay: 120_000,
+    clock: time.clock,
+    sleep,
+    signal,
+    random: mulberry32(seed),
+    onEvent: progressReporter(io, { prefix: '  ', clock: time.clock }),
+  });
+  const end = time.clock.now();
+  const verdictMinute = Math.ceil((end - start) / 60_000);
+  io.stdout(`  → ${result.reason}\n`);
+  return {
+    simulatedMs: end - start,
+    demo: {
+      title: deployment.title,
+      scenario: deployment.scenario,
+      at: deployment.at,
+      seed,
+      result,
+      gates,
+      // Two minutes past the verdict, so the chart shows where traffic went.
+      points: chartPoints(sim.model, start, end + 2 * 60_000),
+      verdictMinute,
+      command: `npx shiftgate deploy --simulate --strategy canary --param steps=${DEMO.steps} --param bake-time=${DEMO.bakeTime} --scenario ${deployment.scenario} --at ${deployment.at} --seed ${seed}`,
+    },
+  };
+}
