@@ -262,3 +262,11 @@ describe.each(nodeBinaries())('dist/select-strategy under $name', ({ path: node 
     expect(result.outputs).toEqual({});
   });
 });
+
+describe('the node matrix', () => {
+  it('runs the bundles under node 24, as runners do, and under the machine node when it differs', () => {
+    const names = nodeBinaries().map((n) => n.name);
+    expect(names.some((name) => name.startsWith('node 24.'))).toBe(true);
+    expect(new Set(names.map((name) => name.split('.')[0])).size).toBe(names.length);
+  });
+});

@@ -1,19 +1,40 @@
 // Runs an action the way the GitHub runner does: INPUT_* variables, GITHUB_OUTPUT / GITHUB_STATE /
 // GITHUB_STEP_SUMMARY files, the event payload at GITHUB_EVENT_PATH, and STATE_* for post steps.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve, sep } from 'node:path';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** Node binaries the bundles must work on: this machine's node and the node 24 that runners use. */
+let binaries: Array<{ name: string; path: string }> | undefined;
+
+/**
+ * Node binaries the bundles must work on, one per major version: the machine's node (found on PATH outside
+ * node_modules/.bin, or as npm's own node) and the node 24 that runners use (the `node` dev dependency).
+ * Under `npm test` the first `node` on PATH is that node 24, so process.execPath alone would test one.
+ */
 export function nodeBinaries(): Array<{ name: string; path: string }> {
-  const node24 = join(ROOT, 'node_modules', 'node', 'bin', 'node');
-  const list = [{ name: `node ${process.versions.node.split('.')[0]}`, path: process.execPath }];
-  if (existsSync(node24)) list.push({ name: 'node 24', path: node24 });
-  return list;
+  if (binaries) return binaries;
+  const candidates = [
+    process.env.npm_node_execpath,
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((dir) => dir !== '' && !dir.includes(`node_modules${sep}.bin`))
+      .map((dir) => join(dir, 'node')),
+    process.execPath,
+    join(ROOT, 'node_modules', 'node', 'bin', 'node'),
+  ];
+  const byMajor = new Map<string, { name: string; path: string }>();
+  for (const path of candidates) {
+    if (!path || !existsSync(path)) continue;
+    const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '');
+    const major = version.split('.')[0];
+    if (major && !byMajor.has(major)) byMajor.set(major, { name: `node ${version}`, path });
+  }
+  binaries = [...byMajor.values()];
+  return binaries;
 }
 
 /** Parses a GITHUB_OUTPUT or GITHUB_STATE file (`name<<delimiter` blocks, or `name=value` lines). */

@@ -1,6 +1,6 @@
 // Bundle size and cold start of every dist/<action>/index.js, as a ratio to `node -e 0` measured in the
 // same run (interleaved, median of N), under this machine's node and node 24.
-//   node bench/startup.mjs [runs]
+//   npx tsx bench/startup.ts [runs]
 // Each action runs as the runner would start it: an empty workspace, a workflow_dispatch event, and the
 // inputs it needs to reach its first decision (select-strategy completes; the others stop at input
 // validation, which is where their cold start ends and AWS calls would begin).
@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { nodeBinaries } from '../test/support/runner';
 
 const root = resolve(import.meta.dirname, '..');
 const runs = Number(process.argv[2] ?? 15);
@@ -23,7 +24,7 @@ writeFileSync(
 );
 for (const f of ['output', 'state', 'summary']) writeFileSync(join(dir, f), '');
 
-const env = {
+const env: Record<string, string | undefined> = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   GITHUB_EVENT_NAME: 'workflow_dispatch',
@@ -43,36 +44,31 @@ const env = {
 const bundles = readdirSync(join(root, 'dist'))
   .filter((name) => existsSync(join(root, 'dist', name, 'index.js')) && name !== 'cli')
   .sort();
-const nodes = [{ name: `node ${process.versions.node}`, path: process.execPath }];
-const node24 = join(root, 'node_modules', 'node', 'bin', 'node');
-if (existsSync(node24)) {
-  const version = spawnSync(node24, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  nodes.push({ name: `node ${version.replace(/^v/, '')}`, path: node24 });
-}
+const nodes = nodeBinaries();
 
-const time = (node, args) => {
+const time = (node: string, args: string[]) => {
   const start = process.hrtime.bigint();
   spawnSync(node, args, { env, cwd: dir, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - start) / 1e6;
 };
-const median = (xs) => {
+const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)] as number;
 };
 
-const rows = [];
+const rows: Array<{ node: string; bundle: string; size: number; ms: number; base: number }> = [];
 for (const node of nodes) {
-  const samples = { baseline: [] };
+  const samples: Record<string, number[]> = { baseline: [] };
   for (const b of bundles) samples[b] = [];
   time(node.path, ['-e', '0']); // warm the file cache once
   for (let i = 0; i < runs; i++) {
-    samples.baseline.push(time(node.path, ['-e', '0']));
-    for (const b of bundles) samples[b].push(time(node.path, [join(root, 'dist', b, 'index.js')]));
+    samples.baseline!.push(time(node.path, ['-e', '0']));
+    for (const b of bundles) samples[b]!.push(time(node.path, [join(root, 'dist', b, 'index.js')]));
   }
-  const base = median(samples.baseline);
+  const base = median(samples.baseline!);
   for (const b of bundles) {
     const size = statSync(join(root, 'dist', b, 'index.js')).size;
-    rows.push({ node: node.name, bundle: b, size, ms: median(samples[b]), base });
+    rows.push({ node: node.name, bundle: b, size, ms: median(samples[b]!), base });
   }
 }
 rmSync(dir, { recursive: true, force: true });
