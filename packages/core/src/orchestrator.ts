@@ -598,6 +598,8 @@ export function hookEnv(
     SHIFTGATE_HOOK: name,
     SHIFTGATE_PHASE: phase,
     SHIFTGATE_EXPOSURE: String(exposure),
+    // The name the strategy catalogue documents for flag-command.
+    SHIFTGATE_FLAG_EXPOSURE: String(exposure),
     SHIFTGATE_STRATEGY: state.strategy,
     SHIFTGATE_STEP: String(index),
     SHIFTGATE_ENVIRONMENT: state.environment ?? '',
@@ -634,8 +636,11 @@ const NEEDS: Record<'hook' | 'batch' | 'service', string> = {
 };
 
 /** Checks, before anything is written, that the run can go through and names what is missing. */
-function checkRun(options: RunPlanOptions): { routes: string[]; pair: TargetPair } {
-  const { state } = options;
+/**
+ * Throws an {@link InputError} for a state that cannot run: already promoted, rolled back or failed, or
+ * with no step left.
+ */
+export function checkRunnable(state: RolloutState): void {
   if (state.status === 'promoted' || state.status === 'rolled-back' || state.status === 'failed') {
     throw new InputError('state', state.status, 'a rollout that is planned, in progress or paused', {
       message: `Input 'state' is a rollout that is already ${state.status} (step ${state.step} of ${state.plan.length}); start a new rollout with select-strategy`,
@@ -646,6 +651,11 @@ function checkRun(options: RunPlanOptions): { routes: string[]; pair: TargetPair
       message: `Input 'state' has no step left to run (step ${state.step} of ${state.plan.length})`,
     });
   }
+}
+
+function checkRun(options: RunPlanOptions): { routes: string[]; pair: TargetPair } {
+  const { state } = options;
+  checkRunnable(state);
   const fromState =
     state.routes.length > 0 && state['stable-target-group-arn'] && state['canary-target-group-arn']
       ? {

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  checkRunnable,
   describeSplit,
   parseRunSettings,
   RUN_SETTING_DEFAULTS,
@@ -105,6 +106,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const time = simulate ? virtualTime(SIMULATION_EPOCH) : null;
     const clock = time?.clock ?? systemClock;
     const state = stateFromFlags('deploy', values, io, new Date(clock.now()));
+    checkRunnable(state);
     const settings = parseRunSettings(flagGetter(values), state);
     const out = values.json ? { ...io, stdout: io.stderr, isTty: false } : io;
 
@@ -140,7 +142,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         random: mulberry32(sim.seed),
       };
     } else {
-      const aws = awsPorts(values, io, state, 'cli deploy');
+      const aws = awsPorts(values, io, state, 'cli-deploy');
       options = {
         ...common,
         target: { routes: aws.routes, pair: aws.pair },

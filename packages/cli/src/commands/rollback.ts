@@ -112,7 +112,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       random = mulberry32(sim.seed);
     } else {
       if (values['from-weight']) throw new UsageError('--from-weight only applies with --simulate');
-      const aws = awsPorts(values, io, state, 'cli rollback');
+      const aws = awsPorts(values, io, state, 'cli-rollback');
       router = aws.router;
       routes = aws.routes;
       pair = aws.pair;

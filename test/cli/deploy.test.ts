@@ -1,0 +1,295 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildPlan, createRolloutState, parseRolloutState, serializeRolloutState } from '@shiftgate/core';
+import { cli } from '../support/cli';
+import { Elbv2Server } from '../support/elbv2-server';
+import { CloudWatchServer } from '../support/cloudwatch-server';
+
+const CANARY_FLAGS = ['--strategy', 'canary', '--param', 'steps=10,50,100', '--param', 'bake-time=3m'];
+
+describe('shiftgate deploy --simulate', () => {
+  it('promotes a healthy canary and prints each step and poll as plain lines', async () => {
+    const { code, stdout, stderr } = await cli(['deploy', '--simulate', ...CANARY_FLAGS]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^simulating canary \(healthy, seed 42\) on arn:aws:elasticloadbalancing:/);
+    expect(stdout).toMatch(/^09:00 step 1\/5: shift 10% of traffic to the new version$/m);
+    expect(stdout).toMatch(/^09:0\d {3}\[3m\/3m\] canary \d+ req, .* — promote: every gate passed/m);
+    expect(stdout).toMatch(
+      /\npromoted: all 5 steps of the canary plan passed\nstatus promoted, step 5 of 5, traffic stable 0% \/ canary 100%\n$/,
+    );
+  });
+
+  it.each([
+    ['step-regression', /canary error rate .* > max-error-rate 1%: rollback; traffic restored to stable/],
+    ['host-failure', /canary healthy hosts .* < min-healthy-percent 95%/],
+    ['low-traffic', /inconclusive after 9m \(on-inconclusive: rollback\)/],
+  ])('rolls back a %s canary and exits 1', async (scenario, reason) => {
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      ...CANARY_FLAGS,
+      '--scenario',
+      scenario,
+      '--at',
+      '2',
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(reason);
+    expect(stdout).toMatch(/status rolled-back, step \d of 5, traffic stable 100% \/ canary 0%/);
+  });
+
+  it('prints the same run for the same seed, and a different one for another seed', async () => {
+    const argv = ['deploy', '--simulate', ...CANARY_FLAGS, '--scenario', 'slow-leak', '--at', '1'];
+    const a = await cli([...argv, '--seed', '7']);
+    const b = await cli([...argv, '--seed', '7']);
+    const c = await cli([...argv, '--seed', '8']);
+    expect(b.stdout).toBe(a.stdout);
+    expect(c.stdout).not.toBe(a.stdout);
+  });
+
+  it('prints JSON on stdout with --json, progress on stderr, and writes the state with --state-out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-deploy-'));
+    const { code, stdout, stderr } = await cli(
+      ['deploy', '--simulate', ...CANARY_FLAGS, '--json', '--state-out', 'state.json'],
+      { cwd: dir },
+    );
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(doc).toMatchObject({
+      decision: 'promote',
+      cancelled: false,
+      restored: true,
+      state: { status: 'promoted' },
+    });
+    expect(doc.trace.steps).toHaveLength(5);
+    expect(stderr).toContain('step 1/5: shift 10%');
+    expect(parseRolloutState('file', readFileSync(join(dir, 'state.json'), 'utf8')).status).toBe('promoted');
+  });
+
+  it('pauses an A/B test at its approval and resumes it from the state file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-deploy-'));
+    const first = await cli(
+      ['deploy', '--simulate', '--strategy', 'ab-testing', '--param', 'duration=3m', '--state-out', 's.json'],
+      { cwd: dir },
+    );
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/paused at step 3 for approval: A\/B test complete/);
+    const state = parseRolloutState('s', readFileSync(join(dir, 's.json'), 'utf8'));
+    expect(state).toMatchObject({ status: 'paused', step: 3, weights: { stable: 50, canary: 50 } });
+  });
+
+  it('rides out injected faults: throttled metric reads and a lost write answer', async () => {
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      ...CANARY_FLAGS,
+      '--fault',
+      'throttle:metrics:2:1',
+      '--fault',
+      'lost-response:2',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /provider error, retrying: GetMetricData .* Throttling: Rate exceeded \(simulated\)/,
+    );
+  });
+
+  it('rolls back when someone else reverts the weights mid-rollout', async () => {
+    const { code, stdout } = await cli(['deploy', '--simulate', ...CANARY_FLAGS, '--fault', 'revert:3:60s']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(
+      /does not carry the expected weights: expected stable 50% \/ canary 50% \(from the rollout state\), found stable shop-blue 90, canary shop-green 10/,
+    );
+  });
+
+  it('runs flag hooks with SHIFTGATE_* variables', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-deploy-'));
+    const { code, stderr } = await cli(
+      [
+        'deploy',
+        '--simulate',
+        '--strategy',
+        'feature-flag',
+        '--param',
+        'flag-steps=50,100',
+        '--param',
+        'flag-command=./set-flag.sh',
+        '--param',
+        'bake-time=2m',
+        '--flag-command',
+        'echo "flag $SHIFTGATE_PHASE $SHIFTGATE_EXPOSURE"; test "$SHIFTGATE_EXPOSURE" != 100',
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('flag rollout 50\n');
+    expect(stderr).toContain('flag rollback 0\n');
+  });
+
+  it.each([
+    [['deploy', '--simulate'], "give --strategy <name> (or --state <file>). See 'shiftgate deploy --help'."],
+    [
+      ['deploy', '--simulate', ...CANARY_FLAGS, '--scenario', 'meltdown'],
+      "Input '--scenario' must be one of healthy",
+    ],
+    [['deploy', ...CANARY_FLAGS, '--scenario', 'healthy'], '--scenario only applies with --simulate'],
+    [
+      ['deploy', '--simulate', ...CANARY_FLAGS, '--listener-arn', 'x'],
+      '--listener-arn cannot be used with --simulate',
+    ],
+    [['deploy', '--simulate', ...CANARY_FLAGS, '--fault', 'explode'], "Input '--fault' must be 'throttle:"],
+    [
+      ['deploy', '--simulate', ...CANARY_FLAGS, '--poll-interval', '90s'],
+      "Input 'poll-interval' must be whole minutes",
+    ],
+    [
+      ['deploy', '--simulate', '--strategy', 'rolling', '--param', 'cells=a,b'],
+      'is a batch step, which needs a batch hook',
+    ],
+    [['deploy', '--simulate', '--state', 'nope.json'], 'cannot read --state nope.json: ENOENT'],
+    [['deploy', '--simulate', ...CANARY_FLAGS, '--bogus'], "Unknown option '--bogus'"],
+  ])('exits 2 on %j', async (argv, message) => {
+    const { code, stderr } = await cli(argv);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
+
+  it('documents its flags and exit codes in --help', async () => {
+    const { code, stdout } = await cli(['deploy', '--help']);
+    expect(code).toBe(0);
+    for (const flag of [
+      '--max-error-rate',
+      '--poll-interval',
+      '--flag-command',
+      '--simulate',
+      '--fault',
+      '--json',
+    ])
+      expect(stdout).toContain(flag);
+    expect(stdout).toContain('Exit codes: 0 promoted or paused at an approval, 1 rolled back');
+  });
+});
+
+describe('shiftgate deploy against AWS (the loopback ELBv2 and CloudWatch fakes)', () => {
+  const ACCOUNT = '123456789012';
+  const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
+  const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
+  const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-blue/73e2d6bc24d8a067`;
+  const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-green/943f017f100becff`;
+  let elbv2: Elbv2Server;
+  let cloudwatch: CloudWatchServer;
+  beforeAll(async () => {
+    elbv2 = await Elbv2Server.start();
+    cloudwatch = await CloudWatchServer.start();
+  });
+  afterAll(async () => {
+    await elbv2.close();
+    await cloudwatch.close();
+  });
+  beforeEach(() => {
+    elbv2.reset();
+    elbv2.addTargetGroup(CANARY);
+    elbv2.addListener({
+      ListenerArn: LISTENER,
+      LoadBalancerArn: LB,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: STABLE }],
+    });
+  });
+  const env = () => ({
+    AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: elbv2.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDSHIFTGATETEST',
+    AWS_SECRET_ACCESS_KEY: 'shiftgate-test-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+
+  it('refuses a plan it cannot run before any AWS call', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env());
+    try {
+      const { code, stderr } = await cli(
+        [
+          'deploy',
+          '--strategy',
+          'canary',
+          '--listener-arn',
+          LISTENER,
+          '--stable-target-group-arn',
+          STABLE,
+          '--canary-target-group-arn',
+          STABLE,
+        ],
+        { env: env() },
+      );
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        "Input 'canary-target-group-arn' must be a target group other than the stable target group",
+      );
+      expect(elbv2.requests).toEqual([]);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('rolls back on a pre-switch check of unhealthy hosts without moving traffic', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env());
+    cloudwatch.metrics = (query) =>
+      query.metric?.name === 'HealthyHostCount'
+        ? 1
+        : query.metric?.name === 'UnHealthyHostCount'
+          ? 3
+          : undefined;
+    try {
+      const { code, stdout } = await cli(
+        [
+          'deploy',
+          '--strategy',
+          'blue-green',
+          '--param',
+          'pre-switch-checks=true',
+          '--listener-arn',
+          LISTENER,
+          '--stable-target-group-arn',
+          STABLE,
+          '--canary-target-group-arn',
+          CANARY,
+        ],
+        { env: env() },
+      );
+      expect(code).toBe(1);
+      expect(stdout).toMatch(
+        /pre-switch gate: rollback: canary healthy hosts 25% \(1 of 4\) < min-healthy-percent 95%/,
+      );
+      expect(elbv2.actions((r) => r.action.startsWith('Modify'))).toEqual([]);
+      expect(cloudwatch.requests[0]!.headers['user-agent']).toMatch(/shiftgate\/0\.1\.0.*cli-deploy/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('continues a state file left by run-plan', async () => {
+    const plan = buildPlan('canary', { steps: '10,100' });
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-deploy-'));
+    const state = {
+      ...createRolloutState({
+        strategy: 'canary',
+        parameters: plan.parameters,
+        plan: plan.steps,
+        now: new Date(),
+      }),
+      status: 'promoted' as const,
+    };
+    writeFileSync(join(dir, 'state.json'), serializeRolloutState(state));
+    const { code, stderr } = await cli(['deploy', '--state', 'state.json', '--listener-arn', LISTENER], {
+      cwd: dir,
+      env: env(),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain("Input 'state' is a rollout that is already promoted");
+  });
+});
