@@ -50,7 +50,9 @@ describe('shiftgate demo', () => {
   it('draws progress bars on a terminal, redrawn in place', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shiftgate-demo-'));
     const { stdout } = await cli(['demo', '--speed', 'max', '--out', 'x/demo.md'], { cwd: dir, isTty: true });
-    expect(stdout).toMatch(/\r\x1b\[2K {4}\[█+░*\] +\d+m\/4m {2}\d+ req {2}err [\d.]+% {2}p99 \d+ms/);
+    const ESC = String.fromCharCode(27);
+    expect(stdout).toContain(`\r${ESC}[2K    [`);
+    expect(stdout).toMatch(/ {4}\[█+░*\] +\d+m\/4m {2}\d+ req {2}err [\d.]+% {2}p99 \d+ms/);
     expect(stdout).toContain('Report: x/demo.md');
   });
 
