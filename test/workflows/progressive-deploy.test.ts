@@ -1,0 +1,158 @@
+// The composite action's expressions, evaluated with GitHub's expression engine against realistic
+// contexts, on every path: promoted, a failed gate, a cancelled run, a refused selection, a refused record.
+import { describe, expect, it } from 'vitest';
+import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
+import { loadAction, simulateComposite, type SimulatedStep } from '../support/composite';
+
+const action = loadAction('progressive-deploy');
+const LISTENER =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
+const plan = buildPlan('canary');
+const state = serializeRolloutState(
+  createRolloutState({
+    strategy: 'canary',
+    parameters: plan.parameters,
+    plan: plan.steps,
+    environment: 'production',
+    now: new Date(0),
+  }),
+);
+const github = {
+  token: 'ghs_token',
+  sha: 'a1b2c3d',
+  event_name: 'workflow_dispatch',
+  repository: 'acme/shop',
+};
+
+/** Outputs each action sets, shaped like the real ones. */
+function outputsOf(step: SimulatedStep, decision: string): Record<string, string> {
+  switch (step.action) {
+    case 'select-strategy':
+      return {
+        strategy: 'canary',
+        source: 'dispatch',
+        parameters: JSON.stringify(plan.parameters),
+        plan: JSON.stringify(plan.steps),
+        weights: '[5,10,25,100]',
+        waves: '[]',
+        state,
+        gates: JSON.stringify({ 'max-error-rate': '0.5%', 'bake-time': '10m' }),
+        targets: JSON.stringify({ 'listener-arn': LISTENER }),
+      };
+    case 'record-deployment':
+      return step.with.status
+        ? { record: '{}', 'deployment-id': step.with['deployment-id'] ?? '' }
+        : { 'deployment-id': '1001', state, record: '{}' };
+    case 'run-plan':
+      return {
+        decision,
+        state: state.replace('"planned"', decision === 'promote' ? '"promoted"' : '"rolled-back"'),
+        trace: '{"bakes":[]}',
+        weights: '{}',
+      };
+    case 'rollback':
+      return { 'rolled-back': 'false', weights: '{}', state };
+    default:
+      return {};
+  }
+}
+
+function run(options: {
+  fail?: string;
+  cancel?: string;
+  decision?: string;
+  inputs?: Record<string, string>;
+}) {
+  return simulateComposite(action, {
+    inputs: { environment: 'production', version: 'v1.2.3', ...options.inputs },
+    github,
+    outcome: (step) =>
+      step.id === options.fail ? 'failure' : step.id === options.cancel ? 'cancelled' : 'success',
+    outputs: (step) => outputsOf(step, options.decision ?? 'promote'),
+  });
+}
+
+const ran = (steps: SimulatedStep[]) =>
+  steps
+    .filter((s) => s.ran)
+    .map((s) => (s.action ? `${s.id.startsWith('__') ? '' : `${s.id}:`}${s.action}` : s.id));
+
+describe('progressive-deploy', () => {
+  it('promotes: select → start → run-plan → succeeded, no rollback', () => {
+    const sim = run({});
+    expect(ran(sim.steps)).toEqual([
+      '__step0',
+      'select:select-strategy',
+      'start:record-deployment',
+      'run:run-plan',
+      'record-deployment',
+    ]);
+    const succeeded = sim.steps[4]!;
+    expect(succeeded.with).toMatchObject({ 'deployment-id': '1001', status: 'succeeded' });
+    expect(sim.outputs).toMatchObject({ strategy: 'canary', decision: 'promote', 'deployment-id': '1001' });
+  });
+
+  it('passes inputs first, then the config file, then the defaults to run-plan', () => {
+    const sim = run({ inputs: { 'max-p99-latency': '300ms' } });
+    const runPlan = sim.steps.find((s) => s.action === 'run-plan')!;
+    expect(runPlan.with).toMatchObject({
+      state,
+      'listener-arn': LISTENER,
+      'rule-arn': '',
+      'max-error-rate': '0.5%',
+      'max-p99-latency': '300ms',
+      'bake-time': '10m',
+      'min-healthy-percent': '95%',
+      'poll-interval': '60s',
+    });
+    expect(runPlan.with['max-error-rate']).not.toBe('1%');
+  });
+
+  it('records rolled_back when a gate fails, after making sure traffic is back', () => {
+    const sim = run({ fail: 'run', decision: 'rollback' });
+    expect(ran(sim.steps)).toEqual([
+      '__step0',
+      'select:select-strategy',
+      'start:record-deployment',
+      'run:run-plan',
+      'rollback:rollback',
+      'record-deployment',
+    ]);
+    const rollback = sim.steps.find((s) => s.id === 'rollback')!;
+    expect(rollback.with).toMatchObject({ 'listener-arn': LISTENER, to: 'stable', reason: 'a gate failed' });
+    expect(rollback.with.state).toContain('"rolled-back"');
+    expect(sim.steps.at(-1)!.with).toMatchObject({ status: 'rolled_back', 'deployment-id': '1001' });
+    expect(sim.status).toBe('failure');
+  });
+
+  it('rolls back and records when the run is cancelled mid-plan', () => {
+    const sim = run({ cancel: 'run', decision: '' });
+    expect(ran(sim.steps)).toContain('rollback:rollback');
+    expect(sim.steps.at(-1)!.ran).toBe(true);
+    expect(sim.steps.at(-1)!.with.status).toBe('failed');
+  });
+
+  it('moves no traffic and records nothing when selection is refused', () => {
+    const sim = run({ fail: 'select' });
+    expect(ran(sim.steps)).toEqual(['__step0', 'select:select-strategy']);
+    expect(sim.outputs.decision).toBe('');
+  });
+
+  it('does not roll back a promotion when only recording the success failed', () => {
+    const sim = simulateComposite(action, {
+      inputs: { environment: 'production', version: 'v1' },
+      github,
+      outcome: (step) =>
+        step.action === 'record-deployment' && step.with.status === 'succeeded' ? 'failure' : 'success',
+      outputs: (step) => outputsOf(step, 'promote'),
+    });
+    expect(sim.steps.find((s) => s.id === 'rollback')!.ran).toBe(false);
+    expect(sim.steps.at(-1)!.ran).toBe(false);
+  });
+
+  it('refuses a missing environment or version before anything else', () => {
+    const sim = run({ inputs: { version: '' }, fail: '__step0' });
+    expect(ran(sim.steps)).toEqual(['__step0']);
+    expect(sim.steps[0]!.env).toEqual({ ENVIRONMENT: 'production', VERSION: '' });
+  });
+});
