@@ -65,39 +65,68 @@ export function simulateComposite(
   },
 ): Simulation {
   if (action.runs.using !== 'composite' || !action.runs.steps) throw new Error('not a composite action');
+  for (const [index, step] of action.runs.steps.entries()) {
+    if (step.run && !step.shell)
+      throw new Error(`composite step ${step.id ?? index} has run: without shell:`);
+  }
   const declared = action.inputs ?? {};
   for (const name of Object.keys(options.inputs)) {
     if (!(name in declared)) throw new Error(`input '${name}' is not declared by the action`);
   }
-  const base = { github: options.github, env: {}, runner: { os: 'Linux', temp: '/tmp' } };
+  const base: Record<string, unknown> = {
+    github: options.github,
+    env: {},
+    runner: { os: 'Linux', temp: '/tmp' },
+  };
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(declared)) {
-    inputs[name] = options.inputs[name] ?? interpolate(spec.default ?? '', contexts(base, {}, {}));
+    inputs[name] =
+      options.inputs[name] ?? interpolate(spec.default ?? '', contexts({ ...base, inputs: {}, steps: {} }));
   }
+  const run = simulateSteps(action.runs.steps, { ...base, inputs }, options);
+  const ctx = contexts({ ...base, inputs, steps: run.stepsContext });
+  const outputs = Object.fromEntries(
+    Object.entries(action.outputs ?? {}).map(([name, spec]) => [
+      name,
+      interpolate(spec.value ?? '', ctx, run.status),
+    ]),
+  );
+  return { steps: run.steps, outputs, status: run.status };
+}
+
+/** Walks steps in order under the job status so far; shared by composite actions and workflow jobs. */
+export function simulateSteps(
+  specs: StepSpec[],
+  base: Record<string, unknown>,
+  options: {
+    outcome?: (step: SimulatedStep) => 'success' | 'failure' | 'cancelled';
+    outputs?: (step: SimulatedStep) => Record<string, string>;
+  },
+): { steps: SimulatedStep[]; stepsContext: Record<string, unknown>; status: JobStatus } {
   const stepsContext: Record<string, unknown> = {};
   const results: SimulatedStep[] = [];
   let status: JobStatus = 'success';
-  action.runs.steps.forEach((spec, index) => {
+  specs.forEach((spec, index) => {
     const id = spec.id ?? `__step${index}`;
     const name = spec.uses ? localActionName(spec.uses) : null;
-    const ctx = contexts(base, inputs, stepsContext);
+    const ctx = contexts({ ...base, steps: stepsContext });
     const step: SimulatedStep = { id, action: name, ran: false, outcome: 'skipped', with: {}, env: {} };
     results.push(step);
     const runs = condition(spec.if, ctx, status);
     const declaredOutputs = name ? Object.keys(loadAction(name).outputs ?? {}) : [];
     if (!runs) {
-      if (spec.id)
+      if (spec.id) {
         stepsContext[id] = {
           outputs: Object.fromEntries(declaredOutputs.map((o) => [o, ''])),
           outcome: 'skipped',
           conclusion: 'skipped',
         };
+      }
       return;
     }
     step.ran = true;
     if (spec.run && /\$\{\{/.test(spec.run))
       throw new Error(`step ${id} interpolates an expression into run:; pass it through env:`);
-    if (spec.run && !spec.shell) throw new Error(`step ${id} has run: without shell:`);
     if (name) {
       const accepted = Object.keys(loadAction(name).inputs ?? {});
       for (const key of Object.keys(spec.with ?? {})) {
@@ -124,24 +153,128 @@ export function simulateComposite(
     if (step.outcome === 'failure' && status === 'success') status = 'failure';
     if (step.outcome === 'cancelled') status = 'cancelled';
   });
-  const ctx = contexts(base, inputs, stepsContext);
-  const outputs = Object.fromEntries(
-    Object.entries(action.outputs ?? {}).map(([name, spec]) => [
-      name,
-      interpolate(spec.value ?? '', ctx, status),
-    ]),
-  );
-  return { steps: results, outputs, status };
+  return { steps: results, stepsContext, status };
 }
 
-function contexts(
-  base: Record<string, unknown>,
-  inputs: Record<string, string>,
-  steps: Record<string, unknown>,
-) {
-  return toData(
-    { ...base, inputs, steps },
-    '',
-    (path) => path === '' || path === 'inputs' || path === 'steps' || /^steps\.[^.]+(\.outputs)?$/.test(path),
-  ) as Parameters<typeof interpolate>[1];
+interface WorkflowFile {
+  on: {
+    workflow_call?: {
+      inputs?: Record<string, { default?: string | number }>;
+      secrets?: Record<string, unknown>;
+      outputs?: Record<string, { value: string }>;
+    };
+  };
+  jobs: Record<
+    string,
+    { needs?: string | string[]; if?: string; outputs?: Record<string, string>; steps: StepSpec[] }
+  >;
+}
+
+/** Loads a workflow of this repository. */
+export function loadWorkflow(file: string): WorkflowFile {
+  return parseYaml(readFileSync(join(ROOT, file), 'utf8')) as WorkflowFile;
+}
+
+/**
+ * Simulates a reusable workflow: jobs in `needs` order, `needs.<job>.outputs` limited to the job's declared
+ * outputs, `secrets` to the declared secrets, then the workflow_call outputs from `jobs`.
+ */
+export function simulateWorkflow(
+  workflow: WorkflowFile,
+  options: {
+    inputs: Record<string, string | number>;
+    secrets?: Record<string, string>;
+    github: Record<string, unknown>;
+    outcome?: (job: string, step: SimulatedStep) => 'success' | 'failure' | 'cancelled';
+    outputs?: (job: string, step: SimulatedStep) => Record<string, string>;
+  },
+): {
+  jobs: Record<
+    string,
+    { ran: boolean; steps: SimulatedStep[]; status: JobStatus; outputs: Record<string, string> }
+  >;
+  outputs: Record<string, string>;
+} {
+  const call = workflow.on.workflow_call ?? {};
+  const inputs: Record<string, string | number> = {};
+  for (const [name, spec] of Object.entries(call.inputs ?? {}))
+    inputs[name] = options.inputs[name] ?? spec.default ?? '';
+  for (const name of Object.keys(options.inputs))
+    if (!(name in (call.inputs ?? {}))) throw new Error(`input '${name}' is not declared`);
+  const secrets = Object.fromEntries(
+    Object.keys(call.secrets ?? {}).map((name) => [name, options.secrets?.[name] ?? '']),
+  );
+  const done: Record<
+    string,
+    { ran: boolean; steps: SimulatedStep[]; status: JobStatus; outputs: Record<string, string> }
+  > = {};
+  const pending = Object.keys(workflow.jobs);
+  while (pending.length > 0) {
+    const index = pending.findIndex((job) => needsOf(workflow, job).every((n) => n in done));
+    if (index === -1) throw new Error(`jobs ${pending.join(', ')} wait on each other`);
+    const [job] = pending.splice(index, 1) as [string];
+    const spec = workflow.jobs[job]!;
+    const needs = Object.fromEntries(
+      needsOf(workflow, job).map((n) => [
+        n,
+        { outputs: done[n]!.outputs, result: done[n]!.ran ? done[n]!.status : 'skipped' },
+      ]),
+    );
+    const upstream: JobStatus = needsOf(workflow, job).some((n) => done[n]!.status !== 'success')
+      ? 'failure'
+      : 'success';
+    const base = {
+      github: options.github,
+      inputs,
+      secrets,
+      needs,
+      vars: {},
+      env: {},
+      runner: { os: 'Linux' },
+    };
+    if (!condition(spec.if, contexts({ ...base, steps: {} }), upstream)) {
+      done[job] = {
+        ran: false,
+        steps: [],
+        status: 'success',
+        outputs: Object.fromEntries(Object.keys(spec.outputs ?? {}).map((o) => [o, ''])),
+      };
+      continue;
+    }
+    const run = simulateSteps(spec.steps, base, {
+      outcome: options.outcome ? (step) => options.outcome!(job, step) : undefined,
+      outputs: options.outputs ? (step) => options.outputs!(job, step) : undefined,
+    });
+    const ctx = contexts({ ...base, steps: run.stepsContext });
+    const outputs = Object.fromEntries(
+      Object.entries(spec.outputs ?? {}).map(([o, v]) => [o, interpolate(v, ctx, run.status)]),
+    );
+    done[job] = { ran: true, steps: run.steps, status: run.status, outputs };
+  }
+  const jobsCtx = contexts({
+    jobs: Object.fromEntries(
+      Object.entries(done).map(([j, r]) => [j, { outputs: r.outputs, result: r.status }]),
+    ),
+  });
+  const outputs = Object.fromEntries(
+    Object.entries(call.outputs ?? {}).map(([o, spec]) => [o, interpolate(spec.value, jobsCtx)]),
+  );
+  return { jobs: done, outputs };
+}
+
+function needsOf(workflow: WorkflowFile, job: string): string[] {
+  const needs = workflow.jobs[job]?.needs;
+  return needs === undefined ? [] : Array.isArray(needs) ? needs : [needs];
+}
+
+function contexts(all: Record<string, unknown>) {
+  const strict = (path: string) =>
+    path === '' ||
+    path === 'inputs' ||
+    path === 'secrets' ||
+    path === 'steps' ||
+    path === 'needs' ||
+    path === 'jobs' ||
+    /^(steps|needs|jobs)\.[^.]+(\.outputs)?$/.test(path);
+  return toData(all, '', strict) as Parameters<typeof interpolate>[1];
 }

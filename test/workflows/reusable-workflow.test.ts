@@ -1,0 +1,99 @@
+// The reusable workflow's expressions evaluated against realistic contexts: inputs, secrets, needs and job
+// outputs are strict, so a reference to something that does not exist fails here.
+import { describe, expect, it } from 'vitest';
+import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
+import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
+
+const workflow = loadWorkflow('.github/workflows/progressive-deploy.yml');
+const plan = buildPlan('linear');
+const state = serializeRolloutState(
+  createRolloutState({
+    strategy: 'linear',
+    parameters: plan.parameters,
+    plan: plan.steps,
+    environment: 'production',
+    now: new Date(0),
+  }),
+);
+const TARGETS = {
+  'listener-arn': 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/1/2',
+  'stable-target-group-arn': 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/blue/1',
+  'canary-target-group-arn': 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/green/2',
+};
+
+function outputs(decision: string) {
+  return (_job: string, step: SimulatedStep): Record<string, string> => {
+    switch (step.action) {
+      case 'select-strategy':
+        return {
+          strategy: 'linear',
+          state,
+          gates: JSON.stringify({ 'max-error-rate': '2%' }),
+          targets: JSON.stringify(TARGETS),
+        };
+      case 'record-deployment':
+        return step.with.status ? {} : { 'deployment-id': '77', state };
+      case 'run-plan':
+        return { decision, state, trace: '{}' };
+      case 'rollback':
+        return { 'rolled-back': 'true', state };
+      default:
+        return {};
+    }
+  };
+}
+
+const inputs = {
+  environment: 'production',
+  version: 'v2',
+  'role-to-assume': 'arn:aws:iam::123456789012:role/deploy',
+  'aws-region': 'eu-west-1',
+};
+const github = { sha: 'abc', token: 'ghs', repository: 'acme/shop' };
+
+describe('the progressive-deploy reusable workflow', () => {
+  it('plans, then deploys with the config targets and gates, and reports the outcome', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs,
+      github,
+      secrets: { 'slack-webhook-url': 'https://hooks.example/x' },
+      outputs: outputs('promote'),
+    });
+    const run = sim.jobs.deploy!.steps.find((s) => s.id === 'run')!;
+    expect(run.with).toMatchObject({ ...TARGETS, 'max-error-rate': '2%', 'max-p99-latency': '500ms', state });
+    expect(sim.jobs.deploy!.steps.find((s) => s.id === 'rollback')!.ran).toBe(false);
+    expect(sim.outputs).toEqual({ strategy: 'linear', decision: 'promote', 'deployment-id': '77' });
+  });
+
+  it('rolls back and records rolled_back when a gate fails', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: {
+        ...inputs,
+        'listener-arn': 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/other/3/4',
+      },
+      github,
+      outcome: (_job, step) => (step.id === 'run' ? 'failure' : 'success'),
+      outputs: outputs('rollback'),
+    });
+    const steps = sim.jobs.deploy!.steps;
+    expect(steps.find((s) => s.id === 'rollback')!.with['listener-arn']).toContain('app/other/3/4');
+    expect(steps.at(-1)!.with).toMatchObject({ status: 'rolled_back', 'deployment-id': '77' });
+    expect(sim.outputs.decision).toBe('rollback');
+  });
+
+  it('does not deploy when planning fails', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs,
+      github,
+      outcome: (job) => (job === 'plan' ? 'failure' : 'success'),
+      outputs: outputs('promote'),
+    });
+    expect(sim.jobs.deploy!.ran).toBe(false);
+  });
+
+  it('refuses inputs the workflow does not declare', () => {
+    expect(() => simulateWorkflow(workflow, { inputs: { ...inputs, enviroment: 'x' }, github })).toThrow(
+      "input 'enviroment' is not declared",
+    );
+  });
+});
