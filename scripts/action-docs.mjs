@@ -32,6 +32,7 @@ export function outputsTable(action) {
 function replaceBetween(text, marker, body, file) {
   const open = `<!-- ${marker} -->`;
   const close = `<!-- /${marker} -->`;
+  // A marker pair may appear once per file.
   const start = text.indexOf(open);
   const end = text.indexOf(close);
   if (start === -1 || end === -1 || end < start)
@@ -60,6 +61,36 @@ for (const name of readdirSync(join(root, 'actions')).sort()) {
     } else {
       writeFileSync(readme, after);
       console.log(`updated actions/${name}/README.md`);
+    }
+  }
+}
+// The root README carries every action's tables too, between <!-- inputs:NAME --> and <!-- outputs:NAME -->.
+const rootReadme = join(root, 'README.md');
+if (existsSync(rootReadme)) {
+  const before = readFileSync(rootReadme, 'utf8');
+  let after = before;
+  for (const [, kind, name] of before.matchAll(/<!-- (inputs|outputs):([a-z-]+) -->/g)) {
+    const yml = join(root, 'actions', name, 'action.yml');
+    if (!existsSync(yml)) {
+      console.error(`README.md has tables for actions/${name}, which has no action.yml`);
+      stale++;
+      continue;
+    }
+    const action = parse(readFileSync(yml, 'utf8'));
+    after = replaceBetween(
+      after,
+      `${kind}:${name}`,
+      kind === 'inputs' ? inputsTable(action) : outputsTable(action),
+      'README.md',
+    );
+  }
+  if (after !== before) {
+    if (check) {
+      console.error('README.md: action tables are stale; run npm run docs');
+      stale++;
+    } else {
+      writeFileSync(rootReadme, after);
+      console.log('updated README.md');
     }
   }
 }
