@@ -164,3 +164,14 @@ export function commandMessages(stdout: string, command: 'error' | 'warning' | '
     .filter((line) => prefix.test(line))
     .map((line) => line.replace(prefix, '').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'));
 }
+
+/**
+ * A step's stderr without the AWS SDK's notice on node 20 (its releases from 2027 need node 22), which the
+ * runners' node 24 never prints. Anything else on stderr is a defect.
+ */
+export function stderrWithoutSdkNotice(stderr: string): string {
+  return stderr.replace(
+    /\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?--trace-warnings \.\.\.` to show where the warning was created\)\n/,
+    '',
+  );
+}
