@@ -204,7 +204,7 @@ describe('dist/run-plan when the job is cancelled', () => {
     expect(main.code).toBe(1);
     expect(main.outputs.decision).toBe('rollback');
     expect(main.errors[0]).toMatch(
-      /^run-plan failed: cancelled during step 2 \(bake\); traffic restored to stable$/,
+      /^run-plan failed: cancelled (during step 2 \(bake\)|before step 2 of 3); traffic restored to stable$/,
     );
     expect(elbv2.weights(LISTENER)).toEqual([
       [STABLE, 100],
