@@ -162,7 +162,7 @@ function progress(event: RunEvent): void {
       core.info(`  ${event.record.outcome}: ${event.record.message}`);
       return;
     case 'rollback':
-      core.warning(`Rolling back: ${event.reason}`);
+      core.warning(`Rolling back: ${event.reason.replace(/^rollback: /, '')}`);
       return;
     case 'rolled-back':
       for (const r of event.record.routes)

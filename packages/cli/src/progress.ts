@@ -65,7 +65,7 @@ export function progressReporter(
         else if (event.record.outcome !== 'passed' || !io.isTty) line(`  ${event.record.outcome}`);
         return;
       case 'rollback':
-        line(`rolling back: ${event.reason}`);
+        line(`rolling back: ${event.reason.replace(/^rollback: /, '')}`);
         return;
       case 'rolled-back':
         for (const r of event.record.routes)
