@@ -293,3 +293,18 @@ describe('shiftgate deploy against AWS (the loopback ELBv2 and CloudWatch fakes)
     expect(stderr).toContain("Input 'state' is a rollout that is already promoted");
   });
 });
+
+describe('shiftgate deploy --simulate blue-green', () => {
+  it('promotes a healthy switch: with all traffic on green there is no baseline to compare with', async () => {
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      '--strategy',
+      'blue-green',
+      '--param',
+      'bake-time=3m',
+    ]);
+    expect(stdout).toContain('promoted: all 3 steps of the blue-green plan passed');
+    expect(code).toBe(0);
+  });
+});

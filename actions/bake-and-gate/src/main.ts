@@ -93,6 +93,8 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
     maxBakeTime: inputs.maxBakeTime,
     start,
     metrics,
+    // With all traffic on the canary (after a blue-green switch) there is no baseline to compare with.
+    ...(inputs.state?.weights?.canary === 100 ? { baseline: false } : {}),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(client) } : {}),
     ...(inputs.smokeCommand ? { smoke: smokeRunner(inputs.smokeCommand) } : {}),
     clock: deps.clock,

@@ -431,6 +431,8 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       maxBakeTime,
       start,
       metrics: metricSource(),
+      // After a switch to 100% (blue-green, feature-flag) the stable target group serves nothing to compare with.
+      ...(state.weights?.canary === 100 ? { baseline: false } : {}),
       ...(options.alarms && gates.alarms.length > 0 ? { alarms: options.alarms } : {}),
       ...(options.smoke ? { smoke: options.smoke } : {}),
       clock,

@@ -5,9 +5,11 @@ import {
   p99ExceedanceBound,
   P99_EXCEEDANCE_SUPREMUM,
   parseGates,
+  parseTrace,
   priorFor,
   rateConfidenceSequence,
   replay,
+  serializeTrace,
   worst,
   type Evidence,
   type Gates,
@@ -330,5 +332,43 @@ describe('parseGates', () => {
     ['min-requests', '-1', "Input 'min-requests' must be a whole number from 0 to 1000000000, got '-1'"],
   ] as const)('refuses %s %s', (name, value, message) => {
     expect(() => parseGates({ [name]: value })).toThrow(message);
+  });
+});
+
+describe('a bake without a baseline (all traffic on the canary)', () => {
+  const noBaseline = repeat(6, win({ requests: 400, p99: 210 }, { requests: null, errors: null, p99: null }));
+
+  it('does not apply the baseline comparison, so a healthy canary at 100% is promoted', () => {
+    const judgement = judge(gates({ 'bake-time': '5m' }), noBaseline, { period: MIN, baseline: false });
+    expect(judgement.decision).toBe('promote');
+    expect(check(judgement, 'max-latency-increase')).toMatchObject({
+      phase: 'Successful',
+      message: 'canary p99 vs baseline: not applicable, the baseline takes no traffic at this step',
+    });
+  });
+
+  it('still treats a missing baseline as no data when one is expected', () => {
+    const judgement = judge(gates({ 'bake-time': '5m' }), noBaseline, { period: MIN, final: true });
+    expect(judgement.decision).not.toBe('promote');
+    expect(check(judgement, 'max-latency-increase').message).toBe(
+      'canary p99 vs baseline: no data: inconclusive',
+    );
+  });
+
+  it('still rolls back on the canary’s own gates', () => {
+    const bad = repeat(6, win({ requests: 400, errors: 40 }, { requests: null, errors: null, p99: null }));
+    expect(judge(gates(), bad, { period: MIN, baseline: false }).decision).toBe('rollback');
+  });
+
+  it('round-trips through the trace so a replay reaches the same verdict', () => {
+    const trace = { period: MIN, gates: gates({ 'bake-time': '5m' }), baseline: false, windows: noBaseline };
+    const parsed = parseTrace(serializeTrace(trace));
+    expect(parsed.baseline).toBe(false);
+    expect(replay(parsed.gates, parsed.windows, { period: parsed.period, baseline: false }).decision).toBe(
+      'promote',
+    );
+    expect(() =>
+      parseTrace(JSON.stringify({ period: '60s', gates: {}, baseline: 'no', windows: [] })),
+    ).toThrow("'baseline' must be true or false");
   });
 });

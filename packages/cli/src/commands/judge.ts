@@ -50,6 +50,7 @@ Exit codes: 0 judged (whatever the decision), 2 invalid trace, file or flags.`,
     const judgement = replay(trace.gates, trace.windows, {
       period: trace.period,
       ...(trace.preflight ? { preflight: trace.preflight } : {}),
+      ...(trace.baseline === false ? { baseline: false } : {}),
     });
     io.stdout(
       `${JSON.stringify({ decision: judgement.decision, decidedAtWindow: judgement.decidedAtWindow, checks: judgement.checks }, null, 2)}\n`,

@@ -30,6 +30,8 @@ export interface BakeOptions {
   /** When the canary began serving at its current weight (epoch ms): windows start at the first period boundary from it. */
   start: number;
   metrics: MetricSource;
+  /** False when the stable target group takes no traffic during this bake (canary at 100%). */
+  baseline?: boolean;
   alarms?: AlarmSource;
   smoke?: SmokeRunner;
   clock: Clock;
@@ -62,7 +64,12 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
   const first = Math.ceil(options.start / period) * period;
   const maxWindows = Math.max(1, Math.ceil(options.maxBakeTime / period));
   const limit = first + maxWindows * period;
-  const trace: Trace = { period, gates, windows: [] };
+  const trace: Trace = {
+    period,
+    gates,
+    ...(options.baseline === false ? { baseline: false } : {}),
+    windows: [],
+  };
   let polls = 0;
 
   let preflight: Preflight | undefined;
@@ -73,7 +80,11 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
     if (options.smoke) preflight.smoke = await options.smoke();
     trace.preflight = preflight;
   }
-  const judgeOptions = { period, ...(preflight ? { preflight } : {}) };
+  const judgeOptions = {
+    period,
+    ...(preflight ? { preflight } : {}),
+    ...(options.baseline === false ? { baseline: false } : {}),
+  };
   let judgement = judge(gates, [], judgeOptions);
   options.onPoll?.({ poll: 0, newWindows: 0, judgement, trace });
   if (judgement.decision !== null) return { judgement, trace, cancelled: false, polls };

@@ -58,6 +58,12 @@ export interface JudgeOptions {
   /** True when no more evidence will come: undecided becomes `on-inconclusive`. */
   final?: boolean;
   preflight?: Preflight;
+  /**
+   * False when the stable (baseline) target group takes no traffic at this step, as after a blue-green
+   * switch or a feature-flag rollout at 100%: the comparison with the baseline does not apply, which is
+   * not the same as missing data. Default true.
+   */
+  baseline?: boolean;
 }
 
 /**
@@ -95,7 +101,7 @@ export function judge(gates: Gates, evidence: readonly Evidence[], options: Judg
   const conf = formatPercent(gates.confidence);
   const windows = evidence.filter((e): e is MetricWindow => !isPollError(e));
   const elapsed = windows.length * options.period;
-  const ctx: Context = { gates, windows, final, lnBound, conf, alpha };
+  const ctx: Context = { baseline: options.baseline ?? true, gates, windows, final, lnBound, conf, alpha };
 
   const checks: Check[] = [
     errorRateCheck(ctx),
@@ -181,6 +187,7 @@ export function replay(
 }
 
 interface Context {
+  baseline: boolean;
   gates: Gates;
   windows: MetricWindow[];
   final: boolean;
@@ -290,6 +297,18 @@ function latencyIncreaseCheck(ctx: Context): Check {
     const canaryBound =
       c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM;
     outcomes.push({ exceeded: c.p99 > b.p99 * (1 + limit / 100), nullBound: Math.max(0.5, canaryBound) });
+  }
+  if (!ctx.baseline) {
+    return {
+      name,
+      phase: 'Successful',
+      observed: null,
+      interval: null,
+      evidence: null,
+      threshold: limit,
+      windows: 0,
+      message: 'canary p99 vs baseline: not applicable, the baseline takes no traffic at this step',
+    };
   }
   if (increases.length === 0) return noData(ctx, name, limit, 'canary p99 vs baseline');
   const observed = median(increases);

@@ -19,6 +19,8 @@ export interface Trace {
   period: number;
   gates: Gates;
   preflight?: Preflight;
+  /** False when the baseline took no traffic (canary at 100%): see `JudgeOptions.baseline`. */
+  baseline?: boolean;
   /** Windows and failed polls, in the order they arrived. */
   windows: Evidence[];
 }
@@ -28,6 +30,8 @@ export interface TraceDocument {
   period: string;
   gates: Record<string, unknown>;
   preflight?: Preflight;
+  /** `false` when the stable target group took no traffic, so the baseline comparison did not apply. */
+  baseline?: boolean;
   windows: Evidence[];
   /** The verdict reached when the trace was written; informational, a replay recomputes it. */
   decision?: string | null;
@@ -42,6 +46,7 @@ const TOP_KEYS = new Set([
   'period',
   'gates',
   'preflight',
+  'baseline',
   'windows',
   'decision',
   'decided-at-window',
@@ -84,7 +89,16 @@ export function parseTrace(text: string, source = 'trace'): Trace {
     doc.preflight === undefined || doc.preflight === null ? undefined : parsePreflight(doc.preflight, fail);
   if (!Array.isArray(doc.windows)) return fail(`'windows' must be a list, got ${show(doc.windows)}`);
   const windows = doc.windows.map((raw, i) => parseEntry(raw, `windows[${i}]`, fail));
-  return { period, gates, ...(preflight ? { preflight } : {}), windows };
+  if (doc.baseline !== undefined && typeof doc.baseline !== 'boolean') {
+    fail(`'baseline' must be true or false, got ${show(doc.baseline)}`);
+  }
+  return {
+    period,
+    gates,
+    ...(preflight ? { preflight } : {}),
+    ...(doc.baseline === false ? { baseline: false } : {}),
+    windows,
+  };
 }
 
 /** Serialises a trace, with the verdict reached, as the `trace` output and file. */
@@ -106,6 +120,7 @@ export function serializeTrace(trace: Trace, judgement?: Judgement): string {
       ...(trace.gates.smoke ? { 'smoke-command': true } : {}),
     },
     ...(trace.preflight ? { preflight: trace.preflight } : {}),
+    ...(trace.baseline === false ? { baseline: false } : {}),
     windows: trace.windows,
     ...(judgement
       ? {
