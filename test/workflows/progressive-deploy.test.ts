@@ -125,11 +125,11 @@ describe('progressive-deploy', () => {
     expect(sim.status).toBe('failure');
   });
 
-  it('rolls back and records when the run is cancelled mid-plan', () => {
-    const sim = run({ cancel: 'run', decision: '' });
+  it('rolls back and records rolled_back when the run is cancelled mid-plan (run-plan reports rollback)', () => {
+    const sim = run({ cancel: 'run', decision: 'rollback' });
     expect(ran(sim.steps)).toContain('rollback:rollback');
     expect(sim.steps.at(-1)!.ran).toBe(true);
-    expect(sim.steps.at(-1)!.with.status).toBe('failed');
+    expect(sim.steps.at(-1)!.with.status).toBe('rolled_back');
   });
 
   it('moves no traffic and records nothing when selection is refused', () => {
@@ -154,5 +154,18 @@ describe('progressive-deploy', () => {
     const sim = run({ inputs: { version: '' }, fail: '__step0' });
     expect(ran(sim.steps)).toEqual(['__step0']);
     expect(sim.steps[0]!.env).toEqual({ ENVIRONMENT: 'production', VERSION: '' });
+  });
+});
+
+describe('progressive-deploy at an approval step', () => {
+  it('leaves the deployment in progress and traffic where it is when run-plan pauses', () => {
+    const sim = run({ decision: 'paused' });
+    expect(ran(sim.steps)).toEqual([
+      '__step0',
+      'select:select-strategy',
+      'start:record-deployment',
+      'run:run-plan',
+    ]);
+    expect(sim.outputs.decision).toBe('paused');
   });
 });
