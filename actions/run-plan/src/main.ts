@@ -9,6 +9,7 @@ import {
   Elbv2TrafficRouter,
 } from '@shiftgate/aws';
 import {
+  addRestorePlans,
   describeStep,
   errorMessage,
   formatDuration,
@@ -23,11 +24,12 @@ import {
   type Sleeper,
   type SmokeRunner,
   type TrafficRouter,
+  type RestoreRecord,
 } from '@shiftgate/core';
 import { runnerTime } from './clock';
 import { parseInputs, type Inputs } from './inputs';
 import { actionsLogger } from './logger';
-import { addPlans, RESTORE_STATE, type RestoreRecord } from './restore';
+import { RESTORE_STATE } from './restore';
 import { runSummary } from './summary';
 
 /** Seams for tests; the action itself runs with none. */
@@ -118,7 +120,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     // Saved before every shift's first write, so the post step can put traffic back even when this
     // process is killed mid-way.
     beforeWrite: (plans) => {
-      record = addPlans(record, inputs, plans);
+      record = addRestorePlans(record, inputs, plans);
       core.saveState(RESTORE_STATE, JSON.stringify(record));
     },
     onEvent: progress,

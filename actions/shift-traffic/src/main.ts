@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import {
+  addRestorePlans,
   describeSplit,
   errorMessage,
   formatRouteWeights,
@@ -14,7 +15,7 @@ import {
 import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { actionsLogger } from './logger';
-import { RESTORE_STATE, restoreRecord } from './restore';
+import { RESTORE_STATE } from './restore';
 import { shiftSummary } from './summary';
 
 /** Seams for tests; the action itself runs with none. */
@@ -111,5 +112,5 @@ function saveRestore(inputs: Inputs, plans: RoutePlan[]): void {
     core.info('restore-on-failure is false: if the job fails, traffic stays where this step leaves it.');
     return;
   }
-  core.saveState(RESTORE_STATE, JSON.stringify(restoreRecord(inputs, plans)));
+  core.saveState(RESTORE_STATE, JSON.stringify(addRestorePlans(null, inputs, plans)));
 }

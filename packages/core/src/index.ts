@@ -17,3 +17,4 @@ export * from './traffic';
 export * from './orchestrator';
 export * from './records-summary';
 export * from './run-settings';
+export * from './traffic-restore';

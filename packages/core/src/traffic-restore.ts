@@ -1,0 +1,144 @@
+// What a post step needs to put traffic back after a failed or cancelled job, shared by every action that
+// moves traffic (shift-traffic, run-plan). The main step saves a RestoreRecord before its first write; the
+// post step puts each route back only when it still holds something the job wrote: a route already
+// sending traffic as before (a rollback step ran) is left alone, and so is one someone else changed since
+// (their change wins). Routes are put back in reverse order, like an undo.
+import type { Logger, Sleeper } from './clock';
+import type { TargetWeight } from './state';
+import {
+  restoreDecision,
+  restoreRoutes,
+  type RestoreResult,
+  type RoutePlan,
+  type TargetPair,
+  type TrafficRouter,
+} from './traffic';
+
+/** The saved record: where to connect, which target groups, and per route what it held and what was written. */
+export interface RestoreRecord {
+  version: 1;
+  region: string;
+  'retry-mode': 'standard' | 'adaptive';
+  'max-attempts': number;
+  pair: TargetPair;
+  routes: { route: string; before: TargetWeight[]; writes: TargetWeight[][] }[];
+}
+
+/** The AWS settings a restore reconnects with. */
+export interface RestoreSettings {
+  region: string;
+  retryMode: 'standard' | 'adaptive';
+  maxAttempts: number;
+  pair: TargetPair;
+}
+
+/**
+ * Adds a shift's plans to the record (a new one when `record` is null): what a route held is kept from
+ * its first shift, and the writes accumulate, so several shifts in one job are undone together.
+ */
+export function addRestorePlans(
+  record: RestoreRecord | null,
+  settings: RestoreSettings,
+  plans: RoutePlan[],
+): RestoreRecord {
+  const next: RestoreRecord = record ?? {
+    version: 1,
+    region: settings.region,
+    'retry-mode': settings.retryMode,
+    'max-attempts': settings.maxAttempts,
+    pair: settings.pair,
+    routes: [],
+  };
+  for (const plan of plans) {
+    if (plan.writes.length === 0) continue;
+    const entry = next.routes.find((r) => r.route === plan.route);
+    if (entry) entry.writes.push(...plan.writes);
+    else next.routes.push({ route: plan.route, before: plan.before, writes: [...plan.writes] });
+  }
+  return next;
+}
+
+/** Reads a saved record back, refusing anything malformed (a restore must never guess). */
+export function parseRestoreRecord(text: string): RestoreRecord {
+  const fail = (why: string): never => {
+    throw new Error(
+      `the state saved by the main step is unreadable (${why}); check the listeners and rules by hand`,
+    );
+  };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return fail('not JSON');
+  }
+  const r = doc as Partial<RestoreRecord>;
+  if (typeof r !== 'object' || r === null || r.version !== 1) fail('unknown version');
+  if (
+    typeof r.region !== 'string' ||
+    (r['retry-mode'] !== 'standard' && r['retry-mode'] !== 'adaptive') ||
+    typeof r['max-attempts'] !== 'number'
+  ) {
+    fail('no AWS settings');
+  }
+  if (typeof r.pair?.stable !== 'string' || typeof r.pair?.canary !== 'string') fail('no target groups');
+  const list = (v: unknown): v is TargetWeight[] =>
+    Array.isArray(v) &&
+    v.every((t) => typeof t?.['target-group-arn'] === 'string' && Number.isInteger(t?.weight));
+  if (
+    !Array.isArray(r.routes) ||
+    !r.routes.every(
+      (x) =>
+        typeof x?.route === 'string' && list(x.before) && Array.isArray(x.writes) && x.writes.every(list),
+    )
+  ) {
+    fail('no routes');
+  }
+  return r as RestoreRecord;
+}
+
+/** What putting back did. */
+export interface PutBackResult {
+  results: RestoreResult[];
+  /** Routes someone else changed since: left as they are. */
+  left: string[];
+}
+
+/**
+ * Puts back every route of the record that still holds something the job wrote, in reverse order,
+ * verified. Routes someone else changed are reported in `left` and never written.
+ */
+export async function putBack(
+  router: TrafficRouter,
+  record: RestoreRecord,
+  options: { logger: Logger; sleep?: Sleeper },
+): Promise<PutBackResult> {
+  const routes = [...record.routes].reverse();
+  const left: string[] = [];
+  const results = await restoreRoutes(
+    router,
+    routes.map((r) => r.route),
+    (reading) => {
+      const saved = routes.find((r) => r.route === reading.route)!;
+      const decision = restoreDecision(reading['target-groups'], saved, record.pair);
+      if (decision.action === 'restore') return decision.target;
+      if (decision.action === 'leave') {
+        options.logger.warning(`${reading.route} ${decision.reason}.`);
+        left.push(reading.route);
+      } else {
+        options.logger.info(`${reading.route} ${decision.reason}.`);
+      }
+      return null;
+    },
+    { logger: options.logger, pair: record.pair, ...(options.sleep ? { sleep: options.sleep } : {}) },
+  );
+  return { results, left };
+}
+
+/** The notice a post step ends with. */
+export function putBackNotice(outcome: PutBackResult, why: string): string {
+  const restored = outcome.results.filter((r) => r.changed).length;
+  const left = outcome.left.length;
+  return restored > 0
+    ? `Put back the weights of ${restored} route${restored === 1 ? '' : 's'} (verified) because ${why}.`
+    : `No route needed putting back${left > 0 ? `; ${left} changed by someone else ${left === 1 ? 'was' : 'were'} left alone` : ''}.`;
+}
