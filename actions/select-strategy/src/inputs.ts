@@ -9,7 +9,6 @@ import {
   type RawParameter,
   type StrategyName,
 } from '@shiftgate/core';
-import { parse as parseYaml } from 'yaml';
 
 /** The select-strategy inputs, parsed and validated once. */
 export interface Inputs {
@@ -26,7 +25,9 @@ export interface Inputs {
 }
 
 /** Reads the inputs by name through a getter (so tests can pass a map), validating each. */
-export function parseInputs(get: (name: string) => string = (name) => core.getInput(name)): Inputs {
+export async function parseInputs(
+  get: (name: string) => string = (name) => core.getInput(name),
+): Promise<Inputs> {
   const strategy = get('strategy');
   if (strategy.trim() !== '') parseStrategyName('strategy', strategy);
   const environment = get('environment').trim();
@@ -44,7 +45,7 @@ export function parseInputs(get: (name: string) => string = (name) => core.getIn
   }
   return {
     strategy,
-    parameters: parseParameters(get('parameters')),
+    parameters: await parseParameters(get('parameters')),
     environment: environment === '' ? null : environment,
     config: { path: configPath, required: configPath !== DEFAULT_CONFIG_PATH },
     defaultStrategy: parseStrategyName('default-strategy', get('default-strategy') || 'blue-green'),
@@ -56,10 +57,12 @@ export function parseInputs(get: (name: string) => string = (name) => core.getIn
 }
 
 /** Parses the `parameters` input: a YAML or JSON map of parameter name to a value or a list of values. */
-export function parseParameters(text: string): Record<string, RawParameter> {
+export async function parseParameters(text: string): Promise<Record<string, RawParameter>> {
   if (text.trim() === '') return {};
   const allowed =
     'a YAML or JSON map of parameter names to values, such as {steps: "5,25,100", bake-time: 10m}';
+  // Loaded only when there are parameters to read: most runs start faster without the YAML parser.
+  const { parse: parseYaml } = await import('yaml');
   let doc: unknown;
   try {
     doc = parseYaml(text);

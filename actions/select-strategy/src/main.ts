@@ -8,7 +8,6 @@ import {
   createRolloutState,
   emptyConfig,
   errorMessage,
-  parseConfig,
   planWaves,
   planWeights,
   selectStrategy,
@@ -33,7 +32,7 @@ interface Outcome {
 /** The action: decide everything first, so a refusal leaves no outputs behind; then set outputs and summary. */
 export async function run(): Promise<void> {
   try {
-    const outcome = await decide(parseInputs(), process.env);
+    const outcome = await decide(await parseInputs(), process.env);
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
     core.notice(outcome.notice);
     await core.summary.addRaw(outcome.summary).write();
@@ -47,7 +46,7 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
   if (inputs.token) core.setSecret(inputs.token);
   const event = readRunnerEvent(env);
   const facts = eventFacts(event);
-  const config = loadConfig(inputs, env);
+  const config = await loadConfig(inputs, env);
   const selection = selectStrategy({
     strategyInput: inputs.strategy,
     event: facts,
@@ -119,7 +118,7 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
   };
 }
 
-function loadConfig(inputs: Inputs, env: Record<string, string | undefined>): ShiftgateConfig {
+async function loadConfig(inputs: Inputs, env: Record<string, string | undefined>): Promise<ShiftgateConfig> {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const path = isAbsolute(inputs.config.path) ? inputs.config.path : resolve(workspace, inputs.config.path);
   if (!existsSync(path)) {
@@ -131,5 +130,7 @@ function loadConfig(inputs: Inputs, env: Record<string, string | undefined>): Sh
     core.info(`No ${inputs.config.path}; using built-in defaults.`);
     return emptyConfig();
   }
+  // The YAML parser loads only when there is a file to read: most runs start faster without it.
+  const { parseConfig } = await import('@shiftgate/core/config-file');
   return parseConfig(readFileSync(path, 'utf8'), inputs.config.path);
 }

@@ -6,6 +6,7 @@ export * from './state';
 export * from './strategies';
 export * from './plan';
 export * from './config';
+export * from './config-file';
 export * from './select';
 export * from './config-schema';
 export * from './health/index';

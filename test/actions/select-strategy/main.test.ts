@@ -26,8 +26,8 @@ const named =
     ({ ...defaults, ...over })[name] ?? '';
 
 describe('parseInputs', () => {
-  it('reads every input by name with its default', () => {
-    expect(parseInputs(named())).toEqual({
+  it('reads every input by name with its default', async () => {
+    expect(await parseInputs(named())).toEqual({
       strategy: '',
       parameters: {},
       environment: null,
@@ -40,8 +40,8 @@ describe('parseInputs', () => {
     });
   });
 
-  it('requires a config file named explicitly', () => {
-    expect(parseInputs(named({ config: 'ops/shiftgate.yml' })).config).toEqual({
+  it('requires a config file named explicitly', async () => {
+    expect((await parseInputs(named({ config: 'ops/shiftgate.yml' }))).config).toEqual({
       path: 'ops/shiftgate.yml',
       required: true,
     });
@@ -61,13 +61,13 @@ describe('parseInputs', () => {
     ['parameters', '[1, 2]', "Input 'parameters' must be a YAML or JSON map"],
     ['parameters', '{steps: [', "Input 'parameters' must be a YAML or JSON map of parameter names to values"],
     ['parameters', 'steps: {a: 1}', "Input 'parameters.steps' must be a value or a list of values"],
-  ])('refuses %s = %j', (input, value, message) => {
-    expect(() => parseInputs(named({ [input]: value }))).toThrow(message);
+  ])('refuses %s = %j', async (input, value, message) => {
+    await expect(parseInputs(named({ [input]: value }))).rejects.toThrow(message);
   });
 
-  it('reads parameters as YAML or JSON', () => {
-    expect(parseParameters('{"steps": "5,50,100"}')).toEqual({ steps: '5,50,100' });
-    expect(parseParameters('steps: [5, 50, 100]\nbake-time: 2m')).toEqual({
+  it('reads parameters as YAML or JSON', async () => {
+    expect(await parseParameters('{"steps": "5,50,100"}')).toEqual({ steps: '5,50,100' });
+    expect(await parseParameters('steps: [5, 50, 100]\nbake-time: 2m')).toEqual({
       steps: [5, 50, 100],
       'bake-time': '2m',
     });
