@@ -186,6 +186,107 @@ describe('judge: max-p99-latency and max-latency-increase', () => {
   });
 });
 
+describe('judge: max-p99-latency from the slow-request count', () => {
+  const p99 = (j: ReturnType<typeof judge>) => check(j, 'max-p99-latency');
+
+  it.each([
+    // [case, requests per window, slow per window, p99 per window, phase, decision]
+    ['exactly 1% slow passes', 1000, [10, 10, 10, 10, 10, 10], 500, 'Successful', 'promote'],
+    ['none slow passes', 100, [0, 0, 0, 0, 0], 200, 'Successful', 'promote'],
+    ['1.2% of 10,000 lacks confidence', 1000, Array(10).fill(12), 510, 'Running', null],
+    ['6 of 150 (lower end 0.82%) keeps baking', 50, [3, 2, 1], 700, 'Running', null],
+    ['7 of 150 (lower end 1.002%) rolls back', 50, [3, 2, 2], 700, 'Failed', 'rollback'],
+    ['6 of 100 rolls back', 50, [3, 3], 750, 'Failed', 'rollback'],
+  ] as const)('%s', (_, requests, slows, latency, phase, decision) => {
+    // The baseline as slow as the canary, so only max-p99-latency can decide.
+    const windows = slows.map((slow: number) => win({ requests, slow, p99: latency }, { p99: latency }));
+    const j = judge(DEFAULTS, windows, { period: MIN });
+    expect(p99(j).phase).toBe(phase);
+    expect(j.decision).toBe(decision);
+    if (phase === 'Running')
+      expect(p99(j).message).toMatch(/> max-p99-latency 500ms without 95% confidence: keep baking$/);
+  });
+
+  it('says the p99, the slow share and its interval', () => {
+    const windows = [win({ requests: 200, slow: 6, p99: 612 }), win({ requests: 212, slow: 9, p99: 640 })];
+    const j = judge(DEFAULTS, windows, { period: MIN });
+    const ci = rateConfidenceSequence(15, 412, 0.05, priorFor(0.01));
+    expect(p99(j).message).toBe(
+      `canary p99 626ms, 3.64% of 412 requests slower than 500ms (95% interval ${fmt({ lower: ci.lower * 100, upper: ci.upper * 100 })}) > max-p99-latency 500ms: rollback`,
+    );
+    expect(p99(j)).toMatchObject({ observed: 626, threshold: 500, windows: 2 });
+    expect(j.decision).toBe('rollback');
+  });
+
+  it('rolls back on the count where the window p99 alone would still be baking', () => {
+    const counted = repeat(2, win({ requests: 50, slow: 4, p99: 750 }));
+    const uncounted = repeat(2, win({ requests: 50, p99: 750 }));
+    expect(judge(DEFAULTS, counted, { period: MIN }).decision).toBe('rollback');
+    expect(judge(DEFAULTS, uncounted, { period: MIN }).decision).toBeNull();
+  });
+
+  it('falls back to the window p99 where slow is null or absent', () => {
+    for (const slow of [null, undefined]) {
+      const windows = repeat(4, win({ requests: 50, p99: 750, ...(slow === null ? { slow } : {}) }));
+      const j = judge(DEFAULTS, windows, { period: MIN });
+      expect(j.decision).toBe('rollback');
+      expect(p99(j).message).toMatch(/^canary p99 750ms \(median of 4 windows, 4 above\) > max-p99-latency/);
+    }
+  });
+
+  it('multiplies the count’s evidence with the fallback windows’ when they are mixed', () => {
+    const windows = [
+      win({ requests: 50, slow: 4, p99: 750 }),
+      win({ requests: 50, slow: null, p99: 750 }),
+      win({ requests: 50, slow: null, p99: 750 }),
+    ];
+    const j = judge(DEFAULTS, windows, { period: MIN });
+    expect(j.decision).toBe('rollback');
+    expect(p99(j).message).toMatch(
+      /^canary p99 750ms, 8% of 50 requests slower than 500ms \(95% interval [\d.]+%–[\d.]+%\); 2 windows without a count, 2 with p99 above > max-p99-latency 500ms with 95% confidence \(evidence [\d.]+ ≥ 20\): rollback$/,
+    );
+    // Neither part alone is enough.
+    expect(judge(DEFAULTS, windows.slice(0, 1), { period: MIN }).decision).toBeNull();
+    expect(judge(DEFAULTS, windows.slice(1), { period: MIN }).decision).toBeNull();
+  });
+
+  it('rolls back on the count without p99 data, but never promotes without it', () => {
+    const bad = repeat(3, win({ requests: 50, slow: 5, p99: null }));
+    expect(judge(DEFAULTS, bad, { period: MIN }).decision).toBe('rollback');
+    const good = repeat(6, win({ requests: 100, slow: 0, p99: null }));
+    const j = judge(DEFAULTS, good, { period: MIN, final: true });
+    expect(j.decision).toBe('rollback');
+    expect(p99(j).message).toMatch(/: no p99 data: inconclusive$/);
+  });
+
+  it('round-trips slow through the trace and replays to the same verdict', () => {
+    const windows: Evidence[] = [
+      win({ requests: 50, slow: 3, p99: 750 }),
+      win({ requests: 50, p99: 700 }),
+      win({ requests: 50, slow: null, p99: 720 }),
+      win({ requests: 50, slow: 4, p99: 760 }),
+    ];
+    const trace = { period: MIN, gates: DEFAULTS, windows };
+    const text = serializeTrace(trace, replay(DEFAULTS, windows, { period: MIN }));
+    const parsed = parseTrace(text);
+    expect(parsed.windows).toEqual(windows);
+    expect('slow' in (parsed.windows[1] as MetricWindow).canary!).toBe(false);
+    expect(replay(parsed.gates, parsed.windows, { period: MIN })).toEqual(
+      replay(DEFAULTS, windows, { period: MIN }),
+    );
+    const bad = (slow: unknown) =>
+      JSON.stringify({
+        period: '60s',
+        gates: {},
+        windows: [{ canary: { requests: 5, slow }, baseline: null }],
+      });
+    expect(() => parseTrace(bad(6))).toThrow(
+      "'windows[0].canary.slow' (6) must not exceed 'windows[0].canary.requests' (5)",
+    );
+    expect(() => parseTrace(bad(1.5))).toThrow("'windows[0].canary.slow' must be a whole number");
+  });
+});
+
 describe('judge: min-healthy-percent', () => {
   it('accepts exactly the minimum', () => {
     const windows = repeat(5, win({ healthy: 19, unhealthy: 1 }));

@@ -11,6 +11,11 @@ export interface SideStats {
   errors: number | null;
   /** `TargetResponseTime` p99, in milliseconds. */
   p99: number | null;
+  /**
+   * Requests slower than the `max-p99-latency` threshold: `round(requests × (100 − PR)/100)` from
+   * `TargetResponseTime` `PR(:T)`. Canary only; absent in evidence from before it existed; `null` = no data.
+   */
+  slow?: number | null;
   /** `HealthyHostCount` Minimum. */
   healthy: number | null;
   /** `UnHealthyHostCount` Maximum. */

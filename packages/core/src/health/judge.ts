@@ -4,6 +4,7 @@ import { formatLatency, type CustomGate, type Gates } from './gates';
 import { worst, type Phase } from './phase';
 import {
   lnExceedanceEvidence,
+  lnRateEvidenceAbove,
   p99ExceedanceBound,
   priorFor,
   rateConfidenceSequence,
@@ -79,9 +80,13 @@ export const P99_EXCEEDANCE_SUPREMUM = 0.6303;
  * Each gate uses a test that stays valid when re-run after every window (see `stats.ts`):
  * - `max-error-rate`: the beta-binomial mixture confidence sequence for the canary's 5xx rate (Robbins
  *   1970; Howard et al. 2021); a breach when its lower end is above the threshold.
- * - `max-p99-latency`: ALB reports one p99 per window, not latencies, so each window is a trial "p99
- *   above the threshold", whose probability under a true p99 at the threshold is bounded exactly from
- *   the window's request count ({@link p99ExceedanceBound}); a betting e-process over those trials.
+ * - `max-p99-latency`: "p99 above T" is "more than 1% of requests slower than T". Where a canary window
+ *   carries `slow` (its requests slower than T, from CloudWatch's percentile rank `PR(:T)`), the
+ *   slow/requests share gets the error rate's confidence sequence against 1%; a breach when its lower
+ *   end is above 1%. Windows without the count fall back to one trial per window, "p99 above T", whose
+ *   probability under a true p99 at T is bounded exactly from the window's request count
+ *   ({@link p99ExceedanceBound}), in a betting e-process; with both kinds, the product of the two
+ *   e-processes ({@link lnRateEvidenceAbove}) is the evidence. The observed value stays the median p99.
  * - `max-latency-increase`: the same e-process on "canary p99 above baseline p99 × (1 + increase)", a
  *   sign test vs the baseline, with the null bound at least ½.
  * - `min-healthy-percent`: host-windows as Bernoulli trials (a host unhealthy in a window or not), with
@@ -252,36 +257,91 @@ function errorRateCheck(ctx: Context): Check {
   };
 }
 
+/** The p99's definition: at most 1% of requests are slower than it. */
+const P99_SLOW_SHARE = 0.01;
+
 function p99Check(ctx: Context): Check {
   const name = 'max-p99-latency';
   const limit = ctx.gates.maxP99Latency;
   const values: number[] = [];
   const outcomes: { exceeded: boolean; nullBound: number }[] = [];
+  let slow = 0;
+  let counted = 0;
+  let slowWindows = 0;
   for (const w of ctx.windows) {
     const c = w.canary;
-    if (!c || c.p99 === null) continue;
-    values.push(c.p99);
-    outcomes.push({
-      exceeded: c.p99 > limit,
-      nullBound:
-        c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM,
+    if (!c) continue;
+    if (c.p99 !== null) values.push(c.p99);
+    if (typeof c.slow === 'number' && c.requests !== null && c.requests > 0) {
+      // The binomial evidence: how many of the window's requests were slower than the threshold.
+      slow += Math.min(c.slow, c.requests);
+      counted += c.requests;
+      slowWindows++;
+    } else if (c.p99 !== null) {
+      // No count for this window: fall back to "was the window's p99 above the threshold".
+      outcomes.push({
+        exceeded: c.p99 > limit,
+        nullBound:
+          c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM,
+      });
+    }
+  }
+  if (values.length === 0 && counted === 0) return noData(ctx, name, limit, 'canary p99');
+  const observed = values.length === 0 ? null : median(values);
+  const p99Text = observed === null ? 'no data' : formatLatency(observed);
+  if (counted === 0) {
+    const above = outcomes.filter((o) => o.exceeded).length;
+    return exceedanceVerdict(ctx, {
+      name,
+      observed: observed!,
+      limit,
+      lnE: lnExceedanceEvidence(outcomes),
+      head: `canary p99 ${p99Text} (median of ${values.length} window${values.length === 1 ? '' : 's'}, ${above} above)`,
+      windows: values.length,
+      unit: formatLatency(limit),
+      direction: 'max',
     });
   }
-  if (values.length === 0) return noData(ctx, name, limit, 'canary p99');
-  const observed = median(values);
-  const above = outcomes.filter((o) => o.exceeded).length;
-  const lnE = lnExceedanceEvidence(outcomes);
-  const head = `canary p99 ${formatLatency(observed)} (median of ${values.length} window${values.length === 1 ? '' : 's'}, ${above} above)`;
-  return exceedanceVerdict(ctx, {
-    name,
-    observed,
-    limit,
-    lnE,
-    head,
-    windows: values.length,
-    unit: formatLatency(limit),
-    direction: 'max',
-  });
+  const prior = priorFor(P99_SLOW_SHARE);
+  const ci = rateConfidenceSequence(slow, counted, ctx.alpha, prior);
+  const share = `${fmtPct((100 * slow) / counted)} of ${counted} requests slower than ${formatLatency(limit)} (${ctx.conf} interval ${fmtPct(100 * ci.lower)}–${fmtPct(100 * ci.upper)})`;
+  const target = `${name} ${formatLatency(limit)}`;
+  // The count's e-process times the fallback windows' (1 when every window has a count).
+  const lnE = lnRateEvidenceAbove(slow, counted, P99_SLOW_SHARE, prior) + lnExceedanceEvidence(outcomes);
+  const e = Math.exp(lnE);
+  const windows = Math.max(values.length, slowWindows);
+  const common = { name, observed, interval: null, evidence: e, threshold: limit, windows };
+  let head = `canary p99 ${p99Text}, ${share}`;
+  let confident = ci.lower > P99_SLOW_SHARE;
+  let strength = '';
+  if (outcomes.length > 0) {
+    const above = outcomes.filter((o) => o.exceeded).length;
+    head = `${head}; ${outcomes.length} window${outcomes.length === 1 ? '' : 's'} without a count, ${above} with p99 above`;
+    confident = lnE >= ctx.lnBound;
+    strength = ` (evidence ${fmtNumber(e)} ${confident ? '≥' : '<'} ${fmtNumber(Math.exp(ctx.lnBound))})`;
+  }
+  if (confident) {
+    return {
+      ...common,
+      phase: 'Failed',
+      message: `${head} > ${target}${strength ? ` with ${ctx.conf} confidence${strength}` : ''}: rollback`,
+    };
+  }
+  if (observed === null) {
+    return {
+      ...common,
+      phase: ctx.final ? 'Inconclusive' : 'Pending',
+      message: `${head}: no p99 data${ctx.final ? ': inconclusive' : ' yet'}`,
+    };
+  }
+  const within = observed <= limit;
+  return {
+    ...common,
+    phase: openPhase(ctx, within),
+    message: within
+      ? `${head} ≤ ${target}: pass`
+      : `${head} > ${target} without ${ctx.conf} confidence${strength}: ${keepOr(ctx)}`,
+  };
 }
 
 function latencyIncreaseCheck(ctx: Context): Check {

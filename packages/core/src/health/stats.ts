@@ -62,6 +62,25 @@ export function lnMixtureMartingale(successes: number, trials: number, p: number
   return lnMix - lnNull;
 }
 
+/**
+ * ln of the evidence that a binomial rate is above `threshold`: `inf_{p ≤ θ} M_t(p)`, the smallest
+ * mixture martingale over every rate the null allows. The martingale is smallest at the observed rate,
+ * so this is `M_t(θ)` when the observed rate is above θ and at most 1 otherwise. It reaches `1/α`
+ * exactly when the lower end of {@link rateConfidenceSequence} is above θ, and under any true rate
+ * p ≤ θ it is at most `M_t(p)`, a test martingale, so it may be multiplied with other e-processes over
+ * other windows (a product whose every factor is a supermartingale step stays one; Ville's inequality).
+ */
+export function lnRateEvidenceAbove(
+  successes: number,
+  trials: number,
+  threshold: number,
+  prior: BetaPrior,
+): number {
+  if (trials <= 0) return 0;
+  const p = Math.min(Math.max(successes / trials, 1e-12), threshold);
+  return lnMixtureMartingale(successes, trials, p, prior);
+}
+
 /** A two-sided interval for a rate, as fractions in [0, 1]. */
 export interface Interval {
   lower: number;

@@ -53,7 +53,7 @@ const TOP_KEYS = new Set([
   'message',
   'checks',
 ]);
-const SIDE_KEYS: (keyof SideStats)[] = ['requests', 'errors', 'p99', 'healthy', 'unhealthy'];
+const SIDE_KEYS: (keyof SideStats)[] = ['requests', 'errors', 'p99', 'slow', 'healthy', 'unhealthy'];
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 
 /**
@@ -262,6 +262,8 @@ function parseSide(raw: Json | undefined, where: string, fail: (problem: string)
   const side = {} as SideStats;
   for (const key of SIDE_KEYS) {
     const v = raw[key];
+    // `slow` is newer than the format: absent stays absent, so old traces replay as they were judged.
+    if (key === 'slow' && v === undefined) continue;
     if (v === undefined || v === null) {
       side[key] = null;
       continue;
@@ -276,6 +278,9 @@ function parseSide(raw: Json | undefined, where: string, fail: (problem: string)
   }
   if (side.requests !== null && side.errors !== null && side.errors > side.requests) {
     fail(`'${where}.errors' (${side.errors}) must not exceed '${where}.requests' (${side.requests})`);
+  }
+  if (typeof side.slow === 'number' && side.requests !== null && side.slow > side.requests) {
+    fail(`'${where}.slow' (${side.slow}) must not exceed '${where}.requests' (${side.requests})`);
   }
   return side;
 }
