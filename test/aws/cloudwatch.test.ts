@@ -4,6 +4,7 @@ import {
   CloudWatchMetricSource,
   createCloudWatchClient,
   loadBalancerDimension,
+  percentRankStat,
   targetGroupDimension,
 } from '@shiftgate/aws';
 import { InputError, parseMetricQueries, type Logger } from '@shiftgate/core';
@@ -154,6 +155,99 @@ describe('CloudWatchMetricSource', () => {
         baseline: { requests: 950, errors: 1, p99: 200, healthy: 18, unhealthy: 0 },
       },
     ]);
+  });
+
+  describe('the canary’s requests slower than the p99 gate (percentile rank)', () => {
+    beforeEach(() => {
+      server.metrics = albMetrics({
+        'targetgroup/web-green/943f017f100becff': (t, threshold) => ({
+          requests: 200,
+          errors: 0,
+          p99: 640,
+          // 8 of 200 slower than 500ms, none slower than anything above.
+          slow: threshold === undefined || threshold <= 500 ? (t === T0 ? 8 : 3) : 0,
+          healthy: 2,
+          unhealthy: 0,
+        }),
+        'targetgroup/web-blue/73e2d6bc24d8a067': () => ({ requests: 950, p99: 200, slow: 1, healthy: 18 }),
+      });
+    });
+
+    it.each([
+      [500, 'PR(:0.5)'],
+      [1500, 'PR(:1.5)'],
+      [123, 'PR(:0.123)'],
+      [60_000, 'PR(:60)'],
+    ])('asks for PR(:T) with T in seconds (%sms → %s)', (ms, stat) => {
+      expect(percentRankStat(ms)).toBe(stat);
+    });
+
+    it('adds PR(:T) for the canary only to the same GetMetricData call and reads it as a count', async () => {
+      const windows = await source({ slowThreshold: 500 }).windows({ start: T0, end: T0 + 2 * MIN });
+      expect(server.calls('GetMetricData')).toHaveLength(1);
+      const queries = server.calls('GetMetricData')[0]!.body.MetricDataQueries as Array<{
+        Id: string;
+        MetricStat: { Metric: { MetricName: string; Dimensions: unknown }; Stat: string };
+      }>;
+      expect(queries.map((q) => q.Id)).toHaveLength(11);
+      const slow = queries.find((q) => q.Id === 'sg_c_slow')!;
+      expect(slow.MetricStat.Metric.MetricName).toBe('TargetResponseTime');
+      expect(slow.MetricStat.Stat).toBe('PR(:0.5)');
+      expect(slow.MetricStat.Metric.Dimensions).toEqual([
+        { Name: 'LoadBalancer', Value: 'app/web/50dc6c495c0c9188' },
+        { Name: 'TargetGroup', Value: 'targetgroup/web-green/943f017f100becff' },
+      ]);
+      expect(windows.map((w) => w.canary)).toEqual([
+        { requests: 200, errors: 0, p99: 640, slow: 8, healthy: 2, unhealthy: 0 },
+        { requests: 200, errors: 0, p99: 640, slow: 3, healthy: 2, unhealthy: 0 },
+      ]);
+      // The baseline is not judged on it.
+      expect(windows[0]!.baseline).not.toHaveProperty('slow');
+    });
+
+    it('asks at the gate it is given', async () => {
+      const [first] = await source({ slowThreshold: 750 }).windows({ start: T0, end: T0 + MIN });
+      expect(first!.canary!.slow).toBe(0);
+    });
+
+    it('leaves slow out when no threshold is given', async () => {
+      const [first] = await source().windows({ start: T0, end: T0 + MIN });
+      expect(server.calls('GetMetricData')[0]!.body.MetricDataQueries).toHaveLength(10);
+      expect(first!.canary).not.toHaveProperty('slow');
+    });
+
+    it.each(['PartialData', 'Forbidden', 'InternalError'] as const)(
+      'reads slow as no data when its query’s status is %s',
+      async (status) => {
+        server.statusCodes.set('sg_c_slow', status);
+        const logger = recordingLogger();
+        const [first] = await source({ slowThreshold: 500, logger }).windows({ start: T0, end: T0 + MIN });
+        expect(first!.canary).toEqual({
+          requests: 200,
+          errors: 0,
+          p99: 640,
+          slow: null,
+          healthy: 2,
+          unhealthy: 0,
+        });
+        expect(logger.lines).toContain(
+          `warning CloudWatch query 'sg_c_slow' returned status ${status}: its values are not used as data`,
+        );
+      },
+    );
+
+    it('reads slow as no data without a datapoint or without a request count', async () => {
+      server.metrics = albMetrics({
+        'targetgroup/web-green/943f017f100becff': (t) =>
+          t === T0 ? { requests: 200, p99: 640 } : { requests: null, p99: 640, slow: 2 },
+      });
+      const windows = await source({ slowThreshold: 500 }).windows({ start: T0, end: T0 + 2 * MIN });
+      expect(windows.map((w) => w.canary!.slow)).toEqual([null, null]);
+    });
+
+    it('refuses a threshold that is not a latency', () => {
+      expect(() => source({ slowThreshold: 0 })).toThrow(InputError);
+    });
   });
 
   it('fills an omitted 5xx datapoint with 0 only where the window has requests', async () => {

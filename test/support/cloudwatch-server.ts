@@ -264,22 +264,35 @@ export interface AlbMinute {
   errors?: number | null;
   /** Milliseconds. */
   p99?: number | null;
+  /** Requests slower than the threshold the `PR(:T)` query asked about (the series gets T in ms). */
+  slow?: number | null;
   healthy?: number | null;
   unhealthy?: number | null;
 }
 
+/** `PR(:T)` or `PR(0:T)` with T in seconds: the percentile rank statistic, T in milliseconds. */
+const PERCENT_RANK = /^PR\((?:0)?:(\d+(?:\.\d+)?)\)$/;
+
 /**
  * A provider for ALB metrics: `byTargetGroup` maps a `TargetGroup` dimension (`targetgroup/<name>/<id>`)
- * to a function of the period start. `errors: 0` is omitted, as ALB omits it.
+ * to a function of the period start (and, for a `PR(:T)` query, of T in milliseconds). `errors: 0` is
+ * omitted, as ALB omits it. `PR(:T)` answers `100 × (1 − slow/requests)`, the percentage at most T.
  */
 export function albMetrics(
-  byTargetGroup: Record<string, (timestamp: number) => AlbMinute>,
+  byTargetGroup: Record<string, (timestamp: number, slowThreshold?: number) => AlbMinute>,
   custom?: MetricProvider,
 ): MetricProvider {
   return (query, timestamp) => {
     if (!query.metric || query.metric.namespace !== 'AWS/ApplicationELB') return custom?.(query, timestamp);
     const series = byTargetGroup[query.metric.dimensions.TargetGroup ?? ''];
     if (!series) return undefined;
+    const rank = PERCENT_RANK.exec(query.metric.stat);
+    if (query.metric.name === 'TargetResponseTime' && rank) {
+      const minute = series(timestamp, Math.round(Number(rank[1]) * 1e6) / 1e3);
+      if (typeof minute.slow !== 'number' || !minute.requests) return undefined;
+      return 100 * (1 - minute.slow / minute.requests);
+    }
+    if (query.metric.name === 'TargetResponseTime' && query.metric.stat !== 'p99') return undefined;
     const minute = series(timestamp);
     switch (query.metric.name) {
       case 'RequestCount':

@@ -26,14 +26,14 @@ export function modelMetrics(options: {
   const shares = new Map<number, number>();
   const minute =
     (side: Side) =>
-    (timestamp: number): AlbMinute => {
+    (timestamp: number, slowThreshold?: number): AlbMinute => {
       const aligned = Math.floor(timestamp / MIN) * MIN;
       let share = shares.get(aligned);
       if (share === undefined) {
         share = canaryShare(options.weights(), options.pair) ?? 0;
         shares.set(aligned, share);
       }
-      return options.model.sample(side, aligned, share);
+      return options.model.sample(side, aligned, share, slowThreshold);
     };
   const provider = albMetrics({
     [targetGroupDimension(options.pair.canary)]: minute('canary'),

@@ -77,6 +77,7 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
     canaryTargetGroupArn: inputs.target.canaryTargetGroupArn,
     period: inputs.pollInterval,
     queries: inputs.queries,
+    slowThreshold: inputs.gates.maxP99Latency,
     logger,
   });
   const now = deps.clock.now();

@@ -102,6 +102,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
         canaryTargetGroupArn: pair.canary,
         period: inputs.pollInterval,
         queries: inputs.queries,
+        slowThreshold: inputs.gates.maxP99Latency,
         logger: actionsLogger,
       }),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(cloudwatch) } : {}),

@@ -63,6 +63,15 @@ const SIDE_METRICS = [
   { key: 'unhealthy', metric: 'UnHealthyHostCount', stat: 'Maximum' },
 ] as const satisfies readonly { key: keyof SideStats; metric: string; stat: string }[];
 
+/**
+ * The percentile-rank statistic `PR(:T)`: the percentage of requests whose `TargetResponseTime` (in
+ * seconds) is at most T (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html).
+ * Its complement is the share slower than T, which the judge tests against the p99's 1%.
+ */
+export function percentRankStat(thresholdMs: number): string {
+  return `PR(:${Number((thresholdMs / 1000).toFixed(6))})`;
+}
+
 /** Where the canary and baseline live and what else to read. */
 export interface CloudWatchMetricSourceOptions {
   client: CloudWatchClient;
@@ -73,12 +82,18 @@ export interface CloudWatchMetricSourceOptions {
   /** Window length in milliseconds: a multiple of 60 s (ALB publishes per minute). */
   period: number;
   queries?: readonly MetricQuery[];
+  /**
+   * The `max-p99-latency` gate in milliseconds: when set, the canary's requests slower than it are
+   * read too (`TargetResponseTime` `PR(:T)`, as `slow`), in the same call.
+   */
+  slowThreshold?: number;
   logger?: Logger;
 }
 
 /**
  * Reads windows from CloudWatch: one `GetMetricData` call per poll (following `NextToken`) for all
- * five ALB metrics of both target groups plus the user's metric queries.
+ * five ALB metrics of both target groups, the canary's percentile rank at the p99 gate (when
+ * `slowThreshold` is set) and the user's metric queries.
  *
  * A query whose final `StatusCode` is not `Complete` (`PartialData`, `Forbidden`, `InternalError`)
  * yields no data for the range. ALB publishes `HTTPCode_Target_5XX_Count` only when there were 5xx,
@@ -90,6 +105,7 @@ export class CloudWatchMetricSource implements MetricSource {
   private readonly period: number;
   private readonly queries: MetricDataQuery[];
   private readonly custom: readonly MetricQuery[];
+  private readonly slow: boolean;
   private readonly logger: Logger;
 
   constructor(options: CloudWatchMetricSourceOptions) {
@@ -103,21 +119,32 @@ export class CloudWatchMetricSource implements MetricSource {
     this.client = options.client;
     this.period = options.period;
     this.custom = options.queries ?? [];
+    const threshold = options.slowThreshold;
+    if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0)) {
+      throw new InputError('max-p99-latency', `${threshold}ms`, 'a latency above 0ms');
+    }
+    this.slow = threshold !== undefined;
     this.logger = options.logger ?? silentLogger;
     const loadBalancer = loadBalancerDimension('load-balancer-arn', options.loadBalancerArn);
+    const slowMetric =
+      threshold === undefined
+        ? []
+        : [{ key: 'slow', metric: 'TargetResponseTime', stat: percentRankStat(threshold) } as const];
     const sides = [
       {
         prefix: 'sg_c_',
         targetGroup: targetGroupDimension('canary-target-group-arn', options.canaryTargetGroupArn),
+        metrics: [...SIDE_METRICS, ...slowMetric],
       },
       {
         prefix: 'sg_b_',
         targetGroup: targetGroupDimension('stable-target-group-arn', options.stableTargetGroupArn),
+        metrics: SIDE_METRICS,
       },
     ];
     const seconds = this.period / 1000;
-    this.queries = sides.flatMap(({ prefix, targetGroup }) =>
-      SIDE_METRICS.map(({ key, metric, stat }): MetricDataQuery => ({
+    this.queries = sides.flatMap(({ prefix, targetGroup, metrics }) =>
+      metrics.map(({ key, metric, stat }): MetricDataQuery => ({
         Id: `${prefix}${key}`,
         MetricStat: {
           Metric: {
@@ -210,6 +237,7 @@ export class CloudWatchMetricSource implements MetricSource {
       Object.fromEntries(SIDE_METRICS.map(({ key }) => [key, usable(`${prefix}${key}`)])) as SeriesBySide;
     const canary = side('sg_c_');
     const baseline = side('sg_b_');
+    const percentRank = this.slow ? usable('sg_c_slow') : undefined;
     const gated = this.custom.filter((q) => q.gate !== null);
     const customSeries = new Map(gated.map((q) => [q.id, usable(q.id)]));
 
@@ -217,7 +245,7 @@ export class CloudWatchMetricSource implements MetricSource {
     for (let t = range.start; t + this.period <= range.end; t += this.period) {
       const window: MetricWindow = {
         start: new Date(t).toISOString(),
-        canary: statsAt(canary, t),
+        canary: statsAt(canary, t, this.slow ? (percentRank?.get(t) ?? null) : undefined),
         baseline: statsAt(baseline, t),
       };
       if (gated.length > 0) {
@@ -248,10 +276,11 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 }
 
-type SeriesBySide = Record<keyof SideStats, Map<number, number> | undefined>;
+type SeriesBySide = Record<(typeof SIDE_METRICS)[number]['key'], Map<number, number> | undefined>;
 
-function statsAt(series: SeriesBySide, t: number): SideStats | null {
-  const get = (key: keyof SideStats) => series[key]?.get(t) ?? null;
+/** One side's window; `percentRank` is the canary's `PR(:T)` (`undefined` when not asked for). */
+function statsAt(series: SeriesBySide, t: number, percentRank?: number | null): SideStats | null {
+  const get = (key: keyof SeriesBySide) => series[key]?.get(t) ?? null;
   const requests = get('requests');
   let errors = get('errors');
   if (errors === null && requests !== null && series.errors !== undefined) errors = 0;
@@ -265,6 +294,11 @@ function statsAt(series: SeriesBySide, t: number): SideStats | null {
     healthy: nullableRound(get('healthy')),
     unhealthy: nullableRound(get('unhealthy')),
   };
+  if (percentRank !== undefined) {
+    // PR is a percentage of the window's requests at most T; the rest were slower.
+    const share = percentRank === null ? null : Math.min(Math.max((100 - percentRank) / 100, 0), 1);
+    stats.slow = share === null || stats.requests === null ? null : Math.round(stats.requests * share);
+  }
   return Object.values(stats).every((v) => v === null) ? null : stats;
 }
 

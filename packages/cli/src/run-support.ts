@@ -151,6 +151,8 @@ export function awsPorts(
   metrics: (
     period: number,
     queries: ConstructorParameters<typeof CloudWatchMetricSource>[0]['queries'],
+    /** The `max-p99-latency` gate, ms: the canary's requests slower than it are read too. */
+    slowThreshold?: number,
   ) => MetricSourceFactory;
   alarms: AlarmSource;
   routes: string[];
@@ -163,7 +165,7 @@ export function awsPorts(
   return {
     router: new Elbv2TrafficRouter(elbv2),
     metrics:
-      (period, queries) =>
+      (period, queries, slowThreshold) =>
       ({ loadBalancerArn, pair }) =>
         new CloudWatchMetricSource({
           client: cloudwatch,
@@ -172,6 +174,7 @@ export function awsPorts(
           canaryTargetGroupArn: pair.canary,
           period,
           ...(queries ? { queries } : {}),
+          ...(slowThreshold !== undefined ? { slowThreshold } : {}),
         }),
     alarms: new CloudWatchAlarmSource(cloudwatch),
     routes: route.routes,

@@ -17,6 +17,7 @@ import {
   parseFault,
   parseScenario,
   poisson,
+  slowerThan,
   TrafficModel,
   SIMULATED,
   type Fault,
@@ -94,6 +95,28 @@ describe('TrafficModel', () => {
     expect(model('healthy', 6).minute('canary', START + 3 * MIN)).not.toEqual(
       a.minute('canary', START + 3 * MIN),
     );
+  });
+
+  it('counts slow requests from the log-normal latency that has the profile’s p99', () => {
+    expect(slowerThan(500, 500)).toBeCloseTo(0.01, 5);
+    expect(slowerThan(750, 500)).toBeCloseTo(0.0649, 3);
+    expect(slowerThan(180, 500)).toBeLessThan(1e-5);
+    const m = new TrafficModel({ seed: 2, start: START, scenario: 'slow-leak', at: 0 });
+    m.setShare(START, 50);
+    // The leak's p99 passes 500ms at minute 13; over the minutes after it, more than 1% are slower.
+    let slow = 0;
+    let requests = 0;
+    for (let i = 20; i < 30; i++) {
+      const minute = m.minute('canary', START + i * MIN, 500);
+      slow += minute.slow!;
+      requests += minute.requests!;
+    }
+    expect(slow / requests).toBeCloseTo(slowerThan(180 + 25 * 25.5, 500), 1);
+    expect(slow / requests).toBeGreaterThan(0.01);
+    // Asking for the count changes nothing else in the minute.
+    const { slow: _, ...rest } = m.minute('canary', START + 3 * MIN, 500);
+    expect(rest).toEqual(m.minute('canary', START + 3 * MIN));
+    expect(m.minute('canary', START + 3 * MIN)).not.toHaveProperty('slow');
   });
 
   it('splits requests by the weights, averaged within a minute', () => {
@@ -252,6 +275,12 @@ describe('simulated providers', () => {
     expect(first.requests).toBe(minutes[0]!.requests! + minutes[1]!.requests!);
     expect(first.p99).toBe(Math.max(minutes[0]!.p99!, minutes[1]!.p99!));
     expect(() => s.metrics(90_000)).toThrow(InputError);
+    const counted = await s.metrics(2 * MIN, 500).windows({ start: end - 6 * MIN, end });
+    expect(counted[0]!.canary!.slow).toBe(
+      [0, 1].reduce((n, i) => n + s.model.minute('canary', end - 6 * MIN + i * MIN, 500).slow!, 0),
+    );
+    expect(counted[0]!.baseline).not.toHaveProperty('slow');
+    expect(counted[2]!.canary!.slow).toBeNull();
   });
 
   it('fails metric and alarm reads while faults last', async () => {

@@ -150,7 +150,7 @@ async function deploy(
     state,
     target: { routes: sim.routes, pair: sim.pair },
     router: sim.router,
-    metrics: () => sim.metrics(60_000),
+    metrics: () => sim.metrics(60_000, gates.maxP99Latency),
     alarms: sim.alarms,
     gates,
     period: 60_000,

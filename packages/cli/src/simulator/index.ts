@@ -24,8 +24,11 @@ export const SIMULATED = {
 export interface Simulation {
   model: TrafficModel;
   router: SimulatedRouter;
-  /** Builds the metric source for a window length (the orchestrator's `metrics` factory). */
-  metrics(period: number): SimulatedMetricSource;
+  /**
+   * Builds the metric source for a window length (the orchestrator's `metrics` factory); with the
+   * `max-p99-latency` gate (ms) its canary windows also count the requests slower than it.
+   */
+  metrics(period: number, slowThreshold?: number): SimulatedMetricSource;
   alarms: SimulatedAlarmSource;
   faults: FaultPlan;
   routes: string[];
@@ -73,11 +76,12 @@ export function createSimulation(options: SimulationOptions): Simulation {
   return {
     model,
     router,
-    metrics: (period) =>
+    metrics: (period, slowThreshold) =>
       new SimulatedMetricSource({
         model,
         clock: options.clock,
         period,
+        ...(slowThreshold !== undefined ? { slowThreshold } : {}),
         faults,
         settle: () => router.settle(),
       }),

@@ -26,6 +26,8 @@ export interface Minute {
   errors: number | null;
   /** Milliseconds. */
   p99: number | null;
+  /** Requests slower than the threshold asked for (only when one was); null without requests. */
+  slow?: number | null;
   healthy: number;
   unhealthy: number;
 }
@@ -110,17 +112,20 @@ export class TrafficModel {
     return minute + MIN + this.publicationDelay <= now;
   }
 
-  /** The statistics of one side over the minute starting at `minute` (aligned to a minute). */
-  minute(side: Side, minute: number): Minute {
+  /**
+   * The statistics of one side over the minute starting at `minute` (aligned to a minute); with
+   * `slowThreshold` (ms), also how many requests were slower than it.
+   */
+  minute(side: Side, minute: number, slowThreshold?: number): Minute {
     const aligned = Math.floor(minute / MIN) * MIN;
-    return this.sample(side, aligned, this.averageShare(aligned));
+    return this.sample(side, aligned, this.averageShare(aligned), slowThreshold);
   }
 
   /**
    * One minute of one side when the canary had `sharePercent` of the traffic, whatever the recorded
    * history says (for a fake CloudWatch that reads the weights off a fake load balancer).
    */
-  sample(side: Side, minute: number, sharePercent: number): Minute {
+  sample(side: Side, minute: number, sharePercent: number, slowThreshold?: number): Minute {
     const aligned = Math.floor(minute / MIN) * MIN;
     // Seeded by the minute's index from the start, so a run is the same whenever it starts.
     const index = Math.round((aligned - Math.floor(this.start / MIN) * MIN) / MIN);
@@ -131,12 +136,17 @@ export class TrafficModel {
     const since = (aligned - this.start) / MIN;
     const profile = side === 'canary' ? this.canaryProfile(since) : BASELINE;
     const hosts = { healthy: profile.hosts - profile.unhealthy, unhealthy: profile.unhealthy };
-    if (requests === 0) return { requests: null, errors: null, p99: null, ...hosts };
+    const asked = slowThreshold === undefined ? {} : { slow: null };
+    if (requests === 0) return { requests: null, errors: null, p99: null, ...asked, ...hosts };
     const errors = binomial(random, requests, profile.errorRate);
     // Fewer requests make a noisier p99.
     const noise = 0.06 + 0.4 / Math.sqrt(requests);
     const p99 = Math.max(5, profile.p99 * (1 + noise * normal(random)));
-    return { requests, errors, p99: Math.round(p99 * 10) / 10, ...hosts };
+    const minuteStats = { requests, errors, p99: Math.round(p99 * 10) / 10 };
+    if (slowThreshold === undefined) return { ...minuteStats, ...hosts };
+    // Drawn after the others, so asking for it changes no other value of the minute.
+    const slow = binomial(random, requests, slowerThan(profile.p99, slowThreshold));
+    return { ...minuteStats, slow, ...hosts };
   }
 
   private canaryProfile(since: number): Profile {
@@ -159,6 +169,30 @@ export class TrafficModel {
         return after >= 0 ? { ...HEALTHY_CANARY, errorRate: 0.02, unhealthy: 2 } : HEALTHY_CANARY;
     }
   }
+}
+
+/** Spread of the latency distribution: log-normal with σ = 0.5 in log space (as the gate bench). */
+const LATENCY_SIGMA = 0.5;
+/** z such that Φ(z) = 0.99. */
+const Z99 = 2.326348;
+
+/**
+ * P(latency > T) for one request when latencies are log-normal with the given true p99 and
+ * {@link LATENCY_SIGMA}: `1 − Φ(z₉₉ + ln(T/p99)/σ)`. Exactly 1% at T = p99.
+ */
+export function slowerThan(p99: number, threshold: number): number {
+  if (threshold <= 0) return 1;
+  return normalUpperTail(Z99 + Math.log(threshold / p99) / LATENCY_SIGMA);
+}
+
+/** 1 − Φ(z), from erfc (Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7). */
+function normalUpperTail(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erfc = poly * Math.exp(-x * x);
+  return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 
 interface Profile {

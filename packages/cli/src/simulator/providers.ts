@@ -193,6 +193,8 @@ export class SimulatedMetricSource implements MetricSource {
       faults: FaultPlan;
       /** Settles pending reverts before reading (the router's), so traffic is current. */
       settle?: () => void;
+      /** The `max-p99-latency` gate, ms: canary windows count the requests slower than it. */
+      slowThreshold?: number;
     },
   ) {
     if (options.period <= 0 || options.period % 60_000 !== 0) {
@@ -227,23 +229,44 @@ export class SimulatedMetricSource implements MetricSource {
 
   private side(side: Side, start: number, now: number): SideStats {
     const { model, period } = this.options;
+    const threshold = side === 'canary' ? this.options.slowThreshold : undefined;
     const minutes: Minute[] = [];
     for (let m = start; m < start + period; m += 60_000) {
-      if (!model.published(m, now))
-        return { requests: null, errors: null, p99: null, healthy: null, unhealthy: null };
-      minutes.push(model.minute(side, m));
+      if (!model.published(m, now)) {
+        return {
+          requests: null,
+          errors: null,
+          p99: null,
+          ...(threshold === undefined ? {} : { slow: null }),
+          healthy: null,
+          unhealthy: null,
+        };
+      }
+      minutes.push(model.minute(side, m, threshold));
     }
     return aggregate(minutes);
   }
 }
 
-/** Sums counts, keeps the worst p99 and host counts of the minutes of one window. */
+/**
+ * Sums counts (slow requests too, where the minutes count them), keeps the worst p99 and host counts
+ * of the minutes of one window.
+ */
 export function aggregate(minutes: readonly Minute[]): SideStats {
   const served = minutes.filter((m) => m.requests !== null);
+  const counted = minutes.some((m) => m.slow !== undefined);
   return {
     requests: served.length === 0 ? null : served.reduce((s, m) => s + m.requests!, 0),
     errors: served.length === 0 ? null : served.reduce((s, m) => s + (m.errors ?? 0), 0),
     p99: served.length === 0 ? null : Math.max(...served.map((m) => m.p99!)),
+    ...(counted
+      ? {
+          slow:
+            served.length === 0 || served.some((m) => typeof m.slow !== 'number')
+              ? null
+              : served.reduce((s, m) => s + m.slow!, 0),
+        }
+      : {}),
     healthy: minutes.length === 0 ? null : Math.min(...minutes.map((m) => m.healthy)),
     unhealthy: minutes.length === 0 ? null : Math.max(...minutes.map((m) => m.unhealthy)),
   };
