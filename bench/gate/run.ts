@@ -1,7 +1,9 @@
 // Gate quality: seeded canary scenarios judged by shiftgate's sequential judge and by the naive
 // per-window rule (each window compared with the thresholds on its own, as in Flagger/Argo-style
 // decision trees). Prints false-rollback rate on healthy canaries, miss rate on regressions and the
-// median number of windows from onset to rollback, side by side.
+// median number of windows from onset to rollback, side by side. Canary windows carry `slow` (the
+// requests slower than max-p99-latency, as CloudWatch's PR(:T) gives it) counted from the same latencies
+// as the p99; rows marked "p99 only" leave it out, to show the per-window p99 test it replaces.
 //
 //   npx tsx bench/gate/run.ts [--runs 1000] [--seed 20260101]
 import { parseGates, replay, type Gates, type MetricWindow, type SideStats } from '@shiftgate/core';
@@ -40,15 +42,23 @@ function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-/** Nearest-rank p99 of `n` lognormal latencies with the given true p99 (σ = 0.5 in log space). */
-function windowP99(random: () => number, n: number, trueP99: number): number | null {
-  if (n === 0) return null;
+/**
+ * `n` lognormal latencies with the given true p99 (σ = 0.5 in log space): their nearest-rank p99 and
+ * how many are slower than `threshold` — both from the same requests, as ALB's p99 and PR(:T) are.
+ */
+function windowLatency(
+  random: () => number,
+  n: number,
+  trueP99: number,
+  threshold: number,
+): { p99: number | null; slow: number | null } {
+  if (n === 0) return { p99: null, slow: null };
   const sigma = 0.5;
   const median = trueP99 / Math.exp(2.3263 * sigma);
   const values = Array.from({ length: n }, () => median * Math.exp(sigma * normal(random))).sort(
     (a, b) => a - b,
   );
-  return values[Math.ceil(0.99 * n) - 1]!;
+  return { p99: values[Math.ceil(0.99 * n) - 1]!, slow: values.filter((v) => v > threshold).length };
 }
 
 interface Phase {
@@ -68,6 +78,8 @@ interface Scenario {
   onset: number;
   good: Phase;
   bad?: Phase;
+  /** False: canary windows carry no slow count (the p99-only judge from before PR(:T) was read). */
+  percentRank?: boolean;
 }
 
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
@@ -113,6 +125,17 @@ const ALL_SCENARIOS: Scenario[] = [
     good: GOOD,
     bad: { ...GOOD, errorRate: 0.05 },
   },
+  // Last, so the rows above keep their seeds.
+  {
+    name: 'p99 1.5× threshold (750ms), 5% of 1,000, p99 only',
+    kind: 'regression',
+    rpm: 1000,
+    share: 0.05,
+    onset: 0,
+    good: GOOD,
+    bad: { ...GOOD, p99: 750 },
+    percentRank: false,
+  },
 ];
 
 const SCENARIOS = ALL_SCENARIOS.filter((s) => s.name.includes(ONLY));
@@ -123,17 +146,20 @@ function simulate(random: () => number, s: Scenario): MetricWindow[] {
     const canaryRequests = binomial(random, s.rpm, s.share);
     const baselineRequests = s.rpm - canaryRequests;
     const blip = phase.down === 0 && random() < 0.05 ? 1 : 0;
+    const errors = binomial(random, canaryRequests, phase.errorRate);
+    const latency = windowLatency(random, Math.min(canaryRequests, 4000), phase.p99, GATES.maxP99Latency);
     const canary: SideStats = {
       requests: canaryRequests,
-      errors: binomial(random, canaryRequests, phase.errorRate),
-      p99: windowP99(random, Math.min(canaryRequests, 4000), phase.p99),
+      errors,
+      p99: latency.p99,
+      ...(s.percentRank === false ? {} : { slow: latency.slow }),
       healthy: 4 - phase.down - blip,
       unhealthy: phase.down + blip,
     };
     const baseline: SideStats = {
       requests: baselineRequests,
       errors: binomial(random, baselineRequests, GOOD.errorRate),
-      p99: windowP99(random, Math.min(baselineRequests, 4000), GOOD.p99),
+      p99: windowLatency(random, Math.min(baselineRequests, 4000), GOOD.p99, GATES.maxP99Latency).p99,
       healthy: 20,
       unhealthy: 0,
     };
