@@ -23,12 +23,25 @@ export interface PostOptions {
   sleep?: Sleeper;
 }
 
-/** The post step: puts back what this step changed, verified, when the job failed or was cancelled. */
-export async function post(options: PostOptions = {}): Promise<void> {
+/** What a post step says; the rest of putting traffic back is the same for every action that moves it. */
+export interface PostConfig {
+  caller: string;
+  /** Logged when the main step saved nothing to put back. */
+  nothing: string;
+  /** The log group around the restore. */
+  group: string;
+  /** Ends the notice: "… because <why>." */
+  why: string;
+  /** Write the before/after table to the job summary. */
+  summary: boolean;
+}
+
+/** Puts back what the job changed, verified, when it failed or was cancelled (see the header). */
+export async function restorePost(config: PostConfig, options: PostOptions = {}): Promise<void> {
   try {
     const text = core.getState(RESTORE_STATE);
     if (text === '') {
-      core.info('This step moved no traffic (or restore-on-failure is false); nothing to put back.');
+      core.info(config.nothing);
       return;
     }
     const record = parseRestoreRecord(text);
@@ -36,23 +49,33 @@ export async function post(options: PostOptions = {}): Promise<void> {
       options.router ??
       new Elbv2TrafficRouter(
         createElbv2Client({
-          caller: 'shift-traffic',
+          caller: config.caller,
           region: record.region,
           retryMode: record['retry-mode'],
           maxAttempts: record['max-attempts'],
         }),
       );
-    const outcome = await core.group(
-      'The job failed or was cancelled: putting back the weights this step changed',
-      () =>
-        putBack(router, record, {
-          logger: actionsLogger,
-          ...(options.sleep ? { sleep: options.sleep } : {}),
-        }),
+    const outcome = await core.group(config.group, () =>
+      putBack(router, record, { logger: actionsLogger, ...(options.sleep ? { sleep: options.sleep } : {}) }),
     );
-    core.notice(putBackNotice(outcome, 'the job failed or was cancelled'));
-    await core.summary.addRaw(restoreSummary(outcome.results, outcome.left, record.pair)).write();
+    core.notice(putBackNotice(outcome, config.why));
+    if (config.summary)
+      await core.summary.addRaw(restoreSummary(outcome.results, outcome.left, record.pair)).write();
   } catch (error) {
-    core.setFailed(`shift-traffic post failed: ${errorMessage(error)}`);
+    core.setFailed(`${config.caller} post failed: ${errorMessage(error)}`);
   }
+}
+
+/** The post step: puts back what this step changed, verified, when the job failed or was cancelled. */
+export function post(options: PostOptions = {}): Promise<void> {
+  return restorePost(
+    {
+      caller: 'shift-traffic',
+      nothing: 'This step moved no traffic (or restore-on-failure is false); nothing to put back.',
+      group: 'The job failed or was cancelled: putting back the weights this step changed',
+      why: 'the job failed or was cancelled',
+      summary: true,
+    },
+    options,
+  );
 }
