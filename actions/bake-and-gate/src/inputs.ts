@@ -1,12 +1,10 @@
 import * as core from '@actions/core';
 import { loadBalancerDimension, targetGroupDimension } from '@shiftgate/aws';
 import {
-  GATE_NAMES,
   InputError,
   parseBoolean,
   parseDuration,
-  parseGates,
-  parseMetricQueries,
+  parseEvidenceSettings,
   parseRolloutState,
   type Gates,
   type MetricQuery,
@@ -37,50 +35,18 @@ export interface Inputs {
   failOnRollback: boolean;
 }
 
-/** Defaults, equal to action.yml's. */
+/** Defaults, equal to action.yml's (the evidence settings' are core's RUN_SETTING_DEFAULTS). */
 export const DEFAULTS = {
-  'poll-interval': '60s',
-  'metric-delay': '2m',
   'max-bake-time': '',
   'fail-on-rollback': 'true',
 } as const;
-
-const ALARM_NAME = /^[^\s,][^,\n]{0,254}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** Reads the inputs by name through a getter (tests pass a map), validating each. */
 export function parseInputs(get: (name: string) => string = (name) => core.getInput(name)): Inputs {
-  const alarms = get('alarms')
-    .split(/[,\n]/)
-    .map((a) => a.trim())
-    .filter((a) => a !== '');
-  for (const alarm of alarms) {
-    if (!ALARM_NAME.test(alarm))
-      throw new InputError('alarms', alarm, 'CloudWatch alarm names separated by commas or new lines');
-  }
-  if (alarms.length > 100) throw new InputError('alarms', get('alarms'), 'at most 100 alarm names');
-  const queries = parseMetricQueries('metric-queries', get('metric-queries'));
-  const smokeCommand = get('smoke-command').trim();
-  const gates = parseGates(Object.fromEntries(GATE_NAMES.map((name) => [name, get(name)])), {
-    custom: queries.flatMap((q) => (q.gate ? [q.gate] : [])),
-    alarms: [...new Set(alarms)],
-    smoke: smokeCommand !== '',
+  const { gates, queries, smokeCommand, pollInterval, metricDelay } = parseEvidenceSettings(get, {
+    withBakeTime: true,
   });
-
-  const pollText = get('poll-interval') || DEFAULTS['poll-interval'];
-  const pollInterval = parseDuration('poll-interval', pollText, { min: 60_000 });
-  if (pollInterval % 60_000 !== 0 || pollInterval > 3_600_000) {
-    throw new InputError(
-      'poll-interval',
-      pollText,
-      "whole minutes from '60s' to '1h' (ALB publishes metrics per minute)",
-    );
-  }
-  const metricDelay = parseDuration('metric-delay', get('metric-delay') || DEFAULTS['metric-delay'], {
-    allowZero: true,
-  });
-  if (metricDelay > 15 * 60_000)
-    throw new InputError('metric-delay', get('metric-delay'), "a duration from '0s' to '15m'");
   const maxText = get('max-bake-time').trim();
   const maxBakeTime =
     maxText === '' ? defaultMaxBakeTime(gates.bakeTime) : parseDuration('max-bake-time', maxText);

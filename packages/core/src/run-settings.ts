@@ -51,16 +51,26 @@ export interface RunSettings {
 
 const ALARM_NAME = /^[^\s,][^,\n]{0,254}$/;
 
+/** The evidence settings bake-and-gate and a plan run read alike. */
+export interface EvidenceSettings {
+  gates: Gates;
+  queries: MetricQuery[];
+  smokeCommand: string;
+  /** Window length and poll interval, milliseconds. */
+  pollInterval: number;
+  metricDelay: number;
+}
+
 /**
- * Parses the run settings by name through `get` (an action's `getInput`, a CLI's flags), validating
- * each against the plan it will run. An empty value takes its default. Throws an {@link InputError}
- * naming the setting, the value and what is allowed.
+ * Parses the gates, `metric-queries`, `alarms`, `smoke-command`, `poll-interval` and `metric-delay` by
+ * name. `bake-time` is one of the gates only when `withBakeTime` (bake-and-gate); a plan run reads it as
+ * an override of each bake step instead. Empty values take their defaults.
  */
-export function parseRunSettings(get: (name: RunSettingName) => string, state: RolloutState): RunSettings {
-  const value = (name: RunSettingName) => {
-    const text = get(name).trim();
-    return text === '' ? RUN_SETTING_DEFAULTS[name] : text;
-  };
+export function parseEvidenceSettings(
+  get: (name: string) => string,
+  options: { withBakeTime: boolean },
+): EvidenceSettings {
+  const value = (name: 'poll-interval' | 'metric-delay') => get(name).trim() || RUN_SETTING_DEFAULTS[name];
   const alarms = get('alarms')
     .split(/[,\n]/)
     .map((a) => a.trim())
@@ -74,12 +84,44 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
   const smokeCommand = get('smoke-command').trim();
   const gates = parseGates(
     Object.fromEntries(
-      GATE_NAMES.filter((n) => n !== 'bake-time').map((name) => [name, get(name as RunSettingName)]),
+      GATE_NAMES.filter((n) => options.withBakeTime || n !== 'bake-time').map((name) => [name, get(name)]),
     ),
     {
       custom: queries.flatMap((q) => (q.gate ? [q.gate] : [])),
       alarms: [...new Set(alarms)],
       smoke: smokeCommand !== '',
+    },
+  );
+  const pollText = value('poll-interval');
+  const pollInterval = parseDuration('poll-interval', pollText, { min: 60_000 });
+  if (pollInterval % 60_000 !== 0 || pollInterval > 3_600_000) {
+    throw new InputError(
+      'poll-interval',
+      pollText,
+      "whole minutes from '60s' to '1h' (ALB publishes metrics per minute)",
+    );
+  }
+  const delayText = value('metric-delay');
+  const metricDelay = parseDuration('metric-delay', delayText, { allowZero: true });
+  if (metricDelay > 15 * 60_000)
+    throw new InputError('metric-delay', delayText, "a duration from '0s' to '15m'");
+  return { gates, queries, smokeCommand, pollInterval, metricDelay };
+}
+
+/**
+ * Parses the run settings by name through `get` (an action's `getInput`, a CLI's flags), validating
+ * each against the plan it will run. An empty value takes its default. Throws an {@link InputError}
+ * naming the setting, the value and what is allowed.
+ */
+export function parseRunSettings(get: (name: RunSettingName) => string, state: RolloutState): RunSettings {
+  const value = (name: RunSettingName) => {
+    const text = get(name).trim();
+    return text === '' ? RUN_SETTING_DEFAULTS[name] : text;
+  };
+  const { gates, queries, smokeCommand, pollInterval, metricDelay } = parseEvidenceSettings(
+    (name) => get(name as RunSettingName),
+    {
+      withBakeTime: false,
     },
   );
   const bakeText = get('bake-time').trim();
@@ -97,19 +139,6 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
       });
     }
   }
-  const pollText = value('poll-interval');
-  const pollInterval = parseDuration('poll-interval', pollText, { min: 60_000 });
-  if (pollInterval % 60_000 !== 0 || pollInterval > 3_600_000) {
-    throw new InputError(
-      'poll-interval',
-      pollText,
-      "whole minutes from '60s' to '1h' (ALB publishes metrics per minute)",
-    );
-  }
-  const delayText = value('metric-delay');
-  const metricDelay = parseDuration('metric-delay', delayText, { allowZero: true });
-  if (metricDelay > 15 * 60_000)
-    throw new InputError('metric-delay', delayText, "a duration from '0s' to '15m'");
   const rollbackTo = value('rollback-to');
   if (rollbackTo !== 'stable' && rollbackTo !== 'previous')
     throw new InputError('rollback-to', rollbackTo, "'stable' or 'previous'");
