@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CloudWatchServer } from '../support/cloudwatch-server';
+import type { Elbv2Server } from '../support/elbv2-server';
+import { CANARY, LISTENER, STABLE, useAlbFakes } from '../support/alb-fakes';
 import { buildPlan, createRolloutState, parseRolloutState, serializeRolloutState } from '@shiftgate/core';
 import { cli } from '../support/cli';
-import { Elbv2Server } from '../support/elbv2-server';
-import { CloudWatchServer } from '../support/cloudwatch-server';
 
 const CANARY_FLAGS = ['--strategy', 'canary', '--param', 'steps=10,50,100', '--param', 'bake-time=3m'];
 
@@ -174,29 +175,11 @@ describe('shiftgate deploy --simulate', () => {
 });
 
 describe('shiftgate deploy against AWS (the loopback ELBv2 and CloudWatch fakes)', () => {
-  const ACCOUNT = '123456789012';
-  const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
-  const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
-  const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-blue/73e2d6bc24d8a067`;
-  const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-green/943f017f100becff`;
+  const fakes = useAlbFakes();
   let elbv2: Elbv2Server;
   let cloudwatch: CloudWatchServer;
-  beforeAll(async () => {
-    elbv2 = await Elbv2Server.start();
-    cloudwatch = await CloudWatchServer.start();
-  });
-  afterAll(async () => {
-    await elbv2.close();
-    await cloudwatch.close();
-  });
-  beforeEach(() => {
-    elbv2.reset();
-    elbv2.addTargetGroup(CANARY);
-    elbv2.addListener({
-      ListenerArn: LISTENER,
-      LoadBalancerArn: LB,
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: STABLE }],
-    });
+  beforeAll(() => {
+    ({ elbv2, cloudwatch } = fakes);
   });
   const env = () => ({
     AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: elbv2.url,

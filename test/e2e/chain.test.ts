@@ -9,12 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CloudWatchServer } from '../support/cloudwatch-server';
+import type { Elbv2Server } from '../support/elbv2-server';
+import { CANARY, LISTENER, ROUTES, STABLE, useAlbFakes } from '../support/alb-fakes';
 import { parse } from 'yaml';
 import { parseDeploymentRecord, parseRolloutState } from '@shiftgate/core';
 import { TrafficModel, type Scenario } from '@shiftgate/cli';
 import { postIfRuns, type JobStatus } from './traffic-runner';
-import { CloudWatchServer } from '../support/cloudwatch-server';
-import { Elbv2Server } from '../support/elbv2-server';
 import { GitHubServer } from '../support/github-server';
 import { asTargetWeights, modelMetrics } from '../support/model-metrics';
 import {
@@ -26,37 +27,23 @@ import {
   runBundle,
 } from '../support/runner';
 
-const ACCOUNT = '123456789012';
-const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
-const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
-const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-blue/73e2d6bc24d8a067`;
-const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-green/943f017f100becff`;
 const SHA = 'c0ffee0000000000000000000000000000000042';
 const TOKEN = 'ghs_chain';
 const NODE = nodeBinaries().at(-1)!.path;
 
+const fakes = useAlbFakes();
 let elbv2: Elbv2Server;
 let cloudwatch: CloudWatchServer;
 let github: GitHubServer;
 beforeAll(async () => {
-  elbv2 = await Elbv2Server.start();
-  cloudwatch = await CloudWatchServer.start();
+  ({ elbv2, cloudwatch } = fakes);
   github = await GitHubServer.start({ token: TOKEN });
   github.addCommit('acme/shop', { sha: SHA, date: '2026-01-01T00:00:00Z', refs: ['main'] });
 });
 afterAll(async () => {
-  await elbv2.close();
-  await cloudwatch.close();
   await github.close();
 });
 beforeEach(() => {
-  elbv2.reset();
-  elbv2.addTargetGroup(CANARY);
-  elbv2.addListener({
-    ListenerArn: LISTENER,
-    LoadBalancerArn: LB,
-    DefaultActions: [{ Type: 'forward', TargetGroupArn: STABLE }],
-  });
   github.clearFaults();
 });
 
@@ -217,12 +204,6 @@ class Job {
     return ran;
   }
 }
-
-const ROUTES = {
-  'listener-arn': LISTENER,
-  'stable-target-group-arn': STABLE,
-  'canary-target-group-arn': CANARY,
-};
 
 /** select-strategy → record-deployment (start): the chain's first two steps. */
 async function start(job: Job) {

@@ -4,7 +4,10 @@
 // runs 600 times faster (SHIFTGATE_TEST_TIME_SCALE, honoured only against loopback endpoints).
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CloudWatchServer } from '../support/cloudwatch-server';
+import type { Elbv2Server } from '../support/elbv2-server';
+import { CANARY, LISTENER, ROUTES, STABLE, useAlbFakes } from '../support/alb-fakes';
 import {
   buildPlan,
   createRolloutState,
@@ -14,42 +17,16 @@ import {
 } from '@shiftgate/core';
 import { TrafficModel, type Scenario } from '@shiftgate/cli';
 import { actionMetadata, postIfRuns, postStateEnv, type JobStatus } from './traffic-runner';
-import { CloudWatchServer } from '../support/cloudwatch-server';
-import { Elbv2Server } from '../support/elbv2-server';
 import { asTargetWeights, modelMetrics } from '../support/model-metrics';
 import { commandMessages, inputEnv, nodeBinaries, runBundle, stepFiles } from '../support/runner';
 
-const ACCOUNT = '123456789012';
-const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
-const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
-const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-blue/73e2d6bc24d8a067`;
-const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-green/943f017f100becff`;
-const ROUTES = {
-  'listener-arn': LISTENER,
-  'stable-target-group-arn': STABLE,
-  'canary-target-group-arn': CANARY,
-};
 const POST_IF = actionMetadata('run-plan').runs['post-if']!;
 
+const fakes = useAlbFakes();
 let elbv2: Elbv2Server;
 let cloudwatch: CloudWatchServer;
-beforeAll(async () => {
-  elbv2 = await Elbv2Server.start();
-  cloudwatch = await CloudWatchServer.start();
-});
-afterAll(async () => {
-  await elbv2.close();
-  await cloudwatch.close();
-});
-beforeEach(() => {
-  elbv2.reset();
-  elbv2.addTargetGroup(CANARY);
-  elbv2.addListener({
-    ListenerArn: LISTENER,
-    LoadBalancerArn: LB,
-    DefaultActions: [{ Type: 'forward', TargetGroupArn: STABLE }],
-  });
-  cloudwatch.requests.length = 0;
+beforeAll(() => {
+  ({ elbv2, cloudwatch } = fakes);
 });
 
 function feed(scenario: Scenario) {

@@ -4,7 +4,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CloudWatchServer } from '../../support/cloudwatch-server';
+import type { Elbv2Server } from '../../support/elbv2-server';
+import { CANARY, LB, LISTENER, ROUTES, STABLE, useAlbFakes } from '../../support/alb-fakes';
 import {
   buildPlan,
   createRolloutState,
@@ -21,48 +24,24 @@ import { post } from '../../../actions/run-plan/src/restore';
 import { DEFAULTS, parseInputs } from '../../../actions/run-plan/src/inputs';
 import { runnerTime } from '../../../actions/run-plan/src/clock';
 import { actionMetadata, documentedPolicy, postIfRuns } from '../../e2e/traffic-runner';
-import { CloudWatchServer } from '../../support/cloudwatch-server';
-import { Elbv2Server } from '../../support/elbv2-server';
 import { asTargetWeights, modelMetrics } from '../../support/model-metrics';
 import { commandMessages, inputEnv, parseCommandFile, stepFiles, type StepFiles } from '../../support/runner';
 
-const ACCOUNT = '123456789012';
-const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
-const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
-const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-blue/73e2d6bc24d8a067`;
-const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-green/943f017f100becff`;
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
-const ROUTES = {
-  'listener-arn': LISTENER,
-  'stable-target-group-arn': STABLE,
-  'canary-target-group-arn': CANARY,
-};
 
+const fakes = useAlbFakes();
 let elbv2: Elbv2Server;
 let cloudwatch: CloudWatchServer;
 let step: StepFiles;
 // @actions/core's summary keeps the first GITHUB_STEP_SUMMARY path it sees: one file for the whole file.
 const SUMMARY = join(mkdtempSync(join(tmpdir(), 'shiftgate-run-plan-')), 'summary.md');
 
-beforeAll(async () => {
-  elbv2 = await Elbv2Server.start();
-  cloudwatch = await CloudWatchServer.start();
-});
-afterAll(async () => {
-  await elbv2.close();
-  await cloudwatch.close();
+beforeAll(() => {
+  ({ elbv2, cloudwatch } = fakes);
 });
 beforeEach(() => {
   step = stepFiles();
   writeFileSync(SUMMARY, '');
-  elbv2.reset();
-  elbv2.addTargetGroup(CANARY);
-  elbv2.addListener({
-    ListenerArn: LISTENER,
-    LoadBalancerArn: LB,
-    DefaultActions: [{ Type: 'forward', TargetGroupArn: STABLE }],
-  });
-  cloudwatch.requests.length = 0;
   cloudwatch.alarms.clear();
   for (const [k, v] of Object.entries({
     ...step.env,
