@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import * as exec from '@actions/exec';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchAlarmSource, CloudWatchMetricSource, createCloudWatchClient } from '@shiftgate/aws';
 import {
@@ -14,10 +13,9 @@ import {
   systemSleep,
   type BakeResult,
   type Clock,
-  type Logger,
   type Sleeper,
-  type SmokeRunner,
 } from '@shiftgate/core';
+import { actionsLogger, shellSmokeRunner } from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
 
 /** What the action talks to; tests replace the clock, the sleeper and the client. */
@@ -29,8 +27,6 @@ export interface Dependencies {
   /** Cancels the bake (by default SIGINT/SIGTERM, which the runner sends when a job is cancelled). */
   signal?: AbortSignal;
 }
-
-const logger: Logger = { info: core.info, warning: core.warning, debug: core.debug };
 
 /** The action: judge the canary until a verdict, then set outputs, write the summary and fail on rollback. */
 export async function run(overrides: Partial<Dependencies> = {}): Promise<void> {
@@ -78,7 +74,7 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
     period: inputs.pollInterval,
     queries: inputs.queries,
     slowThreshold: inputs.gates.maxP99Latency,
-    logger,
+    logger: actionsLogger,
   });
   const now = deps.clock.now();
   const start = bakeStart(inputs, now);
@@ -97,11 +93,11 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
     // With all traffic on the canary (after a blue-green switch) there is no baseline to compare with.
     ...(inputs.state?.weights?.canary === 100 ? { baseline: false } : {}),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(client) } : {}),
-    ...(inputs.smokeCommand ? { smoke: smokeRunner(inputs.smokeCommand) } : {}),
+    ...(inputs.smokeCommand ? { smoke: shellSmokeRunner(inputs.smokeCommand) } : {}),
     clock: deps.clock,
     sleep: deps.sleep,
     ...(deps.signal ? { signal: deps.signal } : {}),
-    logger,
+    logger: actionsLogger,
     onPoll: (report) => {
       if (report.poll > 0 || report.judgement.decision !== null)
         core.info(progressLine(report.judgement, report.trace));
@@ -159,18 +155,4 @@ function finish(inputs: Inputs, result: BakeResult, now: number): Outcome {
     }),
     failure,
   };
-}
-
-function smokeRunner(command: string): SmokeRunner {
-  let runs = 0;
-  return () =>
-    core.group(`smoke command, run ${++runs}`, async () => {
-      try {
-        const code = await exec.exec('bash', ['-c', command], { ignoreReturnCode: true });
-        return { 'exit-code': code };
-      } catch (error) {
-        core.warning(`smoke command could not be started: ${errorMessage(error)}`);
-        return { 'exit-code': 127 };
-      }
-    });
 }

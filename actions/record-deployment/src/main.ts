@@ -21,6 +21,7 @@ import {
   type Sleeper,
 } from '@shiftgate/core';
 import {
+  actionsLogger,
   artifactRecords,
   createGitHubClient,
   fetchHistory,
@@ -50,11 +51,7 @@ export interface Deps {
 }
 
 /** The step's logger for core and adapters. */
-export const actionsLog: Logger = {
-  info: (m) => core.info(m),
-  warning: (m) => core.warning(m),
-  debug: (m) => core.debug(m),
-};
+export const actionsLog: Logger = actionsLogger;
 
 /** Fills in the real clock, sleep, environment and ids. */
 export function withDefaults(deps: Partial<Deps>): Deps {

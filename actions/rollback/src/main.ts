@@ -7,11 +7,11 @@ import {
   rollbackTargetGroups,
   RouteTransactionError,
   serializeRolloutState,
-  type Logger,
   type RestoreResult,
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
+import { actionsLogger } from '@shiftgate/github';
 import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { rollbackSummary } from './summary';
@@ -22,12 +22,6 @@ export interface RunOptions {
   sleep?: Sleeper;
   now?: () => Date;
 }
-
-const logger: Logger = {
-  info: (message) => core.info(message),
-  warning: (message) => core.warning(message),
-  debug: (message) => core.debug(message),
-};
 
 /** The action: validate, move traffic route after route, then report. */
 export async function run(options: RunOptions = {}): Promise<void> {
@@ -59,7 +53,7 @@ async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptio
       inputs.routes,
       (reading) => rollbackTargetGroups(reading, inputs.pair, inputs.to, initial[reading.route] ?? null),
       {
-        logger,
+        logger: actionsLogger,
         pair: inputs.pair,
         ...(options.sleep ? { sleep: options.sleep } : {}),
       },

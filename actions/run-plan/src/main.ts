@@ -22,13 +22,12 @@ import {
   type RunEvent,
   type RunResult,
   type Sleeper,
-  type SmokeRunner,
   type TrafficRouter,
   type RestoreRecord,
 } from '@shiftgate/core';
 import { runnerTime } from './clock';
 import { parseInputs, type Inputs } from './inputs';
-import { actionsLogger } from './logger';
+import { actionsLogger, shellSmokeRunner } from '@shiftgate/github';
 import { RESTORE_STATE } from './restore';
 import { runSummary } from './summary';
 
@@ -106,7 +105,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
         logger: actionsLogger,
       }),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(cloudwatch) } : {}),
-    ...(inputs.smokeCommand ? { smoke: smokeRunner(inputs.smokeCommand) } : {}),
+    ...(inputs.smokeCommand ? { smoke: shellSmokeRunner(inputs.smokeCommand) } : {}),
     hooks: { command: commandRunner, ...(inputs.flagCommand ? { flagCommand: inputs.flagCommand } : {}) },
     gates: inputs.gates,
     period: inputs.pollInterval,
@@ -187,17 +186,3 @@ const commandRunner: CommandRunner = (hook) =>
       return { 'exit-code': 127 };
     }
   });
-
-function smokeRunner(command: string): SmokeRunner {
-  let runs = 0;
-  return () =>
-    core.group(`smoke command, run ${++runs}`, async () => {
-      try {
-        const code = await exec.exec('bash', ['-c', command], { ignoreReturnCode: true });
-        return { 'exit-code': code };
-      } catch (error) {
-        core.warning(`smoke command could not be started: ${errorMessage(error)}`);
-        return { 'exit-code': 127 };
-      }
-    });
-}

@@ -14,7 +14,7 @@ import {
 } from '@shiftgate/core';
 import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
-import { actionsLogger } from './logger';
+import { actionsLogger } from '@shiftgate/github';
 import { RESTORE_STATE } from './restore';
 import { shiftSummary } from './summary';
 

@@ -11,7 +11,7 @@ import {
   type TrafficRouter,
 } from '@shiftgate/core';
 import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
-import { actionsLogger } from './logger';
+import { actionsLogger } from '@shiftgate/github';
 import { restoreSummary } from './summary';
 
 /** The `core.saveState` key holding the restore record (packages/core/src/traffic-restore.ts). */
