@@ -7,6 +7,7 @@
 //
 //   npx tsx bench/gate/run.ts [--runs 1000] [--seed 20260101]
 import { parseGates, replay, type Gates, type MetricWindow, type SideStats } from '@shiftgate/core';
+import { mulberry32, normal } from '@shiftgate/cli';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -19,27 +20,10 @@ const PERIOD = 60_000;
 const GATES = parseGates({}); // the defaults: 1%, 500ms, +20%, 95%, 100 requests, 5m, 95%, rollback
 const MAX_WINDOWS = flag('--max-windows', 25); // max-bake-time: bake-and-gate's default, five times bake-time
 
-/** mulberry32: a small, fast, seedable generator (the same seed gives the same table). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function binomial(random: () => number, n: number, p: number): number {
   let k = 0;
   for (let i = 0; i < n; i++) if (random() < p) k++;
   return k;
-}
-
-function normal(random: () => number): number {
-  const u = Math.max(random(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
 /**
@@ -205,7 +189,7 @@ const rows: string[][] = [];
 const started = Date.now();
 let scenarioIndex = 0;
 for (const scenario of SCENARIOS) {
-  const random = rng(SEED + 7919 * scenarioIndex++);
+  const random = mulberry32(SEED + 7919 * scenarioIndex++);
   const ours: Tally = { rollbacks: 0, delays: [] };
   const theirs: Tally = { rollbacks: 0, delays: [] };
   for (let run = 0; run < RUNS; run++) {
