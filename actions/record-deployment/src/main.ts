@@ -17,7 +17,6 @@ import {
   updateDeployment,
   type Clock,
   type DeploymentRecord,
-  type Logger,
   type Sleeper,
 } from '@shiftgate/core';
 import {
@@ -49,9 +48,6 @@ export interface Deps {
   sleep: Sleeper;
   uuid: () => string;
 }
-
-/** The step's logger for core and adapters. */
-export const actionsLog: Logger = actionsLogger;
 
 /** Fills in the real clock, sleep, environment and ids. */
 export function withDefaults(deps: Partial<Deps>): Deps {
@@ -93,11 +89,12 @@ export function storeFor(token: string, deps: Deps): GitHubDeploymentStore {
         "Input 'token' is empty; the default is the job's GITHUB_TOKEN, which needs 'deployments: write'",
     });
   }
-  const client = deps.client ?? createGitHubClient({ token, caller: ACTION, env: deps.env, log: actionsLog });
+  const client =
+    deps.client ?? createGitHubClient({ token, caller: ACTION, env: deps.env, log: actionsLogger });
   return new GitHubDeploymentStore({
     client,
     repository: repositoryOf(deps.env),
-    log: actionsLog,
+    log: actionsLogger,
     sleep: deps.sleep,
   });
 }
@@ -145,7 +142,7 @@ export async function execute(inputs: Inputs, deps: Deps): Promise<string> {
         limit: inputs.historyLimit,
         windowMs: inputs.doraWindowMs,
         now: deps.clock.now(),
-        log: actionsLog,
+        log: actionsLogger,
       });
       core.setOutput('history', JSON.stringify(history.entries));
       core.setOutput('dora', JSON.stringify(history.dora));

@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { ensureTerminal, errorMessage, parseInteger } from '@shiftgate/core';
-import { runUrl } from '@shiftgate/github';
+import { actionsLogger, runUrl } from '@shiftgate/github';
 import { parsePostInputs } from './inputs';
-import { ACTION, actionsLog, announce, repositoryOf, storeFor, withDefaults, type Deps } from './main';
+import { ACTION, announce, repositoryOf, storeFor, withDefaults, type Deps } from './main';
 
 /**
  * The post step: every deployment this job started (or took over by recording its progress) ends in
@@ -32,7 +32,7 @@ export async function post(deps: Partial<Deps> = {}): Promise<void> {
     }
     const record = result.result.record;
     core.notice(`Deployment ${deploymentId} recorded as ${record['deployment-status']}: ${record.reason}`);
-    actionsLog.debug(`record: ${JSON.stringify(record)}`);
+    actionsLogger.debug(`record: ${JSON.stringify(record)}`);
     await announce({ repository, record, logUrl, inputs, service, deps: full });
   } catch (error) {
     core.setFailed(`${ACTION} failed: ${errorMessage(error)}`);
