@@ -18,7 +18,14 @@ import {
 import { TrafficModel, type Scenario } from '@shiftgate/cli';
 import { actionMetadata, postIfRuns, postStateEnv, type JobStatus } from './traffic-runner';
 import { asTargetWeights, modelMetrics } from '../support/model-metrics';
-import { commandMessages, inputEnv, nodeBinaries, runBundle, stepFiles } from '../support/runner';
+import {
+  commandMessages,
+  inputEnv,
+  nodeBinaries,
+  runBundle,
+  stderrWithoutSdkNotice,
+  stepFiles,
+} from '../support/runner';
 
 const POST_IF = actionMetadata('run-plan').runs['post-if']!;
 
@@ -112,13 +119,7 @@ describe.each(nodeBinaries())('dist/run-plan under $name', ({ path: node }) => {
   it('promotes a healthy canary, and its post step has nothing to do', async () => {
     feed('healthy');
     const main = await step({ node, inputs: { state: canaryState(), ...ROUTES, 'metric-delay': '1m' } });
-    // The AWS SDK warns on node 20 about its future support; nothing else may reach stderr.
-    expect(
-      main.stderr.replace(
-        /\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?--trace-warnings \.\.\.` to show where the warning was created\)\n/,
-        '',
-      ),
-    ).toBe('');
+    expect(stderrWithoutSdkNotice(main.stderr)).toBe('');
     expect(main.errors).toEqual([]);
     expect(main.code).toBe(0);
     expect(main.outputs.decision).toBe('promote');
