@@ -2,37 +2,19 @@
 // step run for a job status, and which STATE_* variables it gets from the main step's GITHUB_STATE file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { data } from '@actions/expressions';
 import { parse } from 'yaml';
+import { evaluate, type JobStatus } from '../support/expressions';
 import { parseCommandFile, ROOT } from '../support/runner';
 
-/** How a job ended, as the status functions see it. */
-export type JobStatus = 'success' | 'failure' | 'cancelled';
+export type { JobStatus };
 
 /**
  * Evaluates a `post-if` expression the way the runner does: status functions (`success()`, `failure()`,
  * `cancelled()`, `always()`) answer for the job's status, not the action's.
  */
 export function postIfRuns(expression: string, status: JobStatus): boolean {
-  const fn = (name: string, value: () => boolean) => ({
-    name,
-    minArgs: 0,
-    maxArgs: 0,
-    call: () => new data.BooleanData(value()),
-  });
-  const functions = [
-    fn('success', () => status === 'success'),
-    fn('failure', () => status === 'failure'),
-    fn('cancelled', () => status === 'cancelled'),
-    fn('always', () => true),
-  ];
-  const tokens = new Lexer(expression).lex().tokens;
-  const tree = new Parser(tokens, [], functions).parse();
-  const result = new Evaluator(
-    tree,
-    new data.Dictionary(),
-    new Map(functions.map((f) => [f.name, f])),
-  ).evaluate();
+  const result = evaluate(expression, new data.Dictionary(), status);
   if (!(result instanceof data.BooleanData))
     throw new Error(`post-if '${expression}' is not a boolean expression`);
   return result.value;
