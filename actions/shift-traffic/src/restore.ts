@@ -14,7 +14,7 @@ import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { actionsLogger } from '@shiftgate/github';
 import { restoreSummary } from './summary';
 
-/** The `core.saveState` key holding the restore record (packages/core/src/traffic-restore.ts). */
+/** The `core.saveState` key holding the restore record (core traffic/restore.ts). */
 export const RESTORE_STATE = 'restore';
 
 /** Seams for tests; the post step itself runs with none. */

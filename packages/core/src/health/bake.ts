@@ -1,7 +1,12 @@
-import type { Clock, Logger, Sleeper } from '../clock';
-import { silentLogger } from '../clock';
-import { errorMessage, InputError } from '../errors';
-import { formatDuration } from '../units';
+import {
+  errorMessage,
+  formatDuration,
+  InputError,
+  silentLogger,
+  type Clock,
+  type Logger,
+  type Sleeper,
+} from '../shared/index';
 import type { MetricWindow, Preflight } from './evidence';
 import type { Gates } from './gates';
 import { judge, type Judgement } from './judge';

@@ -1,6 +1,25 @@
-import type { GateName } from '../config';
-import { InputError } from '../errors';
-import { formatDuration, formatPercent, parseDuration, parseInteger, parsePercent } from '../units';
+import {
+  formatDuration,
+  formatPercent,
+  InputError,
+  parseDuration,
+  parseInteger,
+  parsePercent,
+} from '../shared/index';
+
+/** Gate names as they are written in the config file, action inputs, the CLI and trace files. */
+export const GATE_NAMES = [
+  'max-error-rate',
+  'max-p99-latency',
+  'max-latency-increase',
+  'min-healthy-percent',
+  'min-requests',
+  'bake-time',
+  'confidence',
+  'on-inconclusive',
+  'max-consecutive-errors',
+] as const;
+export type GateName = (typeof GATE_NAMES)[number];
 
 /** What to do when the evidence runs out before a verdict. */
 export const ON_INCONCLUSIVE = ['rollback', 'fail', 'promote'] as const;

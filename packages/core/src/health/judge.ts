@@ -1,4 +1,4 @@
-import { formatDuration, formatPercent } from '../units';
+import { formatDuration, formatPercent } from '../shared/index';
 import { isPollError, type AlarmState, type Evidence, type MetricWindow, type Preflight } from './evidence';
 import { formatLatency, type CustomGate, type Gates } from './gates';
 import { worst, type Phase } from './phase';

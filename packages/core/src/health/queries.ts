@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { InputError, quote } from '../errors';
+import { InputError, quote } from '../shared/index';
 import type { CustomGate } from './gates';
 
 /** A CloudWatch metric to read, as `metric-queries` names it. */

@@ -1,4 +1,4 @@
-import { formatDuration, formatPercent } from '../units';
+import { formatDuration, formatPercent } from '../shared/index';
 import { isPollError, type MetricWindow } from './evidence';
 import { formatLatency } from './gates';
 import { fmtPct, type Check, type Judgement } from './judge';

@@ -1,5 +1,4 @@
-import { InputError } from '../errors';
-import { formatDuration, parseDuration } from '../units';
+import { formatDuration, InputError, parseDuration } from '../shared/index';
 import {
   ALARM_STATES,
   type AlarmState,
@@ -9,8 +8,7 @@ import {
   type SideStats,
   type SmokeResult,
 } from './evidence';
-import { GATE_NAMES } from '../config';
-import { formatGates, parseGates, type CustomGate, type Gates, type RawGates } from './gates';
+import { GATE_NAMES, formatGates, parseGates, type CustomGate, type Gates, type RawGates } from './gates';
 import type { Check, Judgement } from './judge';
 
 /** Everything the judge needs to reach a verdict again: `shiftgate judge --trace` replays it. */

@@ -1,7 +1,6 @@
-import { InputError } from './errors';
-import { resolveParameters, type Parameters, type RawParameter } from './strategies';
+import { InputError, parseDuration } from '../shared/index';
+import { resolveParameters, type Parameters, type RawParameter } from './catalogue';
 import { assertNever, type Step, type StrategyName } from './steps';
-import { parseDuration } from './units';
 
 /** A strategy turned into steps. */
 export interface Plan {

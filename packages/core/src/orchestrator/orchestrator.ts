@@ -1,14 +1,33 @@
-import { silentLogger, type Clock, type Logger, type Sleeper } from './clock';
-import { errorMessage, InputError } from './errors';
-import { bake, type BakeResult, type PollReport } from './health/bake';
-import type { AlarmState, MetricWindow } from './health/evidence';
-import { fmtPct, type Check, type Decision } from './health/judge';
-import type { Gates } from './health/gates';
-import { worst, type Phase } from './health/phase';
-import type { AlarmSource, MetricSource, SmokeRunner } from './health/ports';
-import { serializeTrace, type TraceDocument } from './health/trace';
-import type { RolloutState, TargetWeight } from './state';
-import { assertNever, type Step, type StepKind } from './steps';
+import {
+  errorMessage,
+  formatDuration,
+  formatPercent,
+  InputError,
+  silentLogger,
+  type Clock,
+  type Logger,
+  type Sleeper,
+} from '../shared/index';
+import {
+  bake,
+  fmtPct,
+  serializeTrace,
+  worst,
+  type AlarmSource,
+  type AlarmState,
+  type BakeResult,
+  type Check,
+  type Decision,
+  type Gates,
+  type MetricSource,
+  type MetricWindow,
+  type Phase,
+  type PollReport,
+  type SmokeRunner,
+  type TraceDocument,
+} from '../health/index';
+import type { RolloutState, TargetWeight } from '../rollout/index';
+import { assertNever, type Step, type StepKind } from '../strategy/index';
 import {
   ForwardActionError,
   recordRollback,
@@ -27,8 +46,7 @@ import {
   type TargetPair,
   type TrafficRouter,
   type VerifyOptions,
-} from './traffic';
-import { formatDuration, formatPercent } from './units';
+} from '../traffic/index';
 
 // ─── Ports the orchestrator adds ─────────────────────────────────────────────────────────────────
 

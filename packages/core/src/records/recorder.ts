@@ -1,5 +1,5 @@
-import { InputError } from './errors';
-import type { Trace } from './health/trace';
+import { InputError } from '../shared/index';
+import type { Trace } from '../health/index';
 import {
   canaryFromTrace,
   completeRecord,
@@ -8,7 +8,7 @@ import {
   type CanaryRecord,
   type DeploymentRecord,
   type RecordableStatus,
-} from './records';
+} from './record';
 import {
   MAX_WRITES_PER_DEPLOYMENT,
   outcomeOf,
@@ -18,9 +18,9 @@ import {
   type FailureCause,
   type StoredDeployment,
   type StoredStatus,
-} from './records-store';
-import { parseRolloutState, serializeRolloutState, type RolloutState } from './state';
-import { STRATEGY_NAMES, type StrategyName } from './steps';
+} from './store';
+import { parseRolloutState, serializeRolloutState, type RolloutState } from '../rollout/index';
+import { STRATEGY_NAMES, type StrategyName } from '../strategy/index';
 
 /**
  * The rules of recording, over the {@link DeploymentStore} port: a deployment starts once, writes at most

@@ -1,6 +1,6 @@
-import { InputError } from './errors';
-import type { ShiftgateConfig } from './config';
-import { STRATEGY_ALIASES, parseStrategyName } from './strategies';
+import { InputError } from '../shared/index';
+import type { ShiftgateConfig } from '../config/index';
+import { STRATEGY_ALIASES, parseStrategyName } from './catalogue';
 import { STRATEGY_NAMES, type StrategyName } from './steps';
 
 /** Where the chosen strategy came from, in precedence order. */

@@ -1,6 +1,6 @@
-import { GATE_NAMES, TARGET_NAMES } from './config';
-import { STRATEGIES, STRATEGY_ALIASES, type ParameterSpec } from './strategies';
-import { STRATEGY_NAMES } from './steps';
+import { GATE_NAMES } from '../health/index';
+import { TARGET_NAMES } from './model';
+import { STRATEGIES, STRATEGY_ALIASES, STRATEGY_NAMES, type ParameterSpec } from '../strategy/index';
 
 type Schema = Record<string, unknown>;
 

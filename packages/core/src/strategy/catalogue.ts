@@ -1,14 +1,14 @@
-import { InputError } from './errors';
-import type { ParameterValue } from './state';
-import { STRATEGY_NAMES, type StrategyName } from './steps';
 import {
   formatDuration,
+  InputError,
   parseBoolean,
   parseDuration,
   parseInteger,
   parsePercent,
   parseWeightList,
-} from './units';
+} from '../shared/index';
+import type { ParameterValue } from '../rollout/index';
+import { STRATEGY_NAMES, type StrategyName } from './steps';
 
 /** How a parameter is written and parsed. */
 export type ParameterKind = 'weights' | 'percent' | 'duration' | 'integer' | 'boolean' | 'string' | 'list';

@@ -1,20 +1,25 @@
-// Reading `.github/shiftgate.yml`. Kept apart from the config model (config.ts) so that code which never
+// Reading `.github/shiftgate.yml`. Kept apart from the config model (model.ts) so that code which never
 // reads the file does not load the YAML parser: select-strategy imports this only when the file exists.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import {
   DEFAULT_CONFIG_PATH,
-  GATE_NAMES,
   TARGET_NAMES,
   emptyConfig,
   validateGate,
   type EnvironmentConfig,
-  type GateName,
   type ShiftgateConfig,
   type TargetName,
-} from './config';
-import { InputError } from './errors';
-import { STRATEGIES, parseStrategyName, resolveParameters, type RawParameter } from './strategies';
-import { STRATEGY_NAMES, type StrategyName } from './steps';
+} from './model';
+import { InputError } from '../shared/index';
+import { GATE_NAMES, type GateName } from '../health/index';
+import {
+  parseStrategyName,
+  resolveParameters,
+  STRATEGIES,
+  STRATEGY_NAMES,
+  type RawParameter,
+  type StrategyName,
+} from '../strategy/index';
 
 /** A problem in the config file, located at `file:line:column` and naming the key. */
 export class ConfigError extends InputError {

@@ -1,8 +1,7 @@
-import { InputError } from './errors';
-import { isPollError } from './health/evidence';
-import { parseTrace, type Trace } from './health/trace';
-import type { RolloutState } from './state';
-import { STRATEGY_NAMES, type StrategyName } from './steps';
+import { InputError } from '../shared/index';
+import { isPollError, parseTrace, type Trace } from '../health/index';
+import type { RolloutState } from '../rollout/index';
+import { STRATEGY_NAMES, type StrategyName } from '../strategy/index';
 
 /**
  * Deployment records: what a deployment was, how it ended and what it shipped, after the seed schema

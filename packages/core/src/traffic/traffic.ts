@@ -1,7 +1,14 @@
-import { silentLogger, systemSleep, type Logger, type Sleeper } from './clock';
-import { errorMessage, InputError, quote } from './errors';
-import { createRolloutState, type RolloutState, type TargetWeight } from './state';
-import type { Step } from './steps';
+import {
+  errorMessage,
+  InputError,
+  quote,
+  silentLogger,
+  systemSleep,
+  type Logger,
+  type Sleeper,
+} from '../shared/index';
+import { createRolloutState, type RolloutState, type TargetWeight } from '../rollout/index';
+import type { Step } from '../strategy/index';
 
 // ─── Port ────────────────────────────────────────────────────────────────────────────────────────
 

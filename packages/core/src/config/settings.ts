@@ -1,10 +1,7 @@
-import { GATE_NAMES } from './config';
-import { InputError } from './errors';
-import { parseGates, type Gates } from './health/gates';
-import { parseMetricQueries, type MetricQuery } from './health/queries';
-import type { RolloutState } from './state';
-import type { RollbackTarget } from './traffic';
-import { parseDuration } from './units';
+import { InputError, parseDuration } from '../shared/index';
+import { GATE_NAMES, parseGates, parseMetricQueries, type Gates, type MetricQuery } from '../health/index';
+import type { RolloutState } from '../rollout/index';
+import type { RollbackTarget } from '../traffic/index';
 
 /**
  * Defaults of the settings a plan run takes, written as a user writes them. The run-plan action's

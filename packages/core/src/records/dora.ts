@@ -1,10 +1,9 @@
-import { InputError } from './errors';
-import type { DeploymentStatus } from './records';
-import { readPayload } from './records-recorder';
-import { outcomeOf, type StoredDeployment } from './records-store';
-import type { RolloutState } from './state';
-import type { StrategyName } from './steps';
-import { formatPercent } from './units';
+import { formatPercent, InputError } from '../shared/index';
+import type { DeploymentStatus } from './record';
+import { readPayload } from './recorder';
+import { outcomeOf, type StoredDeployment } from './store';
+import type { RolloutState } from '../rollout/index';
+import type { StrategyName } from '../strategy/index';
 
 /**
  * Deployment history and the four DORA figures computed from it. Pure: the GitHub adapter fetches,

@@ -1,6 +1,6 @@
-import type { DeploymentRecord } from './records';
-import { formatSpan, formatTime } from './records-dora';
-import { formatPercent } from './units';
+import type { DeploymentRecord } from './record';
+import { formatSpan, formatTime } from './dora';
+import { formatPercent } from '../shared/index';
 
 const LABELS: Record<DeploymentRecord['deployment-status'], string> = {
   pending: '⏳ pending',

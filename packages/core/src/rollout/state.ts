@@ -1,5 +1,5 @@
-import { InputError } from './errors';
-import { STRATEGY_NAMES, type Step, type StrategyName } from './steps';
+import { InputError } from '../shared/index';
+import { STRATEGY_NAMES, type Step, type StrategyName } from '../strategy/index';
 
 /** The rollout state's schema version. Bumped on any change that an older reader would misread. */
 export const ROLLOUT_STATE_VERSION = 1;

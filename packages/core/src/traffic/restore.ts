@@ -3,8 +3,8 @@
 // post step puts each route back only when it still holds something the job wrote: a route already
 // sending traffic as before (a rollback step ran) is left alone, and so is one someone else changed since
 // (their change wins). Routes are put back in reverse order, like an undo.
-import type { Logger, Sleeper } from './clock';
-import type { TargetWeight } from './state';
+import type { Logger, Sleeper } from '../shared/index';
+import type { TargetWeight } from '../rollout/index';
 import {
   restoreDecision,
   restoreRoutes,

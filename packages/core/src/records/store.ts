@@ -3,7 +3,7 @@ import {
   type DeploymentStatus,
   type RecordableStatus,
   type TerminalStatus,
-} from './records';
+} from './record';
 
 /**
  * The `DeploymentStore` port: where deployments and their statuses live. The GitHub adapter

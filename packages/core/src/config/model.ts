@@ -1,24 +1,9 @@
-import { InputError } from './errors';
-import { STRATEGIES, type RawParameter } from './strategies';
-import type { StrategyName } from './steps';
-import { parseDuration, parseInteger, parsePercent } from './units';
+import { InputError, parseDuration, parseInteger, parsePercent } from '../shared/index';
+import type { GateName } from '../health/index';
+import { STRATEGIES, type RawParameter, type StrategyName } from '../strategy/index';
 
 /** Default path of the config file, relative to the repository root. */
 export const DEFAULT_CONFIG_PATH = '.github/shiftgate.yml';
-
-/** Gate names as they are written in the config file, action inputs, the CLI and trace files. */
-export const GATE_NAMES = [
-  'max-error-rate',
-  'max-p99-latency',
-  'max-latency-increase',
-  'min-healthy-percent',
-  'min-requests',
-  'bake-time',
-  'confidence',
-  'on-inconclusive',
-  'max-consecutive-errors',
-] as const;
-export type GateName = (typeof GATE_NAMES)[number];
 
 /** Where traffic lives for an environment: the names match the shift-traffic and bake-and-gate inputs. */
 export const TARGET_NAMES = [

@@ -1,0 +1,5 @@
+/** Configuration: the config file model, its parser and JSON Schema, and the run settings. */
+export * from './model';
+export * from './file';
+export * from './schema';
+export * from './settings';

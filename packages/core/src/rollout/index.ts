@@ -1,0 +1,2 @@
+/** The rollout state: one versioned JSON document that chains steps and jobs. */
+export * from './state';
