@@ -19,7 +19,7 @@ import {
   type StoredDeployment,
   type StoredStatus,
 } from './store';
-import { parseRolloutState, serializeRolloutState, type RolloutState } from '../rollout/index';
+import { parseRolloutState, type RolloutState } from '../rollout/index';
 import { STRATEGY_NAMES, type StrategyName } from '../strategy/index';
 
 /**
@@ -384,9 +384,4 @@ export async function ensureTerminal(
     environmentUrl: '',
   });
   return { action: 'recorded', result };
-}
-
-/** Serialises a state for an output, or '' when there is none. */
-export function rolloutStateOutput(state: RolloutState | null): string {
-  return state === null ? '' : serializeRolloutState(state);
 }
