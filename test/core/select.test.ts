@@ -11,10 +11,12 @@ import {
   type SelectOptions,
 } from '@shiftgate/core';
 
-const pr = (labels: string[], fork = false): EventFacts => ({
-  name: 'pull_request',
+const pr = (labels: string[], fork = false, name = 'pull_request'): EventFacts => ({
+  name,
   dispatchStrategy: null,
   sender: 'alice',
+  action: 'labeled',
+  addedLabel: labels.at(-1) ?? null,
   pullRequest: {
     number: 7,
     labels,
@@ -26,9 +28,18 @@ const dispatch = (strategy: string | null): EventFacts => ({
   name: 'workflow_dispatch',
   dispatchStrategy: strategy,
   sender: 'alice',
+  action: null,
+  addedLabel: null,
   pullRequest: null,
 });
-const push: EventFacts = { name: 'push', dispatchStrategy: null, sender: 'alice', pullRequest: null };
+const push: EventFacts = {
+  name: 'push',
+  dispatchStrategy: null,
+  sender: 'alice',
+  action: null,
+  addedLabel: null,
+  pullRequest: null,
+};
 
 const options = (over: Partial<SelectOptions>): SelectOptions => ({
   strategyInput: '',
@@ -139,6 +150,28 @@ describe('selectStrategy refusals', () => {
     ['an unknown input', { strategyInput: 'yolo' }, "Input 'strategy' must be one of blue-green, canary"],
   ])('refuses %s', (_what, over, message) => {
     expect(() => selectStrategy(options(over))).toThrow(message);
+  });
+
+  it.each(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment'])(
+    'refuses a fork pull request on %s, whatever chose the strategy',
+    (name) => {
+      expect(() => selectStrategy(options({ event: pr(['deploy:canary'], true, name) }))).toThrow(
+        'comes from a fork (mallory/shop)',
+      );
+      expect(() => selectStrategy(options({ event: pr([], true, name), strategyInput: 'canary' }))).toThrow(
+        'comes from a fork (mallory/shop)',
+      );
+    },
+  );
+
+  it('keeps the raw label for the adder look-up and shows only the neutralised one', () => {
+    const selection = selectStrategy(options({ event: pr(['Deploy:Canary'], false, 'pull_request_review') }));
+    expect(selection).toMatchObject({
+      strategy: 'canary',
+      label: 'Deploy:Canary',
+      labelName: 'Deploy:Canary',
+      needsPermissionCheck: true,
+    });
   });
 
   it('lets a fork through when allowed', () => {

@@ -38,6 +38,15 @@ export const DEPLOYMENT_STATES = [
 ] as const;
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
 
+/** One entry of `GET /repos/{owner}/{repo}/issues/{number}/events`, trimmed to what shiftgate reads. */
+interface IssueEvent {
+  id: number;
+  event: string;
+  actor: { login: string; id: number; type: string } | null;
+  label?: { name: string; color: string };
+  created_at: string;
+}
+
 /** Access levels of a fine-grained token permission. */
 export type Access = 'none' | 'read' | 'write';
 
@@ -209,6 +218,8 @@ export class GitHubServer {
   private readonly options: GitHubServerOptions;
   private readonly faults: (FaultRule & { seen: number; used: number })[] = [];
   private readonly roles = new Map<string, RoleName>();
+  private readonly customRoles = new Map<string, { name: string; base: 'admin' | 'write' | 'read' }>();
+  private readonly issueEvents = new Map<string, IssueEvent[]>();
   private readonly commits = new Map<string, Commit>();
   private readonly deploymentsById = new Map<number, Deployment & { repo: string }>();
   private readonly statusesById = new Map<number, (DeploymentStatus & { deploymentId: number })[]>();
@@ -221,6 +232,9 @@ export class GitHubServer {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/collaborators\/([^/]+)\/permission$/, (r, p) =>
       this.permission(p),
+    );
+    this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/events$/, (r, p) =>
+      this.page(r, this.issueEvents.get(`${p[0]!.toLowerCase()}#${p[1]}`) ?? []),
     );
     this.route('POST', /^\/repos\/([^/]+\/[^/]+)\/deployments$/, (r, p) => this.createDeployment(r, p));
     this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/deployments$/, (r, p) => this.listDeployments(r, p));
@@ -271,6 +285,37 @@ export class GitHubServer {
   /** Gives `username` a role on `repo` (`owner/name`). Users never given a role get 404. */
   setPermission(repo: string, username: string, role: RoleName): void {
     this.roles.set(`${repo.toLowerCase()}#${username.toLowerCase()}`, role);
+  }
+
+  /**
+   * Gives `username` an organisation's custom repository role built on `base`: the permission API then
+   * answers `permission: base` and `role_name: name`.
+   */
+  setCustomRole(repo: string, username: string, name: string, base: 'admin' | 'write' | 'read'): void {
+    this.customRoles.set(`${repo.toLowerCase()}#${username.toLowerCase()}`, { name, base });
+  }
+
+  /**
+   * Appends events to a pull request's (issue's) timeline, as `GET /issues/{number}/events` lists them,
+   * oldest first. `actor: null` models a deleted account ("ghost").
+   */
+  addIssueEvents(
+    repo: string,
+    number: number,
+    events: { event: string; label?: string; actor: string | null }[],
+  ): void {
+    const key = `${repo.toLowerCase()}#${number}`;
+    const list = this.issueEvents.get(key) ?? [];
+    for (const e of events) {
+      list.push({
+        id: 9_000_000 + list.length,
+        event: e.event,
+        actor: e.actor === null ? null : { login: e.actor, id: hashId(e.actor), type: 'User' },
+        ...(e.label !== undefined ? { label: { name: e.label, color: 'ededed' } } : {}),
+        created_at: new Date(Date.UTC(2026, 0, 1) + list.length * 60_000).toISOString(),
+      });
+    }
+    this.issueEvents.set(key, list);
   }
 
   /** Adds a commit that `GET /commits/{ref}` finds by its sha, and by `refs` (branch or tag names). */
@@ -482,6 +527,17 @@ export class GitHubServer {
   }
 
   private permission([repo, username]: string[]): FaultResponse {
+    const custom = this.customRoles.get(`${repo!.toLowerCase()}#${username!.toLowerCase()}`);
+    if (custom) {
+      return {
+        status: 200,
+        body: {
+          permission: custom.base,
+          role_name: custom.name,
+          user: { login: username, id: hashId(username!) },
+        },
+      };
+    }
     const role = this.roles.get(`${repo!.toLowerCase()}#${username!.toLowerCase()}`);
     if (role === undefined) {
       return error(

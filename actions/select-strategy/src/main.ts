@@ -6,16 +6,20 @@ import {
   configGates,
   configParameters,
   createRolloutState,
+  displayUntrusted,
   emptyConfig,
   errorMessage,
   planWaves,
   planWeights,
   selectStrategy,
   serializeRolloutState,
+  type EventFacts,
+  type Selection,
   type ShiftgateConfig,
 } from '@shiftgate/core';
 import {
   eventFacts,
+  findLabelAdder,
   readRunnerEvent,
   requireRepositoryPermission,
   selectionSummary,
@@ -56,32 +60,7 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
     defaultStrategy: inputs.defaultStrategy,
     allowForks: inputs.allowForks,
   });
-  if (selection.needsPermissionCheck && inputs.requirePermission !== 'none') {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-      throw new Error('GITHUB_REPOSITORY is not set to owner/name; cannot check the label sender');
-    if (!facts.sender)
-      throw new Error(
-        'The event has no sender, so the permission of whoever added the label cannot be checked',
-      );
-    if (!inputs.token) {
-      throw new Error(
-        "Input 'token' is empty; it is needed to check the label sender's permission (or set require-permission: none)",
-      );
-    }
-    // Octokit is loaded only on this path: most runs never need it, and it is a third of the bundle.
-    const { getOctokit } = await import('@actions/github');
-    const octokit = getOctokit(inputs.token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
-    const role = await requireRepositoryPermission(octokit, {
-      owner,
-      repo,
-      username: facts.sender,
-      required: inputs.requirePermission,
-      why: `choosing a strategy with label '${selection.label}'`,
-    });
-    core.info(`The label sender has '${role}' permission (needs '${inputs.requirePermission}').`);
-  }
+  if (selection.needsPermissionCheck) await checkLabelAdder(inputs, env, facts, selection);
   const plan = buildPlan(selection.strategy, {
     ...configParameters(config, selection.strategy, inputs.environment),
     ...inputs.parameters,
@@ -133,4 +112,51 @@ async function loadConfig(inputs: Inputs, env: Record<string, string | undefined
   // The YAML parser loads only when there is a file to read: most runs start faster without it.
   const { parseConfig } = await import('@shiftgate/core/config-file');
   return parseConfig(readFileSync(path, 'utf8'), inputs.config.path);
+}
+
+/**
+ * Checks the permission of whoever added the deciding label (not of the event's sender, who may only have
+ * merged or pushed). Anything that cannot be read refuses.
+ */
+async function checkLabelAdder(
+  inputs: Inputs,
+  env: Record<string, string | undefined>,
+  facts: EventFacts,
+  selection: Selection,
+): Promise<void> {
+  if (inputs.requirePermission === 'none') return;
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo)
+    throw new Error('GITHUB_REPOSITORY is not set to owner/name; cannot check who added the label');
+  if (!inputs.token) {
+    throw new Error(
+      "Input 'token' is empty; it is needed to check the permission of whoever added the label (or set require-permission: none)",
+    );
+  }
+  const pullRequest = facts.pullRequest;
+  if (!pullRequest || !selection.labelName)
+    throw new Error('The strategy came from a label, but the event carries no pull request to check it on');
+  // Octokit is loaded only on this path: most runs never need it, and it is a third of the bundle.
+  const { getOctokit } = await import('@actions/github');
+  const octokit = getOctokit(inputs.token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
+  const adder = await findLabelAdder(octokit, {
+    owner,
+    repo,
+    number: pullRequest.number,
+    label: selection.labelName,
+    event: facts,
+  });
+  const role = await requireRepositoryPermission(octokit, {
+    owner,
+    repo,
+    username: adder.login,
+    required: inputs.requirePermission,
+    why: `choosing a strategy with label '${selection.label}'`,
+    whoNote: ` (who added the label '${selection.label}')`,
+  });
+  core.info(
+    `The label '${selection.label}' was added by ${displayUntrusted(adder.login)}` +
+      `${adder.source === 'history' ? " (from the pull request's issue events)" : ''}, who has '${role}' permission (needs '${inputs.requirePermission}').`,
+  );
 }

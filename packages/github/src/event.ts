@@ -50,6 +50,9 @@ export function eventFacts(event: RunnerEvent): EventFacts {
     dispatchStrategy:
       event.name === 'workflow_dispatch' ? str(get(event.payload, 'inputs', 'strategy')) : null,
     sender: str(get(event.payload, 'sender', 'login')),
+    action: str(get(event.payload, 'action')),
+    addedLabel:
+      str(get(event.payload, 'action')) === 'labeled' ? str(get(event.payload, 'label', 'name')) : null,
     pullRequest:
       typeof pr === 'object' && pr !== null
         ? {

@@ -1,5 +1,6 @@
 export * from './event';
 export * from './permission';
+export * from './label-adder';
 export * from './summary-plan';
 export * from './octokit';
 export * from './github-errors';

@@ -1,6 +1,7 @@
 import {
   errorMessage,
   hasPermission,
+  PERMISSION_LEVELS,
   SelectionError,
   displayUntrusted,
   type PermissionLevel,
@@ -16,25 +17,38 @@ export interface PermissionClient {
 
 /**
  * Checks that `username` holds at least `required` on the repository, through the REST API (labels can be
- * added by triage users, so a label alone proves nothing). Refuses with a message saying what to do.
+ * added by triage users, so a label alone proves nothing). Refuses with a message saying what to do;
+ * returns the role as shown to people.
  */
 export async function requireRepositoryPermission(
   client: PermissionClient,
-  options: { owner: string; repo: string; username: string; required: PermissionLevel; why: string },
+  options: {
+    owner: string;
+    repo: string;
+    username: string;
+    required: PermissionLevel;
+    why: string;
+    /** Said after the name, e.g. ` (who added the label 'deploy:canary')`. */
+    whoNote?: string;
+  },
 ): Promise<string> {
   const who = displayUntrusted(options.username);
-  let role: string;
+  let base: string;
+  let roleName: string;
   try {
     const { data } = await client.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
       owner: options.owner,
       repo: options.repo,
       username: options.username,
     });
-    // role_name tells maintain and triage apart; permission folds them into write and read.
-    role = data.role_name ?? data.permission ?? 'none';
+    // `permission` is the base level (admin, write, read, none): custom roles are built on one of them.
+    // `role_name` tells maintain and triage apart, or names the custom role.
+    // Both are shown in messages: neutralise them like any text from outside.
+    base = displayUntrusted(data.permission ?? 'none');
+    roleName = displayUntrusted(data.role_name ?? base);
   } catch (error) {
     const status = (error as { status?: number }).status;
-    if (status === 404) role = 'none';
+    if (status === 404) base = roleName = 'none';
     else {
       throw new Error(
         `Checking ${who}'s permission on ${options.owner}/${options.repo} failed: ${errorMessage(error)}` +
@@ -42,9 +56,14 @@ export async function requireRepositoryPermission(
       );
     }
   }
-  if (!hasPermission(role, options.required)) {
+  // The base permission first, so a custom role built on write counts as write; then the role name,
+  // which alone can show maintain (base write) or triage (base read).
+  const custom = roleName !== base && !PERMISSION_LEVELS.includes(roleName as PermissionLevel);
+  const role = custom ? `${roleName} (a custom role on ${base})` : roleName;
+  if (!hasPermission(base, options.required) && !hasPermission(roleName, options.required)) {
+    const held = custom ? `the custom role '${roleName}' (base '${base}')` : `'${role}'`;
     throw new SelectionError(
-      `${who} has '${role}' permission on ${options.owner}/${options.repo}, and ${options.why} needs ` +
+      `${who}${options.whoNote ?? ''} has ${held} permission on ${options.owner}/${options.repo}, and ${options.why} needs ` +
         `'${options.required}' or more (input 'require-permission'). Ask someone with ${options.required} access to ` +
         'add the label, or run the workflow by hand.',
     );

@@ -2,7 +2,7 @@
 // on loopback so Octokit's real stack runs for the permission check.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseInputs, parseParameters } from '../../../actions/select-strategy/src/inputs';
 import { run } from '../../../actions/select-strategy/src/main';
 import { GitHubServer } from '../../support/github-server';
@@ -164,5 +164,192 @@ describe('run', () => {
     github.clearFaults();
     expect(process.exitCode).toBe(1);
     expect(step.outputs()).toEqual({});
+  });
+
+  describe('whoever added the label', () => {
+    // Pull request numbers of their own so the timelines of one test do not leak into another.
+    let number = 100;
+    const timeline = (events: { event: string; label?: string; actor: string | null }[]) => {
+      number += 1;
+      github.addIssueEvents('acme/shop', number, events);
+      return number;
+    };
+    /** Runs the action in-process and returns what it wrote to stdout (log lines and workflow commands). */
+    const captured = async (): Promise<string> => {
+      let out = '';
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+        return true;
+      });
+      try {
+        await run();
+      } finally {
+        spy.mockRestore();
+      }
+      return out;
+    };
+    const eventsRequests = (n: number) =>
+      github.requests.filter((r) => r.path === `/repos/acme/shop/issues/${n}/events`);
+
+    beforeAll(() => {
+      github.setPermission('acme/shop', 'trudy', 'triage');
+      github.setPermission('acme/shop', 'maude', 'maintain');
+      github.setCustomRole('acme/shop', 'carol', 'deployer', 'write');
+      github.setCustomRole('acme/shop', 'rita', 'auditor', 'read');
+    });
+
+    it('refuses a label a triage user added when a maintainer merges', async () => {
+      const n = timeline([
+        { event: 'labeled', label: 'deploy:linear', actor: 'trudy' },
+        { event: 'merged', actor: 'maude' },
+        { event: 'closed', actor: 'maude' },
+      ]);
+      start(
+        'pull_request',
+        pullRequestEvent({
+          action: 'closed',
+          merged: true,
+          number: n,
+          labels: ['deploy:linear'],
+          sender: 'maude',
+        }),
+      );
+      const out = await captured();
+      expect(process.exitCode).toBe(1);
+      expect(step.outputs()).toEqual({});
+      expect(out).toContain(
+        "trudy (who added the label 'deploy:linear') has 'triage' permission on acme/shop, and choosing a strategy with label 'deploy:linear' needs 'write' or more",
+      );
+      expect(github.requests.some((r) => r.path.endsWith('/collaborators/maude/permission'))).toBe(false);
+    });
+
+    it('checks the adder, not the pusher, on synchronize', async () => {
+      const n = timeline([{ event: 'labeled', label: 'deploy:canary', actor: 'alice' }]);
+      start(
+        'pull_request',
+        pullRequestEvent({ action: 'synchronize', number: n, labels: ['deploy:canary'], sender: 'trudy' }),
+      );
+      const out = await captured();
+      expect(process.exitCode).toBeUndefined();
+      expect(step.outputs().strategy).toBe('canary');
+      expect(eventsRequests(n)).toHaveLength(1);
+      expect(out).toContain("The label 'deploy:canary' was added by alice");
+    });
+
+    it('takes the latest labeled event when the label was removed and added again', async () => {
+      const n = timeline([
+        { event: 'labeled', label: 'deploy:canary', actor: 'alice' },
+        { event: 'unlabeled', label: 'deploy:canary', actor: 'alice' },
+        { event: 'labeled', label: 'Deploy:Canary', actor: 'trudy' },
+      ]);
+      start(
+        'pull_request_review',
+        pullRequestEvent({ action: 'submitted', number: n, labels: ['deploy:canary'] }),
+      );
+      const out = await captured();
+      expect(process.exitCode).toBe(1);
+      expect(out).toContain("trudy (who added the label 'deploy:canary') has 'triage' permission");
+    });
+
+    it('reads every page of the timeline', async () => {
+      const noise = Array.from({ length: 230 }, (_, i) => ({ event: 'commented', actor: `user${i}` }));
+      const n = timeline([
+        ...noise.slice(0, 150),
+        { event: 'labeled', label: 'deploy:canary', actor: 'trudy' },
+        ...noise.slice(150),
+      ]);
+      start('pull_request', pullRequestEvent({ action: 'closed', number: n, labels: ['deploy:canary'] }));
+      const out = await captured();
+      expect(process.exitCode).toBe(1);
+      expect(eventsRequests(n).map((r) => r.query.get('page'))).toEqual(['1', '2', '3']);
+      expect(out).toContain('trudy (who added the label');
+    });
+
+    it('uses the sender on the labeled event itself, without reading the timeline', async () => {
+      start('pull_request', pullRequestEvent({ number: 7, labels: ['deploy:canary'], sender: 'alice' }));
+      const before = github.requests.length;
+      const out = await captured();
+      expect(process.exitCode).toBeUndefined();
+      expect(github.requests.slice(before).map((r) => r.path)).toEqual([
+        '/repos/acme/shop/collaborators/alice/permission',
+      ]);
+      expect(out).toContain("The label 'deploy:canary' was added by alice, who has 'admin' permission");
+    });
+
+    it('reads the timeline when the labeled event added a different label', async () => {
+      const n = timeline([{ event: 'labeled', label: 'deploy:canary', actor: 'trudy' }]);
+      const event = pullRequestEvent({
+        number: n,
+        labels: ['deploy:canary', 'needs-review'],
+        sender: 'alice',
+      });
+      start('pull_request', event);
+      const out = await captured();
+      expect(process.exitCode).toBe(1);
+      expect(out).toContain('trudy (who added the label');
+    });
+
+    it.each([
+      [
+        'the API fails',
+        500,
+        'failed: boom. shiftgate refuses to deploy when it cannot tell who chose the strategy',
+      ],
+      ['the token may not read issues', 403, "Give the token 'issues: read'"],
+    ])('fails closed when %s', async (_what, status, message) => {
+      const n = timeline([{ event: 'labeled', label: 'deploy:canary', actor: 'alice' }]);
+      start('pull_request', pullRequestEvent({ action: 'closed', number: n, labels: ['deploy:canary'] }));
+      github.fault({
+        path: /\/issues\/\d+\/events$/,
+        times: Infinity,
+        respond: { status, body: { message: 'boom' } },
+      });
+      const out = await captured();
+      github.clearFaults();
+      expect(process.exitCode).toBe(1);
+      expect(step.outputs()).toEqual({});
+      expect(out).toContain(message);
+    });
+
+    it.each([
+      ['no one is seen adding the label', [{ event: 'closed', actor: 'maude' }], 'show no one adding it'],
+      [
+        'a deleted account added it',
+        [{ event: 'labeled', label: 'deploy:canary', actor: null }],
+        'a deleted account',
+      ],
+    ])('refuses when %s', async (_what, events, message) => {
+      const n = timeline(events);
+      start('pull_request', pullRequestEvent({ action: 'closed', number: n, labels: ['deploy:canary'] }));
+      const out = await captured();
+      expect(process.exitCode).toBe(1);
+      expect(out).toContain(message);
+    });
+
+    it('accepts a custom role built on write, and refuses one built on read', async () => {
+      const ok = timeline([{ event: 'labeled', label: 'deploy:canary', actor: 'carol' }]);
+      start('pull_request', pullRequestEvent({ action: 'closed', number: ok, labels: ['deploy:canary'] }));
+      const out = await captured();
+      expect(process.exitCode).toBeUndefined();
+      expect(out).toContain("who has 'deployer (a custom role on write)' permission");
+      process.exitCode = undefined;
+      const no = timeline([{ event: 'labeled', label: 'deploy:canary', actor: 'rita' }]);
+      start('pull_request', pullRequestEvent({ action: 'closed', number: no, labels: ['deploy:canary'] }));
+      const refused = await captured();
+      expect(process.exitCode).toBe(1);
+      expect(refused).toContain(
+        "rita (who added the label 'deploy:canary') has the custom role 'auditor' (base 'read')",
+      );
+    });
+
+    it('refuses a fork pull request on a review event', async () => {
+      start(
+        'pull_request_review',
+        pullRequestEvent({ action: 'submitted', fork: true, labels: ['deploy:canary'] }),
+      );
+      const out = await captured();
+      expect(process.exitCode).toBe(1);
+      expect(out).toContain('comes from a fork (mallory/shop)');
+    });
   });
 });

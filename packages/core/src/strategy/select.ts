@@ -24,6 +24,10 @@ export interface EventFacts {
   pullRequest: PullRequestFacts | null;
   /** Login of the person whose action triggered the run. */
   sender: string | null;
+  /** The event's `action` (`labeled`, `closed`, `synchronize`, …), or null. */
+  action: string | null;
+  /** On a `labeled` event, the label that was added; otherwise null. */
+  addedLabel: string | null;
 }
 
 /** A selection refused: the message says what happened and what to do. */
@@ -37,7 +41,12 @@ export interface Selection {
   source: SelectionSource;
   /** The label that chose the strategy (source `label`), sanitised for display. */
   label: string | null;
-  /** Whether the sender's repository permission must be checked (strategy chosen by a label). */
+  /**
+   * The same label exactly as the event carries it, to look up who added it; never for display (it is
+   * untrusted text: show {@link Selection.label} instead).
+   */
+  labelName: string | null;
+  /** Whether the permission of whoever added the label must be checked (strategy chosen by a label). */
   needsPermissionCheck: boolean;
 }
 
@@ -52,7 +61,13 @@ export interface SelectOptions {
   allowForks: boolean;
 }
 
-const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/**
+ * True for the events that carry a pull request: `pull_request`, `pull_request_target`,
+ * `pull_request_review` and `pull_request_review_comment` (all of `pull_request*`).
+ */
+export function isPullRequestEvent(name: string): boolean {
+  return name.startsWith('pull_request');
+}
 
 /**
  * Makes untrusted text (label names, logins) safe to show: printable characters only, no workflow-command
@@ -76,7 +91,7 @@ export function displayUntrusted(text: string): string {
  */
 export function selectStrategy(options: SelectOptions): Selection {
   const { event, config, environment } = options;
-  const pr = PR_EVENTS.has(event.name) ? event.pullRequest : null;
+  const pr = isPullRequestEvent(event.name) ? event.pullRequest : null;
   if (pr && !options.allowForks && pr.headRepository !== pr.baseRepository) {
     throw new SelectionError(
       `Pull request #${pr.number} comes from a fork (${displayUntrusted(pr.headRepository ?? 'a deleted repository')}); ` +
@@ -90,6 +105,7 @@ export function selectStrategy(options: SelectOptions): Selection {
       strategy: parseStrategyName('strategy', options.strategyInput),
       source: 'input',
       label: null,
+      labelName: null,
       needsPermissionCheck: false,
     };
   } else if (
@@ -105,7 +121,7 @@ export function selectStrategy(options: SelectOptions): Selection {
         message: `The workflow_dispatch input 'strategy' must be one of ${STRATEGY_NAMES.join(', ')}, got '${displayUntrusted(event.dispatchStrategy)}'`,
       });
     }
-    selection = { strategy, source: 'dispatch', label: null, needsPermissionCheck: false };
+    selection = { strategy, source: 'dispatch', label: null, labelName: null, needsPermissionCheck: false };
   } else {
     selection = fromLabels(pr, options.labelPrefix) ?? fromConfig(options);
   }
@@ -157,6 +173,7 @@ function fromLabels(pr: PullRequestFacts | null, prefix: string): Selection | nu
     strategy: first.strategy,
     source: 'label',
     label: displayUntrusted(first.label),
+    labelName: first.label,
     needsPermissionCheck: true,
   };
 }
@@ -170,6 +187,7 @@ function fromConfig(options: SelectOptions): Selection {
     strategy,
     source,
     label: null,
+    labelName: null,
     needsPermissionCheck: false,
   });
   if (env?.['default-strategy']) return pick(env['default-strategy'], 'config');
