@@ -158,6 +158,7 @@ export function simulateSteps(
 
 interface WorkflowFile {
   on: {
+    workflow_dispatch?: { inputs?: Record<string, { default?: string | number }> } | null;
     workflow_call?: {
       inputs?: Record<string, { default?: string | number }>;
       secrets?: Record<string, unknown>;
@@ -176,14 +177,16 @@ export function loadWorkflow(file: string): WorkflowFile {
 }
 
 /**
- * Simulates a reusable workflow: jobs in `needs` order, `needs.<job>.outputs` limited to the job's declared
- * outputs, `secrets` to the declared secrets, then the workflow_call outputs from `jobs`.
+ * Simulates a workflow: jobs in `needs` order, `needs.<job>.outputs` limited to the job's declared outputs,
+ * `inputs` to the workflow_call (or workflow_dispatch) inputs, `secrets` to the declared secrets, then the
+ * workflow_call outputs from `jobs`. Examples triggered by push or dispatch run the same way.
  */
 export function simulateWorkflow(
   workflow: WorkflowFile,
   options: {
     inputs: Record<string, string | number>;
     secrets?: Record<string, string>;
+    vars?: Record<string, string>;
     github: Record<string, unknown>;
     outcome?: (job: string, step: SimulatedStep) => 'success' | 'failure' | 'cancelled';
     outputs?: (job: string, step: SimulatedStep) => Record<string, string>;
@@ -196,11 +199,12 @@ export function simulateWorkflow(
   outputs: Record<string, string>;
 } {
   const call = workflow.on.workflow_call ?? {};
+  const declaredInputs = call.inputs ?? workflow.on.workflow_dispatch?.inputs ?? {};
   const inputs: Record<string, string | number> = {};
-  for (const [name, spec] of Object.entries(call.inputs ?? {}))
+  for (const [name, spec] of Object.entries(declaredInputs))
     inputs[name] = options.inputs[name] ?? spec.default ?? '';
   for (const name of Object.keys(options.inputs))
-    if (!(name in (call.inputs ?? {}))) throw new Error(`input '${name}' is not declared`);
+    if (!(name in declaredInputs)) throw new Error(`input '${name}' is not declared`);
   const secrets = Object.fromEntries(
     Object.keys(call.secrets ?? {}).map((name) => [name, options.secrets?.[name] ?? '']),
   );
@@ -228,7 +232,7 @@ export function simulateWorkflow(
       inputs,
       secrets,
       needs,
-      vars: {},
+      vars: options.vars ?? {},
       env: {},
       runner: { os: 'Linux' },
     };

@@ -1,0 +1,134 @@
+// The examples' job and step conditions evaluated on the paths that matter: a good switch is never reversed
+// by a later failure, a failed gate always is, and every example queues behind the reusable workflow.
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
+
+const STATE = '{"schema-version":1}';
+const github = {
+  sha: 'abc1234',
+  token: 'ghs',
+  repository: 'acme/shop',
+  event: { repository: { default_branch: 'main' } },
+};
+
+/** Outputs a step of ours would set, enough for the examples' expressions. */
+function outputs(_job: string, step: SimulatedStep): Record<string, string> {
+  switch (step.action) {
+    case 'select-strategy':
+      return { state: STATE, strategy: 'canary' };
+    case 'record-deployment':
+      return step.with.status ? {} : { 'deployment-id': '77', state: STATE };
+    case 'shift-traffic':
+    case 'bake-and-gate':
+      return { state: STATE };
+    case 'rollback':
+      return { 'rolled-back': 'true', state: STATE };
+    default:
+      return {};
+  }
+}
+
+const fails =
+  (which: (job: string, step: SimulatedStep) => boolean) =>
+  (job: string, step: SimulatedStep): 'success' | 'failure' =>
+    which(job, step) ? 'failure' : 'success';
+
+const ran = (steps: SimulatedStep[], action: string) => steps.filter((s) => s.ran && s.action === action);
+
+describe('examples/blue-green.yml', () => {
+  const workflow = loadWorkflow('examples/blue-green.yml');
+
+  it('keeps a switch the gate passed when recording the success fails', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: {},
+      github,
+      outputs,
+      outcome: fails((_j, s) => s.action === 'record-deployment' && s.with.status === 'succeeded'),
+    });
+    const steps = sim.jobs.deploy!.steps;
+    expect(ran(steps, 'rollback')).toHaveLength(0);
+    expect(ran(steps, 'record-deployment').map((s) => s.with.status ?? 'start')).toEqual([
+      'start',
+      'succeeded',
+    ]);
+  });
+
+  it('rolls back and records it when the gate fails', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: {},
+      github,
+      outputs,
+      outcome: fails((_j, s) => s.id === 'gate'),
+    });
+    const steps = sim.jobs.deploy!.steps;
+    expect(ran(steps, 'rollback')).toHaveLength(1);
+    expect(ran(steps, 'record-deployment').at(-1)?.with.status).toBe('rolled_back');
+  });
+});
+
+describe('examples/canary-with-approval.yml', () => {
+  const workflow = loadWorkflow('examples/canary-with-approval.yml');
+  const inputs = { version: 'v2.0.0' };
+
+  it('never rolls back a promotion when recording the success fails', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs,
+      github,
+      outputs,
+      outcome: fails((_j, s) => s.action === 'record-deployment' && s.with.status === 'succeeded'),
+    });
+    expect(sim.jobs.record!.status).toBe('failure');
+    expect(sim.jobs.rollback!.ran).toBe(false);
+  });
+
+  it('switches to 100% without a post step that could restore 50/50', () => {
+    const sim = simulateWorkflow(workflow, { inputs, github, outputs });
+    const [shift] = ran(sim.jobs.promote!.steps, 'shift-traffic');
+    expect(shift?.with['restore-on-failure']).toBe('false');
+    expect(sim.jobs.rollback!.ran).toBe(false);
+  });
+
+  it.each([
+    ['the first gate', (job: string, s: SimulatedStep) => job === 'canary-10' && s.id === 'gate'],
+    ['the second gate', (job: string, s: SimulatedStep) => job === 'canary-50' && s.id === 'gate'],
+    ['the switch to 100%', (job: string, s: SimulatedStep) => job === 'promote' && s.id === 'shift'],
+  ])('rolls back when %s fails', (_what, which) => {
+    const sim = simulateWorkflow(workflow, { inputs, github, outputs, outcome: fails(which) });
+    expect(sim.jobs.rollback!.ran).toBe(true);
+    expect(ran(sim.jobs.rollback!.steps, 'rollback')).toHaveLength(1);
+  });
+});
+
+describe('examples/rollback-to-last-good.yml', () => {
+  const text = readFileSync('examples/rollback-to-last-good.yml', 'utf8');
+
+  it('runs the deploy workflow on a branch, never on a commit sha', () => {
+    expect(text).toMatch(/gh workflow run deploy\.yml --ref "\$DEFAULT_BRANCH"/);
+    expect(text).not.toMatch(/--ref "\$sha"/);
+  });
+
+  it('checks the recorded version before it reaches the shell', () => {
+    const run = (
+      parseYaml(text) as { jobs: { rollback: { steps: { run?: string }[] } } }
+    ).jobs.rollback.steps.find((s) => s.run)!.run!;
+    const check = run.indexOf('=~ ^[A-Za-z0-9]');
+    expect(check).toBeGreaterThan(0);
+    expect(check).toBeLessThan(run.indexOf('echo "Redeploying'));
+  });
+});
+
+describe('concurrency', () => {
+  it('uses one group name, shiftgate-<environment>, in every example and the reusable workflow', () => {
+    const files = [
+      '.github/workflows/progressive-deploy.yml',
+      ...readdirSync('examples').map((f) => `examples/${f}`),
+    ];
+    for (const file of files) {
+      const groups = [...readFileSync(file, 'utf8').matchAll(/^\s*group:\s*(.+)$/gm)].map((m) => m[1]!);
+      expect(groups.length, file).toBeGreaterThan(0);
+      for (const group of groups) expect(group, file).toMatch(/^shiftgate-/);
+    }
+  });
+});
