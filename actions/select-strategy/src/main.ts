@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import * as core from '@actions/core';
 import {
   buildPlan,
@@ -18,6 +17,7 @@ import {
   type ShiftgateConfig,
 } from '@shiftgate/core';
 import {
+  confineToWorkspace,
   eventFacts,
   findLabelAdder,
   readRunnerEvent,
@@ -99,7 +99,8 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
 
 async function loadConfig(inputs: Inputs, env: Record<string, string | undefined>): Promise<ShiftgateConfig> {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const path = isAbsolute(inputs.config.path) ? inputs.config.path : resolve(workspace, inputs.config.path);
+  // Refused before it is opened when it (or a symlink on the way) leads outside the workspace.
+  const path = await confineToWorkspace('config', inputs.config.path, workspace);
   if (!existsSync(path)) {
     if (inputs.config.required) {
       throw new Error(

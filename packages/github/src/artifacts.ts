@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { InputError, type ArtifactRecord, type ArtifactSpec } from '@shiftgate/core';
+import { confineToWorkspace } from './workspace';
+import { displayUntrusted, InputError, type ArtifactRecord, type ArtifactSpec } from '@shiftgate/core';
 
 /** A file found for an artifact type, hashed. */
 export interface HashedFile {
@@ -118,7 +119,8 @@ export async function hashArtifacts(
       });
     }
     const path = matches[0]!;
-    const hashed = await hashFile(join(workspace, ...path.split('/')));
+    // A pattern with `..` or a symlink must not reach outside the workspace: refused before it is opened.
+    const hashed = await hashFile(await confineToWorkspace(input, path, workspace));
     files.push({ type: spec.type, path, sha256: hashed.sha256, size: hashed.size });
   }
   return files;
@@ -163,20 +165,34 @@ export async function verifyArtifacts(options: {
   const byType = new Map((options.files ?? []).map((f) => [f.type, f]));
   for (const artifact of recorded) {
     const type = artifact['artifact-type'];
+    // Recorded text is untrusted: shown only neutralised.
+    const shownType = displayUntrusted(type);
+    const shownPath = displayUntrusted(artifact.path);
     let file = byType.get(type);
     byType.delete(type);
     if (!file && options.files === undefined) {
-      const full = join(options.workspace, ...artifact.path.split('/'));
+      // The recorded path comes from a deployment payload, which anyone with `deployments: write` can
+      // write: it is confined to the workspace before the file is opened, and nothing of an outside file
+      // (hash, size) is ever shown.
+      const full = await confineToWorkspace('verify-artifacts', artifact.path, options.workspace).catch(
+        () => null,
+      );
+      if (full === null) {
+        problems.push(
+          `'${shownType}' was recorded at a path outside the workspace (${shownPath}); it was not read`,
+        );
+        continue;
+      }
       const hashed = await hashFile(full).catch(() => null);
       if (hashed) file = { type, path: artifact.path, sha256: hashed.sha256, size: hashed.size };
     }
     if (!file) {
       problems.push(
-        `'${type}' (${artifact.path}) is missing; deployment ${deploymentId} recorded sha256 ${artifact['file-hash']}`,
+        `'${shownType}' (${shownPath}) is missing; deployment ${deploymentId} recorded sha256 ${displayUntrusted(artifact['file-hash'])}`,
       );
     } else if (file.sha256 !== artifact['file-hash']) {
       problems.push(
-        `'${type}' ${file.path} has sha256 ${file.sha256} (${file.size} bytes), but deployment ${deploymentId} recorded ${artifact['file-hash']} (${artifact['file-size']} bytes) for ${artifact.path}`,
+        `'${shownType}' ${displayUntrusted(file.path)} has sha256 ${file.sha256} (${file.size} bytes), but deployment ${deploymentId} recorded ${displayUntrusted(artifact['file-hash'])} (${artifact['file-size']} bytes) for ${shownPath}`,
       );
     }
   }

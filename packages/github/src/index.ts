@@ -1,6 +1,7 @@
 export * from './event';
 export * from './permission';
 export * from './label-adder';
+export * from './workspace';
 export * from './summary-plan';
 export * from './octokit';
 export * from './github-errors';

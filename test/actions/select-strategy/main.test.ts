@@ -1,6 +1,6 @@
 // The action in-process: inputs faked by name, event payloads from fixtures, GitHub REST served over HTTP
 // on loopback so Octokit's real stack runs for the permission check.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseInputs, parseParameters } from '../../../actions/select-strategy/src/inputs';
@@ -103,6 +103,20 @@ describe('run', () => {
     );
   };
 
+  /** Runs the action in-process and returns what it wrote to stdout (log lines and workflow commands). */
+  const captured = async (): Promise<string> => {
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      return true;
+    });
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    return out;
+  };
   it('sets every output and writes the summary for a labelled pull request', async () => {
     start('pull_request', pullRequestEvent({ labels: ['deploy:linear'] }));
     await run();
@@ -143,6 +157,29 @@ describe('run', () => {
     expect(step.outputs()).toMatchObject({ strategy: 'ab-testing', source: 'config', weights: '[50]' });
   });
 
+  it.each([
+    ['an absolute path outside', { config: '/etc/shadow' }, '/etc/shadow'],
+    ['a parent path', { config: '../../etc/passwd' }, '../../etc/passwd'],
+  ])('refuses a config file at %s before reading it', async (_what, inputs, shown) => {
+    start('workflow_dispatch', dispatchEvent('canary'), inputs);
+    const out = await captured();
+    expect(process.exitCode).toBe(1);
+    expect(step.outputs()).toEqual({});
+    expect(out).toContain(`Input 'config' names '${shown}', which is outside the workspace`);
+    expect(out).not.toContain('root:');
+  });
+
+  it('refuses the default config path when it is a symlink out of the workspace', async () => {
+    start('workflow_dispatch', dispatchEvent('canary'));
+    mkdirSync(join(step.dir, '.github'));
+    symlinkSync('/etc/passwd', join(step.dir, '.github', 'shiftgate.yml'));
+    const out = await captured();
+    expect(process.exitCode).toBe(1);
+    expect(step.outputs()).toEqual({});
+    expect(out).toContain("Input 'config' names '.github/shiftgate.yml', which is outside the workspace");
+    expect(out).not.toContain('root:');
+  });
+
   it('fails once, sets no output and calls no API when the input is bad', async () => {
     start('pull_request', pullRequestEvent({ labels: ['deploy:canary'] }), { 'allow-forks': 'maybe' });
     const before = github.requests.length;
@@ -173,20 +210,6 @@ describe('run', () => {
       number += 1;
       github.addIssueEvents('acme/shop', number, events);
       return number;
-    };
-    /** Runs the action in-process and returns what it wrote to stdout (log lines and workflow commands). */
-    const captured = async (): Promise<string> => {
-      let out = '';
-      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-        return true;
-      });
-      try {
-        await run();
-      } finally {
-        spy.mockRestore();
-      }
-      return out;
     };
     const eventsRequests = (n: number) =>
       github.requests.filter((r) => r.path === `/repos/acme/shop/issues/${n}/events`);
