@@ -2,12 +2,8 @@ import * as core from '@actions/core';
 import {
   errorMessage,
   formatRouteWeights,
-  recordRollback,
-  restoreRoutes,
-  rollbackTargetGroups,
-  RouteTransactionError,
+  rollbackRollout,
   serializeRolloutState,
-  type RestoreResult,
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
@@ -44,58 +40,36 @@ export async function run(options: RunOptions = {}): Promise<void> {
 }
 
 async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptions): Promise<void> {
-  const initial = inputs.state?.['initial-weights'] ?? {};
-  let results: RestoreResult[];
-  try {
-    // Traffic first: nothing is reported before every route has been handled.
-    results = await restoreRoutes(
-      router,
-      inputs.routes,
-      (reading) => rollbackTargetGroups(reading, inputs.pair, inputs.to, initial[reading.route] ?? null),
-      {
-        logger: actionsLogger,
-        pair: inputs.pair,
-        ...(options.sleep ? { sleep: options.sleep } : {}),
-      },
-    );
-  } catch (error) {
-    if (error instanceof RouteTransactionError) {
-      const done = error.results;
-      const failures = error.outcomes.filter((o) => o.detail !== undefined);
-      await core.summary
-        .addRaw(
-          rollbackSummary({
-            reason: inputs.reason,
-            to: inputs.to,
-            pair: inputs.pair,
-            results: done,
-            failures,
-          }),
-        )
-        .write();
-    }
-    throw error;
+  const now = options.now ?? (() => new Date());
+  // Traffic first: nothing is reported before every route has been handled.
+  const result = await rollbackRollout({
+    router,
+    routes: inputs.routes,
+    pair: inputs.pair,
+    to: inputs.to,
+    reason: inputs.reason,
+    state: inputs.state,
+    clock: { now: () => now().getTime() },
+    logger: actionsLogger,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  const { routes: results, error } = result.record;
+  const summary = { reason: inputs.reason, to: inputs.to, pair: inputs.pair, results };
+  if (!result.restored) {
+    if (result.failures.length > 0)
+      await core.summary.addRaw(rollbackSummary({ ...summary, failures: result.failures })).write();
+    throw new Error(error!);
   }
-  const changed = results.some((r) => r.changed);
-  core.setOutput('rolled-back', String(changed));
+  core.setOutput('rolled-back', String(result.changed));
   core.setOutput('weights', formatRouteWeights(Object.fromEntries(results.map((r) => [r.route, r.after]))));
-  core.setOutput(
-    'state',
-    inputs.state
-      ? serializeRolloutState(
-          recordRollback(inputs.state, inputs.to, inputs.pair, (options.now ?? (() => new Date()))()),
-        )
-      : '',
-  );
+  core.setOutput('state', result.state ? serializeRolloutState(result.state) : '');
   const target =
     inputs.to === 'stable' ? 'stable 100% / canary 0%' : 'the weights recorded before the rollout';
   const because = inputs.reason ? ` Reason: ${inputs.reason}` : '';
   core.notice(
-    changed
+    result.changed
       ? `Rolled back ${results.filter((r) => r.changed).length} of ${results.length} route${results.length === 1 ? '' : 's'} to ${target} (verified).${because}`
       : `Traffic was already at ${target}; nothing changed.${because}`,
   );
-  await core.summary
-    .addRaw(rollbackSummary({ reason: inputs.reason, to: inputs.to, pair: inputs.pair, results }))
-    .write();
+  await core.summary.addRaw(rollbackSummary(summary)).write();
 }

@@ -5,17 +5,13 @@ import {
   InputError,
   parseRolloutState,
   parseWeight,
-  recordRollback,
-  restoreRoutes,
-  rollbackTargetGroups,
+  rollbackRollout,
   serializeRolloutState,
   silentLogger,
   systemClock,
   virtualTime,
   type Logger,
-  type RestoreResult,
   type RollbackTarget,
-  type RolloutState,
   type TargetPair,
   type TrafficRouter,
 } from '@shiftgate/core';
@@ -118,25 +114,25 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       pair = aws.pair;
     }
     const target = to as RollbackTarget;
-    const initial = state?.['initial-weights'] ?? {};
     const logger: Logger = values.json
       ? silentLogger
       : { ...silentLogger, warning: (m) => io.stderr(`${m}\n`) };
-    let results: RestoreResult[];
-    let failure: string | null = null;
-    try {
-      results = await restoreRoutes(
-        router,
-        routes,
-        (reading) => rollbackTargetGroups(reading, pair, target, initial[reading.route] ?? null),
-        { logger, pair, ...(sleep ? { sleep } : {}), ...(random ? { random } : {}) },
-      );
-    } catch (error) {
-      results = [];
-      failure = (error as Error).message;
-    }
-    const next: RolloutState | null =
-      state && failure === null ? recordRollback(state, target, pair, new Date(now())) : state;
+    const result = await rollbackRollout({
+      router,
+      routes,
+      pair,
+      to: target,
+      reason: values.reason ?? '',
+      state,
+      clock: { now },
+      logger,
+      ...(sleep ? { sleep } : {}),
+      ...(random ? { random } : {}),
+    });
+    const results = result.restored ? result.record.routes : [];
+    const failure = result.restored ? null : result.record.error;
+    // A state that could not be rolled back is written as it was given.
+    const next = result.restored ? result.state : state;
     if (values['state-out'] && next)
       writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(next)}\n`);
     if (values.json) {

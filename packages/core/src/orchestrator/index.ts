@@ -1,2 +1,7 @@
-/** The orchestrator: runs a plan step by step and rolls back on failure. */
-export * from './orchestrator';
+/** The orchestrator: runs a plan step by step and rolls back on failure, with the one rollback. */
+export * from './types';
+export { runPlan } from './run';
+export { rollbackRollout, type RollbackOptions, type RollbackResult } from './rollback';
+export { checkRunnable, preSwitchJudgement, type PreSwitchEvidence } from './preflight';
+export { isTransient } from './retry';
+export { hookEnv } from './hook-env';

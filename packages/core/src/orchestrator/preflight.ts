@@ -1,0 +1,216 @@
+// What is checked before anything is written: that a state can still run, that the routes, target
+// groups, hooks and alarm names a run needs are there; and the one judgement of a pre-switch gate.
+import { formatPercent, InputError } from '../shared/index';
+import {
+  fmtPct,
+  worst,
+  type AlarmState,
+  type Check,
+  type Gates,
+  type MetricWindow,
+  type Phase,
+} from '../health/index';
+import type { RolloutState } from '../rollout/index';
+import type { TargetPair } from '../traffic/index';
+import type { RunPlanOptions } from './types';
+
+const NEEDS: Record<'hook' | 'batch' | 'service', string> = {
+  hook: 'a command runner and a command (the flag-command input or the plan step’s own)',
+  batch: 'a batch hook that moves cells to the new version',
+  service: 'a service hook that deploys (and compensates) saga services',
+};
+
+/**
+ * Throws an {@link InputError} for a state that cannot run: already promoted, rolled back or failed, or
+ * with no step left.
+ */
+export function checkRunnable(state: RolloutState): void {
+  if (state.status === 'promoted' || state.status === 'rolled-back' || state.status === 'failed') {
+    throw new InputError('state', state.status, 'a rollout that is planned, in progress or paused', {
+      message: `Input 'state' is a rollout that is already ${state.status} (step ${state.step} of ${state.plan.length}); start a new rollout with select-strategy`,
+    });
+  }
+  if (state.step >= state.plan.length) {
+    throw new InputError('state', state.step, 'a rollout with steps left', {
+      message: `Input 'state' has no step left to run (step ${state.step} of ${state.plan.length})`,
+    });
+  }
+}
+
+/**
+ * Checks, before anything is written, that the run can go through and names what is missing: the
+ * routes and target groups (from the state or given), and a hook for every remaining step that needs one.
+ */
+export function checkRun(options: RunPlanOptions): { routes: string[]; pair: TargetPair } {
+  const { state } = options;
+  checkRunnable(state);
+  const fromState =
+    state.routes.length > 0 && state['stable-target-group-arn'] && state['canary-target-group-arn']
+      ? {
+          routes: state.routes,
+          pair: { stable: state['stable-target-group-arn'], canary: state['canary-target-group-arn'] },
+        }
+      : null;
+  const given = options.target ?? null;
+  if (fromState && given) {
+    const same =
+      given.routes.join() === fromState.routes.join() &&
+      given.pair.stable === fromState.pair.stable &&
+      given.pair.canary === fromState.pair.canary;
+    if (!same) {
+      throw new InputError(
+        'state',
+        state.routes.join(', '),
+        'a state for the same routes and target groups',
+        {
+          message: `Input 'state' already moves traffic on ${fromState.routes.join(', ')} between ${fromState.pair.stable} and ${fromState.pair.canary}; the routes or target groups given differ. Give either the state or the routes and target groups of a new rollout.`,
+        },
+      );
+    }
+  }
+  const target = fromState ?? given;
+  if (!target || target.routes.length === 0) {
+    throw new InputError('listener-arn', '', 'the listener (or rule) ARNs to shift', {
+      message:
+        "Input 'listener-arn' (or 'rule-arns') is required: the state does not name the routes yet (it comes from select-strategy); give the listener and the stable and canary target group ARNs",
+    });
+  }
+  if (target.pair.stable === target.pair.canary) {
+    throw new InputError(
+      'canary-target-group-arn',
+      target.pair.canary,
+      'a target group other than the stable one',
+    );
+  }
+  const hooks = options.hooks ?? {};
+  for (let i = state.step; i < state.plan.length; i++) {
+    const step = state.plan[i]!;
+    const missing =
+      (step.kind === 'hook' && (!hooks.command || (hooks.flagCommand || step.command).trim() === '')) ||
+      (step.kind === 'batch' && !hooks.batch) ||
+      (step.kind === 'service' && !hooks.service);
+    if (missing) {
+      const kind = step.kind as 'hook' | 'batch' | 'service';
+      throw new InputError('state', state.strategy, '', {
+        message: `Plan step ${i + 1} of the ${state.strategy} plan is a ${kind} step, which needs ${NEEDS[kind]}; this runner has none, so nothing was changed.${
+          kind === 'batch'
+            ? " Run each rolling wave as a job of select-strategy's 'waves' matrix instead."
+            : kind === 'service'
+              ? ' Deploy saga services with your own workflow steps, in order.'
+              : " Set the 'flag-command' input."
+        }`,
+      });
+    }
+  }
+  if (options.gates.alarms.length > 0 && !options.alarms) {
+    throw new InputError(
+      'alarms',
+      options.gates.alarms.join(', '),
+      'alarm names with an alarm source to read them',
+    );
+  }
+  if (options.gates.smoke && !options.smoke) {
+    throw new InputError('smoke-command', '', 'a smoke command with a runner for it');
+  }
+  return target;
+}
+
+// ─── Pre-switch gate ─────────────────────────────────────────────────────────────────────────────
+
+/** What a pre-switch gate judges: the canary's hosts in recent windows, alarms, the smoke command. */
+export interface PreSwitchEvidence {
+  windows: MetricWindow[];
+  alarms?: Record<string, AlarmState>;
+  smoke: { 'exit-code': number } | null;
+}
+
+/**
+ * Judges a `gate` step once, before traffic moves (blue-green pre-switch checks): the idle canary
+ * target group serves no requests, so only what an idle target group shows is judged — its healthy
+ * hosts in the latest window that has them, the alarms, and the smoke command. Missing host data is
+ * `Inconclusive`, never a pass.
+ */
+export function preSwitchJudgement(
+  gates: Gates,
+  evidence: PreSwitchEvidence,
+): { phase: Phase; message: string; checks: Check[] } {
+  const checks: Check[] = [];
+  const base = { interval: null, evidence: null };
+  const latest = [...evidence.windows]
+    .reverse()
+    .find(
+      (w) =>
+        w.canary &&
+        w.canary.healthy !== null &&
+        w.canary.unhealthy !== null &&
+        w.canary.healthy + w.canary.unhealthy > 0,
+    );
+  const limit = gates.minHealthyPercent;
+  if (!latest) {
+    checks.push({
+      ...base,
+      name: 'min-healthy-percent',
+      phase: 'Inconclusive',
+      observed: null,
+      threshold: limit,
+      windows: 0,
+      message: `no HealthyHostCount for the canary target group in the last ${evidence.windows.length} windows: attach it to the load balancer (for example with a test listener rule) so its health is published`,
+    });
+  } else {
+    const healthy = latest.canary!.healthy!;
+    const total = healthy + latest.canary!.unhealthy!;
+    const observed = (100 * healthy) / total;
+    const ok = observed >= limit;
+    checks.push({
+      ...base,
+      name: 'min-healthy-percent',
+      phase: ok ? 'Successful' : 'Failed',
+      observed,
+      threshold: limit,
+      windows: 1,
+      message: `canary healthy hosts ${fmtPct(observed)} (${healthy} of ${total}) ${ok ? '≥' : '<'} min-healthy-percent ${formatPercent(limit)}: ${ok ? 'pass' : 'rollback'}`,
+    });
+  }
+  for (const name of gates.alarms) {
+    const value = evidence.alarms?.[name];
+    const phase: Phase = value === 'OK' ? 'Successful' : value === 'ALARM' ? 'Failed' : 'Inconclusive';
+    checks.push({
+      ...base,
+      name: `alarms.${name}`,
+      phase,
+      observed: null,
+      threshold: null,
+      windows: value ? 1 : 0,
+      message:
+        value === 'OK'
+          ? `alarm '${name}' OK: pass`
+          : value === 'ALARM'
+            ? `alarm '${name}' in ALARM before the switch: rollback`
+            : `alarm '${name}' has ${value ?? 'no state'}: no data`,
+    });
+  }
+  if (gates.smoke) {
+    const code = evidence.smoke?.['exit-code'];
+    checks.push({
+      ...base,
+      name: 'smoke-command',
+      phase: code === 0 ? 'Successful' : code === undefined ? 'Inconclusive' : 'Failed',
+      observed: code ?? null,
+      threshold: 0,
+      windows: code === undefined ? 0 : 1,
+      message:
+        code === 0
+          ? 'smoke command passed: pass'
+          : code === undefined
+            ? 'smoke command did not run: no data'
+            : `smoke command failed (exit code ${code}): rollback`,
+    });
+  }
+  const phase = worst(checks.map((c) => c.phase));
+  const open = checks.filter((c) => c.phase !== 'Successful');
+  const message =
+    phase === 'Successful'
+      ? `every pre-switch check passed (${checks.map((c) => c.message.replace(/: pass$/, '')).join('; ')})`
+      : `${phase === 'Inconclusive' ? 'inconclusive, and missing evidence never switches' : 'rollback'}: ${open.map((c) => c.message).join('; ')}`;
+  return { phase, message, checks };
+}

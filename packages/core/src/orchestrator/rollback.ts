@@ -1,0 +1,166 @@
+// The one rollback: the end of a failed run, the rollback action and `shiftgate rollback` all send
+// traffic back through rollbackRollout(), so they restore, record and undo the same way.
+import {
+  errorMessage,
+  silentLogger,
+  systemSleep,
+  type Clock,
+  type Logger,
+  type Sleeper,
+} from '../shared/index';
+import type { RolloutState } from '../rollout/index';
+import type { Step } from '../strategy/index';
+import {
+  recordRollback,
+  restoreRoutes,
+  rollbackTargetGroups,
+  RouteTransactionError,
+  type RollbackTarget,
+  type RouteOutcome,
+  type TargetPair,
+  type TrafficRouter,
+  type VerifyOptions,
+} from '../traffic/index';
+import { isoNow } from './context';
+import { hookEnv } from './hook-env';
+import type { RollbackRecord, StepHooks } from './types';
+
+/** Everything a rollback needs. */
+export interface RollbackOptions {
+  router: TrafficRouter;
+  /** The routes to send back; empty when the rollout never moved traffic (only the state is marked). */
+  routes: string[];
+  pair: TargetPair;
+  to: RollbackTarget;
+  /** Why, for the record. */
+  reason: string;
+  /**
+   * The rollout state, or null when the routes are given without one. Its `initial-weights` are what
+   * `previous` restores, its plan says which steps to undo; it comes back marked rolled back (or failed).
+   */
+  state: RolloutState | null;
+  clock: Clock;
+  sleep?: Sleeper;
+  logger?: Logger;
+  verify?: VerifyOptions;
+  /** Jitter source for read-back delays. */
+  random?: () => number;
+  /** How many times to try restoring the routes (1 by default), a growing pause apart. */
+  attempts?: number;
+  /**
+   * After traffic is back, undo the steps that do not move it: the last flag hook back to exposure 0,
+   * deployed saga services compensated in reverse. `started` is how many plan steps had started.
+   */
+  undo?: { hooks: StepHooks; started: number };
+}
+
+/** What {@link rollbackRollout} did. */
+export interface RollbackResult {
+  record: RollbackRecord;
+  /** The state marked `rolled-back`, or `failed` when traffic could not be restored; null without one. */
+  state: RolloutState | null;
+  /** False when a route could not be restored: a person must look. */
+  restored: boolean;
+  /** True when at least one route was written. */
+  changed: boolean;
+  /** The routes that could not be restored, each with what it holds now when known. */
+  failures: RouteOutcome[];
+}
+
+/**
+ * Sends traffic back to `to` on every route, route after route and verified (a failing route does
+ * not stop the others), retried up to `attempts` times; a route already there is not written, so a
+ * second call makes no change. Then records the rollback in the state and runs the undo hooks.
+ */
+export async function rollbackRollout(options: RollbackOptions): Promise<RollbackResult> {
+  const { clock, pair, to, state } = options;
+  const logger = options.logger ?? silentLogger;
+  const sleep = options.sleep ?? systemSleep;
+  const record: RollbackRecord = {
+    to,
+    reason: options.reason,
+    at: isoNow(clock),
+    routes: [],
+    error: null,
+    undo: [],
+  };
+  const initial = state?.['initial-weights'] ?? {};
+  const attempts = Math.max(1, options.attempts ?? 1);
+  let failures: RouteOutcome[] = [];
+  for (let attempt = 1; attempt <= attempts && options.routes.length > 0; attempt++) {
+    try {
+      record.routes = await restoreRoutes(
+        options.router,
+        options.routes,
+        (reading) => rollbackTargetGroups(reading, pair, to, initial[reading.route] ?? null),
+        {
+          logger,
+          pair,
+          sleep,
+          ...(options.verify ? { verify: options.verify } : {}),
+          ...(options.random ? { random: options.random } : {}),
+        },
+      );
+      record.error = null;
+      failures = [];
+      break;
+    } catch (error) {
+      record.error = errorMessage(error);
+      record.routes = error instanceof RouteTransactionError ? error.results : [];
+      failures =
+        error instanceof RouteTransactionError ? error.outcomes.filter((o) => o.detail !== undefined) : [];
+      // A single attempt reports its failure through the result alone.
+      if (attempts > 1)
+        logger.warning(`restoring traffic failed (attempt ${attempt} of ${attempts}): ${record.error}`);
+      if (attempt < attempts) await sleep(Math.min(1000 * attempt, 5000));
+    }
+  }
+  const restored = record.error === null;
+  let next = state;
+  if (state && restored && options.routes.length > 0)
+    next = recordRollback(state, to, pair, new Date(clock.now()));
+  else if (state)
+    next = { ...state, status: restored ? 'rolled-back' : 'failed', 'updated-at': isoNow(clock) };
+  if (next && options.undo) await undoSteps(next, options.undo, record);
+  return { record, state: next, restored, changed: record.routes.some((r) => r.changed), failures };
+}
+
+/** After traffic is back: the last flag hook back to exposure 0, saga services compensated in reverse. */
+async function undoSteps(
+  state: RolloutState,
+  undo: NonNullable<RollbackOptions['undo']>,
+  record: RollbackRecord,
+): Promise<void> {
+  const { hooks } = undo;
+  const ran = state.plan.slice(0, undo.started);
+  const hook = [...ran].reverse().find((s): s is Extract<Step, { kind: 'hook' }> => s.kind === 'hook');
+  if (hook && hooks.command) {
+    const index = state.plan.indexOf(hook);
+    try {
+      const { 'exit-code': code } = await hooks.command({
+        index,
+        step: hook,
+        command: (hooks.flagCommand || hook.command).trim(),
+        env: hookEnv(state, index, 0, hook.name, 'rollback'),
+      });
+      record.undo.push(`${hook.name} command set exposure to 0% (exit code ${code})`);
+      if (code !== 0) record.error ??= `${hook.name} command exited with code ${code} setting exposure 0%`;
+    } catch (error) {
+      record.undo.push(`${hook.name} command failed to set exposure 0%: ${errorMessage(error)}`);
+    }
+  }
+  const deployed = ran.filter((s): s is Extract<Step, { kind: 'service' }> => s.kind === 'service');
+  if (deployed.length > 0 && hooks.service) {
+    const highest = Math.max(...deployed.map((s) => s.order));
+    for (const step of state.compensation) {
+      if (step.kind !== 'service' || step.order > highest) continue;
+      try {
+        await hooks.service(step, { compensate: true });
+        record.undo.push(`service ${step.service} compensated`);
+      } catch (error) {
+        record.undo.push(`service ${step.service} could not be compensated: ${errorMessage(error)}`);
+        record.error ??= `compensating ${step.service} failed: ${errorMessage(error)}`;
+      }
+    }
+  }
+}

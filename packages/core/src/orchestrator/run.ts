@@ -1,0 +1,203 @@
+// The run loop: each plan step goes to its executor (steps.ts) through the retry plumbing (retry.ts);
+// a failure, a cancellation or provider errors past the limit end the run with the one rollback.
+import { errorMessage, silentLogger } from '../shared/index';
+import type { Decision, MetricSource } from '../health/index';
+import type { RolloutState } from '../rollout/index';
+import { Cancelled, isoNow, StepFailure, type RunContext } from './context';
+import { checkRun } from './preflight';
+import { withRetries } from './retry';
+import { rollbackRollout } from './rollback';
+import { executeStep } from './steps';
+import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
+
+/**
+ * Runs a rollout state's plan from `state.step`: shift steps through `shiftRoutes` (compare-and-set,
+ * verified), bake steps through `bake`, `gate` steps as one judgement of the idle canary, hook
+ * steps through the command runner, approval steps end the run `paused`, batch and service steps
+ * through the caller's hooks. The run ends promoted when the plan is done, paused at an approval, or
+ * rolled back — after a failed gate, provider errors past `max-consecutive-errors`, a step that failed,
+ * or cancellation — with traffic restored (to `stable` by default) before this function returns.
+ *
+ * Everything that can be checked before traffic moves is checked first (routes, target groups, hooks
+ * for every remaining step, alarm names), and refused with an `InputError` that changes nothing.
+ */
+export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
+  const run = await startRun(options);
+  const { plan } = run.state;
+  for (let index = run.state.step; index < plan.length; index++) {
+    const ended = await runStep(run, index);
+    if (ended) return ended;
+  }
+  run.state = { ...run.state, status: 'promoted', step: plan.length, 'updated-at': isoNow(options.clock) };
+  return finish(
+    run,
+    'promote',
+    `promoted: all ${plan.length} steps of the ${run.state.strategy} plan passed`,
+  );
+}
+
+/** Checks the run, completes the state with its routes and load balancer, and builds the context. */
+async function startRun(options: RunPlanOptions): Promise<RunContext> {
+  const { clock } = options;
+  const startedAt = isoNow(clock);
+  const { pair, routes } = checkRun(options);
+  if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
+
+  let state: RolloutState = options.state;
+  if (state.routes.length === 0 || !state['stable-target-group-arn']) {
+    state = {
+      ...state,
+      routes: [...routes],
+      'stable-target-group-arn': pair.stable,
+      'canary-target-group-arn': pair.canary,
+    };
+  }
+  if (!state['load-balancer-arn']) {
+    const reading = await options.router.read(routes[0]!);
+    state = { ...state, 'load-balancer-arn': await options.router.loadBalancerOf(reading) };
+  }
+  // A run resumed at a bake counts from the state's last update, never from the future.
+  let servingSince = Date.parse(state['updated-at']);
+  if (!Number.isFinite(servingSince) || servingSince > clock.now()) servingSince = clock.now();
+  let metrics: MetricSource | null = null;
+  const run: RunContext = {
+    options,
+    logger: options.logger ?? silentLogger,
+    routes,
+    pair,
+    state,
+    weights: {},
+    servingSince,
+    records: [],
+    startedAt,
+    metrics: () => (metrics ??= options.metrics({ loadBalancerArn: run.state['load-balancer-arn']!, pair })),
+    emit: (event) => options.onEvent?.(event),
+  };
+  return run;
+}
+
+/** Runs plan step `index`; returns the run's result when the run ends there, null to go on. */
+async function runStep(run: RunContext, index: number): Promise<RunResult | null> {
+  const { options } = run;
+  const step = run.state.plan[index]!;
+  const total = run.state.plan.length;
+  const started = isoNow(options.clock);
+  const retries: string[] = [];
+  const record = (outcome: StepRecord['outcome'], message: string, more: Partial<StepRecord> = {}) => {
+    const entry: StepRecord = {
+      index,
+      kind: step.kind,
+      step,
+      outcome,
+      'started-at': started,
+      'ended-at': isoNow(options.clock),
+      message,
+      retries,
+      ...more,
+    };
+    run.records.push(entry);
+    return entry;
+  };
+  const ended = (...args: Parameters<typeof record>) =>
+    run.emit({ type: 'step-end', record: record(...args), state: run.state });
+  if (options.signal?.aborted) {
+    record('cancelled', `cancelled before step ${index + 1}`);
+    return rollBack(run, `cancelled before step ${index + 1} of ${total}`, 'rollback', true);
+  }
+  run.emit({ type: 'step-start', index, step, total });
+  try {
+    const outcome = await withRetries(run, { index, retries }, () => executeStep(run, step, index));
+    const updatedAt = isoNow(options.clock);
+    if (outcome.pause !== undefined) {
+      run.state = { ...run.state, step: index + 1, status: 'paused', 'updated-at': updatedAt };
+      ended('paused', outcome.message);
+      return finish(run, 'paused', outcome.pause);
+    }
+    run.state = { ...(outcome.state ?? run.state), step: index + 1, 'updated-at': updatedAt };
+    if (run.state.status !== 'in-progress') run.state = { ...run.state, status: 'in-progress' };
+    ended('passed', outcome.message, outcome.more);
+    return null;
+  } catch (error) {
+    if (error instanceof Cancelled) {
+      ended('cancelled', `cancelled during step ${index + 1}`, error.health ? { health: error.health } : {});
+      return rollBack(run, `cancelled during step ${index + 1} (${step.kind})`, 'rollback', true);
+    }
+    const failure =
+      error instanceof StepFailure
+        ? error
+        : new StepFailure(`step ${index + 1} (${step.kind}) failed: ${errorMessage(error)}`, 'rollback');
+    ended('failed', failure.message, failure.health ? { health: failure.health } : {});
+    return rollBack(run, failure.message, failure.decision, false);
+  }
+}
+
+/** Ends the run with the one rollback, then says in one sentence what happened to traffic. */
+async function rollBack(
+  run: RunContext,
+  reason: string,
+  decision: Decision,
+  cancelled: boolean,
+): Promise<RunResult> {
+  const { options, logger, records, state } = run;
+  const to = options.rollbackTo ?? 'stable';
+  run.emit({ type: 'rollback', reason });
+  logger.warning(`rolling back to ${to}: ${reason}`);
+  const touched = state['initial-weights'] !== null;
+  const lastStarted = records.length > 0 ? records[records.length - 1]!.index : state.step - 1;
+  const result = await rollbackRollout({
+    router: options.router,
+    routes: touched ? run.routes : [],
+    pair: run.pair,
+    to,
+    reason,
+    state,
+    clock: options.clock,
+    sleep: options.sleep,
+    logger,
+    ...(options.verify ? { verify: options.verify } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    // A cancelled job has seconds left (the runner's 7.5 s grace): one more try, not a period's wait.
+    attempts: cancelled ? 2 : Math.max(1, options.gates.maxConsecutiveErrors + 1),
+    ...(options.hooks
+      ? { undo: { hooks: options.hooks, started: Math.max(state.step, lastStarted + 1) } }
+      : {}),
+  });
+  run.state = result.state!;
+  if (result.restored) for (const r of result.record.routes) run.weights[r.route] = r.after;
+  run.emit({ type: 'rolled-back', record: result.record, state: run.state });
+  const where = touched ? `traffic restored to ${to}` : 'traffic was not moved by this rollout';
+  const text = result.restored
+    ? `${reason}; ${where}`
+    : `${reason}; restoring traffic to ${to} FAILED, check the routes now: ${result.record.error}`;
+  return finish(run, decision, text, { cancelled, restored: result.restored, rollback: result.record });
+}
+
+/** The run's result and trace. */
+function finish(
+  run: RunContext,
+  decision: RunDecision,
+  reason: string,
+  extra: { cancelled?: boolean; restored?: boolean; rollback?: RollbackRecord | null } = {},
+): RunResult {
+  const { state } = run;
+  const cancelled = extra.cancelled ?? false;
+  return {
+    state,
+    decision,
+    reason,
+    cancelled,
+    restored: extra.restored ?? true,
+    weights: run.weights,
+    trace: {
+      strategy: state.strategy,
+      decision,
+      status: state.status,
+      reason,
+      cancelled,
+      'started-at': run.startedAt,
+      'ended-at': isoNow(run.options.clock),
+      steps: run.records,
+      rollback: extra.rollback ?? null,
+    },
+  };
+}

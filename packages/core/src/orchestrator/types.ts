@@ -1,0 +1,169 @@
+// The public shapes of the orchestrator: the ports it adds for steps that do not move traffic on the
+// load balancer, what a run returns and reports, and everything a run needs.
+import type { Clock, Logger, Sleeper } from '../shared/index';
+import type {
+  AlarmSource,
+  Check,
+  Decision,
+  Gates,
+  MetricSource,
+  Phase,
+  PollReport,
+  SmokeRunner,
+  TraceDocument,
+} from '../health/index';
+import type { RolloutState, TargetWeight } from '../rollout/index';
+import type { Step, StepKind } from '../strategy/index';
+import type {
+  RestoreResult,
+  RollbackTarget,
+  RoutePlan,
+  Split,
+  TargetPair,
+  TrafficRouter,
+  VerifyOptions,
+} from '../traffic/index';
+
+// ─── Ports the orchestrator adds ─────────────────────────────────────────────────────────────────
+
+/** A `hook` step to run: the command and the SHIFTGATE_* variables it gets. */
+export interface HookRun {
+  index: number;
+  step: Extract<Step, { kind: 'hook' }>;
+  command: string;
+  /** SHIFTGATE_* variables for the command's environment. */
+  env: Record<string, string>;
+}
+
+/** Runs a hook command (feature-flag exposure) and resolves to its exit code. */
+export type CommandRunner = (run: HookRun) => Promise<{ 'exit-code': number }>;
+
+/** Moves a rolling batch of cells to the new version; throws when it cannot. */
+export type BatchRunner = (step: Extract<Step, { kind: 'batch' }>, index: number) => Promise<void>;
+
+/** Deploys a saga service (`compensate: false`) or undoes it (`compensate: true`); throws on failure. */
+export type ServiceRunner = (
+  step: Extract<Step, { kind: 'service' }>,
+  options: { compensate: boolean },
+) => Promise<void>;
+
+/** Hooks for the plan steps that do not move traffic on the load balancer. */
+export interface StepHooks {
+  /** Runs `hook` steps. The command is `flagCommand` when given, else the step's own. */
+  command?: CommandRunner;
+  /** Overrides every hook step's command (the `flag-command` input). */
+  flagCommand?: string;
+  batch?: BatchRunner;
+  service?: ServiceRunner;
+}
+
+/** Builds the metric source once the load balancer is known. */
+export type MetricSourceFactory = (where: { loadBalancerArn: string; pair: TargetPair }) => MetricSource;
+
+// ─── Results ─────────────────────────────────────────────────────────────────────────────────────
+
+/** How a run ended: `paused` at an approval step; otherwise the gate's verdict. */
+export type RunDecision = Decision | 'paused';
+
+/** What one plan step did. */
+export interface StepRecord {
+  index: number;
+  kind: StepKind;
+  step: Step;
+  outcome: 'passed' | 'failed' | 'paused' | 'cancelled';
+  'started-at': string;
+  'ended-at': string;
+  /** A sentence a person can act on. */
+  message: string;
+  /** The verified split after a shift step. */
+  weights?: Split;
+  /** The bake's health trace with its verdict, or the pre-switch gate's checks. */
+  health?: TraceDocument | { checks: Check[]; phase: Phase };
+  /** Provider errors that were retried before the step's outcome. */
+  retries: string[];
+}
+
+/** What a rollback did: at the end of a run, in the rollback action, in `shiftgate rollback`. */
+export interface RollbackRecord {
+  to: RollbackTarget;
+  reason: string;
+  at: string;
+  /** The routes handled, verified (when restoring failed: those handled before the failure). */
+  routes: RestoreResult[];
+  /** Set when traffic could not be (entirely) restored. */
+  error: string | null;
+  /** Hooks and compensation run after traffic was restored (flag back to 0, saga undo). */
+  undo: string[];
+}
+
+/** The whole run, as the `trace` output carries it. */
+export interface RunTrace {
+  strategy: string;
+  decision: RunDecision;
+  status: RolloutState['status'];
+  reason: string;
+  cancelled: boolean;
+  'started-at': string;
+  'ended-at': string;
+  steps: StepRecord[];
+  rollback: RollbackRecord | null;
+}
+
+/** What {@link runPlan} returns. */
+export interface RunResult {
+  state: RolloutState;
+  decision: RunDecision;
+  /** Why the run ended, in one sentence. */
+  reason: string;
+  /** True when the signal aborted the run (traffic was restored). */
+  cancelled: boolean;
+  /** False only when a rollback could not restore traffic: a person must look. */
+  restored: boolean;
+  /** Per route, the target groups last verified by this run (empty when it moved no traffic). */
+  weights: Record<string, TargetWeight[]>;
+  trace: RunTrace;
+}
+
+/** Progress, for live output. */
+export type RunEvent =
+  | { type: 'step-start'; index: number; step: Step; total: number }
+  | { type: 'step-end'; record: StepRecord; state: RolloutState }
+  | { type: 'poll'; index: number; report: PollReport }
+  | { type: 'retry'; index: number; attempt: number; error: string; waitMs: number }
+  | { type: 'rollback'; reason: string }
+  | { type: 'rolled-back'; record: RollbackRecord; state: RolloutState };
+
+/** Everything a run needs. Every wait goes through `sleep`, every timestamp through `clock`. */
+export interface RunPlanOptions {
+  state: RolloutState;
+  /** Routes and target groups, when the state does not name them yet (a state from select-strategy). */
+  target?: { routes: string[]; pair: TargetPair } | null;
+  router: TrafficRouter;
+  metrics: MetricSourceFactory;
+  alarms?: AlarmSource;
+  smoke?: SmokeRunner;
+  hooks?: StepHooks;
+  gates: Gates;
+  /** Window length and poll interval, in milliseconds. */
+  period: number;
+  metricDelay: number;
+  /** Overrides every bake step's duration (the `bake-time` input); null keeps the plan's. */
+  bakeTime?: number | null;
+  /** The longest bake per step; null means three times that step's bake time. */
+  maxBakeTime?: number | null;
+  /** Where a rollback sends traffic; `stable` by default. */
+  rollbackTo?: RollbackTarget;
+  /** Overwrite weights someone else changed (shift steps only; rollbacks never need it). */
+  force?: boolean;
+  clock: Clock;
+  sleep: Sleeper;
+  /** Aborting (SIGINT/SIGTERM) stops the run and restores traffic before it returns. */
+  signal?: AbortSignal;
+  logger?: Logger;
+  verify?: VerifyOptions;
+  /** Jitter source for read-back delays. */
+  random?: () => number;
+  /** Called before the first write of every shift, with what will be written (post-step bookkeeping). */
+  beforeWrite?: (plans: RoutePlan[]) => void | Promise<void>;
+  onEvent?: (event: RunEvent) => void;
+}
