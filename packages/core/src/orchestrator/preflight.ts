@@ -72,7 +72,7 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
   if (!target || target.routes.length === 0) {
     throw new InputError('listener-arn', '', 'the listener (or rule) ARNs to shift', {
       message:
-        "Input 'listener-arn' (or 'rule-arns') is required: the state does not name the routes yet (it comes from select-strategy); give the listener and the stable and canary target group ARNs",
+        "Input 'listener-arn' (or 'rule-arn') is required: the state does not name the routes yet (it comes from select-strategy); give the listener and the stable and canary target group ARNs",
     });
   }
   if (target.pair.stable === target.pair.canary) {
