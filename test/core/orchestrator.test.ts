@@ -415,7 +415,7 @@ describe('runPlan', () => {
       /is a hook step, which needs a command runner/,
     ],
     ['a promoted state', { state: { ...stateFor('canary'), status: 'promoted' } }, /already promoted/],
-    ['no routes', { target: null }, /Input 'listener-arn' \(or 'rule-arns'\) is required/],
+    ['no routes', { target: null }, /Input 'listener-arn' \(or 'rule-arn'\) is required/],
     [
       'the same target group twice',
       { target: { routes: [L1], pair: { stable: STABLE, canary: STABLE } } },
