@@ -117,11 +117,9 @@ describe('shiftgate deploy --simulate', () => {
         '--param',
         'flag-steps=50,100',
         '--param',
-        'flag-command=./set-flag.sh',
+        'flag-command=echo "flag $SHIFTGATE_PHASE $SHIFTGATE_EXPOSURE"; test "$SHIFTGATE_EXPOSURE" != 100',
         '--param',
         'bake-time=2m',
-        '--flag-command',
-        'echo "flag $SHIFTGATE_PHASE $SHIFTGATE_EXPOSURE"; test "$SHIFTGATE_EXPOSURE" != 100',
       ],
       { cwd: dir, env: { PATH: process.env.PATH } },
     );
@@ -274,6 +272,45 @@ describe('shiftgate deploy against AWS (the loopback ELBv2 and CloudWatch fakes)
     });
     expect(code).toBe(2);
     expect(stderr).toContain("Input 'state' is a rollout that is already promoted");
+  });
+});
+
+describe('shiftgate deploy --state with a command in it', () => {
+  const stateWith = (command: string) => {
+    const plan = buildPlan('feature-flag', { 'flag-command': command, 'flag-steps': '50,100' });
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-deploy-'));
+    writeFileSync(
+      join(dir, 'state.json'),
+      serializeRolloutState(
+        createRolloutState({
+          strategy: 'feature-flag',
+          parameters: plan.parameters,
+          plan: plan.steps,
+          now: new Date(),
+        }),
+      ),
+    );
+    return dir;
+  };
+
+  it.each([
+    [
+      [],
+      'it is empty, so nothing was changed. The rollout state carries a command of its own, which shiftgate never runs',
+    ],
+    [
+      ['--flag-command', './set-flag.sh'],
+      "carries a flag command that differs from this run's 'flag-command'",
+    ],
+  ])("never runs the state file's command (%j)", async (flags, message) => {
+    const dir = stateWith('touch pwned');
+    const { code, stderr } = await cli(['deploy', '--simulate', '--state', 'state.json', ...flags], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(() => readFileSync(join(dir, 'pwned'))).toThrow();
   });
 });
 

@@ -217,6 +217,23 @@ describe('rollbackRollout', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("never runs a state's own flag command when this run configures none", async () => {
+    const plan = buildPlan('feature-flag', { 'flag-command': 'touch /tmp/x', 'flag-steps': '10,100' });
+    const runs: HookRun[] = [];
+    const fake = routerOver({ [A]: at(25), [B]: at(25) });
+    const result = await rollbackRollout(
+      options(fake.router, {
+        state: shifted({ plan: plan.steps }),
+        undo: {
+          hooks: { command: async (run) => (runs.push(run), { 'exit-code': 0 }) },
+          started: plan.steps.length,
+        },
+      }),
+    );
+    expect(runs).toEqual([]);
+    expect(result.restored).toBe(true);
+  });
+
   it('sets the last flag back to exposure 0 once traffic is back', async () => {
     const plan = buildPlan('feature-flag', { 'flag-command': './flag.sh', 'flag-steps': '10,100' });
     const runs: HookRun[] = [];
@@ -225,7 +242,7 @@ describe('rollbackRollout', () => {
       options(fake.router, {
         state: shifted({ plan: plan.steps }),
         undo: {
-          hooks: { command: async (run) => (runs.push(run), { 'exit-code': 0 }) },
+          hooks: { command: async (run) => (runs.push(run), { 'exit-code': 0 }), flagCommand: './flag.sh' },
           started: plan.steps.length,
         },
       }),

@@ -332,6 +332,7 @@ describe('runPlan', () => {
           runs.push(run);
           return { 'exit-code': run.env.SHIFTGATE_EXPOSURE === '100' ? 3 : 0 };
         },
+        flagCommand: './flag.sh',
       },
       // At 100% to the canary the baseline has no traffic; this test is about hooks, not gates.
       gates: parseGates({ 'min-requests': '500', 'max-latency-increase': '1000%' }),
@@ -410,9 +411,25 @@ describe('runPlan', () => {
       /Plan step 1 of the rolling plan is a batch step, which needs a batch hook.*nothing was changed.*'waves' matrix/,
     ],
     [
-      'a flag plan without a command',
-      { state: stateFor('feature-flag', { 'flag-command': './f.sh' }) },
+      'a flag plan without a command runner',
+      { state: stateFor('feature-flag', { 'flag-command': './f.sh' }), hooks: { flagCommand: './f.sh' } },
       /is a hook step, which needs a command runner/,
+    ],
+    [
+      "a state's flag command when this run configures none",
+      {
+        state: stateFor('feature-flag', { 'flag-command': 'touch /tmp/x' }),
+        hooks: { command: async () => ({ 'exit-code': 0 }) },
+      },
+      /Plan step 2 is a flag step, which runs this run's 'flag-command'; it is empty, so nothing was changed\. The rollout state carries a command of its own, which shiftgate never runs/,
+    ],
+    [
+      "a state's flag command that differs from this run's",
+      {
+        state: stateFor('feature-flag', { 'flag-command': 'touch /tmp/x' }),
+        hooks: { command: async () => ({ 'exit-code': 0 }), flagCommand: './flag.sh' },
+      },
+      /Plan step 2 of the rollout state carries a flag command that differs from this run's 'flag-command'/,
     ],
     ['a promoted state', { state: { ...stateFor('canary'), status: 'promoted' } }, /already promoted/],
     ['no routes', { target: null }, /Input 'listener-arn' \(or 'rule-arn'\) is required/],

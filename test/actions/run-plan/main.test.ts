@@ -231,10 +231,11 @@ describe('run-plan', () => {
   it('runs the flag command with SHIFTGATE_* variables for each exposure', async () => {
     feed('healthy');
     const log = join(step.dir, 'flag.log');
+    const command = `echo "$SHIFTGATE_PHASE $SHIFTGATE_EXPOSURE $SHIFTGATE_STRATEGY $SHIFTGATE_VERSION" >> ${log}; test "$SHIFTGATE_EXPOSURE" != 100`;
     const result = await runAction({
-      state: stateFor('feature-flag', { 'flag-command': 'false', 'flag-steps': '25,100' }),
+      state: stateFor('feature-flag', { 'flag-command': command, 'flag-steps': '25,100' }),
       ...ROUTES,
-      'flag-command': `echo "$SHIFTGATE_PHASE $SHIFTGATE_EXPOSURE $SHIFTGATE_STRATEGY $SHIFTGATE_VERSION" >> ${log}; test "$SHIFTGATE_EXPOSURE" != 100`,
+      'flag-command': command,
       'max-latency-increase': '1000%',
     });
     expect(readFileSync(log, 'utf8').trim().split('\n')[0]).toBe('rollout 25 feature-flag v2.4.0');
@@ -261,6 +262,14 @@ describe('run-plan', () => {
     [
       { state: stateFor('rolling', { cells: 'a,b' }) },
       'run-plan failed: Plan step 1 of the rolling plan is a batch step, which needs a batch hook',
+    ],
+    [
+      { state: stateFor('feature-flag', { 'flag-command': 'touch pwned' }) },
+      "run-plan failed: Plan step 2 is a flag step, which runs this run's 'flag-command'; it is empty, so nothing was changed. The rollout state carries a command of its own, which shiftgate never runs",
+    ],
+    [
+      { state: stateFor('feature-flag', { 'flag-command': 'touch pwned' }), 'flag-command': './set-flag.sh' },
+      "run-plan failed: Plan step 2 of the rollout state carries a flag command that differs from this run's 'flag-command'",
     ],
   ])('refuses %j with no AWS write', async (overrides, message) => {
     const result = await runAction({

@@ -108,6 +108,11 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const state = stateFromFlags('deploy', values, io, new Date(clock.now()));
     checkRunnable(state);
     const settings = parseRunSettings(flagGetter(values), state);
+    // A state read from --state is data: only --flag-command ever runs. A state planned here, from this
+    // run's --strategy, parameters and config, carries this run's own flag-command.
+    const planned = typeof values.state !== 'string';
+    const flagCommand =
+      settings.flagCommand || (planned ? String(state.parameters['flag-command'] ?? '') : '');
     const out = values.json ? { ...io, stdout: io.stderr, isTty: false } : io;
 
     const common: Omit<RunPlanOptions, 'router' | 'metrics' | 'target' | 'clock' | 'sleep'> = {
@@ -120,7 +125,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       rollbackTo: settings.rollbackTo,
       hooks: {
         command: shellHooks(out),
-        ...(settings.flagCommand ? { flagCommand: settings.flagCommand } : {}),
+        ...(flagCommand ? { flagCommand } : {}),
       },
       ...(settings.smokeCommand ? { smoke: shellSmoke(settings.smokeCommand, out) } : {}),
       onEvent: progressReporter(out, { clock }),

@@ -15,10 +15,34 @@ import type { TargetPair } from '../traffic/index';
 import type { RunPlanOptions } from './types';
 
 const NEEDS: Record<'hook' | 'batch' | 'service', string> = {
-  hook: 'a command runner and a command (the flag-command input or the plan step’s own)',
+  hook: "a command runner and this run's 'flag-command'",
   batch: 'a batch hook that moves cells to the new version',
   service: 'a service hook that deploys (and compensates) saga services',
 };
+
+/**
+ * Commands come only from this run's inputs or config file. A state (an output of an earlier job, or a
+ * deployment payload that anyone with `deployments: write` can write) is data: the command its hook step
+ * carries is never run. It may be empty or equal to the configured one; anything else is refused.
+ */
+function checkHookCommand(carried: string, configured: string, index: number): void {
+  const stated = carried.trim();
+  const own = configured.trim();
+  if (own === '') {
+    throw new InputError('flag-command', '', '', {
+      message:
+        `Plan step ${index + 1} is a flag step, which runs this run's 'flag-command'; it is empty, so nothing was changed.` +
+        (stated === ''
+          ? " Set the 'flag-command' input (or the strategy's flag-command parameter in the config file)."
+          : " The rollout state carries a command of its own, which shiftgate never runs (a state is data, not code): set 'flag-command' to the command you mean."),
+    });
+  }
+  if (stated !== '' && stated !== own) {
+    throw new InputError('flag-command', own, '', {
+      message: `Plan step ${index + 1} of the rollout state carries a flag command that differs from this run's 'flag-command'; a state is data, not code, so shiftgate runs only the configured command and refuses when they differ. Nothing was changed. Plan the rollout again with select-strategy, or check where the state came from.`,
+    });
+  }
+}
 
 /**
  * Throws an {@link InputError} for a state that cannot run: already promoted, rolled back or failed, or
@@ -85,8 +109,9 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
   const hooks = options.hooks ?? {};
   for (let i = state.step; i < state.plan.length; i++) {
     const step = state.plan[i]!;
+    if (step.kind === 'hook') checkHookCommand(step.command, hooks.flagCommand ?? '', i);
     const missing =
-      (step.kind === 'hook' && (!hooks.command || (hooks.flagCommand || step.command).trim() === '')) ||
+      (step.kind === 'hook' && !hooks.command) ||
       (step.kind === 'batch' && !hooks.batch) ||
       (step.kind === 'service' && !hooks.service);
     if (missing) {

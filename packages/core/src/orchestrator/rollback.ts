@@ -134,13 +134,14 @@ async function undoSteps(
   const { hooks } = undo;
   const ran = state.plan.slice(0, undo.started);
   const hook = [...ran].reverse().find((s): s is Extract<Step, { kind: 'hook' }> => s.kind === 'hook');
-  if (hook && hooks.command) {
+  // Only the configured command ever runs; a state's own command is data.
+  if (hook && hooks.command && (hooks.flagCommand ?? '').trim() !== '') {
     const index = state.plan.indexOf(hook);
     try {
       const { 'exit-code': code } = await hooks.command({
         index,
         step: hook,
-        command: (hooks.flagCommand || hook.command).trim(),
+        command: (hooks.flagCommand ?? '').trim(),
         env: hookEnv(state, index, 0, hook.name, 'rollback'),
       });
       record.undo.push(`${hook.name} command set exposure to 0% (exit code ${code})`);

@@ -133,7 +133,8 @@ async function gateStep({ run, step }: StepContext<'gate'>): Promise<StepOutcome
 /** Runs the hook command (feature-flag exposure); a non-zero exit code fails the step. */
 async function hookStep({ run, step, index }: StepContext<'hook'>): Promise<StepOutcome> {
   const hooks = run.options.hooks!;
-  const command = (hooks.flagCommand || step.command).trim();
+  // Never the state's own command: preflight made sure it is empty or this very one.
+  const command = (hooks.flagCommand ?? '').trim();
   const { 'exit-code': code } = await hooks.command!({
     index,
     step,

@@ -49,9 +49,13 @@ export type ServiceRunner = (
 
 /** Hooks for the plan steps that do not move traffic on the load balancer. */
 export interface StepHooks {
-  /** Runs `hook` steps. The command is `flagCommand` when given, else the step's own. */
+  /** Runs `hook` steps with `flagCommand`. */
   command?: CommandRunner;
-  /** Overrides every hook step's command (the `flag-command` input). */
+  /**
+   * The command of every hook step, from this run's inputs or config file (`flag-command`). A rollout
+   * state is data, never code: the command a state's hook step carries is never run; it must be empty
+   * or equal to this one, or the run is refused before anything moves.
+   */
   flagCommand?: string;
   batch?: BatchRunner;
   service?: ServiceRunner;
