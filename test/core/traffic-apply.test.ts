@@ -98,7 +98,11 @@ function recorder(): Logger & { lines: string[] } {
 }
 
 const noSleep = async () => {};
-const fast = { sleep: noSleep, verify: { attempts: 3, initialDelayMs: 100, maxDelayMs: 400 } };
+const fast = {
+  sleep: noSleep,
+  random: () => 0.5,
+  verify: { attempts: 3, initialDelayMs: 100, maxDelayMs: 400 },
+};
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -126,7 +130,7 @@ describe('shiftRoutes', () => {
     expect(saved).toEqual([[L1, L2]]);
     expect(result.changed).toBe(true);
     expect(result.previous).toEqual({ [L1]: [tw(STABLE, 1)], [L2]: [tw(STABLE, 100), tw(CANARY, 0)] });
-    expect(result.weights[L1]).toEqual([tw(STABLE, 95), tw(CANARY, 5)]);
+    expect(result.after[L1]).toEqual([tw(STABLE, 95), tw(CANARY, 5)]);
     expect(result.loadBalancer).toBe(
       'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188',
     );
@@ -251,7 +255,7 @@ describe('shiftRoutes', () => {
         request: { ListenerArn: L1, targetGroups: [tw(STABLE, 90), tw(CANARY, 10)] },
       },
     ]);
-    expect(result.weights[L1]).toEqual([tw(STABLE, 90), tw(CANARY, 10)]);
+    expect(result.after[L1]).toEqual([tw(STABLE, 90), tw(CANARY, 10)]);
   });
 });
 

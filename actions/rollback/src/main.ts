@@ -7,6 +7,7 @@ import {
   rollbackTargetGroups,
   RouteTransactionError,
   serializeRolloutState,
+  systemSleep,
   type RestoreResult,
   type Sleeper,
   type TrafficRouter,
@@ -55,7 +56,8 @@ async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptio
       {
         logger: actionsLogger,
         pair: inputs.pair,
-        ...(options.sleep ? { sleep: options.sleep } : {}),
+        sleep: options.sleep ?? systemSleep,
+        random: Math.random,
       },
     );
   } catch (error) {

@@ -11,11 +11,14 @@ import {
   serializeRolloutState,
   silentLogger,
   systemClock,
+  systemSleep,
   virtualTime,
   type Logger,
+  type Random,
   type RestoreResult,
   type RollbackTarget,
   type RolloutState,
+  type Sleeper,
   type TargetPair,
   type TrafficRouter,
 } from '@shiftgate/core';
@@ -89,8 +92,8 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     let routes: string[];
     let pair: TargetPair;
     let now: () => number = systemClock.now;
-    let sleep;
-    let random;
+    let sleep: Sleeper = systemSleep;
+    let random: Random = Math.random;
     if (values.simulate) {
       const time = virtualTime(SIMULATION_EPOCH);
       const sim = simulationFromFlags(values, time.clock);
@@ -129,7 +132,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
         router,
         routes,
         (reading) => rollbackTargetGroups(reading, pair, target, initial[reading.route] ?? null),
-        { logger, pair, ...(sleep ? { sleep } : {}), ...(random ? { random } : {}) },
+        { logger, pair, sleep, random },
       );
     } catch (error) {
       results = [];

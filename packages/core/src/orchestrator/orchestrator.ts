@@ -6,6 +6,7 @@ import {
   silentLogger,
   type Clock,
   type Logger,
+  type Random,
   type Sleeper,
 } from '../shared/index';
 import {
@@ -26,7 +27,7 @@ import {
   type SmokeRunner,
   type TraceDocument,
 } from '../health/index';
-import type { RolloutState, TargetWeight } from '../rollout/index';
+import type { RolloutState, RouteWeights } from '../rollout/index';
 import { assertNever, type Step, type StepKind } from '../strategy/index';
 import {
   ForwardActionError,
@@ -143,7 +144,7 @@ export interface RunResult {
   /** False only when a rollback could not restore traffic: a person must look. */
   restored: boolean;
   /** Per route, the target groups last verified by this run (empty when it moved no traffic). */
-  weights: Record<string, TargetWeight[]>;
+  weights: RouteWeights;
   trace: RunTrace;
 }
 
@@ -185,7 +186,7 @@ export interface RunPlanOptions {
   logger?: Logger;
   verify?: VerifyOptions;
   /** Jitter source for read-back delays. */
-  random?: () => number;
+  random: Random;
   /** Called before the first write of every shift, with what will be written (post-step bookkeeping). */
   beforeWrite?: (plans: RoutePlan[]) => void | Promise<void>;
   onEvent?: (event: RunEvent) => void;
@@ -248,7 +249,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     (metrics ??= options.metrics({ loadBalancerArn: state['load-balancer-arn']!, pair }));
 
   const records: StepRecord[] = [];
-  const weights: Record<string, TargetWeight[]> = {};
+  const weights: RouteWeights = {};
   const emit = (event: RunEvent) => options.onEvent?.(event);
   // When the canary began serving what it serves now: a run resumed at a bake counts from the
   // state's last update (as bake-and-gate does), never further back than the longest bake.
@@ -367,11 +368,11 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
             logger,
             pair,
             ...(options.verify ? { verify: options.verify } : {}),
-            ...(options.random ? { random: options.random } : {}),
+            random: options.random,
             ...(options.beforeWrite ? { beforeFirstWrite: options.beforeWrite } : {}),
           },
         );
-        Object.assign(weights, result.weights);
+        Object.assign(weights, result.after);
         const next = recordShift(state, {
           routes,
           pair,
@@ -541,7 +542,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
               logger,
               pair,
               ...(options.verify ? { verify: options.verify } : {}),
-              ...(options.random ? { random: options.random } : {}),
+              random: options.random,
             },
           );
           entry.error = null;
