@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   applyAllOrNothing,
   restoreRoutes,
@@ -370,6 +370,38 @@ describe('applyAllOrNothing: read-back', () => {
       { ...fast, verify: { attempts: 5, initialDelayMs: 1, maxDelayMs: 1 } },
     );
     expect(results[0]!.after).toEqual([tw(STABLE, 95), tw(CANARY, 5)]);
+  });
+
+  describe('with the injected ports only', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('draws the read-back jitter from the injected random and waits with the injected sleep', async () => {
+      const router = new MemoryRouter({ [L1]: [tw(STABLE, 100), tw(CANARY, 0)] });
+      let pending: TargetWeight[] | null = null;
+      router.onWrite = (_route, next) => void (pending = next);
+      router.onRead = (route, reads) => {
+        if (pending && reads === 4) router.routes.set(route, pending);
+      };
+      const mathRandom = vi.spyOn(Math, 'random');
+      const draws: number[] = [];
+      const sleeps: number[] = [];
+      await applyAllOrNothing(
+        router,
+        [{ route: L1, before: [tw(STABLE, 100), tw(CANARY, 0)], writes: [[tw(STABLE, 95), tw(CANARY, 5)]] }],
+        {
+          sleep: async (ms) => void sleeps.push(ms),
+          random: () => {
+            draws.push(0.5);
+            return 0.5;
+          },
+          verify: { attempts: 5, initialDelayMs: 100, maxDelayMs: 400 },
+        },
+      );
+      // Reads 2 and 3 miss, read 4 shows the write: two waits, each half its doubling cap.
+      expect(draws).toHaveLength(2);
+      expect(sleeps).toEqual([50, 100]);
+      expect(mathRandom).not.toHaveBeenCalled();
+    });
   });
 });
 
