@@ -122,6 +122,7 @@ function router(maxAttempts = 3) {
 }
 const quick: ApplyOptions = {
   sleep: async () => {},
+  random: () => 0.5,
   verify: { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 },
 };
 const shift = (routes: string[], canary: number, extra: Partial<ShiftRequest> = {}): ShiftRequest => ({
@@ -278,7 +279,7 @@ describe('faults', () => {
   it('accepts a Modify that applied although every response was lost, because the read-back shows it', async () => {
     server.fail('ModifyListener', { drop: 'after' });
     const result = await shiftRoutes(router(), shift([LISTENER], 5), quick);
-    expect(result.weights[LISTENER]).toEqual([
+    expect(result.after[LISTENER]).toEqual([
       { 'target-group-arn': STABLE, weight: 95 },
       { 'target-group-arn': CANARY, weight: 5 },
     ]);

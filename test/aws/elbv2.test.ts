@@ -314,9 +314,9 @@ describe('shiftRoutes over the ELBv2 router', () => {
         force: false,
         dryRun: false,
       },
-      { sleep: async () => {} },
+      { sleep: async () => {}, random: () => 0.5 },
     );
-    expect(result.weights[LISTENER]).toEqual([tw(STABLE, 95), tw(CANARY, 5)]);
+    expect(result.after[LISTENER]).toEqual([tw(STABLE, 95), tw(CANARY, 5)]);
     expect(elb).toHaveReceivedCommandTimes(ModifyListenerCommand, 2);
     expect(elb).toHaveReceivedNthCommandWith(ModifyListenerCommand, 1, {
       DefaultActions: [

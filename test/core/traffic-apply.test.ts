@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   applyAllOrNothing,
   restoreRoutes,
@@ -98,7 +98,11 @@ function recorder(): Logger & { lines: string[] } {
 }
 
 const noSleep = async () => {};
-const fast = { sleep: noSleep, verify: { attempts: 3, initialDelayMs: 100, maxDelayMs: 400 } };
+const fast = {
+  sleep: noSleep,
+  random: () => 0.5,
+  verify: { attempts: 3, initialDelayMs: 100, maxDelayMs: 400 },
+};
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -126,7 +130,7 @@ describe('shiftRoutes', () => {
     expect(saved).toEqual([[L1, L2]]);
     expect(result.changed).toBe(true);
     expect(result.previous).toEqual({ [L1]: [tw(STABLE, 1)], [L2]: [tw(STABLE, 100), tw(CANARY, 0)] });
-    expect(result.weights[L1]).toEqual([tw(STABLE, 95), tw(CANARY, 5)]);
+    expect(result.after[L1]).toEqual([tw(STABLE, 95), tw(CANARY, 5)]);
     expect(result.loadBalancer).toBe(
       'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188',
     );
@@ -251,7 +255,7 @@ describe('shiftRoutes', () => {
         request: { ListenerArn: L1, targetGroups: [tw(STABLE, 90), tw(CANARY, 10)] },
       },
     ]);
-    expect(result.weights[L1]).toEqual([tw(STABLE, 90), tw(CANARY, 10)]);
+    expect(result.after[L1]).toEqual([tw(STABLE, 90), tw(CANARY, 10)]);
   });
 });
 
@@ -366,6 +370,38 @@ describe('applyAllOrNothing: read-back', () => {
       { ...fast, verify: { attempts: 5, initialDelayMs: 1, maxDelayMs: 1 } },
     );
     expect(results[0]!.after).toEqual([tw(STABLE, 95), tw(CANARY, 5)]);
+  });
+
+  describe('with the injected ports only', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('draws the read-back jitter from the injected random and waits with the injected sleep', async () => {
+      const router = new MemoryRouter({ [L1]: [tw(STABLE, 100), tw(CANARY, 0)] });
+      let pending: TargetWeight[] | null = null;
+      router.onWrite = (_route, next) => void (pending = next);
+      router.onRead = (route, reads) => {
+        if (pending && reads === 4) router.routes.set(route, pending);
+      };
+      const mathRandom = vi.spyOn(Math, 'random');
+      const draws: number[] = [];
+      const sleeps: number[] = [];
+      await applyAllOrNothing(
+        router,
+        [{ route: L1, before: [tw(STABLE, 100), tw(CANARY, 0)], writes: [[tw(STABLE, 95), tw(CANARY, 5)]] }],
+        {
+          sleep: async (ms) => void sleeps.push(ms),
+          random: () => {
+            draws.push(0.5);
+            return 0.5;
+          },
+          verify: { attempts: 5, initialDelayMs: 100, maxDelayMs: 400 },
+        },
+      );
+      // Reads 2 and 3 miss, read 4 shows the write: two waits, each half its doubling cap.
+      expect(draws).toHaveLength(2);
+      expect(sleeps).toEqual([50, 100]);
+      expect(mathRandom).not.toHaveBeenCalled();
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import {
   formatRouteWeights,
   rollbackRollout,
   serializeRolloutState,
+  systemSleep,
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
@@ -51,7 +52,8 @@ async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptio
     state: inputs.state,
     clock: { now: () => now().getTime() },
     logger: actionsLogger,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
+    sleep: options.sleep ?? systemSleep,
+    random: Math.random,
   });
   const { routes: results, error } = result.record;
   const summary = { reason: inputs.reason, to: inputs.to, pair: inputs.pair, results };

@@ -115,6 +115,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     rollbackTo: inputs.rollbackTo,
     clock: deps.clock,
     sleep: deps.sleep,
+    random: Math.random,
     ...(deps.signal ? { signal: deps.signal } : {}),
     logger: actionsLogger,
     // Saved before every shift's first write, so the post step can put traffic back even when this

@@ -8,6 +8,7 @@ import {
   serializeRolloutState,
   shiftRoutes,
   splitFor,
+  systemSleep,
   type RoutePlan,
   type Sleeper,
   type TrafficRouter,
@@ -63,13 +64,14 @@ async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions)
         },
         {
           logger: actionsLogger,
-          ...(options.sleep ? { sleep: options.sleep } : {}),
+          sleep: options.sleep ?? systemSleep,
+          random: Math.random,
           beforeFirstWrite: (plans) => saveRestore(inputs, plans),
         },
       ),
   );
   core.setOutput('previous-weights', formatRouteWeights(result.previous));
-  core.setOutput('weights', formatRouteWeights(result.weights));
+  core.setOutput('weights', formatRouteWeights(result.after));
   core.setOutput('changed', String(result.changed));
 
   if (inputs.dryRun) {

@@ -7,6 +7,7 @@ import {
   parseRestoreRecord,
   putBack,
   putBackNotice,
+  systemSleep,
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
@@ -56,7 +57,11 @@ export async function restorePost(config: PostConfig, options: PostOptions = {})
         }),
       );
     const outcome = await core.group(config.group, () =>
-      putBack(router, record, { logger: actionsLogger, ...(options.sleep ? { sleep: options.sleep } : {}) }),
+      putBack(router, record, {
+        logger: actionsLogger,
+        sleep: options.sleep ?? systemSleep,
+        random: Math.random,
+      }),
     );
     core.notice(putBackNotice(outcome, config.why));
     if (config.summary)

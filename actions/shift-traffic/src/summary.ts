@@ -25,7 +25,7 @@ export function shiftSummary(options: {
     : `### shiftgate shift-traffic: ${describeSplit(target)}${result.changed ? ' (verified)' : ' (already there)'}`;
   const rows = Object.keys(result.previous).map(
     (route) =>
-      `| \`${shortRoute(route)}\` | ${describeTargetGroups(result.previous[route]!, pair)} | ${describeTargetGroups(result.weights[route] ?? [], pair)} |`,
+      `| \`${shortRoute(route)}\` | ${describeTargetGroups(result.previous[route]!, pair)} | ${describeTargetGroups(result.after[route] ?? [], pair)} |`,
   );
   return [
     title,

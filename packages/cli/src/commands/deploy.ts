@@ -115,7 +115,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       settings.flagCommand || (planned ? String(state.parameters['flag-command'] ?? '') : '');
     const out = values.json ? { ...io, stdout: io.stderr, isTty: false } : io;
 
-    const common: Omit<RunPlanOptions, 'router' | 'metrics' | 'target' | 'clock' | 'sleep'> = {
+    const common: Omit<RunPlanOptions, 'router' | 'metrics' | 'target' | 'clock' | 'sleep' | 'random'> = {
       state,
       gates: settings.gates,
       period: settings.pollInterval,
@@ -156,6 +156,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
         clock,
         sleep: systemSleep,
+        random: Math.random,
       };
     }
     const result = await withSignals((signal) => runPlan({ ...options, signal }));

@@ -9,9 +9,12 @@ import {
   serializeRolloutState,
   silentLogger,
   systemClock,
+  systemSleep,
   virtualTime,
   type Logger,
+  type Random,
   type RollbackTarget,
+  type Sleeper,
   type TargetPair,
   type TrafficRouter,
 } from '@shiftgate/core';
@@ -85,8 +88,8 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     let routes: string[];
     let pair: TargetPair;
     let now: () => number = systemClock.now;
-    let sleep;
-    let random;
+    let sleep: Sleeper = systemSleep;
+    let random: Random = Math.random;
     if (values.simulate) {
       const time = virtualTime(SIMULATION_EPOCH);
       const sim = simulationFromFlags(values, time.clock);
@@ -126,8 +129,8 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       state,
       clock: { now },
       logger,
-      ...(sleep ? { sleep } : {}),
-      ...(random ? { random } : {}),
+      sleep,
+      random,
     });
     const results = result.restored ? result.record.routes : [];
     const failure = result.restored ? null : result.record.error;

@@ -10,6 +10,7 @@ import {
   type MetricSource,
   type MetricWindow,
   type RouteReading,
+  type RouteWeights,
   type SideStats,
   type TargetPair,
   type TargetWeight,
@@ -36,7 +37,7 @@ export class SimulatedRouter implements TrafficRouter {
       clock: Clock;
       pair: TargetPair;
       loadBalancerArn: string;
-      routes: Record<string, TargetWeight[]>;
+      routes: RouteWeights;
       faults: FaultPlan;
     },
   ) {

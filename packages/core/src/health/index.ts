@@ -4,6 +4,8 @@ export * from './evidence';
 export * from './gates';
 export * from './queries';
 export * from './judge';
+export { fmtNumber, fmtPct, type Check } from './check';
+export { P99_EXCEEDANCE_SUPREMUM } from './statistical-checks';
 export * from './trace';
 export * from './ports';
 export * from './bake';

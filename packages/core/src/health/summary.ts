@@ -1,7 +1,8 @@
 import { formatDuration, formatPercent } from '../shared/index';
 import { isPollError, type MetricWindow } from './evidence';
 import { formatLatency } from './gates';
-import { fmtPct, type Check, type Judgement } from './judge';
+import { fmtPct, type Check } from './check';
+import type { Judgement } from './judge';
 import type { Phase } from './phase';
 import type { Trace } from './trace';
 

@@ -9,7 +9,8 @@ import {
   type SmokeResult,
 } from './evidence';
 import { GATE_NAMES, formatGates, parseGates, type CustomGate, type Gates, type RawGates } from './gates';
-import type { Check, Judgement } from './judge';
+import type { Check } from './check';
+import type { Judgement } from './judge';
 
 /** Everything the judge needs to reach a verdict again: `shiftgate judge --trace` replays it. */
 export interface Trace {

@@ -2,7 +2,7 @@
 // executor returns, and the two ways a step ends early.
 import type { Clock, Logger } from '../shared/index';
 import type { Decision, MetricSource } from '../health/index';
-import type { RolloutState, TargetWeight } from '../rollout/index';
+import type { RolloutState, RouteWeights } from '../rollout/index';
 import type { Step, StepKind } from '../strategy/index';
 import type { TargetPair } from '../traffic/index';
 import type { RunEvent, RunPlanOptions, StepRecord } from './types';
@@ -16,7 +16,7 @@ export interface RunContext {
   /** The state as of the step being run; the loop replaces it after every step. */
   state: RolloutState;
   /** Per route, the target groups last verified by this run. */
-  readonly weights: Record<string, TargetWeight[]>;
+  readonly weights: RouteWeights;
   /** When the canary began serving what it serves now (a bake judges from there). */
   servingSince: number;
   readonly records: StepRecord[];

@@ -3,9 +3,9 @@
 import {
   errorMessage,
   silentLogger,
-  systemSleep,
   type Clock,
   type Logger,
+  type Random,
   type Sleeper,
 } from '../shared/index';
 import type { RolloutState } from '../rollout/index';
@@ -40,11 +40,11 @@ export interface RollbackOptions {
    */
   state: RolloutState | null;
   clock: Clock;
-  sleep?: Sleeper;
+  sleep: Sleeper;
   logger?: Logger;
   verify?: VerifyOptions;
   /** Jitter source for read-back delays. */
-  random?: () => number;
+  random: Random;
   /** How many times to try restoring the routes (1 by default), a growing pause apart. */
   attempts?: number;
   /**
@@ -75,7 +75,7 @@ export interface RollbackResult {
 export async function rollbackRollout(options: RollbackOptions): Promise<RollbackResult> {
   const { clock, pair, to, state } = options;
   const logger = options.logger ?? silentLogger;
-  const sleep = options.sleep ?? systemSleep;
+  const { sleep } = options;
   const record: RollbackRecord = {
     to,
     reason: options.reason,
@@ -98,7 +98,7 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
           pair,
           sleep,
           ...(options.verify ? { verify: options.verify } : {}),
-          ...(options.random ? { random: options.random } : {}),
+          random: options.random,
         },
       );
       record.error = null;

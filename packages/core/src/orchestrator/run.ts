@@ -155,7 +155,7 @@ async function rollBack(
     sleep: options.sleep,
     logger,
     ...(options.verify ? { verify: options.verify } : {}),
-    ...(options.random ? { random: options.random } : {}),
+    random: options.random,
     // A cancelled job has seconds left (the runner's 7.5 s grace): one more try, not a period's wait.
     attempts: cancelled ? 2 : Math.max(1, options.gates.maxConsecutiveErrors + 1),
     ...(options.hooks

@@ -51,11 +51,11 @@ async function shiftStep({ run, step, index }: StepContext<'shift'>): Promise<St
       logger: run.logger,
       pair,
       ...(options.verify ? { verify: options.verify } : {}),
-      ...(options.random ? { random: options.random } : {}),
+      random: options.random,
       ...(options.beforeWrite ? { beforeFirstWrite: options.beforeWrite } : {}),
     },
   );
-  Object.assign(run.weights, result.weights);
+  Object.assign(run.weights, result.after);
   const next = recordShift(state, {
     routes,
     pair,

@@ -1,6 +1,6 @@
 // The public shapes of the orchestrator: the ports it adds for steps that do not move traffic on the
 // load balancer, what a run returns and reports, and everything a run needs.
-import type { Clock, Logger, Sleeper } from '../shared/index';
+import type { Clock, Logger, Random, Sleeper } from '../shared/index';
 import type {
   AlarmSource,
   Check,
@@ -12,7 +12,7 @@ import type {
   SmokeRunner,
   TraceDocument,
 } from '../health/index';
-import type { RolloutState, TargetWeight } from '../rollout/index';
+import type { RolloutState, RouteWeights } from '../rollout/index';
 import type { Step, StepKind } from '../strategy/index';
 import type {
   RestoreResult,
@@ -124,7 +124,7 @@ export interface RunResult {
   /** False only when a rollback could not restore traffic: a person must look. */
   restored: boolean;
   /** Per route, the target groups last verified by this run (empty when it moved no traffic). */
-  weights: Record<string, TargetWeight[]>;
+  weights: RouteWeights;
   trace: RunTrace;
 }
 
@@ -166,7 +166,7 @@ export interface RunPlanOptions {
   logger?: Logger;
   verify?: VerifyOptions;
   /** Jitter source for read-back delays. */
-  random?: () => number;
+  random: Random;
   /** Called before the first write of every shift, with what will be written (post-step bookkeeping). */
   beforeWrite?: (plans: RoutePlan[]) => void | Promise<void>;
   onEvent?: (event: RunEvent) => void;

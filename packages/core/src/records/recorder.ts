@@ -1,14 +1,14 @@
 import { InputError } from '../shared/index';
 import type { Trace } from '../health/index';
 import {
-  canaryFromTrace,
   completeRecord,
   isTerminal,
-  parseDeploymentRecord,
   type CanaryRecord,
   type DeploymentRecord,
   type RecordableStatus,
 } from './record';
+import { parseDeploymentRecord } from './parse-record';
+import { canaryFromTrace } from './canary';
 import {
   MAX_WRITES_PER_DEPLOYMENT,
   outcomeOf,

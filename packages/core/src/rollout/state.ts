@@ -13,6 +13,15 @@ export interface TargetWeight {
   weight: number;
 }
 
+/** A stable/canary split in whole percent; the two add up to 100. */
+export interface Split {
+  stable: number;
+  canary: number;
+}
+
+/** Per route (listener or rule ARN), the target groups of its forward action and their weights. */
+export type RouteWeights = Record<string, TargetWeight[]>;
+
 /** Where a rollout stands. */
 export const ROLLOUT_STATUSES = [
   'planned',
@@ -48,9 +57,9 @@ export interface RolloutState {
   'stable-target-group-arn': string | null;
   'canary-target-group-arn': string | null;
   /** Per route, the forward action's weights before shiftgate first touched it. */
-  'initial-weights': Record<string, TargetWeight[]> | null;
+  'initial-weights': RouteWeights | null;
   /** The last verified canary/stable split. */
-  weights: { stable: number; canary: number } | null;
+  weights: Split | null;
   'created-at': string;
   'updated-at': string;
 }
@@ -225,8 +234,8 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     routes: routes as string[],
     'stable-target-group-arn': strOrNull('stable-target-group-arn'),
     'canary-target-group-arn': strOrNull('canary-target-group-arn'),
-    'initial-weights': initial as Record<string, TargetWeight[]> | null,
-    weights: weights as { stable: number; canary: number } | null,
+    'initial-weights': initial as RouteWeights | null,
+    weights: weights as Split | null,
     'created-at': str('created-at'),
     'updated-at': str('updated-at'),
   };

@@ -7,6 +7,9 @@ export interface Clock {
 /** Waits, injectable for the same reason as {@link Clock}. Resolves early (without throwing) when aborted. */
 export type Sleeper = (ms: number, signal?: AbortSignal) => Promise<void>;
 
+/** A source of uniform numbers in [0, 1), injectable so jittered waits are reproducible in tests. */
+export type Random = () => number;
+
 /** The real clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 

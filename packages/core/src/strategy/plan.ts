@@ -122,7 +122,7 @@ export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, R
 /** Highest generated canary weight when `max-traffic` is not given (Flagger's maxWeight default is 50 too). */
 const DEFAULT_MAX_TRAFFIC = 50;
 
-function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawParameter>>): number[] {
+function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawParameter>>): PlanWeights {
   const size = parameters['step-size'] as number | undefined;
   if (size === undefined) {
     if (raw['initial-traffic'] !== undefined || raw['max-traffic'] !== undefined) {
@@ -131,7 +131,7 @@ function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawP
           "Input 'parameters' sets initial-traffic or max-traffic without step-size; set step-size too, or list the weights in 'steps'",
       });
     }
-    const weights = parameters.steps as number[];
+    const weights = parameters.steps as PlanWeights;
     requireIncreasingTo100('parameters.steps', weights);
     return weights;
   }
@@ -153,7 +153,7 @@ function canaryWeights(parameters: Parameters, raw: Readonly<Record<string, RawP
     );
   }
   if (max > 99) throw new InputError('parameters.max-traffic', max, 'a whole percentage from 1% to 99%');
-  const weights: number[] = [];
+  const weights: PlanWeights = [];
   for (let w = initial; w < max; w += size) weights.push(w);
   weights.push(max, 100);
   return weights;
@@ -215,8 +215,14 @@ export function validatePlan(plan: Plan): void {
   }
 }
 
+/**
+ * A plan's canary percentages, one per shift step in order (`[5, 25, 50, 100]`): not a `Split`
+ * of one moment, nor the target-group weights of a route.
+ */
+export type PlanWeights = number[];
+
 /** The canary weight after each shift step, in order: the `weights` output of select-strategy. */
-export function planWeights(steps: readonly Step[]): number[] {
+export function planWeights(steps: readonly Step[]): PlanWeights {
   return steps.flatMap((step) => (step.kind === 'shift' ? [step.weight] : []));
 }
 

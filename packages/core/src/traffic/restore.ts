@@ -3,16 +3,13 @@
 // post step puts each route back only when it still holds something the job wrote: a route already
 // sending traffic as before (a rollback step ran) is left alone, and so is one someone else changed since
 // (their change wins). Routes are put back in reverse order, like an undo.
-import type { Logger, Sleeper } from '../shared/index';
+import type { Logger, Random, Sleeper } from '../shared/index';
 import type { TargetWeight } from '../rollout/index';
-import {
-  restoreDecision,
-  restoreRoutes,
-  type RestoreResult,
-  type RoutePlan,
-  type TargetPair,
-  type TrafficRouter,
-} from './traffic';
+import type { RestoreResult, TrafficRouter } from './port';
+import type { TargetPair } from './weights';
+import type { RoutePlan } from './plan';
+import { restoreRoutes } from './apply';
+import { restoreDecision } from './rollback';
 
 /** The saved record: where to connect, which target groups, and per route what it held and what was written. */
 export interface RestoreRecord {
@@ -110,7 +107,7 @@ export interface PutBackResult {
 export async function putBack(
   router: TrafficRouter,
   record: RestoreRecord,
-  options: { logger: Logger; sleep?: Sleeper },
+  options: { logger: Logger; sleep: Sleeper; random: Random },
 ): Promise<PutBackResult> {
   const routes = [...record.routes].reverse();
   const left: string[] = [];
@@ -129,7 +126,7 @@ export async function putBack(
       }
       return null;
     },
-    { logger: options.logger, pair: record.pair, ...(options.sleep ? { sleep: options.sleep } : {}) },
+    { logger: options.logger, pair: record.pair, sleep: options.sleep, random: options.random },
   );
   return { results, left };
 }

@@ -1,0 +1,84 @@
+// What every gate check returns, what it reads, and the small helpers they share for phases and sentences.
+import type { Gates } from './gates';
+import type { MetricWindow } from './evidence';
+import type { Phase } from './phase';
+import type { Interval } from './stats';
+
+/** One check's verdict over all evidence so far. */
+export interface Check {
+  /** The gate's name (`max-error-rate`, `metric-queries.cpu`, `alarms.HighLatency`, …). */
+  name: string;
+  phase: Phase;
+  /** The cumulative observed value, in the threshold's unit (percent, ms, count); null without data. */
+  observed: number | null;
+  /** The anytime-valid confidence interval of `observed`, when the method yields one. */
+  interval: Interval | null;
+  /** The evidence (e-value) against "within the threshold", for window-exceedance tests. */
+  evidence: number | null;
+  threshold: number | null;
+  /** Windows that carried data for this check. */
+  windows: number;
+  /** A sentence with the observed value, its interval, the threshold and the verdict. */
+  message: string;
+}
+
+/** What every check reads: the gates, the metric windows so far, and the confidence they are judged at. */
+export interface CheckContext {
+  baseline: boolean;
+  gates: Gates;
+  windows: MetricWindow[];
+  final: boolean;
+  lnBound: number;
+  conf: string;
+  alpha: number;
+}
+
+/** The phase of a check that has data and no confident breach. */
+export function openPhase(ctx: CheckContext, within: boolean): Phase {
+  if (within) return 'Successful';
+  return ctx.final ? 'Inconclusive' : 'Running';
+}
+
+/** What an undecided check says it does next: keep baking, or, on the final judgement, inconclusive. */
+export function keepOr(ctx: CheckContext): string {
+  return ctx.final ? 'inconclusive' : 'keep baking';
+}
+
+/** The check of a gate no window carried data for yet. */
+export function noData(ctx: CheckContext, name: string, threshold: number | null, what: string): Check {
+  return {
+    name,
+    phase: ctx.final ? 'Inconclusive' : 'Pending',
+    observed: null,
+    interval: null,
+    evidence: null,
+    threshold,
+    windows: 0,
+    message: `${what}: no data${ctx.final ? ': inconclusive' : ' yet'}`,
+  };
+}
+
+/** The median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A percentage for sentences: two decimals below 10% (so 1.03% is not shown as 1%), one above. */
+export function fmtPct(percent: number): string {
+  const digits = Math.abs(percent) < 10 ? 2 : 1;
+  return `${Number(percent.toFixed(digits))}%`;
+}
+
+/** A percentage change with its sign, for sentences: `+12.5%`. */
+export function signed(percent: number): string {
+  return `${percent >= 0 ? '+' : ''}${fmtPct(percent)}`;
+}
+
+/** A number for sentences: at most three significant decimals. */
+export function fmtNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 1e6) return value.toExponential(2);
+  return String(Number(value.toPrecision(Math.abs(value) >= 100 ? 6 : 3)));
+}

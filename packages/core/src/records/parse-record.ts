@@ -1,0 +1,175 @@
+// Reading a deployment record back strictly: a payload or an input is data, never trusted, and a
+// record that does not match the schema exactly is refused rather than half read.
+import { InputError } from '../shared/index';
+import { STRATEGY_NAMES } from '../strategy/index';
+import {
+  DEPLOYMENT_STATUSES,
+  isTerminal,
+  RECORD_SCHEMA_VERSION,
+  type DeploymentRecord,
+  type DeploymentStatus,
+} from './record';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const RECORD_KEYS = [
+  'schema-version',
+  'id',
+  'deployment-id',
+  'version',
+  'environment',
+  'strategy',
+  'ref',
+  'sha',
+  'deployment-status',
+  'started-at',
+  'completed-at',
+  'duration-ms',
+  'rolled-back',
+  'reason',
+  'artifacts',
+  'canary',
+] as const;
+const ARTIFACT_KEYS = [
+  'id',
+  'version',
+  'artifact-type',
+  'path',
+  'file-hash',
+  'file-size',
+  'created-at',
+] as const;
+const CANARY_KEYS = [
+  'target-traffic-percent',
+  'current-traffic-percent',
+  'error-rate',
+  'latency-p99',
+  'created-at',
+] as const;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * Parses a deployment record strictly (a JSON text or an already parsed value, as found in a
+ * deployment payload). `input` names where it came from, for the error message.
+ */
+export function parseDeploymentRecord(input: string, value: unknown): DeploymentRecord {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const fail = (problem: string): never => {
+    throw new InputError(input, text, 'a deployment record written by record-deployment', {
+      message: `Input '${input}' is not a shiftgate deployment record: ${problem}`,
+    });
+  };
+  let doc: Json;
+  if (typeof value === 'string') {
+    try {
+      doc = JSON.parse(value) as Json;
+    } catch (error) {
+      return fail(`it is not JSON (${(error as Error).message})`);
+    }
+  } else {
+    doc = value as Json;
+  }
+  if (!isObject(doc)) return fail('expected a JSON object');
+  exactKeys(doc, RECORD_KEYS, '', fail);
+  if (doc['schema-version'] !== RECORD_SCHEMA_VERSION) {
+    fail(`'schema-version' must be ${RECORD_SCHEMA_VERSION}, got ${JSON.stringify(doc['schema-version'])}`);
+  }
+  if (typeof doc.id !== 'string' || !UUID.test(doc.id))
+    fail(`'id' must be a UUID, got ${JSON.stringify(doc.id)}`);
+  const deploymentId = doc['deployment-id'];
+  if (deploymentId !== null && !isPositiveInt(deploymentId))
+    fail(`'deployment-id' must be null or a positive whole number`);
+  for (const key of ['version', 'environment'] as const) {
+    if (typeof doc[key] !== 'string' || doc[key] === '') fail(`'${key}' must be a non-empty string`);
+  }
+  const strategy = doc.strategy;
+  if (strategy !== null && !(STRATEGY_NAMES as readonly unknown[]).includes(strategy)) {
+    fail(`'strategy' must be null or one of ${STRATEGY_NAMES.join(', ')}`);
+  }
+  for (const key of ['ref', 'sha', 'reason'] as const) {
+    if (doc[key] !== null && typeof doc[key] !== 'string') fail(`'${key}' must be null or a string`);
+  }
+  const status = doc['deployment-status'];
+  if (!(DEPLOYMENT_STATUSES as readonly unknown[]).includes(status)) {
+    fail(
+      `'deployment-status' must be one of ${DEPLOYMENT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`,
+    );
+  }
+  if (!isTime(doc['started-at'])) fail("'started-at' must be milliseconds since the epoch");
+  const terminal = isTerminal(status as DeploymentStatus);
+  if (terminal) {
+    if (!isTime(doc['completed-at'])) fail(`'completed-at' must be set when the status is ${String(status)}`);
+    if (!isNonNegativeInt(doc['duration-ms']))
+      fail(`'duration-ms' must be set when the status is ${String(status)}`);
+  } else if (doc['completed-at'] !== null || doc['duration-ms'] !== null) {
+    fail(`'completed-at' and 'duration-ms' must be null while the status is ${String(status)}`);
+  }
+  if (doc['rolled-back'] !== (status === 'rolled_back'))
+    fail("'rolled-back' must be true exactly when the status is rolled_back");
+  if (!Array.isArray(doc.artifacts)) return fail("'artifacts' must be a list");
+  const types = new Set<string>();
+  doc.artifacts.forEach((artifact, index) => {
+    const where = `artifacts[${index}]`;
+    if (!isObject(artifact)) return fail(`'${where}' must be an object`);
+    exactKeys(artifact, ARTIFACT_KEYS, `${where}.`, fail);
+    if (typeof artifact.id !== 'string' || !HEX64.test(artifact.id))
+      fail(`'${where}.id' must be 64 hex digits`);
+    if (artifact.version !== doc.version) fail(`'${where}.version' must equal the record's version`);
+    for (const key of ['artifact-type', 'path'] as const) {
+      if (typeof artifact[key] !== 'string' || artifact[key] === '')
+        fail(`'${where}.${key}' must be a non-empty string`);
+    }
+    if (typeof artifact['file-hash'] !== 'string' || !HEX64.test(artifact['file-hash'])) {
+      fail(`'${where}.file-hash' must be a sha256 in 64 lowercase hex digits`);
+    }
+    if (!isNonNegativeInt(artifact['file-size']))
+      fail(`'${where}.file-size' must be a whole number of bytes`);
+    if (!isTime(artifact['created-at'])) fail(`'${where}.created-at' must be milliseconds since the epoch`);
+    const type = artifact['artifact-type'] as string;
+    if (types.has(type)) fail(`artifact type '${type}' appears twice (unique per version and type)`);
+    types.add(type);
+  });
+  const canary = doc.canary;
+  if (canary !== null) {
+    if (!isObject(canary)) return fail("'canary' must be null or an object");
+    exactKeys(canary, CANARY_KEYS, 'canary.', fail);
+    for (const key of ['target-traffic-percent', 'current-traffic-percent'] as const) {
+      const v = canary[key];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100)
+        fail(`'canary.${key}' must be a whole percent from 0 to 100`);
+    }
+    const rate = canary['error-rate'];
+    if (typeof rate !== 'number' || rate < 0 || rate > 100)
+      fail("'canary.error-rate' must be a percent from 0 to 100");
+    if (!isNonNegativeInt(canary['latency-p99'])) fail("'canary.latency-p99' must be whole milliseconds");
+    if (!isTime(canary['created-at'])) fail("'canary.created-at' must be milliseconds since the epoch");
+  }
+  return doc as unknown as DeploymentRecord;
+}
+
+function exactKeys(
+  doc: { [key: string]: Json },
+  keys: readonly string[],
+  prefix: string,
+  fail: (p: string) => never,
+): void {
+  for (const key of Object.keys(doc)) if (!keys.includes(key)) fail(`unknown key '${prefix}${key}'`);
+  for (const key of keys) if (!(key in doc)) fail(`missing key '${prefix}${key}'`);
+}
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInt(value: Json | undefined): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+function isNonNegativeInt(value: Json | undefined): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isTime(value: Json | undefined): boolean {
+  return isNonNegativeInt(value);
+}
