@@ -290,7 +290,8 @@ export const SETTINGS = {
       'Fail the step when the decision is rollback (traffic is restored either way), so that `if: failure()` steps run.',
     actions: {
       'bake-and-gate': {
-        description: 'Fail the step when the decision is rollback, so that `if: failure()` rollback steps run.',
+        description:
+          'Fail the step when the decision is rollback, so that `if: failure()` rollback steps run.',
       },
       'run-plan': {},
     },
@@ -300,10 +301,12 @@ export const SETTINGS = {
 
 /** A setting's name. */
 export type SettingName = keyof typeof SETTINGS;
-/** The settings every name of which is a `shiftgate deploy` flag and a run-plan input. */
-export type RunSettingName = {
-  [K in SettingName]: 'deploy' extends (typeof SETTINGS)[K]['cli'][number] ? K : never;
+/** The names of the settings a `shiftgate` command takes as flags. */
+export type CommandSettingName<C extends SettingCommand> = {
+  [K in SettingName]: C extends (typeof SETTINGS)[K]['cli'][number] ? K : never;
 }[SettingName];
+/** The settings of a plan run: the `shiftgate deploy` flags, each also a run-plan input. */
+export type RunSettingName = CommandSettingName<'deploy'>;
 
 /** Every setting's name, in catalogue order. */
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
@@ -326,8 +329,10 @@ export function actionSettings(action: SettingAction): SettingName[] {
 }
 
 /** The settings a `shiftgate` command takes as flags, in catalogue order. */
-export function commandSettings(command: SettingCommand): SettingName[] {
-  return SETTING_NAMES.filter((name) => (SETTINGS[name].cli as readonly string[]).includes(command));
+export function commandSettings<C extends SettingCommand>(command: C): CommandSettingName<C>[] {
+  return SETTING_NAMES.filter((name) =>
+    (SETTINGS[name].cli as readonly string[]).includes(command),
+  ) as CommandSettingName<C>[];
 }
 
 /**

@@ -94,7 +94,10 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
       });
     }
   }
-  const rollbackTo = parseRollbackTarget('rollback-to', get('rollback-to').trim() || RUN_SETTING_DEFAULTS['rollback-to']);
+  const rollbackTo = parseRollbackTarget(
+    'rollback-to',
+    get('rollback-to').trim() || RUN_SETTING_DEFAULTS['rollback-to'],
+  );
   if (rollbackTo === 'previous' && state.step > 0 && state['initial-weights'] === null) {
     throw new InputError('rollback-to', rollbackTo, "'stable' for this state", {
       message: `Input 'rollback-to' is 'previous', but the state records no weights from before the rollout; use 'stable'`,

@@ -107,8 +107,7 @@ export const GATE_PARSERS: { [K in GateName]: (input: string, text: string) => G
   confidence: (input, text) => {
     const n = parsePercent(input, text, { fraction: true, min: 50, max: 99.99 });
     // At 50% a coin toss is evidence enough to roll back.
-    if (n <= 50)
-      throw new InputError(input, text, 'a percentage above 50% and at most 99.99%, such as 95%');
+    if (n <= 50) throw new InputError(input, text, 'a percentage above 50% and at most 99.99%, such as 95%');
     return n;
   },
   'on-inconclusive': (input, text) => {
