@@ -5,9 +5,12 @@ import {
   actionSettings,
   commandSettings,
   GATE_NAMES,
+  parseRolloutState,
+  parseRunSettings,
   settingDefault,
   settingDescription,
   type SettingAction,
+  type RunSettings,
   type SettingName,
 } from '@shiftgate/core';
 
@@ -55,4 +58,9 @@ export function expectedInputs(action: SettingAction | 'progressive-deploy'): Re
       { description: settingDescription(name, action), default: settingDefault(name, action) },
     ]),
   );
+}
+
+/** What run-plan makes of the `with:` a composite or workflow passes it: empty values take their defaults. */
+export function runPlanSettings(inputs: Record<string, string>): RunSettings {
+  return parseRunSettings((name) => inputs[name] ?? '', parseRolloutState('state', inputs.state ?? ''));
 }

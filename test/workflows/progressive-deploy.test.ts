@@ -1,14 +1,9 @@
 // The composite action's expressions, evaluated with GitHub's expression engine against realistic
 // contexts, on every path: promoted, a failed gate, a cancelled run, a refused selection, a refused record.
 import { describe, expect, it } from 'vitest';
-import {
-  buildPlan,
-  createRolloutState,
-  parseRolloutState,
-  parseRunSettings,
-  serializeRolloutState,
-} from '@shiftgate/core';
+import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
 import { loadAction, simulateComposite, type SimulatedStep } from '../support/composite';
+import { runPlanSettings } from '../support/settings';
 
 const action = loadAction('progressive-deploy');
 const LISTENER =
@@ -113,7 +108,7 @@ describe('progressive-deploy', () => {
       'rollback-to': '',
     });
     // What run-plan makes of it: the catalogue's defaults fill what neither the inputs nor the file set.
-    const settings = parseRunSettings((name) => runPlan.with[name] ?? '', parseRolloutState('state', state));
+    const settings = runPlanSettings(runPlan.with);
     expect(settings.gates).toMatchObject({
       maxErrorRate: 0.5,
       maxP99Latency: 300,

@@ -1,14 +1,9 @@
 // The reusable workflow's expressions evaluated against realistic contexts: inputs, secrets, needs and job
 // outputs are strict, so a reference to something that does not exist fails here.
 import { describe, expect, it } from 'vitest';
-import {
-  buildPlan,
-  createRolloutState,
-  parseRolloutState,
-  parseRunSettings,
-  serializeRolloutState,
-} from '@shiftgate/core';
+import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
 import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
+import { runPlanSettings } from '../support/settings';
 
 const workflow = loadWorkflow('.github/workflows/progressive-deploy.yml');
 const plan = buildPlan('linear');
@@ -68,7 +63,7 @@ describe('the progressive-deploy reusable workflow', () => {
     const run = sim.jobs.deploy!.steps.find((s) => s.id === 'run')!;
     expect(run.with).toMatchObject({ ...TARGETS, 'max-error-rate': '2%', 'max-p99-latency': '', state });
     // Left empty, run-plan applies the catalogue's default.
-    const settings = parseRunSettings((name) => run.with[name] ?? '', parseRolloutState('state', state));
+    const settings = runPlanSettings(run.with);
     expect(settings.gates).toMatchObject({ maxErrorRate: 2, maxP99Latency: 500, minHealthyPercent: 95 });
     expect(sim.jobs.deploy!.steps.find((s) => s.id === 'rollback')!.ran).toBe(false);
     expect(sim.outputs).toEqual({ strategy: 'linear', decision: 'promote', 'deployment-id': '77' });
