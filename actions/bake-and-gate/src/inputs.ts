@@ -8,11 +8,11 @@ import {
   parseDuration,
   parseEvidenceSettings,
   parseRolloutState,
+  settingDefault,
   type Gates,
   type MetricQuery,
   type RolloutState,
   type SettingName,
-  settingDefault,
 } from '@shiftgate/core';
 
 /** Where the canary and its baseline are. */
