@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
 import { loadAction, simulateComposite, type SimulatedStep } from '../support/composite';
+import { runPlanSettings } from '../support/settings';
 
 const action = loadAction('progressive-deploy');
 const LISTENER =
@@ -92,7 +93,7 @@ describe('progressive-deploy', () => {
     expect(sim.outputs).toMatchObject({ strategy: 'canary', decision: 'promote', 'deployment-id': '1001' });
   });
 
-  it('passes inputs first, then the config file, then the defaults to run-plan', () => {
+  it('passes inputs first, then the config file, and leaves the rest empty for run-plan to default', () => {
     const sim = run({ inputs: { 'max-p99-latency': '300ms' } });
     const runPlan = sim.steps.find((s) => s.action === 'run-plan')!;
     expect(runPlan.with).toMatchObject({
@@ -102,10 +103,20 @@ describe('progressive-deploy', () => {
       'max-error-rate': '0.5%',
       'max-p99-latency': '300ms',
       'bake-time': '10m',
-      'min-healthy-percent': '95%',
-      'poll-interval': '60s',
+      'min-healthy-percent': '',
+      'poll-interval': '',
+      'rollback-to': '',
     });
-    expect(runPlan.with['max-error-rate']).not.toBe('1%');
+    // What run-plan makes of it: the catalogue's defaults fill what neither the inputs nor the file set.
+    const settings = runPlanSettings(runPlan.with);
+    expect(settings.gates).toMatchObject({
+      maxErrorRate: 0.5,
+      maxP99Latency: 300,
+      minHealthyPercent: 95,
+      confidence: 95,
+      onInconclusive: 'rollback',
+    });
+    expect(settings).toMatchObject({ bakeTime: 600_000, pollInterval: 60_000, rollbackTo: 'stable' });
   });
 
   it('records rolled_back when a gate fails, after making sure traffic is back', () => {
@@ -119,10 +130,21 @@ describe('progressive-deploy', () => {
       'record-deployment',
     ]);
     const rollback = sim.steps.find((s) => s.id === 'rollback')!;
-    expect(rollback.with).toMatchObject({ 'listener-arn': LISTENER, to: 'stable', reason: 'a gate failed' });
+    expect(rollback.with).toMatchObject({
+      'listener-arn': LISTENER,
+      'rollback-to': '',
+      reason: 'a gate failed',
+    });
+    expect(rollback.with).not.toHaveProperty('to');
     expect(rollback.with.state).toContain('"rolled-back"');
     expect(sim.steps.at(-1)!.with).toMatchObject({ status: 'rolled_back', 'deployment-id': '1001' });
     expect(sim.status).toBe('failure');
+  });
+
+  it('passes rollback-to to run-plan and the rollback step alike', () => {
+    const sim = run({ fail: 'run', decision: 'rollback', inputs: { 'rollback-to': 'previous' } });
+    expect(sim.steps.find((s) => s.id === 'run')!.with['rollback-to']).toBe('previous');
+    expect(sim.steps.find((s) => s.id === 'rollback')!.with['rollback-to']).toBe('previous');
   });
 
   it('rolls back and records rolled_back when the run is cancelled mid-plan (run-plan reports rollback)', () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
 import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
+import { runPlanSettings } from '../support/settings';
 
 const workflow = loadWorkflow('.github/workflows/progressive-deploy.yml');
 const plan = buildPlan('linear');
@@ -60,7 +61,10 @@ describe('the progressive-deploy reusable workflow', () => {
       outputs: outputs('promote'),
     });
     const run = sim.jobs.deploy!.steps.find((s) => s.id === 'run')!;
-    expect(run.with).toMatchObject({ ...TARGETS, 'max-error-rate': '2%', 'max-p99-latency': '500ms', state });
+    expect(run.with).toMatchObject({ ...TARGETS, 'max-error-rate': '2%', 'max-p99-latency': '', state });
+    // Left empty, run-plan applies the catalogue's default.
+    const settings = runPlanSettings(run.with);
+    expect(settings.gates).toMatchObject({ maxErrorRate: 2, maxP99Latency: 500, minHealthyPercent: 95 });
     expect(sim.jobs.deploy!.steps.find((s) => s.id === 'rollback')!.ran).toBe(false);
     expect(sim.outputs).toEqual({ strategy: 'linear', decision: 'promote', 'deployment-id': '77' });
   });

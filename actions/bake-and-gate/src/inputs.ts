@@ -1,14 +1,18 @@
 import * as core from '@actions/core';
 import { loadBalancerDimension, targetGroupDimension } from '@shiftgate/aws';
 import {
+  actionSettings,
+  defaultMaxBakeTime,
   InputError,
   parseBoolean,
   parseDuration,
   parseEvidenceSettings,
   parseRolloutState,
+  settingDefault,
   type Gates,
   type MetricQuery,
   type RolloutState,
+  type SettingName,
 } from '@shiftgate/core';
 
 /** Where the canary and its baseline are. */
@@ -35,11 +39,10 @@ export interface Inputs {
   failOnRollback: boolean;
 }
 
-/** Defaults, equal to action.yml's (the evidence settings' are core's RUN_SETTING_DEFAULTS). */
-export const DEFAULTS = {
-  'max-bake-time': '',
-  'fail-on-rollback': 'true',
-} as const;
+/** Defaults of the catalogue settings this action takes; action.yml states the same (a test compares them). */
+export const DEFAULTS = Object.fromEntries(
+  actionSettings('bake-and-gate').map((name) => [name, settingDefault(name, 'bake-and-gate')]),
+) as Record<SettingName, string>;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** Reads the inputs by name through a getter (tests pass a map), validating each. */
@@ -54,7 +57,7 @@ export function parseInputs(get: (name: string) => string = (name) => core.getIn
     throw new InputError(
       'max-bake-time',
       maxText,
-      `a duration of at least bake-time (${get('bake-time') || '5m'}), or empty for the default`,
+      `a duration of at least bake-time (${get('bake-time') || DEFAULTS['bake-time']}), or empty for the default`,
     );
   }
 
@@ -144,13 +147,4 @@ function parseTarget(get: (name: string) => string): { state: RolloutState | nul
       canaryTargetGroupArn: arns['canary-target-group-arn'],
     },
   };
-}
-
-/**
- * The default longest bake: five times bake-time, at most bake-time + 2h. A healthy canary near its
- * thresholds needs time for its cumulative values to settle below them; with three times bake-time the
- * gate bench rolled back 1.6% of healthy low-traffic canaries as inconclusive, with five 0.2%.
- */
-export function defaultMaxBakeTime(bakeTime: number): number {
-  return Math.min(5 * bakeTime, bakeTime + 2 * 3_600_000);
 }

@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
 import {
   InputError,
+  parseRollbackTo,
   parseRolloutState,
+  settingDefault,
   type RollbackTarget,
   type RolloutState,
   type TargetPair,
@@ -16,7 +18,9 @@ export const DEFAULTS = {
   'stable-target-group-arn': '',
   'canary-target-group-arn': '',
   reason: '',
-  to: 'stable',
+  'rollback-to': settingDefault('rollback-to', 'rollback'),
+  // The deprecated alias of rollback-to: empty, so that only a workflow that gives it gets the warning.
+  to: '',
   ...AWS_INPUT_DEFAULTS,
 } as const;
 
@@ -33,26 +37,30 @@ export interface Inputs {
   maxAttempts: number;
 }
 
-/** Reads the inputs by name through a getter (tests pass a map), validating each. */
+/**
+ * Reads the inputs by name through a getter (tests pass a map), validating each. `warn` hears of
+ * deprecated inputs that were used.
+ */
 export function parseInputs(
   get: (name: string) => string = (name) => core.getInput(name),
   env: Record<string, string | undefined> = process.env,
+  warn: (message: string) => void = (message) => core.warning(message),
 ): Inputs {
   const stateText = get('state').trim();
   const state = stateText === '' ? null : parseRolloutState('state', stateText);
-  const toText = (get('to') || DEFAULTS.to).trim();
-  if (toText !== 'stable' && toText !== 'previous')
-    throw new InputError('to', toText, "'stable' or 'previous'");
+  const toText = parseRollbackTo(get, warn);
+  // Errors about the target name the input the workflow gave.
+  const toName = get('rollback-to').trim() === '' && get('to').trim() !== '' ? 'to' : 'rollback-to';
   const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state);
   if (toText === 'previous') {
     const missing = routes.filter((r) => !state?.['initial-weights']?.[r]);
     if (missing.length > 0) {
       throw new InputError(
-        'to',
+        toName,
         toText,
         "'stable', or 'previous' with a state recording the weights before the rollout",
         {
-          message: `Input 'to' is 'previous', but ${state ? 'the state records no weights from before the rollout for' : 'no state was given to say what was there before, for'} ${missing.join(', ')}; use to: stable, or pass the state emitted by shift-traffic`,
+          message: `Input '${toName}' is 'previous', but ${state ? 'the state records no weights from before the rollout for' : 'no state was given to say what was there before, for'} ${missing.join(', ')}; use ${toName}: stable, or pass the state emitted by shift-traffic`,
         },
       );
     }

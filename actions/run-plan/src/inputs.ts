@@ -1,13 +1,15 @@
 import * as core from '@actions/core';
 import { AWS_INPUT_DEFAULTS, parseRouteInputs } from '@shiftgate/aws';
 import {
+  actionSettings,
   InputError,
   parseBoolean,
   parseRolloutState,
   parseRunSettings,
-  RUN_SETTING_DEFAULTS,
+  settingDefault,
   type RolloutState,
   type RunSettings,
+  type SettingName,
   type TargetPair,
 } from '@shiftgate/core';
 
@@ -18,8 +20,9 @@ export const DEFAULTS = {
   'rule-arn': '',
   'stable-target-group-arn': '',
   'canary-target-group-arn': '',
-  ...RUN_SETTING_DEFAULTS,
-  'fail-on-rollback': 'true',
+  ...(Object.fromEntries(
+    actionSettings('run-plan').map((name) => [name, settingDefault(name, 'run-plan')]),
+  ) as Record<SettingName, string>),
   ...AWS_INPUT_DEFAULTS,
 } as const;
 

@@ -4,7 +4,6 @@ import {
   checkRunnable,
   describeSplit,
   parseRunSettings,
-  RUN_SETTING_DEFAULTS,
   runPlan,
   serializeRolloutState,
   systemClock,
@@ -12,9 +11,8 @@ import {
   virtualTime,
   type RunPlanOptions,
   type RunResult,
-  type RunSettingName,
 } from '@shiftgate/core';
-import { parseFlags } from '../args';
+import { parseFlags, settingFlags, settingsHelp } from '../args';
 import { EXIT, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import {
@@ -32,9 +30,7 @@ import {
 } from '../run-support';
 import { mulberry32, SCENARIO_DESCRIPTIONS, SCENARIOS } from '../simulator/index';
 
-const SETTING_FLAGS = Object.fromEntries(
-  Object.keys(RUN_SETTING_DEFAULTS).map((name) => [name, { type: 'string' as const }]),
-) as Record<RunSettingName, { type: 'string' }>;
+const SETTING_FLAGS = settingFlags('deploy');
 
 const OPTIONS = {
   ...PLAN_FLAGS,
@@ -44,10 +40,6 @@ const OPTIONS = {
   'state-out': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
-
-const defaults = (Object.entries(RUN_SETTING_DEFAULTS) as [string, string][])
-  .map(([name, value]) => `  --${name.padEnd(24)} ${value === '' ? '(empty)' : value}`)
-  .join('\n');
 
 /** `shiftgate deploy`: runs a plan with the run-plan action's orchestrator, against AWS or the simulator. */
 export const deployCommand: Command = {
@@ -77,9 +69,8 @@ Routes (AWS; credentials from the default chain):
   --stable-target-group-arn, --canary-target-group-arn   (default: the state's)
   --aws-region, --retry-mode (standard|adaptive), --max-attempts (1-10)
 
-Gates and timing (defaults):
-${defaults}
-  (empty bake-time: each bake step's own duration; empty max-bake-time: three times it)
+Gates, timing and hooks (the run-plan action's inputs; an empty value takes the default):
+${settingsHelp('deploy')}
 
 Simulator:
   --simulate      run against the built-in simulator: a load balancer, a seeded traffic model, no AWS

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   describeTargetGroups,
-  InputError,
+  parseRollbackTo,
   parseRolloutState,
   parseWeight,
   rollbackRollout,
@@ -18,10 +18,11 @@ import {
   type TargetPair,
   type TrafficRouter,
 } from '@shiftgate/core';
-import { parseFlags } from '../args';
+import { parseFlags, settingFlags } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 import {
   awsPorts,
+  flagGetter,
   readFlagFile,
   requireSimulate,
   ROUTE_FLAGS,
@@ -34,6 +35,8 @@ import { mulberry32 } from '../simulator/index';
 const OPTIONS = {
   state: { type: 'string' },
   ...ROUTE_FLAGS,
+  ...settingFlags('rollback'),
+  // The deprecated alias of --rollback-to (it warns).
   to: { type: 'string' },
   reason: { type: 'string' },
   ...SIMULATE_FLAGS,
@@ -48,7 +51,7 @@ export const rollbackCommand: Command = {
   summary: 'Send traffic back to the stable target group, against AWS or the simulator',
   help: `Usage: shiftgate rollback (--state <file> | --listener-arn <arn> ... --stable-target-group-arn <arn>
                                             --canary-target-group-arn <arn>)
-                          [--to stable|previous] [--reason <text>] [--state-out <file>] [--json]
+                          [--rollback-to stable|previous] [--reason <text>] [--state-out <file>] [--json]
        shiftgate rollback --simulate [--state <file>] [--from-weight <percent>] [--seed <n>] ...
 
 Does what the rollback action does: route after route, one read, one write and a verifying read; a
@@ -59,8 +62,9 @@ Options:
   --state          a rollout state file: its routes, target groups and the weights before the rollout
   --listener-arn, --rule-arn   routes (repeatable; default: the state's)
   --stable-target-group-arn, --canary-target-group-arn   (default: the state's)
-  --to             stable (default): the stable target group gets all of the pair's traffic;
+  --rollback-to    stable (default): the stable target group gets all of the pair's traffic;
                    previous: exactly the weights recorded before the rollout (needs --state)
+  --to             deprecated alias of --rollback-to (the name run-plan and deploy use)
   --reason         why, for the output
   --aws-region, --retry-mode (standard|adaptive), --max-attempts (1-10)
   --state-out      write the state, marked rolled back, to this file (needs --state)
@@ -76,11 +80,11 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
   async run(argv, io) {
     const { values } = parseFlags('rollback', argv, OPTIONS);
     requireSimulate(values);
-    const to = (values.to ?? 'stable').trim();
-    if (to !== 'stable' && to !== 'previous') throw new InputError('--to', to, "'stable' or 'previous'");
+    const to = parseRollbackTo(flagGetter(values), (message) => io.stderr(`warning: ${message}\n`), '--');
     const state = values.state ? parseRolloutState('--state', readFlagFile(io, 'state', values.state)) : null;
     if (to === 'previous' && !state?.['initial-weights']) {
-      throw new UsageError('--to previous needs --state with the weights recorded before the rollout');
+      const flag = values['rollback-to'] ? '--rollback-to' : '--to';
+      throw new UsageError(`${flag} previous needs --state with the weights recorded before the rollout`);
     }
     if (values['state-out'] && !state) throw new UsageError('--state-out needs --state');
 

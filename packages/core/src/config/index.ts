@@ -1,5 +1,6 @@
-/** Configuration: the config file model, its parser and JSON Schema, and the run settings. */
+/** Configuration: the config file model, its parser and JSON Schema, the one settings catalogue and the run settings. */
 export * from './model';
 export * from './file';
 export * from './schema';
 export * from './settings';
+export * from './catalogue';

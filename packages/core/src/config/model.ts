@@ -1,6 +1,5 @@
-import { InputError, parseDuration, parseInteger, parsePercent } from '../shared/index';
-import type { GateName } from '../health/index';
-import { STRATEGIES, type RawParameter, type StrategyName } from '../strategy/index';
+import { GATE_PARSERS, type GateName } from '../health/index';
+import type { RawParameter, StrategyName } from '../strategy/index';
 
 /** Default path of the config file, relative to the repository root. */
 export const DEFAULT_CONFIG_PATH = '.github/shiftgate.yml';
@@ -41,36 +40,12 @@ export function emptyConfig(): ShiftgateConfig {
   return { version: 1, 'default-strategy': null, gates: {}, strategies: {}, environments: {} };
 }
 
-/** Validates one gate value with the rules of its action input; throws an InputError naming the gate. */
+/**
+ * Validates one gate value of the config file with the very parser the run uses, so the file accepts
+ * exactly what the action inputs and flags accept; throws an InputError naming the gate.
+ */
 export function validateGate(name: GateName, value: string): void {
-  switch (name) {
-    case 'max-error-rate':
-    case 'max-latency-increase':
-    case 'min-healthy-percent':
-      parsePercent(name, value, { fraction: true, max: name === 'max-latency-increase' ? 1000 : 100 });
-      return;
-    case 'confidence':
-      parsePercent(name, value, { fraction: true, min: 50, max: 99.99 });
-      return;
-    case 'max-p99-latency':
-    case 'bake-time':
-      parseDuration(
-        name,
-        /^\d+$/.test(value.trim()) && name === 'max-p99-latency' ? `${value.trim()}ms` : value,
-      );
-      return;
-    case 'min-requests':
-      parseInteger(name, value);
-      return;
-    case 'max-consecutive-errors':
-      parseInteger(name, value, { min: 0, max: 1000 });
-      return;
-    case 'on-inconclusive':
-      if (!['rollback', 'fail', 'promote'].includes(value.trim())) {
-        throw new InputError(name, value, "'rollback', 'fail' or 'promote'");
-      }
-      return;
-  }
+  GATE_PARSERS[name](name, value);
 }
 
 /** Parameters for a strategy in an environment: file-wide overrides, then the environment's. */
@@ -90,9 +65,4 @@ export function configGates(
 ): Partial<Record<GateName, string>> {
   const env = environment ? config.environments[environment] : undefined;
   return { ...config.gates, ...(env?.gates ?? {}) };
-}
-
-/** Lists every strategy's parameters, for the JSON schema and docs. */
-export function strategyParameterNames(strategy: StrategyName): string[] {
-  return STRATEGIES[strategy].parameters.map((p) => p.name);
 }

@@ -1,12 +1,12 @@
-import { GATE_NAMES } from '../health/index';
+import { GATE_NAMES, type GateName } from '../health/index';
 import { TARGET_NAMES } from './model';
+import { SETTINGS, VALUE_PATTERNS, type SettingSpec } from './catalogue';
 import { STRATEGIES, STRATEGY_ALIASES, STRATEGY_NAMES, type ParameterSpec } from '../strategy/index';
 
 type Schema = Record<string, unknown>;
 
-const PERCENT = '^\\d+(\\.\\d+)?%?$';
-const WHOLE_PERCENT = '^\\d+%?$';
-const DURATION = '^(\\d+ms|(\\d+h)?(\\d+m)?(\\d+s)?)$';
+const WHOLE_PERCENT = VALUE_PATTERNS.wholePercent;
+const DURATION = VALUE_PATTERNS.duration;
 
 function parameterSchema(param: ParameterSpec): Schema {
   const description = param.description + (param.default !== null ? ` Default: ${param.default}.` : '');
@@ -60,52 +60,12 @@ function parameterSchema(param: ParameterSpec): Schema {
   }
 }
 
-const GATE_SCHEMAS: Record<(typeof GATE_NAMES)[number], Schema> = {
-  'max-error-rate': { type: 'string', pattern: PERCENT, description: 'Highest canary 5xx rate, e.g. 1%.' },
-  'max-p99-latency': {
-    type: 'string',
-    pattern: DURATION,
-    description: 'Highest canary p99 latency, e.g. 500ms.',
-  },
-  'max-latency-increase': {
-    type: 'string',
-    pattern: PERCENT,
-    description: 'Highest canary p99 increase over baseline, e.g. 20%.',
-  },
-  'min-healthy-percent': {
-    type: 'string',
-    pattern: PERCENT,
-    description: 'Lowest share of healthy canary hosts, e.g. 95%.',
-  },
-  'min-requests': {
-    oneOf: [
-      { type: 'integer', minimum: 0 },
-      { type: 'string', pattern: '^\\d+$' },
-    ],
-    description: 'Canary requests needed before promotion.',
-  },
-  'bake-time': {
-    type: 'string',
-    pattern: DURATION,
-    description: 'How long to bake before promotion, e.g. 5m.',
-  },
-  confidence: {
-    type: 'string',
-    pattern: PERCENT,
-    description: 'Confidence of a rollback decision, e.g. 95%.',
-  },
-  'on-inconclusive': {
-    enum: ['rollback', 'fail', 'promote'],
-    description: 'What to do when the evidence ends undecided.',
-  },
-  'max-consecutive-errors': {
-    oneOf: [
-      { type: 'integer', minimum: 0 },
-      { type: 'string', pattern: '^\\d+$' },
-    ],
-    description: 'Provider errors tolerated in a row.',
-  },
-};
+/** A gate's schema: its catalogue value schema, described by its catalogue description and default. */
+function gateSchema(name: GateName): Schema {
+  const spec: SettingSpec = SETTINGS[name];
+  if (!spec.config) throw new Error(`setting ${name} is a gate but has no config schema in the catalogue`);
+  return { ...spec.config, description: `${spec.description} Default: ${spec.default}.` };
+}
 
 /**
  * The JSON Schema of `.github/shiftgate.yml`, generated from the same catalogue the parser uses so the two
@@ -116,7 +76,7 @@ export function configJsonSchema(): Schema {
   const gates: Schema = {
     type: 'object',
     additionalProperties: false,
-    properties: Object.fromEntries(GATE_NAMES.map((name) => [name, GATE_SCHEMAS[name]])),
+    properties: Object.fromEntries(GATE_NAMES.map((name) => [name, gateSchema(name)])),
   };
   const strategies: Schema = {
     type: 'object',

@@ -1,41 +1,24 @@
 import { InputError, parseDuration } from '../shared/index';
 import { GATE_NAMES, parseGates, parseMetricQueries, type Gates, type MetricQuery } from '../health/index';
+import {
+  parseAlarms,
+  parseMetricDelay,
+  parsePollInterval,
+  parseRollbackTarget,
+  RUN_SETTING_DEFAULTS,
+  settingDefault,
+  type RunSettingName,
+  type SettingName,
+} from './catalogue';
 import type { RolloutState } from '../rollout/index';
 import type { RollbackTarget } from '../traffic/index';
-
-/**
- * Defaults of the settings a plan run takes, written as a user writes them. The run-plan action's
- * inputs and the `shiftgate deploy` flags share these names and defaults.
- */
-export const RUN_SETTING_DEFAULTS = {
-  'max-error-rate': '1%',
-  'max-p99-latency': '500ms',
-  'max-latency-increase': '20%',
-  'min-healthy-percent': '95%',
-  'min-requests': '100',
-  'bake-time': '',
-  'max-bake-time': '',
-  confidence: '95%',
-  'on-inconclusive': 'rollback',
-  'max-consecutive-errors': '4',
-  'poll-interval': '60s',
-  'metric-delay': '2m',
-  'metric-queries': '',
-  alarms: '',
-  'smoke-command': '',
-  'flag-command': '',
-  'rollback-to': 'stable',
-} as const;
-
-/** The names of {@link RUN_SETTING_DEFAULTS}. */
-export type RunSettingName = keyof typeof RUN_SETTING_DEFAULTS;
 
 /** Everything about a plan run besides where traffic is: the gates, the timing, the hooks. */
 export interface RunSettings {
   gates: Gates;
   /** Overrides every bake step's duration; null keeps the plan's. */
   bakeTime: number | null;
-  /** The longest bake per step; null is three times the step's bake time. */
+  /** The longest bake per step; null is {@link defaultMaxBakeTime} of the step's bake time. */
   maxBakeTime: number | null;
   /** Window length and poll interval, milliseconds. */
   pollInterval: number;
@@ -45,8 +28,6 @@ export interface RunSettings {
   flagCommand: string;
   rollbackTo: RollbackTarget;
 }
-
-const ALARM_NAME = /^[^\s,][^,\n]{0,254}$/;
 
 /** The evidence settings bake-and-gate and a plan run read alike. */
 export interface EvidenceSettings {
@@ -67,16 +48,8 @@ export function parseEvidenceSettings(
   get: (name: string) => string,
   options: { withBakeTime: boolean },
 ): EvidenceSettings {
-  const value = (name: 'poll-interval' | 'metric-delay') => get(name).trim() || RUN_SETTING_DEFAULTS[name];
-  const alarms = get('alarms')
-    .split(/[,\n]/)
-    .map((a) => a.trim())
-    .filter((a) => a !== '');
-  for (const alarm of alarms) {
-    if (!ALARM_NAME.test(alarm))
-      throw new InputError('alarms', alarm, 'CloudWatch alarm names separated by commas or new lines');
-  }
-  if (alarms.length > 100) throw new InputError('alarms', get('alarms'), 'at most 100 alarm names');
+  const text = (name: SettingName) => get(name).trim() || settingDefault(name);
+  const alarms = parseAlarms('alarms', get('alarms'));
   const queries = parseMetricQueries('metric-queries', get('metric-queries'));
   const smokeCommand = get('smoke-command').trim();
   const gates = parseGates(
@@ -85,23 +58,12 @@ export function parseEvidenceSettings(
     ),
     {
       custom: queries.flatMap((q) => (q.gate ? [q.gate] : [])),
-      alarms: [...new Set(alarms)],
+      alarms,
       smoke: smokeCommand !== '',
     },
   );
-  const pollText = value('poll-interval');
-  const pollInterval = parseDuration('poll-interval', pollText, { min: 60_000 });
-  if (pollInterval % 60_000 !== 0 || pollInterval > 3_600_000) {
-    throw new InputError(
-      'poll-interval',
-      pollText,
-      "whole minutes from '60s' to '1h' (ALB publishes metrics per minute)",
-    );
-  }
-  const delayText = value('metric-delay');
-  const metricDelay = parseDuration('metric-delay', delayText, { allowZero: true });
-  if (metricDelay > 15 * 60_000)
-    throw new InputError('metric-delay', delayText, "a duration from '0s' to '15m'");
+  const pollInterval = parsePollInterval('poll-interval', text('poll-interval'));
+  const metricDelay = parseMetricDelay('metric-delay', text('metric-delay'));
   return { gates, queries, smokeCommand, pollInterval, metricDelay };
 }
 
@@ -111,10 +73,6 @@ export function parseEvidenceSettings(
  * naming the setting, the value and what is allowed.
  */
 export function parseRunSettings(get: (name: RunSettingName) => string, state: RolloutState): RunSettings {
-  const value = (name: RunSettingName) => {
-    const text = get(name).trim();
-    return text === '' ? RUN_SETTING_DEFAULTS[name] : text;
-  };
   const { gates, queries, smokeCommand, pollInterval, metricDelay } = parseEvidenceSettings(
     (name) => get(name as RunSettingName),
     {
@@ -132,13 +90,14 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     );
     if (maxBakeTime < longest) {
       throw new InputError('max-bake-time', maxText, '', {
-        message: `Input 'max-bake-time' must be at least the longest bake of the plan (${longest / 1000}s), or empty for three times each step's bake time; got '${maxText}'`,
+        message: `Input 'max-bake-time' must be at least the longest bake of the plan (${longest / 1000}s), or empty for five times each step's bake time (at most it + 2h); got '${maxText}'`,
       });
     }
   }
-  const rollbackTo = value('rollback-to');
-  if (rollbackTo !== 'stable' && rollbackTo !== 'previous')
-    throw new InputError('rollback-to', rollbackTo, "'stable' or 'previous'");
+  const rollbackTo = parseRollbackTarget(
+    'rollback-to',
+    get('rollback-to').trim() || RUN_SETTING_DEFAULTS['rollback-to'],
+  );
   if (rollbackTo === 'previous' && state.step > 0 && state['initial-weights'] === null) {
     throw new InputError('rollback-to', rollbackTo, "'stable' for this state", {
       message: `Input 'rollback-to' is 'previous', but the state records no weights from before the rollout; use 'stable'`,

@@ -52,7 +52,10 @@ export interface Gates {
   smoke: boolean;
 }
 
-/** Defaults, written as a user writes them (action.yml defaults are these strings). */
+/**
+ * Defaults, written as a user writes them. The settings catalogue (config/) takes them from here, since
+ * health must not import config; action.yml defaults are checked against the catalogue.
+ */
 export const GATE_DEFAULTS: Record<GateName, string> = {
   'max-error-rate': '1%',
   'max-p99-latency': '500ms',
@@ -68,6 +71,54 @@ export const GATE_DEFAULTS: Record<GateName, string> = {
 /** Raw gate values by name: strings from action inputs, strings or numbers from JSON documents. */
 export type RawGates = Partial<Record<GateName, string | number>>;
 
+/** The parsed value of each gate, as {@link Gates} holds it. */
+export interface GateValues {
+  'max-error-rate': number;
+  'max-p99-latency': number;
+  'max-latency-increase': number;
+  'min-healthy-percent': number;
+  'min-requests': number;
+  'bake-time': number;
+  confidence: number;
+  'on-inconclusive': OnInconclusive;
+  'max-consecutive-errors': number;
+}
+
+/**
+ * The one parser of each gate: `input` names it in errors, `text` is the value as written (never empty:
+ * an empty value takes its default before it gets here). The action inputs, the CLI, traces and the
+ * config file's validation all call these, so they accept and refuse exactly the same values.
+ */
+export const GATE_PARSERS: { [K in GateName]: (input: string, text: string) => GateValues[K] } = {
+  'max-error-rate': (input, text) => {
+    const n = parsePercent(input, text, { fraction: true, min: 0, max: 100 });
+    // 0% rolls back on any error and 100% never does: neither is a gate anyone means.
+    if (n <= 0 || n >= 100)
+      throw new InputError(input, text, 'a percentage above 0% and below 100%, such as 1% or 0.5%');
+    return n;
+  },
+  // A bare number of milliseconds is accepted, as the config file accepts it.
+  'max-p99-latency': (input, text) =>
+    parseDuration(input, /^\d+$/.test(text.trim()) ? `${text.trim()}ms` : text.trim()),
+  'max-latency-increase': (input, text) => parsePercent(input, text, { fraction: true, min: 0, max: 1000 }),
+  'min-healthy-percent': (input, text) => parsePercent(input, text, { fraction: true, min: 0, max: 100 }),
+  'min-requests': (input, text) => parseInteger(input, text, { min: 0, max: 1_000_000_000 }),
+  'bake-time': (input, text) => parseDuration(input, text),
+  confidence: (input, text) => {
+    const n = parsePercent(input, text, { fraction: true, min: 50, max: 99.99 });
+    // At 50% a coin toss is evidence enough to roll back.
+    if (n <= 50) throw new InputError(input, text, 'a percentage above 50% and at most 99.99%, such as 95%');
+    return n;
+  },
+  'on-inconclusive': (input, text) => {
+    const value = text.trim();
+    if (!(ON_INCONCLUSIVE as readonly string[]).includes(value))
+      throw new InputError(input, text, `one of ${ON_INCONCLUSIVE.join(', ')}`);
+    return value as OnInconclusive;
+  },
+  'max-consecutive-errors': (input, text) => parseInteger(input, text, { min: 0, max: 1000 }),
+};
+
 /**
  * Parses gates; a missing or empty value takes its default. Throws an {@link InputError} naming the
  * gate, the value and what is allowed. `prefix` is put before each name in messages (`gates.` for a trace).
@@ -77,80 +128,24 @@ export function parseGates(
   extra: { custom?: CustomGate[]; alarms?: string[]; smoke?: boolean } = {},
   prefix = '',
 ): Gates {
-  const get = (name: GateName): string => {
+  const parse = <K extends GateName>(name: K): GateValues[K] => {
     const value = raw[name];
-    return value === undefined || (typeof value === 'string' && value.trim() === '')
-      ? GATE_DEFAULTS[name]
-      : String(value);
+    const text =
+      value === undefined || (typeof value === 'string' && value.trim() === '')
+        ? GATE_DEFAULTS[name]
+        : String(value);
+    return GATE_PARSERS[name](`${prefix}${name}`, text);
   };
-  const named = (name: GateName) => `${prefix}${name}`;
-  const maxErrorRate = parsePercent(named('max-error-rate'), get('max-error-rate'), {
-    fraction: true,
-    min: 0,
-    max: 100,
-  });
-  if (maxErrorRate <= 0 || maxErrorRate >= 100) {
-    throw new InputError(
-      named('max-error-rate'),
-      get('max-error-rate'),
-      'a percentage above 0% and below 100%, such as 1% or 0.5%',
-    );
-  }
-  // A bare number of milliseconds is accepted, as the config file accepts it.
-  const p99Text = get('max-p99-latency').trim();
-  const maxP99Latency = parseDuration(
-    named('max-p99-latency'),
-    /^\d+$/.test(p99Text) ? `${p99Text}ms` : p99Text,
-  );
-  const maxLatencyIncrease = parsePercent(named('max-latency-increase'), get('max-latency-increase'), {
-    fraction: true,
-    min: 0,
-    max: 1000,
-  });
-  const minHealthyPercent = parsePercent(named('min-healthy-percent'), get('min-healthy-percent'), {
-    fraction: true,
-    min: 0,
-    max: 100,
-  });
-  const minRequests = parseInteger(named('min-requests'), get('min-requests'), {
-    min: 0,
-    max: 1_000_000_000,
-  });
-  const bakeTime = parseDuration(named('bake-time'), get('bake-time'));
-  const confidence = parsePercent(named('confidence'), get('confidence'), {
-    fraction: true,
-    min: 50,
-    max: 99.99,
-  });
-  if (confidence <= 50) {
-    throw new InputError(
-      named('confidence'),
-      get('confidence'),
-      'a percentage above 50% and at most 99.99%, such as 95%',
-    );
-  }
-  const onInconclusive = get('on-inconclusive').trim();
-  if (!(ON_INCONCLUSIVE as readonly string[]).includes(onInconclusive)) {
-    throw new InputError(
-      named('on-inconclusive'),
-      raw['on-inconclusive'],
-      `one of ${ON_INCONCLUSIVE.join(', ')}`,
-    );
-  }
-  const maxConsecutiveErrors = parseInteger(named('max-consecutive-errors'), get('max-consecutive-errors'), {
-    min: 0,
-    max: 1000,
-  });
   return {
-    maxErrorRate,
-    maxP99Latency,
-    maxLatencyIncrease,
-    minHealthyPercent,
-    minRequests,
-    bakeTime,
-    confidence,
-    onInconclusive: onInconclusive as OnInconclusive,
-    maxConsecutiveErrors,
+    maxErrorRate: parse('max-error-rate'),
+    maxP99Latency: parse('max-p99-latency'),
+    maxLatencyIncrease: parse('max-latency-increase'),
+    minHealthyPercent: parse('min-healthy-percent'),
+    minRequests: parse('min-requests'),
+    bakeTime: parse('bake-time'),
+    confidence: parse('confidence'),
+    onInconclusive: parse('on-inconclusive'),
+    maxConsecutiveErrors: parse('max-consecutive-errors'),
     custom: extra.custom ?? [],
     alarms: extra.alarms ?? [],
     smoke: extra.smoke ?? false,

@@ -1,0 +1,370 @@
+// The one catalogue of settings: every gate, timing and hook setting an action input, a `shiftgate` flag
+// or the config file takes is declared here once, with its parser, default and description. action.yml
+// files, the CLI's flags and help, and the config file's JSON Schema are generated from or checked against
+// it (test/core/settings-catalogue.test.ts), so a default or a rule is changed in one place.
+import { InputError, parseBoolean, parseDuration } from '../shared/index';
+import { GATE_DEFAULTS, GATE_PARSERS, parseMetricQueries } from '../health/index';
+import type { RollbackTarget } from '../traffic/index';
+
+/** JSON Schema patterns of values as a user writes them in the config file. */
+export const VALUE_PATTERNS = {
+  percent: '^\\d+(\\.\\d+)?%?$',
+  wholePercent: '^\\d+%?$',
+  duration: '^(\\d+ms|(\\d+h)?(\\d+m)?(\\d+s)?)$',
+} as const;
+
+/** The JavaScript actions that take catalogue settings as inputs. */
+export type SettingAction = 'bake-and-gate' | 'run-plan' | 'rollback';
+/** The `shiftgate` commands that take catalogue settings as flags. */
+export type SettingCommand = 'deploy' | 'rollback';
+
+/** How one action takes a setting, where it differs from the catalogue's default or description. */
+export interface SettingUse {
+  default?: string;
+  description?: string;
+}
+
+/** One setting: its parser, default and description, and who takes it. */
+export interface SettingSpec<T = unknown> {
+  /** As a user writes it; '' when empty means something computed, which the description says. */
+  default: string;
+  /** One or two sentences for action.yml, `--help` and the JSON Schema. */
+  description: string;
+  /** Parses a non-empty value; `input` names it in the {@link InputError} for a refused value. */
+  parse: (input: string, text: string) => T;
+  /** The actions that take it as an input, with their own default or description where they differ. */
+  actions: Partial<Record<SettingAction, SettingUse>>;
+  /** The `shiftgate` commands that take it as a flag (with the run-plan action's default). */
+  cli: readonly SettingCommand[];
+  /** The JSON Schema of its value under the config file's `gates`; absent when the file does not take it. */
+  config?: Record<string, unknown>;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The default longest bake: five times bake-time, at most bake-time + 2h. A healthy canary near its
+ * thresholds needs time for its cumulative values to settle below them; with three times bake-time the
+ * gate bench rolled back 1.6% of healthy low-traffic canaries as inconclusive, with five 0.2%.
+ */
+export function defaultMaxBakeTime(bakeTime: number): number {
+  return Math.min(5 * bakeTime, bakeTime + 2 * HOUR);
+}
+
+/** Parses `poll-interval`: whole minutes from 60s to 1h. */
+export function parsePollInterval(input: string, text: string): number {
+  const ms = parseDuration(input, text, { min: 60_000 });
+  if (ms % 60_000 !== 0 || ms > HOUR)
+    throw new InputError(input, text, "whole minutes from '60s' to '1h' (ALB publishes metrics per minute)");
+  return ms;
+}
+
+/** Parses `metric-delay`: a duration from 0s to 15m. */
+export function parseMetricDelay(input: string, text: string): number {
+  const ms = parseDuration(input, text, { allowZero: true });
+  if (ms > 15 * 60_000) throw new InputError(input, text, "a duration from '0s' to '15m'");
+  return ms;
+}
+
+const ALARM_NAME = /^[^\s,][^,\n]{0,254}$/;
+
+/** Parses `alarms`: CloudWatch alarm names separated by commas or new lines, at most 100, deduplicated. */
+export function parseAlarms(input: string, text: string): string[] {
+  const alarms = text
+    .split(/[,\n]/)
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const alarm of alarms) {
+    if (!ALARM_NAME.test(alarm))
+      throw new InputError(input, alarm, 'CloudWatch alarm names separated by commas or new lines');
+  }
+  if (alarms.length > 100) throw new InputError(input, text, 'at most 100 alarm names');
+  return [...new Set(alarms)];
+}
+
+/** Parses `rollback-to`: stable or previous. */
+export function parseRollbackTarget(input: string, text: string): RollbackTarget {
+  const value = text.trim();
+  if (value !== 'stable' && value !== 'previous') throw new InputError(input, text, "'stable' or 'previous'");
+  return value;
+}
+
+const trimmed = (_input: string, text: string): string => text.trim();
+
+const gate = <K extends keyof typeof GATE_PARSERS>(name: K) => ({
+  default: GATE_DEFAULTS[name],
+  parse: GATE_PARSERS[name],
+});
+const BOTH = { 'bake-and-gate': {}, 'run-plan': {} } as const;
+const DEPLOY = ['deploy'] as const;
+const COUNT = {
+  oneOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^\\d+$' },
+  ],
+};
+
+/** Every setting, by the name it has in action.yml, on the command line and in the config file. */
+export const SETTINGS = {
+  'max-error-rate': {
+    ...gate('max-error-rate'),
+    description:
+      'Highest canary 5xx rate (HTTPCode_Target_5XX_Count / RequestCount), for example 1% or 0.5%.',
+    actions: BOTH,
+    cli: DEPLOY,
+    config: { type: 'string', pattern: VALUE_PATTERNS.percent },
+  },
+  'max-p99-latency': {
+    ...gate('max-p99-latency'),
+    description: 'Highest canary p99 TargetResponseTime, for example 500ms or 2s.',
+    actions: BOTH,
+    cli: DEPLOY,
+    config: {
+      oneOf: [
+        { type: 'string', pattern: VALUE_PATTERNS.duration },
+        { type: 'integer', minimum: 1 },
+      ],
+    },
+  },
+  'max-latency-increase': {
+    ...gate('max-latency-increase'),
+    description: "Highest increase of the canary's p99 over the baseline's, for example 20%.",
+    actions: BOTH,
+    cli: DEPLOY,
+    config: { type: 'string', pattern: VALUE_PATTERNS.percent },
+  },
+  'min-healthy-percent': {
+    ...gate('min-healthy-percent'),
+    description: 'Lowest share of healthy canary hosts (HealthyHostCount versus UnHealthyHostCount).',
+    actions: BOTH,
+    cli: DEPLOY,
+    config: { type: 'string', pattern: VALUE_PATTERNS.percent },
+  },
+  'min-requests': {
+    ...gate('min-requests'),
+    description: 'Canary requests needed in each bake before it can pass.',
+    actions: {
+      'bake-and-gate': { description: 'Canary requests needed before promotion.' },
+      'run-plan': {},
+    },
+    cli: DEPLOY,
+    config: COUNT,
+  },
+  'bake-time': {
+    ...gate('bake-time'),
+    description: 'How long the canary must be judged before it can be promoted, for example 5m or 1h.',
+    actions: {
+      'bake-and-gate': {},
+      // A plan's bake steps carry their own durations; this input only overrides them.
+      'run-plan': {
+        default: '',
+        description:
+          "How long every bake step must judge the canary before it can pass, for example 10m. Empty uses each bake step's own duration from the plan (the strategy's bake-time parameter).",
+      },
+    },
+    cli: DEPLOY,
+    config: { type: 'string', pattern: VALUE_PATTERNS.duration },
+  },
+  'max-bake-time': {
+    default: '',
+    parse: (input: string, text: string) => parseDuration(input, text),
+    description:
+      'The longest bake: when this much has been judged without a verdict, on-inconclusive decides. Empty means five times the bake time, at most the bake time + 2h.',
+    actions: BOTH,
+    cli: DEPLOY,
+  },
+  confidence: {
+    ...gate('confidence'),
+    description:
+      'Confidence a breach must reach before rolling back (it bounds false rollbacks at 1 − confidence), for example 95% or 99%.',
+    actions: BOTH,
+    cli: DEPLOY,
+    config: { type: 'string', pattern: VALUE_PATTERNS.percent },
+  },
+  'on-inconclusive': {
+    ...gate('on-inconclusive'),
+    description:
+      "What to do when a bake's evidence runs out without a verdict: rollback, fail (decision inconclusive; traffic is restored and the step fails) or promote. Missing evidence never promotes.",
+    actions: {
+      'bake-and-gate': {
+        description:
+          'What to do when the evidence runs out without a verdict: rollback, fail (decision inconclusive, the step fails) or promote. Missing evidence never promotes.',
+      },
+      'run-plan': {},
+    },
+    cli: DEPLOY,
+    config: { enum: ['rollback', 'fail', 'promote'] },
+  },
+  'max-consecutive-errors': {
+    ...gate('max-consecutive-errors'),
+    description:
+      "AWS errors tolerated in a row (after the SDK's own retries) in a bake or a shift before the plan rolls back.",
+    actions: {
+      'bake-and-gate': {
+        description:
+          "CloudWatch errors tolerated in a row (after the SDK's own retries) before the bake ends with Error.",
+      },
+      'run-plan': {},
+    },
+    cli: DEPLOY,
+    config: COUNT,
+  },
+  'poll-interval': {
+    default: '60s',
+    parse: parsePollInterval,
+    description: 'Length of one metric window and how often CloudWatch is read; whole minutes.',
+    actions: BOTH,
+    cli: DEPLOY,
+  },
+  'metric-delay': {
+    default: '2m',
+    parse: parseMetricDelay,
+    description:
+      'How long CloudWatch takes to publish a minute; a window is judged only this long after it ends.',
+    actions: BOTH,
+    cli: DEPLOY,
+  },
+  'metric-queries': {
+    default: '',
+    parse: parseMetricQueries,
+    description:
+      'Extra CloudWatch queries as a YAML list, each with an id, either namespace + metric (+ dimensions, stat) or an expression, and a max or min threshold, for example ECS CPUUtilization with max 80.',
+    actions: BOTH,
+    cli: DEPLOY,
+  },
+  alarms: {
+    default: '',
+    parse: parseAlarms,
+    description:
+      'CloudWatch alarm names (commas or new lines). One in ALARM rolls back; one already in ALARM before a bake refuses the deployment; one that does not exist is an input error, found before any traffic moves.',
+    actions: {
+      'bake-and-gate': {
+        description:
+          'CloudWatch alarm names (commas or new lines). One in ALARM rolls back; one already in ALARM before the bake refuses the deployment; one that does not exist is an input error.',
+      },
+      'run-plan': {},
+    },
+    cli: DEPLOY,
+  },
+  'smoke-command': {
+    default: '',
+    parse: trimmed,
+    description:
+      'Shell command (bash) run at the start and at every poll of each bake; a non-zero exit is a breach.',
+    actions: {
+      'bake-and-gate': {
+        description: 'Shell command (bash) run at the start and at every poll; a non-zero exit is a breach.',
+      },
+      'run-plan': {},
+    },
+    cli: DEPLOY,
+  },
+  'flag-command': {
+    default: '',
+    parse: trimmed,
+    description:
+      "Shell command (bash) for the plan's hook steps (feature-flag exposure), run with SHIFTGATE_EXPOSURE (also as SHIFTGATE_FLAG_EXPOSURE), SHIFTGATE_PHASE, SHIFTGATE_HOOK, SHIFTGATE_STEP, SHIFTGATE_STRATEGY, SHIFTGATE_ENVIRONMENT, SHIFTGATE_VERSION, SHIFTGATE_DEPLOYMENT_ID and SHIFTGATE_CANARY_WEIGHT; on rollback it runs once more with exposure 0. Empty uses each hook step's own command.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
+  },
+  'rollback-to': {
+    default: 'stable',
+    parse: parseRollbackTarget,
+    description:
+      "Where a rollback sends traffic: stable (the stable target group gets all of the pair's traffic) or previous (exactly the weights recorded before the rollout began).",
+    actions: {
+      'run-plan': {},
+      // Empty, so that a workflow still giving the deprecated `to` is not contradicted by a default.
+      rollback: {
+        default: '',
+        description:
+          "Where traffic goes: stable (the stable target group gets all of the pair's traffic: stable 100 / canary 0) or previous (exactly the weights recorded before the rollout began; needs a `state`). Empty means stable.",
+      },
+    },
+    cli: ['deploy', 'rollback'],
+  },
+  'fail-on-rollback': {
+    default: 'true',
+    parse: parseBoolean,
+    description:
+      'Fail the step when the decision is rollback (traffic is restored either way), so that `if: failure()` steps run.',
+    actions: {
+      'bake-and-gate': {
+        description:
+          'Fail the step when the decision is rollback, so that `if: failure()` rollback steps run.',
+      },
+      'run-plan': {},
+    },
+    cli: [],
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+/** A setting's name. */
+export type SettingName = keyof typeof SETTINGS;
+/** The names of the settings a `shiftgate` command takes as flags. */
+export type CommandSettingName<C extends SettingCommand> = {
+  [K in SettingName]: C extends (typeof SETTINGS)[K]['cli'][number] ? K : never;
+}[SettingName];
+/** The settings of a plan run: the `shiftgate deploy` flags, each also a run-plan input. */
+export type RunSettingName = CommandSettingName<'deploy'>;
+
+/** Every setting's name, in catalogue order. */
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** The default of a setting as `action` states it (the catalogue's own when no action is named). */
+export function settingDefault(name: SettingName, action?: SettingAction): string {
+  const spec: SettingSpec = SETTINGS[name];
+  return (action ? spec.actions[action]?.default : undefined) ?? spec.default;
+}
+
+/** The description of a setting as `action` states it (the catalogue's own when no action is named). */
+export function settingDescription(name: SettingName, action?: SettingAction): string {
+  const spec: SettingSpec = SETTINGS[name];
+  return (action ? spec.actions[action]?.description : undefined) ?? spec.description;
+}
+
+/** The settings an action takes as inputs, in catalogue order. */
+export function actionSettings(action: SettingAction): SettingName[] {
+  return SETTING_NAMES.filter((name) => action in SETTINGS[name].actions);
+}
+
+/** The settings a `shiftgate` command takes as flags, in catalogue order. */
+export function commandSettings<C extends SettingCommand>(command: C): CommandSettingName<C>[] {
+  return SETTING_NAMES.filter((name) =>
+    (SETTINGS[name].cli as readonly string[]).includes(command),
+  ) as CommandSettingName<C>[];
+}
+
+/**
+ * Defaults of the settings a plan run takes, written as a user writes them: the run-plan action's inputs
+ * and the `shiftgate deploy` flags share these names and defaults.
+ */
+export const RUN_SETTING_DEFAULTS = Object.fromEntries(
+  commandSettings('deploy').map((name) => [name, settingDefault(name, 'run-plan')]),
+) as Record<RunSettingName, string>;
+
+/**
+ * Reads `rollback-to`, or its deprecated alias `to` (the rollback action's and `shiftgate rollback`'s
+ * first name for it), with a warning when the alias is used. Both given and different is an error;
+ * neither is stable. `prefix` is put before the names (`--` for flags).
+ */
+export function parseRollbackTo(
+  get: (name: 'rollback-to' | 'to') => string,
+  warn: (message: string) => void,
+  prefix = '',
+): RollbackTarget {
+  const name = `${prefix}rollback-to`;
+  const alias = `${prefix}to`;
+  const value = get('rollback-to').trim();
+  const old = get('to').trim();
+  if (old !== '') {
+    warn(`Input '${alias}' is deprecated and will be removed; use '${name}' instead.`);
+    if (value !== '' && value !== old) {
+      throw new InputError(name, value, '', {
+        message: `Input '${name}' is '${value}' but its deprecated alias '${alias}' is '${old}'; give only '${name}'`,
+      });
+    }
+    if (value === '') return parseRollbackTarget(alias, old);
+  }
+  return parseRollbackTarget(name, value === '' ? SETTINGS['rollback-to'].default : value);
+}
