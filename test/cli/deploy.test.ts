@@ -26,7 +26,7 @@ describe('shiftgate deploy --simulate', () => {
   it.each([
     ['step-regression', /canary error rate .* > max-error-rate 1%: rollback; traffic restored to stable/],
     ['host-failure', /canary healthy hosts .* < min-healthy-percent 95%/],
-    ['low-traffic', /inconclusive after 9m \(on-inconclusive: rollback\)/],
+    ['low-traffic', /inconclusive after 15m \(on-inconclusive: rollback\)/],
   ])('rolls back a %s canary and exits 1', async (scenario, reason) => {
     const { code, stdout } = await cli([
       'deploy',

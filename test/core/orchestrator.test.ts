@@ -481,7 +481,7 @@ describe('runPlan', () => {
     });
     const result = await runPlan(options);
     expect(result.decision).toBe('inconclusive');
-    expect(result.reason).toMatch(/^inconclusive after 15m \(on-inconclusive: fail\)/);
+    expect(result.reason).toMatch(/^inconclusive after 25m \(on-inconclusive: fail\)/);
     expect(router.canary()).toBe(0);
   });
 

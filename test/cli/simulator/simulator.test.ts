@@ -363,7 +363,7 @@ describe('the orchestrator over the simulator', () => {
   it.each<[Scenario, RegExp]>([
     ['step-regression', /canary error rate/],
     ['slow-leak', /p99|error rate/],
-    ['low-traffic', /inconclusive after 15m \(on-inconclusive: rollback\).*min-requests 100/],
+    ['low-traffic', /inconclusive after 25m \(on-inconclusive: rollback\).*min-requests 100/],
     ['host-failure', /canary healthy hosts/],
   ])('rolls back a %s canary to stable', async (scenario, reason) => {
     const { result, s } = await deploy(scenario, 1);

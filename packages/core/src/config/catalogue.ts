@@ -42,15 +42,6 @@ export interface SettingSpec<T = unknown> {
 
 const HOUR = 3_600_000;
 
-/**
- * The default longest bake: five times bake-time, at most bake-time + 2h. A healthy canary near its
- * thresholds needs time for its cumulative values to settle below them; with three times bake-time the
- * gate bench rolled back 1.6% of healthy low-traffic canaries as inconclusive, with five 0.2%.
- */
-export function defaultMaxBakeTime(bakeTime: number): number {
-  return Math.min(5 * bakeTime, bakeTime + 2 * HOUR);
-}
-
 /** Parses `poll-interval`: whole minutes from 60s to 1h. */
 export function parsePollInterval(input: string, text: string): number {
   const ms = parseDuration(input, text, { min: 60_000 });

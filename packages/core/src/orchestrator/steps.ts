@@ -1,7 +1,7 @@
 // One executor per plan step kind. Each takes one StepContext, returns what the step did, or throws a
 // StepFailure (the run rolls back), a Cancelled, or a provider error (retried by the loop).
 import { errorMessage } from '../shared/index';
-import { bake, serializeTrace, type Decision, type TraceDocument } from '../health/index';
+import { bake, defaultMaxBakeTime, serializeTrace, type Decision, type TraceDocument } from '../health/index';
 import { assertNever, type Step } from '../strategy/index';
 import { recordShift, shiftRoutes } from '../traffic/index';
 import { Cancelled, StepFailure, type RunContext, type StepContext, type StepOutcome } from './context';
@@ -78,7 +78,7 @@ async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<Step
   const { options, state } = run;
   const { clock, gates } = options;
   const bakeTime = options.bakeTime ?? step['duration-ms'];
-  const maxBakeTime = Math.max(options.maxBakeTime ?? 3 * bakeTime, bakeTime);
+  const maxBakeTime = Math.max(options.maxBakeTime ?? defaultMaxBakeTime(bakeTime), bakeTime);
   const now = clock.now();
   // A run resumed at a bake counts from the state's last update (as bake-and-gate does), never
   // further back than the longest bake.

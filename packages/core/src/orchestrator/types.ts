@@ -153,7 +153,7 @@ export interface RunPlanOptions {
   metricDelay: number;
   /** Overrides every bake step's duration (the `bake-time` input); null keeps the plan's. */
   bakeTime?: number | null;
-  /** The longest bake per step; null means three times that step's bake time. */
+  /** The longest bake per step; null means `defaultMaxBakeTime` of that step's bake time (5×, at most +2h). */
   maxBakeTime?: number | null;
   /** Where a rollback sends traffic; `stable` by default. */
   rollbackTo?: RollbackTarget;
