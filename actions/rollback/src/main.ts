@@ -11,7 +11,7 @@ import {
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
-import { actionsLogger } from '@shiftgate/github';
+import { actionsLogger, log, safeLogText, systemSleep } from '@shiftgate/github';
 import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { rollbackSummary } from './summary';
@@ -39,7 +39,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       );
     await rollback(inputs, router, options);
   } catch (error) {
-    core.setFailed(`rollback failed: ${errorMessage(error)}`);
+    core.setFailed(safeLogText(`rollback failed: ${errorMessage(error)}`));
   }
 }
 
@@ -55,7 +55,7 @@ async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptio
       {
         logger: actionsLogger,
         pair: inputs.pair,
-        ...(options.sleep ? { sleep: options.sleep } : {}),
+        sleep: options.sleep ?? systemSleep,
       },
     );
   } catch (error) {
@@ -90,7 +90,7 @@ async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptio
   const target =
     inputs.to === 'stable' ? 'stable 100% / canary 0%' : 'the weights recorded before the rollout';
   const because = inputs.reason ? ` Reason: ${inputs.reason}` : '';
-  core.notice(
+  log.notice(
     changed
       ? `Rolled back ${results.filter((r) => r.changed).length} of ${results.length} route${results.length === 1 ? '' : 's'} to ${target} (verified).${because}`
       : `Traffic was already at ${target}; nothing changed.${because}`,

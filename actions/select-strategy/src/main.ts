@@ -16,8 +16,10 @@ import {
 } from '@shiftgate/core';
 import {
   eventFacts,
+  log,
   readRunnerEvent,
   requireRepositoryPermission,
+  safeLogText,
   selectionSummary,
 } from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
@@ -34,10 +36,10 @@ export async function run(): Promise<void> {
   try {
     const outcome = await decide(await parseInputs(), process.env);
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
-    core.notice(outcome.notice);
+    log.notice(outcome.notice);
     await core.summary.addRaw(outcome.summary).write();
   } catch (error) {
-    core.setFailed(`select-strategy failed: ${errorMessage(error)}`);
+    core.setFailed(safeLogText(`select-strategy failed: ${errorMessage(error)}`));
   }
 }
 
@@ -80,7 +82,7 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
       required: inputs.requirePermission,
       why: `choosing a strategy with label '${selection.label}'`,
     });
-    core.info(`The label sender has '${role}' permission (needs '${inputs.requirePermission}').`);
+    log.info(`The label sender has '${role}' permission (needs '${inputs.requirePermission}').`);
   }
   const plan = buildPlan(selection.strategy, {
     ...configParameters(config, selection.strategy, inputs.environment),
@@ -95,7 +97,7 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
     now: new Date(),
   });
   const env_ = inputs.environment ? config.environments[inputs.environment] : undefined;
-  core.debug(`plan: ${JSON.stringify(plan)}`);
+  log.debug(`plan: ${JSON.stringify(plan)}`);
   return {
     outputs: {
       strategy: plan.strategy,
@@ -127,7 +129,7 @@ async function loadConfig(inputs: Inputs, env: Record<string, string | undefined
         `Input 'config' names ${inputs.config.path}, which does not exist in the workspace. Check the path, or remove the input to run without a config file.`,
       );
     }
-    core.info(`No ${inputs.config.path}; using built-in defaults.`);
+    log.info(`No ${inputs.config.path}; using built-in defaults.`);
     return emptyConfig();
   }
   // The YAML parser loads only when there is a file to read: most runs start faster without it.

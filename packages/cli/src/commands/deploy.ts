@@ -7,13 +7,12 @@ import {
   RUN_SETTING_DEFAULTS,
   runPlan,
   serializeRolloutState,
-  systemClock,
-  systemSleep,
   virtualTime,
   type RunPlanOptions,
   type RunResult,
   type RunSettingName,
 } from '@shiftgate/core';
+import { systemClock, systemSleep, withCancelSignals } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
@@ -153,24 +152,10 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         sleep: systemSleep,
       };
     }
-    const result = await withSignals((signal) => runPlan({ ...options, signal }));
+    const result = await withCancelSignals((signal) => runPlan({ ...options, signal }));
     return report(result, values, io);
   },
 };
-
-/** Runs `fn` with an abort signal that SIGINT and SIGTERM trigger (Ctrl-C restores traffic first). */
-export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const cancel = () => controller.abort();
-  process.once('SIGINT', cancel);
-  process.once('SIGTERM', cancel);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.removeListener('SIGINT', cancel);
-    process.removeListener('SIGTERM', cancel);
-  }
-}
 
 function report(result: RunResult, values: Record<string, unknown>, io: Io): number {
   if (typeof values['state-out'] === 'string') {

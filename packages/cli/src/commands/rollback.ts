@@ -10,7 +10,6 @@ import {
   rollbackTargetGroups,
   serializeRolloutState,
   silentLogger,
-  systemClock,
   virtualTime,
   type Logger,
   type RestoreResult,
@@ -19,6 +18,7 @@ import {
   type TargetPair,
   type TrafficRouter,
 } from '@shiftgate/core';
+import { systemClock, systemSleep } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 import {
@@ -129,7 +129,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
         router,
         routes,
         (reading) => rollbackTargetGroups(reading, pair, target, initial[reading.route] ?? null),
-        { logger, pair, ...(sleep ? { sleep } : {}), ...(random ? { random } : {}) },
+        { logger, pair, sleep: sleep ?? systemSleep, ...(random ? { random } : {}) },
       );
     } catch (error) {
       results = [];

@@ -1,4 +1,4 @@
-import { InputError } from '../shared/index';
+import { InputError, isObject, type Json } from '../shared/index';
 import { isPollError, parseTrace, type Trace } from '../health/index';
 import type { RolloutState } from '../rollout/index';
 import { STRATEGY_NAMES, type StrategyName } from '../strategy/index';
@@ -214,8 +214,6 @@ const CANARY_KEYS = [
   'created-at',
 ] as const;
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
 /**
  * Parses a deployment record strictly (a JSON text or an already parsed value, as found in a
  * deployment payload). `input` names where it came from, for the error message.
@@ -323,10 +321,6 @@ function exactKeys(
 ): void {
   for (const key of Object.keys(doc)) if (!keys.includes(key)) fail(`unknown key '${prefix}${key}'`);
   for (const key of keys) if (!(key in doc)) fail(`missing key '${prefix}${key}'`);
-}
-
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isPositiveInt(value: Json | undefined): boolean {

@@ -14,21 +14,18 @@ import {
   type TrafficRouter,
 } from './traffic';
 
-/** The saved record: where to connect, which target groups, and per route what it held and what was written. */
+/**
+ * The saved record: which target groups, and per route what it held and what was written. How to
+ * reconnect to the provider (region, retries) is the runner's business and is saved next to it there.
+ */
 export interface RestoreRecord {
   version: 1;
-  region: string;
-  'retry-mode': 'standard' | 'adaptive';
-  'max-attempts': number;
   pair: TargetPair;
   routes: { route: string; before: TargetWeight[]; writes: TargetWeight[][] }[];
 }
 
-/** The AWS settings a restore reconnects with. */
+/** What a new record starts from. */
 export interface RestoreSettings {
-  region: string;
-  retryMode: 'standard' | 'adaptive';
-  maxAttempts: number;
   pair: TargetPair;
 }
 
@@ -43,9 +40,6 @@ export function addRestorePlans(
 ): RestoreRecord {
   const next: RestoreRecord = record ?? {
     version: 1,
-    region: settings.region,
-    'retry-mode': settings.retryMode,
-    'max-attempts': settings.maxAttempts,
     pair: settings.pair,
     routes: [],
   };
@@ -58,28 +52,26 @@ export function addRestorePlans(
   return next;
 }
 
-/** Reads a saved record back, refusing anything malformed (a restore must never guess). */
-export function parseRestoreRecord(text: string): RestoreRecord {
+/**
+ * Reads a saved record back (its JSON text, or the value already parsed), refusing anything malformed
+ * (a restore must never guess).
+ */
+export function parseRestoreRecord(saved: unknown): RestoreRecord {
   const fail = (why: string): never => {
     throw new Error(
       `the state saved by the main step is unreadable (${why}); check the listeners and rules by hand`,
     );
   };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return fail('not JSON');
+  let doc: unknown = saved;
+  if (typeof saved === 'string') {
+    try {
+      doc = JSON.parse(saved);
+    } catch {
+      return fail('not JSON');
+    }
   }
   const r = doc as Partial<RestoreRecord>;
   if (typeof r !== 'object' || r === null || r.version !== 1) fail('unknown version');
-  if (
-    typeof r.region !== 'string' ||
-    (r['retry-mode'] !== 'standard' && r['retry-mode'] !== 'adaptive') ||
-    typeof r['max-attempts'] !== 'number'
-  ) {
-    fail('no AWS settings');
-  }
   if (typeof r.pair?.stable !== 'string' || typeof r.pair?.canary !== 'string') fail('no target groups');
   const list = (v: unknown): v is TargetWeight[] =>
     Array.isArray(v) &&
@@ -110,7 +102,7 @@ export interface PutBackResult {
 export async function putBack(
   router: TrafficRouter,
   record: RestoreRecord,
-  options: { logger: Logger; sleep?: Sleeper },
+  options: { logger: Logger; sleep: Sleeper },
 ): Promise<PutBackResult> {
   const routes = [...record.routes].reverse();
   const left: string[] = [];
@@ -129,7 +121,7 @@ export async function putBack(
       }
       return null;
     },
-    { logger: options.logger, pair: record.pair, ...(options.sleep ? { sleep: options.sleep } : {}) },
+    { logger: options.logger, pair: record.pair, sleep: options.sleep },
   );
   return { results, left };
 }

@@ -1,12 +1,4 @@
-import {
-  errorMessage,
-  InputError,
-  quote,
-  silentLogger,
-  systemSleep,
-  type Logger,
-  type Sleeper,
-} from '../shared/index';
+import { errorMessage, InputError, quote, silentLogger, type Logger, type Sleeper } from '../shared/index';
 import { createRolloutState, type RolloutState, type TargetWeight } from '../rollout/index';
 import type { Step } from '../strategy/index';
 
@@ -502,7 +494,8 @@ export interface ApplyOptions {
   /** Names the stable and canary target groups in messages. */
   pair?: TargetPair;
   verify?: VerifyOptions;
-  sleep?: Sleeper;
+  /** Waits between read-backs; the caller's, because core sets no timers. */
+  sleep: Sleeper;
   /** Jitter source in [0, 1); injectable for tests. */
   random?: () => number;
   logger?: Logger;
@@ -538,7 +531,7 @@ function context(router: TrafficRouter, options: ApplyOptions): Context {
     force: options.force ?? false,
     pair: options.pair,
     verify: options.verify ?? DEFAULT_VERIFY,
-    sleep: options.sleep ?? systemSleep,
+    sleep: options.sleep,
     random: options.random ?? Math.random,
     logger: options.logger ?? silentLogger,
   };
@@ -648,7 +641,7 @@ async function casWrite(
 export async function applyAllOrNothing(
   router: TrafficRouter,
   plans: RoutePlan[],
-  options: ApplyOptions = {},
+  options: ApplyOptions,
 ): Promise<RouteResult[]> {
   const ctx = context(router, options);
   const results: RouteResult[] = [];
@@ -809,7 +802,7 @@ export interface ShiftResult {
 export async function shiftRoutes(
   router: TrafficRouter,
   request: ShiftRequest,
-  options: ApplyOptions = {},
+  options: ApplyOptions,
 ): Promise<ShiftResult> {
   const logger = options.logger ?? silentLogger;
   const readings: RouteReading[] = [];
@@ -884,7 +877,7 @@ export async function restoreRoutes(
   router: TrafficRouter,
   routes: string[],
   target: (reading: RouteReading) => TargetWeight[] | null,
-  options: ApplyOptions = {},
+  options: ApplyOptions,
 ): Promise<RestoreResult[]> {
   const ctx = context(router, options);
   const results: RestoreResult[] = [];
