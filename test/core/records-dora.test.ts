@@ -197,7 +197,7 @@ describe('formatting', () => {
     expect(median([])).toBeNull();
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4000, 1000, 3000, 2000])).toBe(2500);
-    expect(median([1, 2])).toBe(2);
+    expect(median([1, 2])).toBe(1.5);
   });
 
   it('renders aligned text and Markdown tables', () => {
@@ -209,7 +209,7 @@ describe('formatting', () => {
     const md = renderHistoryMarkdown({ repo: 'acme/shop', environment: 'production', entries, dora });
     expect(md).toContain('| Change failure rate | 42.86% | 3 of 7 finished (1 failed, 2 rolled back) |');
     expect(md).toContain(
-      '| 1003 | v1.2.0 | failed | 2026-01-10 13:00 | 10m | 3333333 | p99 612ms > max-p99-latency 500ms |',
+      '| 1003 | v1.2.0 | failed | 2026-01-10 13:00 | 10m | 3333333 | p99 612ms &gt; max-p99-latency 500ms |',
     );
   });
 });

@@ -41,6 +41,7 @@ export interface SavedRestore {
  */
 export function saveRestoreState(client: ClientSettings, record: RestoreRecord): void {
   const saved = {
+    version: 1,
     client: { region: client.region, 'retry-mode': client.retryMode, 'max-attempts': client.maxAttempts },
     record,
   };
@@ -65,7 +66,7 @@ export function parseRestoreState(text: string): SavedRestore {
   } catch {
     return fail('not JSON');
   }
-  if (!isObject(doc)) return fail('not an object');
+  if (!isObject(doc) || doc.version !== 1) return fail('unknown version');
   const client = doc.client;
   if (
     !isObject(client) ||
