@@ -39,6 +39,7 @@ describe('safeLogText', () => {
     );
     for (const line of safeLogText(hostile).split('\n')) {
       expect(line.trimStart().startsWith('::')).toBe(false);
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
       expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     }
   });

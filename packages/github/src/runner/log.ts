@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import type { Logger } from '@shiftgate/core';
 
 /** C0 (but tab and newline), DEL, C1, and the bidi embedding, override and isolate controls. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `\x1b`, `\u202e`: what a control character looks like once neutralised, so a reader still sees it. */
