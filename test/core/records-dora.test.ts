@@ -4,7 +4,6 @@ import {
   formatSpan,
   historyEntry,
   lastGood,
-  median,
   parseHistoryLimit,
   renderHistoryMarkdown,
   renderHistoryText,
@@ -191,13 +190,6 @@ describe('formatting', () => {
     [0.02, '0.6 per month'],
   ])('formatFrequency(%d) is %s', (perDay, text) => {
     expect(formatFrequency(perDay)).toBe(text);
-  });
-
-  it('takes the median of odd and even samples', () => {
-    expect(median([])).toBeNull();
-    expect(median([5, 1, 3])).toBe(3);
-    expect(median([4000, 1000, 3000, 2000])).toBe(2500);
-    expect(median([1, 2])).toBe(1.5);
   });
 
   it('renders aligned text and Markdown tables', () => {
