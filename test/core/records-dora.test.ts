@@ -4,7 +4,6 @@ import {
   formatSpan,
   historyEntry,
   lastGood,
-  median,
   parseHistoryLimit,
   renderHistoryMarkdown,
   renderHistoryText,
@@ -193,13 +192,6 @@ describe('formatting', () => {
     expect(formatFrequency(perDay)).toBe(text);
   });
 
-  it('takes the median of odd and even samples', () => {
-    expect(median([])).toBeNull();
-    expect(median([5, 1, 3])).toBe(3);
-    expect(median([4000, 1000, 3000, 2000])).toBe(2500);
-    expect(median([1, 2])).toBe(2);
-  });
-
   it('renders aligned text and Markdown tables', () => {
     const entries = fixtureStored().map((d) => historyEntry(d, null));
     const dora = computeDora(entries, { now: FIXTURE_NOW, windowMs: FIXTURE_WINDOW_MS });
@@ -209,7 +201,7 @@ describe('formatting', () => {
     const md = renderHistoryMarkdown({ repo: 'acme/shop', environment: 'production', entries, dora });
     expect(md).toContain('| Change failure rate | 42.86% | 3 of 7 finished (1 failed, 2 rolled back) |');
     expect(md).toContain(
-      '| 1003 | v1.2.0 | failed | 2026-01-10 13:00 | 10m | 3333333 | p99 612ms > max-p99-latency 500ms |',
+      '| 1003 | v1.2.0 | failed | 2026-01-10 13:00 | 10m | 3333333 | p99 612ms &gt; max-p99-latency 500ms |',
     );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '@shiftgate/core';
-import { bar, cell, selectionSummary, weightChart } from '@shiftgate/github';
+import { escapeMarkdown } from '@shiftgate/core';
+import { bar, selectionSummary, weightChart } from '@shiftgate/github';
 
 describe('the select-strategy summary', () => {
   it('leads with the strategy and its source, then the plan table', () => {
@@ -45,7 +46,7 @@ describe('the select-strategy summary', () => {
   });
 
   it('escapes table cells and neutralises HTML', () => {
-    expect(cell('a|b<script>\nc')).toBe('a\\|b&lt;script&gt; c');
+    expect(escapeMarkdown('a|b<script>\nc')).toBe('a\\|b&lt;script&gt; c');
     expect(bar(0)).toBe('░░░░░░░░░░');
     expect(bar(100)).toBe('██████████');
   });

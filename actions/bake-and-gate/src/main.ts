@@ -9,13 +9,19 @@ import {
   progressLine,
   serializeRolloutState,
   serializeTrace,
-  systemClock,
-  systemSleep,
   type BakeResult,
   type Clock,
   type Sleeper,
 } from '@shiftgate/core';
-import { actionsLogger, shellSmokeRunner } from '@shiftgate/github';
+import {
+  actionsLogger,
+  log,
+  safeLogText,
+  shellSmokeRunner,
+  systemClock,
+  systemSleep,
+  withCancelSignals,
+} from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
 
 /** What the action talks to; tests replace the clock, the sleeper and the client. */
@@ -30,28 +36,24 @@ export interface Dependencies {
 
 /** The action: judge the canary until a verdict, then set outputs, write the summary and fail on rollback. */
 export async function run(overrides: Partial<Dependencies> = {}): Promise<void> {
-  const controller = new AbortController();
-  const cancel = () => controller.abort();
-  if (!overrides.signal) {
-    process.once('SIGINT', cancel);
-    process.once('SIGTERM', cancel);
-  }
   try {
-    const inputs = parseInputs();
-    const deps: Dependencies = {
-      clock: overrides.clock ?? systemClock,
-      sleep: overrides.sleep ?? systemSleep,
-      signal: overrides.signal ?? controller.signal,
-      ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
-    };
-    const outcome = await gate(inputs, deps);
-    await core.summary.addRaw(outcome.summary).write();
-    if (outcome.failure) throw new Error(outcome.failure);
+    await withCancelSignals(
+      async (signal) => {
+        const inputs = parseInputs();
+        const deps: Dependencies = {
+          clock: overrides.clock ?? systemClock,
+          sleep: overrides.sleep ?? systemSleep,
+          signal,
+          ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
+        };
+        const outcome = await gate(inputs, deps);
+        await core.summary.addRaw(outcome.summary).write();
+        if (outcome.failure) throw new Error(outcome.failure);
+      },
+      overrides.signal ? { signal: overrides.signal } : {},
+    );
   } catch (error) {
-    core.setFailed(`bake-and-gate failed: ${errorMessage(error)}`);
-  } finally {
-    process.removeListener('SIGINT', cancel);
-    process.removeListener('SIGTERM', cancel);
+    core.setFailed(safeLogText(`bake-and-gate failed: ${errorMessage(error)}`));
   }
 }
 
@@ -78,7 +80,7 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
   });
   const now = deps.clock.now();
   const start = bakeStart(inputs, now);
-  core.info(
+  log.info(
     `Judging canary ${inputs.target.canaryTargetGroupArn} against baseline ${inputs.target.stableTargetGroupArn}: ` +
       `${formatDuration(inputs.pollInterval)} windows from ${new Date(start).toISOString()}, bake-time ${formatDuration(inputs.gates.bakeTime)}, ` +
       `at most ${formatDuration(inputs.maxBakeTime)}, metric-delay ${formatDuration(inputs.metricDelay)}, confidence ${inputs.gates.confidence}%.`,
@@ -100,7 +102,7 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
     logger: actionsLogger,
     onPoll: (report) => {
       if (report.poll > 0 || report.judgement.decision !== null)
-        core.info(progressLine(report.judgement, report.trace));
+        log.info(progressLine(report.judgement, report.trace));
     },
   });
   return finish(inputs, result, deps.clock.now());
@@ -143,8 +145,8 @@ function finish(inputs: Inputs, result: BakeResult, now: number): Outcome {
   } else if (decision === 'inconclusive') {
     failure = `${judgement.message}`;
   }
-  if (decision === 'promote') core.notice(judgement.message);
-  else if (!result.cancelled) core.warning(judgement.message);
+  if (decision === 'promote') log.notice(judgement.message);
+  else if (!result.cancelled) log.warning(judgement.message);
   return {
     summary: jobSummary({
       title: 'bake-and-gate',

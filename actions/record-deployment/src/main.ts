@@ -12,8 +12,6 @@ import {
   renderHistoryMarkdown,
   renderRecordMarkdown,
   startDeployment,
-  systemClock,
-  systemSleep,
   updateDeployment,
   type Clock,
   type DeploymentRecord,
@@ -27,9 +25,13 @@ import {
   GitHubDeploymentStore,
   hashArtifacts,
   historyDocument,
+  log,
   notificationLine,
   postWebhook,
   runUrl,
+  safeLogText,
+  systemClock,
+  systemSleep,
   verifyArtifacts,
   type GitHubClient,
   type HashedFile,
@@ -68,7 +70,7 @@ export async function run(deps: Partial<Deps> = {}): Promise<void> {
     const summary = await execute(inputs, withDefaults(deps));
     await core.summary.addRaw(summary).write();
   } catch (error) {
-    core.setFailed(`${ACTION} failed: ${errorMessage(error)}`);
+    core.setFailed(safeLogText(`${ACTION} failed: ${errorMessage(error)}`));
   }
 }
 
@@ -120,7 +122,7 @@ export async function execute(inputs: Inputs, deps: Deps): Promise<string> {
   if (inputs.mode === 'record') {
     const logUrl = runUrl(deps.env);
     if (inputs.descriptionCut) {
-      core.warning(
+      log.warning(
         `Input 'description' is ${inputs.descriptionCut.from} characters; GitHub keeps ${[...inputs.description].length}, so it was cut to '${inputs.description}'`,
       );
     }
@@ -147,7 +149,7 @@ export async function execute(inputs: Inputs, deps: Deps): Promise<string> {
       core.setOutput('history', JSON.stringify(history.entries));
       core.setOutput('dora', JSON.stringify(history.dora));
       core.setOutput('last-good', history.lastGood === null ? '' : JSON.stringify(history.lastGood));
-      core.debug(`history: ${JSON.stringify(historyDocument(repository, history))}`);
+      log.debug(`history: ${JSON.stringify(historyDocument(repository, history))}`);
       parts.push(
         renderHistoryMarkdown({
           repo: repository,
@@ -159,7 +161,7 @@ export async function execute(inputs: Inputs, deps: Deps): Promise<string> {
     } catch (error) {
       // Reading history never undoes a record: in record mode a failure here is a warning.
       if (inputs.mode === 'history') throw error;
-      core.warning(`The deployment was recorded, but reading the history failed: ${errorMessage(error)}`);
+      log.warning(`The deployment was recorded, but reading the history failed: ${errorMessage(error)}`);
     }
   }
   return parts.join('\n');
@@ -189,7 +191,7 @@ async function verify(
     workspace,
     ...(files ? { files } : {}),
   });
-  core.notice(
+  log.notice(
     `${verified} artifact${verified === 1 ? '' : 's'} match deployment ${deploymentId}'s record (sha256)`,
   );
   return `### Artifacts verified\n\n${verified} artifact${verified === 1 ? '' : 's'} match deployment ${deploymentId}'s record (${payload.record.version}).\n`;
@@ -234,7 +236,7 @@ async function start(
     },
   });
   if (started.rolloutState) core.setOutput('state', JSON.stringify(started.rolloutState));
-  core.notice(
+  log.notice(
     `Deployment ${started.deployment.id} of ${version} to ${environment} started${logUrl ? ` (${logUrl})` : ''}`,
   );
   return started.record;
@@ -260,10 +262,10 @@ async function update(
     state: inputs.state,
     environment: inputs.environment,
   });
-  for (const warning of result.warnings) core.warning(warning);
-  if (!result.written) core.warning(`Status '${inputs.status}' was not recorded: ${result.skipped}`);
+  for (const warning of result.warnings) log.warning(warning);
+  if (!result.written) log.warning(`Status '${inputs.status}' was not recorded: ${result.skipped}`);
   else
-    core.notice(
+    log.notice(
       `Deployment ${deploymentId}: ${result.record['deployment-status']}${result.record.reason ? ` (${result.record.reason})` : ''}`,
     );
   return result.record;
@@ -282,9 +284,9 @@ export async function announce(options: {
   if (inputs.slackWebhookUrl) {
     try {
       await postWebhook(inputs.slackWebhookUrl, notificationLine(options));
-      core.info('Notification posted.');
+      log.info('Notification posted.');
     } catch (error) {
-      core.warning(`${errorMessage(error)} (the deployment is recorded all the same)`);
+      log.warning(`${errorMessage(error)} (the deployment is recorded all the same)`);
     }
   }
   if (inputs.publishMetrics && options.service) {
@@ -293,9 +295,9 @@ export async function announce(options: {
         options.deps.cloudwatch ??
         createCloudWatchClient({ caller: ACTION, ...(inputs.awsRegion ? { region: inputs.awsRegion } : {}) });
       await publishDeploymentMetrics(client, record, options.service);
-      core.info(`Metrics published to CloudWatch namespace Shiftgate (service ${options.service}).`);
+      log.info(`Metrics published to CloudWatch namespace Shiftgate (service ${options.service}).`);
     } catch (error) {
-      core.warning(`${errorMessage(error)} (the deployment is recorded all the same)`);
+      log.warning(`${errorMessage(error)} (the deployment is recorded all the same)`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ensureTerminal, errorMessage, parseInteger } from '@shiftgate/core';
-import { actionsLogger, runUrl } from '@shiftgate/github';
+import { actionsLogger, log, runUrl, safeLogText } from '@shiftgate/github';
 import { parsePostInputs } from './inputs';
 import { ACTION, announce, repositoryOf, storeFor, withDefaults, type Deps } from './main';
 
@@ -15,7 +15,7 @@ export async function post(deps: Partial<Deps> = {}): Promise<void> {
   try {
     const saved = core.getState('deployment-id');
     if (saved === '') {
-      core.info('This job started no deployment, so there is nothing to finish.');
+      log.info('This job started no deployment, so there is nothing to finish.');
       return;
     }
     const deploymentId = parseInteger('deployment-id', saved, { min: 1 });
@@ -27,14 +27,14 @@ export async function post(deps: Partial<Deps> = {}): Promise<void> {
     const logUrl = runUrl(full.env);
     const result = await ensureTerminal(store, { deploymentId, jobStatus: inputs.jobStatus, logUrl });
     if (result.action === 'none') {
-      core.info(`Nothing to record: ${result.why}.`);
+      log.info(`Nothing to record: ${result.why}.`);
       return;
     }
     const record = result.result.record;
-    core.notice(`Deployment ${deploymentId} recorded as ${record['deployment-status']}: ${record.reason}`);
+    log.notice(`Deployment ${deploymentId} recorded as ${record['deployment-status']}: ${record.reason}`);
     actionsLogger.debug(`record: ${JSON.stringify(record)}`);
     await announce({ repository, record, logUrl, inputs, service, deps: full });
   } catch (error) {
-    core.setFailed(`${ACTION} failed: ${errorMessage(error)}`);
+    core.setFailed(safeLogText(`${ACTION} failed: ${errorMessage(error)}`));
   }
 }

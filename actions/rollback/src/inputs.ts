@@ -8,6 +8,7 @@ import {
   type RolloutState,
   type TargetPair,
 } from '@shiftgate/core';
+import { log } from '@shiftgate/github';
 import { AWS_INPUT_DEFAULTS, parseRouteInputs } from '@shiftgate/aws';
 
 /** The code's defaults; action.yml states the same strings (a test compares them). */
@@ -44,7 +45,7 @@ export interface Inputs {
 export function parseInputs(
   get: (name: string) => string = (name) => core.getInput(name),
   env: Record<string, string | undefined> = process.env,
-  warn: (message: string) => void = (message) => core.warning(message),
+  warn: (message: string) => void = (message) => log.warning(message),
 ): Inputs {
   const stateText = get('state').trim();
   const state = stateText === '' ? null : parseRolloutState('state', stateText);

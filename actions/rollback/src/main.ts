@@ -4,11 +4,10 @@ import {
   formatRouteWeights,
   rollbackRollout,
   serializeRolloutState,
-  systemSleep,
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
-import { actionsLogger } from '@shiftgate/github';
+import { actionsLogger, log, safeLogText, systemSleep } from '@shiftgate/github';
 import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { rollbackSummary } from './summary';
@@ -36,7 +35,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       );
     await rollback(inputs, router, options);
   } catch (error) {
-    core.setFailed(`rollback failed: ${errorMessage(error)}`);
+    core.setFailed(safeLogText(`rollback failed: ${errorMessage(error)}`));
   }
 }
 
@@ -68,7 +67,7 @@ async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptio
   const target =
     inputs.to === 'stable' ? 'stable 100% / canary 0%' : 'the weights recorded before the rollout';
   const because = inputs.reason ? ` Reason: ${inputs.reason}` : '';
-  core.notice(
+  log.notice(
     result.changed
       ? `Rolled back ${results.filter((r) => r.changed).length} of ${results.length} route${results.length === 1 ? '' : 's'} to ${target} (verified).${because}`
       : `Traffic was already at ${target}; nothing changed.${because}`,

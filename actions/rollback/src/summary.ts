@@ -1,5 +1,6 @@
 import {
   describeTargetGroups,
+  escapeMarkdown as text,
   type RestoreResult,
   type RollbackTarget,
   type RouteOutcome,
@@ -8,11 +9,6 @@ import {
 
 function shortRoute(arn: string): string {
   return arn.split(':').slice(5).join(':');
-}
-
-/** Markdown-safe text from a person (the reason). */
-function text(value: string): string {
-  return value.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
 }
 
 /** The job summary of a rollback, as Markdown: the reason, and each route before and after. */

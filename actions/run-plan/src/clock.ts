@@ -1,4 +1,5 @@
-import { systemClock, systemSleep, type Clock, type Sleeper } from '@shiftgate/core';
+import type { Clock, Sleeper } from '@shiftgate/core';
+import { systemClock, systemSleep } from '@shiftgate/github';
 
 /** The variable that speeds simulated time up, for the test suite only (see {@link runnerTime}). */
 export const TIME_SCALE_VARIABLE = 'SHIFTGATE_TEST_TIME_SCALE';

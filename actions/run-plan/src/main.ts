@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import * as exec from '@actions/exec';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchAlarmSource,
@@ -18,17 +17,24 @@ import {
   runPlan,
   serializeRolloutState,
   type Clock,
-  type CommandRunner,
   type RunEvent,
   type RunResult,
   type Sleeper,
   type TrafficRouter,
   type RestoreRecord,
 } from '@shiftgate/core';
+import {
+  actionsLogger,
+  clearRestoreState,
+  log,
+  safeLogText,
+  saveRestoreState,
+  shellCommandRunner,
+  shellSmokeRunner,
+  withCancelSignals,
+} from '@shiftgate/github';
 import { runnerTime } from './clock';
 import { parseInputs, type Inputs } from './inputs';
-import { actionsLogger, shellSmokeRunner } from '@shiftgate/github';
-import { RESTORE_STATE } from './restore';
 import { runSummary } from './summary';
 
 /** Seams for tests; the action itself runs with none. */
@@ -43,35 +49,30 @@ export interface Dependencies {
 
 /** The action: run the plan, set the outputs, write the summary, and fail unless it promoted or paused. */
 export async function run(overrides: Partial<Dependencies> = {}): Promise<void> {
-  const controller = new AbortController();
-  const cancel = (signal: NodeJS.Signals) => {
-    core.warning(`${signal} received: stopping the plan and restoring traffic`);
-    controller.abort();
-  };
-  if (!overrides.signal) {
-    process.once('SIGINT', cancel);
-    process.once('SIGTERM', cancel);
-  }
   try {
-    const inputs = parseInputs();
-    const time = runnerTime(process.env);
-    if (time.warning) core.warning(time.warning);
-    const deps: Dependencies = {
-      clock: overrides.clock ?? time.clock,
-      sleep: overrides.sleep ?? time.sleep,
-      signal: overrides.signal ?? controller.signal,
-      ...(overrides.router ? { router: overrides.router } : {}),
-      ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
-    };
-    const result = await deploy(inputs, deps);
-    await core.summary.addRaw(runSummary(result, inputs.pair)).write();
-    const failure = failureOf(inputs, result);
-    if (failure) throw new Error(failure);
+    await withCancelSignals(
+      async (signal) => {
+        const inputs = parseInputs();
+        const time = runnerTime(process.env);
+        if (time.warning) log.warning(time.warning);
+        const deps: Dependencies = {
+          clock: overrides.clock ?? time.clock,
+          sleep: overrides.sleep ?? time.sleep,
+          signal,
+          ...(overrides.router ? { router: overrides.router } : {}),
+          ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
+        };
+        const result = await deploy(inputs, deps);
+        await core.summary.addRaw(runSummary(result, inputs.pair)).write();
+        const failure = failureOf(inputs, result);
+        if (failure) throw new Error(failure);
+      },
+      overrides.signal
+        ? { signal: overrides.signal }
+        : { onSignal: (name) => log.warning(`${name} received: stopping the plan and restoring traffic`) },
+    );
   } catch (error) {
-    core.setFailed(`run-plan failed: ${errorMessage(error)}`);
-  } finally {
-    process.removeListener('SIGINT', cancel);
-    process.removeListener('SIGTERM', cancel);
+    core.setFailed(safeLogText(`run-plan failed: ${errorMessage(error)}`));
   }
 }
 
@@ -85,7 +86,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   let record: RestoreRecord | null = null;
   const { state } = inputs;
-  core.info(
+  log.info(
     `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${inputs.routes.join(', ')}: ` +
       `${formatDuration(inputs.pollInterval)} windows, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,
   );
@@ -106,7 +107,10 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
       }),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(cloudwatch) } : {}),
     ...(inputs.smokeCommand ? { smoke: shellSmokeRunner(inputs.smokeCommand) } : {}),
-    hooks: { command: commandRunner, ...(inputs.flagCommand ? { flagCommand: inputs.flagCommand } : {}) },
+    hooks: {
+      command: shellCommandRunner,
+      ...(inputs.flagCommand ? { flagCommand: inputs.flagCommand } : {}),
+    },
     gates: inputs.gates,
     period: inputs.pollInterval,
     metricDelay: inputs.metricDelay,
@@ -122,7 +126,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     // process is killed mid-way.
     beforeWrite: (plans) => {
       record = addRestorePlans(record, inputs, plans);
-      core.saveState(RESTORE_STATE, JSON.stringify(record));
+      saveRestoreState(aws, record);
     },
     onEvent: progress,
   });
@@ -134,10 +138,10 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   // The plan is over (promoted, or traffic restored by the run itself): nothing for the post step.
   // Paused keeps the record: a job that fails after an approval pause still puts traffic back.
   if (record && (result.decision === 'promote' || (result.decision !== 'paused' && result.restored)))
-    core.saveState(RESTORE_STATE, '');
-  if (result.decision === 'promote') core.notice(result.reason);
-  else if (result.decision === 'paused') core.notice(result.reason);
-  else core.warning(result.reason);
+    clearRestoreState();
+  if (result.decision === 'promote') log.notice(result.reason);
+  else if (result.decision === 'paused') log.notice(result.reason);
+  else log.warning(result.reason);
   return result;
 }
 
@@ -152,38 +156,24 @@ function failureOf(inputs: Inputs, result: RunResult): string | null {
 function progress(event: RunEvent): void {
   switch (event.type) {
     case 'step-start':
-      core.info(`Step ${event.index + 1}/${event.total}: ${describeStep(event.step)}`);
+      log.info(`Step ${event.index + 1}/${event.total}: ${describeStep(event.step)}`);
       return;
     case 'poll':
       if (event.report.poll > 0 || event.report.judgement.decision !== null)
-        core.info(`  ${progressLine(event.report.judgement, event.report.trace)}`);
+        log.info(`  ${progressLine(event.report.judgement, event.report.trace)}`);
       return;
     case 'retry':
-      core.info(`  provider error, retrying in ${formatDuration(event.waitMs)}: ${event.error}`);
+      log.info(`  provider error, retrying in ${formatDuration(event.waitMs)}: ${event.error}`);
       return;
     case 'step-end':
-      core.info(`  ${event.record.outcome}: ${event.record.message}`);
+      log.info(`  ${event.record.outcome}: ${event.record.message}`);
       return;
     case 'rollback':
-      core.warning(`Rolling back: ${event.reason.replace(/^rollback: /, '')}`);
+      log.warning(`Rolling back: ${event.reason.replace(/^rollback: /, '')}`);
       return;
     case 'rolled-back':
       for (const r of event.record.routes)
-        core.info(`  ${r.route}: ${r.changed ? 'restored' : 'already restored'} (verified)`);
+        log.info(`  ${r.route}: ${r.changed ? 'restored' : 'already restored'} (verified)`);
       return;
   }
 }
-
-const commandRunner: CommandRunner = (hook) =>
-  core.group(`${hook.step.name} command, exposure ${hook.env.SHIFTGATE_EXPOSURE}%`, async () => {
-    try {
-      const code = await exec.exec('bash', ['-c', hook.command], {
-        ignoreReturnCode: true,
-        env: { ...(process.env as Record<string, string>), ...hook.env },
-      });
-      return { 'exit-code': code };
-    } catch (error) {
-      core.warning(`${hook.step.name} command could not be started: ${errorMessage(error)}`);
-      return { 'exit-code': 127 };
-    }
-  });

@@ -1,20 +1,23 @@
-// The post step. As for shift-traffic, the runner evaluates `post-if: failure() || cancelled()` when the
-// job ends, so this runs only after a failure or a cancellation. Putting traffic back is shared with
-// shift-traffic; what is put back, and what is left alone, is decided in core's putBack().
-import { RESTORE_STATE, restorePost, type PostOptions } from '../../shift-traffic/src/restore';
+// The post step (see @shiftgate/github post-restore.ts for when it runs and what it puts back).
+import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import { postRestore } from '@shiftgate/github';
+import type { Sleeper, TrafficRouter } from '@shiftgate/core';
 
-export { RESTORE_STATE, type PostOptions };
+/** Seams for tests; the post step itself runs with none. */
+export interface PostOptions {
+  router?: TrafficRouter;
+  sleep?: Sleeper;
+}
 
 /** The post step: puts back what the run changed, verified, when the job failed or was cancelled first. */
 export function post(options: PostOptions = {}): Promise<void> {
-  return restorePost(
-    {
-      caller: 'run-plan',
-      nothing: 'The plan finished (or moved no traffic); nothing to put back.',
-      group: 'The job ended before the plan finished: putting back the weights this run changed',
-      why: 'the job ended before the plan finished',
-      summary: false,
-    },
-    options,
-  );
+  return postRestore({
+    caller: 'run-plan',
+    nothing: 'The plan finished (or moved no traffic); nothing to put back.',
+    group: 'The job ended before the plan finished: putting back the weights this run changed',
+    why: 'the job ended before the plan finished',
+    router: (client) =>
+      options.router ?? new Elbv2TrafficRouter(createElbv2Client({ caller: 'run-plan', ...client })),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
 }

@@ -1,4 +1,10 @@
-import { describeStep, describeTargetGroups, type RunResult, type TargetPair } from '@shiftgate/core';
+import {
+  describeStep,
+  describeTargetGroups,
+  escapeMarkdown as cell,
+  type RunResult,
+  type TargetPair,
+} from '@shiftgate/core';
 
 const ICON: Record<RunResult['decision'], string> = {
   promote: '✅',
@@ -13,10 +19,6 @@ const OUTCOME: Record<string, string> = {
   paused: '⏸️ paused',
   cancelled: '⏹️ cancelled',
 };
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
 
 /** The job summary of a run: the verdict, each step and what it did, and the rollback when there was one. */
 export function runSummary(result: RunResult, pair: TargetPair): string {

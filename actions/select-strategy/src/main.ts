@@ -20,8 +20,10 @@ import {
   confineToWorkspace,
   eventFacts,
   findLabelAdder,
+  log,
   readRunnerEvent,
   requireRepositoryPermission,
+  safeLogText,
   selectionSummary,
 } from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
@@ -38,10 +40,10 @@ export async function run(): Promise<void> {
   try {
     const outcome = await decide(await parseInputs(), process.env);
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
-    core.notice(outcome.notice);
+    log.notice(outcome.notice);
     await core.summary.addRaw(outcome.summary).write();
   } catch (error) {
-    core.setFailed(`select-strategy failed: ${errorMessage(error)}`);
+    core.setFailed(safeLogText(`select-strategy failed: ${errorMessage(error)}`));
   }
 }
 
@@ -74,7 +76,7 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
     now: new Date(),
   });
   const env_ = inputs.environment ? config.environments[inputs.environment] : undefined;
-  core.debug(`plan: ${JSON.stringify(plan)}`);
+  log.debug(`plan: ${JSON.stringify(plan)}`);
   return {
     outputs: {
       strategy: plan.strategy,
@@ -107,7 +109,7 @@ async function loadConfig(inputs: Inputs, env: Record<string, string | undefined
         `Input 'config' names ${inputs.config.path}, which does not exist in the workspace. Check the path, or remove the input to run without a config file.`,
       );
     }
-    core.info(`No ${inputs.config.path}; using built-in defaults.`);
+    log.info(`No ${inputs.config.path}; using built-in defaults.`);
     return emptyConfig();
   }
   // The YAML parser loads only when there is a file to read: most runs start faster without it.
@@ -156,7 +158,7 @@ async function checkLabelAdder(
     why: `choosing a strategy with label '${selection.label}'`,
     whoNote: ` (who added the label '${selection.label}')`,
   });
-  core.info(
+  log.info(
     `The label '${selection.label}' was added by ${displayUntrusted(adder.login)}` +
       `${adder.source === 'history' ? " (from the pull request's issue events)" : ''}, who has '${role}' permission (needs '${inputs.requirePermission}').`,
   );

@@ -8,15 +8,20 @@ import {
   serializeRolloutState,
   shiftRoutes,
   splitFor,
-  systemSleep,
   type RoutePlan,
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
 import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import {
+  actionsLogger,
+  log,
+  safeLogText,
+  saveRestoreState,
+  systemSleep,
+  type ClientSettings,
+} from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
-import { actionsLogger } from '@shiftgate/github';
-import { RESTORE_STATE } from './restore';
 import { shiftSummary } from './summary';
 
 /** Seams for tests; the action itself runs with none. */
@@ -42,13 +47,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
       );
     await shift(inputs, router, options);
   } catch (error) {
-    core.setFailed(`shift-traffic failed: ${errorMessage(error)}`);
+    core.setFailed(safeLogText(`shift-traffic failed: ${errorMessage(error)}`));
   }
 }
 
 async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions): Promise<void> {
   const target = splitFor(inputs.canary);
-  const result = await core.group(
+  const result = await log.group(
     `${inputs.dryRun ? 'Plan' : 'Shift'} ${inputs.routes.length} route${inputs.routes.length === 1 ? '' : 's'} to ${describeSplit(target)}`,
     () =>
       shiftRoutes(
@@ -75,12 +80,12 @@ async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions)
   core.setOutput('changed', String(result.changed));
 
   if (inputs.dryRun) {
-    await core.group('Dry run: the requests that would be sent', async () => {
+    await log.group('Dry run: the requests that would be sent', async () => {
       for (const request of result.requests)
-        core.info(`${request.operation} ${JSON.stringify(request.request, null, 2)}`);
+        log.info(`${request.operation} ${JSON.stringify(request.request, null, 2)}`);
     });
     core.setOutput('state', inputs.state ? serializeRolloutState(inputs.state) : '');
-    core.notice(
+    log.notice(
       `Dry run: ${result.requests.length} request${result.requests.length === 1 ? '' : 's'} would be sent to move to ${describeSplit(target)}; nothing was changed.`,
     );
   } else {
@@ -94,7 +99,7 @@ async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions)
       now: (options.now ?? (() => new Date()))(),
     });
     core.setOutput('state', serializeRolloutState(state));
-    core.notice(
+    log.notice(
       result.changed
         ? `Traffic is at ${describeSplit(target)} on ${inputs.routes.length} route${inputs.routes.length === 1 ? '' : 's'} (verified).`
         : `Traffic was already at ${describeSplit(target)}; nothing changed.`,
@@ -111,8 +116,13 @@ async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions)
  */
 function saveRestore(inputs: Inputs, plans: RoutePlan[]): void {
   if (!inputs.restoreOnFailure) {
-    core.info('restore-on-failure is false: if the job fails, traffic stays where this step leaves it.');
+    log.info('restore-on-failure is false: if the job fails, traffic stays where this step leaves it.');
     return;
   }
-  core.saveState(RESTORE_STATE, JSON.stringify(addRestorePlans(null, inputs, plans)));
+  const client: ClientSettings = {
+    region: inputs.region,
+    retryMode: inputs.retryMode,
+    maxAttempts: inputs.maxAttempts,
+  };
+  saveRestoreState(client, addRestorePlans(null, inputs, plans));
 }

@@ -18,11 +18,7 @@ import {
   type MetricWindow,
   type SideStats,
 } from '@shiftgate/core';
-
-const LOAD_BALANCER_ARN =
-  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/(app\/[^/\s]+\/[0-9a-f]+)$/;
-const TARGET_GROUP_ARN =
-  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:(targetgroup\/[^/\s]+\/[0-9a-f]+)$/;
+import { matchElbv2Arn } from './elbv2-arn';
 
 /**
  * The `LoadBalancer` dimension of an Application Load Balancer's metrics: the ARN's suffix
@@ -30,28 +26,28 @@ const TARGET_GROUP_ARN =
  * Throws an {@link InputError} naming `input` for anything but an ALB ARN.
  */
 export function loadBalancerDimension(input: string, arn: string): string {
-  const match = LOAD_BALANCER_ARN.exec(arn.trim());
-  if (!match) {
+  const parsed = matchElbv2Arn(arn, 'loadbalancer');
+  if (!parsed) {
     throw new InputError(
       input,
       arn,
       'an Application Load Balancer ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
     );
   }
-  return match[1]!;
+  return parsed.path.slice('loadbalancer/'.length);
 }
 
 /** The `TargetGroup` dimension: the ARN's suffix `targetgroup/<name>/<id>`. */
 export function targetGroupDimension(input: string, arn: string): string {
-  const match = TARGET_GROUP_ARN.exec(arn.trim());
-  if (!match) {
+  const parsed = matchElbv2Arn(arn, 'targetgroup');
+  if (!parsed) {
     throw new InputError(
       input,
       arn,
       'a target group ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-canary/73e2d6bc24d8a067',
     );
   }
-  return match[1]!;
+  return parsed.path;
 }
 
 /** The ALB metrics read per side, with the statistic each is judged on. */

@@ -8,6 +8,8 @@ export interface Elbv2Arn {
   account: string;
   /** `listener`, `listener-rule`, `targetgroup`, `loadbalancer`. */
   resource: 'listener' | 'listener-rule' | 'targetgroup' | 'loadbalancer';
+  /** What follows the account: `targetgroup/<name>/<id>`, `loadbalancer/app/<name>/<id>`, … */
+  path: string;
 }
 
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference (ARN formats in the examples):
@@ -17,10 +19,10 @@ const PREFIX = String.raw`^arn:(aws(?:-[a-z]+)*):elasticloadbalancing:([a-z]{2}(
 const NAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?`;
 const ID = String.raw`[0-9a-f]{16}`;
 const PATTERNS = {
-  listener: new RegExp(`${PREFIX}listener/app/${NAME}/${ID}/${ID}$`),
-  'listener-rule': new RegExp(`${PREFIX}listener-rule/app/${NAME}/${ID}/${ID}/${ID}$`),
-  targetgroup: new RegExp(`${PREFIX}targetgroup/${NAME}/${ID}$`),
-  loadbalancer: new RegExp(`${PREFIX}loadbalancer/app/${NAME}/${ID}$`),
+  listener: new RegExp(`${PREFIX}(listener/app/${NAME}/${ID}/${ID})$`),
+  'listener-rule': new RegExp(`${PREFIX}(listener-rule/app/${NAME}/${ID}/${ID}/${ID})$`),
+  targetgroup: new RegExp(`${PREFIX}(targetgroup/${NAME}/${ID})$`),
+  loadbalancer: new RegExp(`${PREFIX}(loadbalancer/app/${NAME}/${ID})$`),
 } as const;
 
 const EXAMPLES = {
@@ -41,6 +43,18 @@ const WHAT = {
 } as const;
 
 /**
+ * The one ELBv2 ARN grammar: the parts of `value` when it is an ARN of `resource` (any region), or null.
+ * Callers that need a message of their own (CloudWatch dimensions) start here.
+ */
+export function matchElbv2Arn(value: string, resource: Elbv2Arn['resource']): Elbv2Arn | null {
+  const text = value.trim();
+  const match = PATTERNS[resource].exec(text);
+  if (!match) return null;
+  const [, partition, region, account, path] = match as unknown as [string, string, string, string, string];
+  return { arn: text, partition, region, account, resource, path };
+}
+
+/**
  * Parses an ELBv2 ARN of the given resource type, in the given region. The error names the input, the
  * value and what is allowed, and points out the usual mix-ups (a rule ARN given as a listener, a
  * Network Load Balancer, another service, another region).
@@ -52,9 +66,9 @@ export function parseElbv2Arn(
   region: string,
 ): Elbv2Arn {
   const text = value.trim();
-  const match = PATTERNS[resource].exec(text);
+  const parsed = matchElbv2Arn(text, resource);
   const allowed = `${WHAT[resource]} such as ${EXAMPLES[resource]}`;
-  if (!match) {
+  if (!parsed) {
     const hint = mixUp(text, resource);
     throw new InputError(
       input,
@@ -63,13 +77,13 @@ export function parseElbv2Arn(
       hint ? { message: `Input '${input}' must be ${allowed}, got ${quote(value)}: ${hint}` } : undefined,
     );
   }
-  const [, partition, arnRegion, account] = match as unknown as [string, string, string, string];
+  const arnRegion = parsed.region;
   if (arnRegion !== region) {
     throw new InputError(input, value, `${WHAT[resource]} in region ${region}`, {
       message: `Input '${input}' must be ${WHAT[resource]} in region ${region} (the region shiftgate calls; set aws-region to change it), got ${quote(value)} in region ${arnRegion}`,
     });
   }
-  return { arn: text, partition, region: arnRegion, account, resource };
+  return parsed;
 }
 
 function mixUp(text: string, resource: Elbv2Arn['resource']): string | null {
@@ -103,6 +117,5 @@ export function routeKindOf(arn: string): 'listener' | 'rule' {
 
 /** The region of an ELBv2 ARN, or null when it is not one. */
 export function regionOfArn(arn: string): string | null {
-  const match = /^arn:aws(?:-[a-z]+)*:elasticloadbalancing:([^:]+):/.exec(arn.trim());
-  return match?.[1] ?? null;
+  return new RegExp(PREFIX).exec(arn.trim())?.[2] ?? null;
 }

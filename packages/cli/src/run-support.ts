@@ -1,6 +1,5 @@
 // What `shiftgate deploy`, `rollback` and `demo` share: the plan from flags or a state file, the AWS
 // and simulated ports, and running the user's shell commands.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -31,6 +30,7 @@ import {
   type TargetPair,
   type TrafficRouter,
 } from '@shiftgate/core';
+import { runBash } from '@shiftgate/github';
 import { parse as parseYaml } from 'yaml';
 import { UsageError, type Io } from './command';
 import { createSimulation, parseFault, parseScenario, type Simulation } from './simulator/index';
@@ -220,19 +220,12 @@ export function requireSimulate(values: Values): void {
 
 /** Runs a shell command with `bash -c`, its output going to stderr; resolves to its exit code. */
 export function runShell(command: string, env: Record<string, string>, io: Io): Promise<number> {
-  return new Promise((resolvePromise) => {
-    const child = spawn('bash', ['-c', command], {
-      cwd: io.cwd,
-      env: { ...(io.env as Record<string, string>), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d: Buffer) => io.stderr(d.toString()));
-    child.stderr.on('data', (d: Buffer) => io.stderr(d.toString()));
-    child.on('error', (error) => {
-      io.stderr(`could not start bash: ${error.message}\n`);
-      resolvePromise(127);
-    });
-    child.on('close', (code) => resolvePromise(code ?? 1));
+  return runBash(command, {
+    env,
+    baseEnv: io.env,
+    cwd: io.cwd,
+    output: io.stderr,
+    onStartError: (message) => io.stderr(`could not start bash: ${message}\n`),
   });
 }
 

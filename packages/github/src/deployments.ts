@@ -1,6 +1,5 @@
 import {
   STORE_STATES,
-  systemSleep,
   silentLogger,
   type DeploymentStore,
   type Logger,
@@ -13,6 +12,7 @@ import {
 } from '@shiftgate/core';
 import { describeGitHubError, GitHubApiError } from './github-errors';
 import type { GitHubClient } from './octokit';
+import { systemSleep } from './runner/time';
 
 /** What the store needs. */
 export interface GitHubDeploymentStoreOptions {

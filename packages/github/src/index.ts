@@ -9,4 +9,4 @@ export * from './deployments';
 export * from './history';
 export * from './artifacts';
 export * from './notify';
-export * from './runner';
+export * from './runner/index';

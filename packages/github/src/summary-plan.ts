@@ -1,4 +1,11 @@
-import { describeStep, formatDuration, planBakeTime, type Plan, type SelectionSource } from '@shiftgate/core';
+import {
+  describeStep,
+  escapeMarkdown as cell,
+  formatDuration,
+  planBakeTime,
+  type Plan,
+  type SelectionSource,
+} from '@shiftgate/core';
 
 const SOURCE_TEXT: Record<SelectionSource, string> = {
   input: "the action's `strategy` input",
@@ -7,15 +14,6 @@ const SOURCE_TEXT: Record<SelectionSource, string> = {
   config: 'the environment default in `.github/shiftgate.yml`',
   default: 'the `default-strategy` input',
 };
-
-/** Escapes text for a Markdown table cell. */
-export function cell(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
-    .replace(/\r?\n/g, ' ');
-}
 
 /** A ten-character bar for a percentage, so the schedule reads at a glance even where charts don't render. */
 export function bar(percent: number): string {

@@ -124,7 +124,7 @@ describe('rollback', () => {
     expect(result.notices).toEqual([
       'Rolled back 2 of 2 routes to stable 100% / canary 0% (verified). Reason: p99 612ms > 500ms',
     ]);
-    expect(result.summary).toContain('**Reason:** p99 612ms \\> 500ms');
+    expect(result.summary).toContain('**Reason:** p99 612ms &gt; 500ms');
     expect(result.summary).toContain(
       '| `listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2` | stable blue 75, canary green 25 | stable blue 100, canary green 0 | rolled back |',
     );

@@ -223,7 +223,7 @@ describe('run-plan', () => {
       [STABLE, 80],
       [CANARY, 20],
     ]);
-    expect(JSON.parse(result.saved.restore!)).toMatchObject({
+    expect(JSON.parse(result.saved.restore!).record).toMatchObject({
       routes: [{ route: LISTENER, before: [{ 'target-group-arn': STABLE, weight: 1 }] }],
     });
   });
@@ -315,17 +315,18 @@ describe('run-plan post step', () => {
   const record = (writes: [string, number][][]) =>
     JSON.stringify({
       version: 1,
-      region: 'us-east-1',
-      'retry-mode': 'standard',
-      'max-attempts': 5,
-      pair: { stable: STABLE, canary: CANARY },
-      routes: [
-        {
-          route: LISTENER,
-          before: [{ 'target-group-arn': STABLE, weight: 1 }],
-          writes: writes.map((w) => asTargetWeights(w)),
-        },
-      ],
+      client: { region: 'us-east-1', 'retry-mode': 'standard', 'max-attempts': 5 },
+      record: {
+        version: 1,
+        pair: { stable: STABLE, canary: CANARY },
+        routes: [
+          {
+            route: LISTENER,
+            before: [{ 'target-group-arn': STABLE, weight: 1 }],
+            writes: writes.map((w) => asTargetWeights(w)),
+          },
+        ],
+      },
     });
 
   it('puts back a route that holds what the run wrote', async () => {

@@ -89,15 +89,13 @@ describe('shift-traffic run', () => {
     });
     const result = await shift({ ...BASE, 'canary-weight': '10' });
     expect(savedAtFirstWrite).toContain('restore<<');
-    const record = JSON.parse(result.saved.restore!);
-    expect(record).toMatchObject({
+    const saved = JSON.parse(result.saved.restore!);
+    expect(saved).toMatchObject({
       version: 1,
-      region: 'us-east-1',
-      'retry-mode': 'standard',
-      'max-attempts': 5,
-      pair: { stable: STABLE, canary: CANARY },
+      client: { region: 'us-east-1', 'retry-mode': 'standard', 'max-attempts': 5 },
+      record: { version: 1, pair: { stable: STABLE, canary: CANARY } },
     });
-    expect(record.routes).toEqual([
+    expect(saved.record.routes).toEqual([
       {
         route: LISTENER,
         before: [tw(STABLE, 1)],

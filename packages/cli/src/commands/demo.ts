@@ -7,17 +7,16 @@ import {
   parseGates,
   parseInteger,
   runPlan,
-  systemSleep,
   virtualTime,
   type Sleeper,
 } from '@shiftgate/core';
+import { systemSleep, withCancelSignals } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import { chartPoints, demoReport, type DemoRun } from '../report/demo-report';
 import { SIMULATION_EPOCH } from '../run-support';
 import { createSimulation, mulberry32, type Scenario } from '../simulator/index';
-import { withSignals } from './deploy';
 
 /** The demo's two deployments: the plan, the gates and the scenarios `deploy --simulate` replays. */
 export const DEMO = {
@@ -73,7 +72,7 @@ Exit codes: 0 the healthy canary was promoted and the bad one rolled back, 1 oth
     const runs: DemoRun[] = [];
     let simulated = 0;
     for (const [i, deployment] of DEMO.deployments.entries()) {
-      const run = await withSignals((signal) => deploy(deployment, seed, speed, out, signal, i));
+      const run = await withCancelSignals((signal) => deploy(deployment, seed, speed, out, signal, i));
       runs.push(run.demo);
       simulated += run.simulatedMs;
       if (run.demo.result.cancelled) break;

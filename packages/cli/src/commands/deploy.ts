@@ -6,12 +6,11 @@ import {
   parseRunSettings,
   runPlan,
   serializeRolloutState,
-  systemClock,
-  systemSleep,
   virtualTime,
   type RunPlanOptions,
   type RunResult,
 } from '@shiftgate/core';
+import { systemClock, systemSleep, withCancelSignals } from '@shiftgate/github';
 import { parseFlags, settingFlags, settingsHelp } from '../args';
 import { EXIT, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
@@ -150,24 +149,10 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         random: Math.random,
       };
     }
-    const result = await withSignals((signal) => runPlan({ ...options, signal }));
+    const result = await withCancelSignals((signal) => runPlan({ ...options, signal }));
     return report(result, values, io);
   },
 };
-
-/** Runs `fn` with an abort signal that SIGINT and SIGTERM trigger (Ctrl-C restores traffic first). */
-export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const cancel = () => controller.abort();
-  process.once('SIGINT', cancel);
-  process.once('SIGTERM', cancel);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.removeListener('SIGINT', cancel);
-    process.removeListener('SIGTERM', cancel);
-  }
-}
 
 function report(result: RunResult, values: Record<string, unknown>, io: Io): number {
   if (typeof values['state-out'] === 'string') {

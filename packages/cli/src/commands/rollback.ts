@@ -8,8 +8,6 @@ import {
   rollbackRollout,
   serializeRolloutState,
   silentLogger,
-  systemClock,
-  systemSleep,
   virtualTime,
   type Logger,
   type Random,
@@ -18,6 +16,7 @@ import {
   type TargetPair,
   type TrafficRouter,
 } from '@shiftgate/core';
+import { systemClock, systemSleep } from '@shiftgate/github';
 import { parseFlags, settingFlags } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 import {

@@ -1,5 +1,6 @@
 import {
   describeStep,
+  escapeMarkdown as cell,
   formatDuration,
   formatLatency,
   formatPercent,
@@ -54,10 +55,6 @@ const VERDICT: Record<RunResult['decision'], string> = {
   inconclusive: 'inconclusive, rolled back',
   paused: 'paused',
 };
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
 
 /**
  * The demo's report: what ran, each deployment's verdict and steps, and a chart per deployment as an

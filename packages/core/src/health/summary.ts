@@ -1,4 +1,4 @@
-import { formatDuration, formatPercent } from '../shared/index';
+import { escapeMarkdown as escape, formatDuration, formatPercent } from '../shared/index';
 import { isPollError, type MetricWindow } from './evidence';
 import { formatLatency } from './gates';
 import { fmtPct, type Check } from './check';
@@ -188,8 +188,4 @@ function niceCeiling(value: number): number {
   for (const step of [1, 2, 2.5, 5, 10])
     if (step * magnitude >= value) return Number((step * magnitude).toPrecision(3));
   return value;
-}
-
-function escape(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

@@ -1,4 +1,4 @@
-import { formatDuration, InputError, parseDuration } from '../shared/index';
+import { formatDuration, InputError, isObject, parseDuration, type Json } from '../shared/index';
 import {
   ALARM_STATES,
   type AlarmState,
@@ -38,8 +38,6 @@ export interface TraceDocument {
   message?: string;
   checks?: Check[];
 }
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const TOP_KEYS = new Set([
   'period',
@@ -311,10 +309,6 @@ function parseSmoke(
     return fail(`'${where}' must be {"exit-code": <whole number>} or null, got ${show(raw)}`);
   }
   return { 'exit-code': raw['exit-code'] };
-}
-
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function show(value: Json | undefined): string {

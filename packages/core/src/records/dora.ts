@@ -1,4 +1,4 @@
-import { formatPercent, InputError } from '../shared/index';
+import { escapeMarkdown as cell, formatPercent, InputError, median } from '../shared/index';
 import type { DeploymentStatus } from './record';
 import { readPayload } from './recorder';
 import { outcomeOf, type StoredDeployment } from './store';
@@ -212,20 +212,18 @@ export function computeDora(
     unfinished: inWindow.length - finished,
     'deployment-frequency': round(succeeded / days, 3),
     'change-failure-rate': finished === 0 ? null : round(((failed + rolledBack) / finished) * 100, 2),
-    'time-to-restore-ms': median(restores),
+    'time-to-restore-ms': medianMs(restores),
     'restored-incidents': restores.length,
     'open-incidents': open,
-    'lead-time-ms': median(leadTimes),
+    'lead-time-ms': medianMs(leadTimes),
     'lead-time-samples': leadTimes.length,
   };
 }
 
-/** The median, rounded to whole milliseconds; null for no values. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return Math.round(sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2);
+/** The median in whole milliseconds; null for no values. */
+function medianMs(values: readonly number[]): number | null {
+  const middle = median(values);
+  return middle === null ? null : Math.round(middle);
 }
 
 function round(value: number, digits: number): number {
@@ -357,7 +355,6 @@ export function renderHistoryMarkdown(options: {
   entries: readonly HistoryEntry[];
   dora: DoraFigures;
 }): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   const table = (rows: string[][]) => [
     `| ${rows[0]!.map(cell).join(' | ')} |`,
     `| ${rows[0]!.map(() => '---').join(' | ')} |`,

@@ -1,6 +1,6 @@
 // Reading a deployment record back strictly: a payload or an input is data, never trusted, and a
 // record that does not match the schema exactly is refused rather than half read.
-import { InputError } from '../shared/index';
+import { InputError, isObject, type Json } from '../shared/index';
 import { STRATEGY_NAMES } from '../strategy/index';
 import {
   DEPLOYMENT_STATUSES,
@@ -46,8 +46,6 @@ const CANARY_KEYS = [
   'latency-p99',
   'created-at',
 ] as const;
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**
  * Parses a deployment record strictly (a JSON text or an already parsed value, as found in a
@@ -156,10 +154,6 @@ function exactKeys(
 ): void {
   for (const key of Object.keys(doc)) if (!keys.includes(key)) fail(`unknown key '${prefix}${key}'`);
   for (const key of keys) if (!(key in doc)) fail(`missing key '${prefix}${key}'`);
-}
-
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isPositiveInt(value: Json | undefined): boolean {

@@ -1,6 +1,6 @@
 import type { DeploymentRecord } from './record';
 import { formatSpan, formatTime } from './dora';
-import { formatPercent } from '../shared/index';
+import { escapeMarkdown as cell, formatPercent } from '../shared/index';
 
 const LABELS: Record<DeploymentRecord['deployment-status'], string> = {
   pending: '⏳ pending',
@@ -9,8 +9,6 @@ const LABELS: Record<DeploymentRecord['deployment-status'], string> = {
   failed: '❌ failed',
   rolled_back: '⏪ rolled back',
 };
-
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** The job summary of one recorded status: what was deployed, how it stands, artifacts and canary figures. */
 export function renderRecordMarkdown(options: {

@@ -1,4 +1,4 @@
-import { InputError } from '../shared/index';
+import { InputError, isObject, type Json } from '../shared/index';
 import { STRATEGY_NAMES, type Step, type StrategyName } from '../strategy/index';
 
 /** The rollout state's schema version. Bumped on any change that an older reader would misread. */
@@ -126,8 +126,6 @@ const KEYS: Record<keyof RolloutState, true> = {
   'updated-at': true,
 };
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
 /**
  * Parses a rollout state strictly: valid JSON, the current schema version, every key known and of the
  * right type, a valid plan. `input` names the input or file it came from, for the error message.
@@ -239,10 +237,6 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     'created-at': str('created-at'),
     'updated-at': str('updated-at'),
   };
-}
-
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isWeight(value: Json | undefined): boolean {

@@ -1,3 +1,6 @@
+// The time ports. Core never reads the real clock or sets a timer: the runner's real clock and sleep
+// live in @shiftgate/github (time.ts); here are the ports and the virtual time of tests and the simulator.
+
 /** Wall-clock time, injectable so a 30-minute bake runs in milliseconds in tests. */
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -9,22 +12,6 @@ export type Sleeper = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** A source of uniform numbers in [0, 1), injectable so jittered waits are reproducible in tests. */
 export type Random = () => number;
-
-/** The real clock. */
-export const systemClock: Clock = { now: () => Date.now() };
-
-/** The real sleep: a timer that an abort signal cuts short. */
-export const systemSleep: Sleeper = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /**
  * A clock and sleeper pair for tests and the simulator: sleeping advances the clock at once.

@@ -1,4 +1,6 @@
-/** Errors, units, and the ports every folder shares (clock, sleeper, logger). */
+/** Errors, units, JSON, text formats, and the ports every folder shares (clock, sleeper, logger). */
 export * from './errors';
 export * from './units';
+export * from './json';
+export * from './format';
 export * from './clock';

@@ -122,8 +122,3 @@ export function parseWeightList(input: string, value: string | readonly (string 
     }
   });
 }
-
-/** Formats a percent for people: `5%`, `0.5%`, `12.34%`. */
-export function formatPercent(percent: number): string {
-  return `${Number(percent.toFixed(2))}%`;
-}

@@ -11,21 +11,18 @@ import type { RoutePlan } from './plan';
 import { restoreRoutes } from './apply';
 import { restoreDecision } from './rollback';
 
-/** The saved record: where to connect, which target groups, and per route what it held and what was written. */
+/**
+ * The saved record: which target groups, and per route what it held and what was written. How to
+ * reconnect to the provider (region, retries) is the runner's business and is saved next to it there.
+ */
 export interface RestoreRecord {
   version: 1;
-  region: string;
-  'retry-mode': 'standard' | 'adaptive';
-  'max-attempts': number;
   pair: TargetPair;
   routes: { route: string; before: TargetWeight[]; writes: TargetWeight[][] }[];
 }
 
-/** The AWS settings a restore reconnects with. */
+/** What a new record starts from. */
 export interface RestoreSettings {
-  region: string;
-  retryMode: 'standard' | 'adaptive';
-  maxAttempts: number;
   pair: TargetPair;
 }
 
@@ -40,9 +37,6 @@ export function addRestorePlans(
 ): RestoreRecord {
   const next: RestoreRecord = record ?? {
     version: 1,
-    region: settings.region,
-    'retry-mode': settings.retryMode,
-    'max-attempts': settings.maxAttempts,
     pair: settings.pair,
     routes: [],
   };
@@ -55,28 +49,26 @@ export function addRestorePlans(
   return next;
 }
 
-/** Reads a saved record back, refusing anything malformed (a restore must never guess). */
-export function parseRestoreRecord(text: string): RestoreRecord {
+/**
+ * Reads a saved record back (its JSON text, or the value already parsed), refusing anything malformed
+ * (a restore must never guess).
+ */
+export function parseRestoreRecord(saved: unknown): RestoreRecord {
   const fail = (why: string): never => {
     throw new Error(
       `the state saved by the main step is unreadable (${why}); check the listeners and rules by hand`,
     );
   };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return fail('not JSON');
+  let doc: unknown = saved;
+  if (typeof saved === 'string') {
+    try {
+      doc = JSON.parse(saved);
+    } catch {
+      return fail('not JSON');
+    }
   }
   const r = doc as Partial<RestoreRecord>;
   if (typeof r !== 'object' || r === null || r.version !== 1) fail('unknown version');
-  if (
-    typeof r.region !== 'string' ||
-    (r['retry-mode'] !== 'standard' && r['retry-mode'] !== 'adaptive') ||
-    typeof r['max-attempts'] !== 'number'
-  ) {
-    fail('no AWS settings');
-  }
   if (typeof r.pair?.stable !== 'string' || typeof r.pair?.canary !== 'string') fail('no target groups');
   const list = (v: unknown): v is TargetWeight[] =>
     Array.isArray(v) &&

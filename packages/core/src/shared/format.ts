@@ -1,0 +1,41 @@
+// Text for people: the one Markdown/HTML escaper every summary and report uses, and the number formats
+// they share. Core renders summaries, and core may not import @shiftgate/github, so they live here.
+
+const MARKDOWN: Record<string, string> = {
+  '\\': '\\\\',
+  '|': '\\|',
+  '[': '\\[',
+  ']': '\\]',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  // An entity, not a backslash: inside a code span a backslash does not escape, and a bare backtick
+  // would end the span early.
+  '`': '&#96;',
+};
+
+/**
+ * Makes untrusted text (labels, reasons, AWS and GitHub messages) safe in a job summary, in a table cell
+ * or in running text: HTML cannot open (`<`, `>`, `&`), a cell cannot end (`|`, newlines), links and
+ * code cannot start (`[`, `]`, backticks), and `@name` does not mention anyone. Ordinary text renders
+ * as it was written.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+    .replace(/[\\|[\]&<>`]/g, (c) => MARKDOWN[c]!)
+    .replace(/@(?=[A-Za-z0-9])/g, '&#64;');
+}
+
+/** The median of the values (the mean of the middle two for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Formats a percent for people: `5%`, `0.5%`, `12.34%` (at most two decimals). */
+export function formatPercent(percent: number): string {
+  return `${Number(percent.toFixed(2))}%`;
+}

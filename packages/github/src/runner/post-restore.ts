@@ -1,0 +1,125 @@
+// The post step that puts traffic back, for every action that moves it (shift-traffic, run-plan). The
+// runner evaluates the action's `post-if: failure() || cancelled()` when the job ends, so this runs only
+// after a failure or a cancellation; a JavaScript action cannot read the job's status itself. What is
+// put back, and what is left alone, is decided in core's putBack(); how to reach the provider again
+// (region, retries) is saved here, next to core's record, because core knows no SDK settings.
+import * as core from '@actions/core';
+import {
+  errorMessage,
+  isObject,
+  parseRestoreRecord,
+  putBack,
+  putBackNotice,
+  type Json,
+  type PutBackResult,
+  type RestoreRecord,
+  type Sleeper,
+  type TrafficRouter,
+} from '@shiftgate/core';
+import { actionsLogger, log, safeLogText } from './log';
+import { systemSleep } from './time';
+
+/** The `core.saveState` key holding what the post step restores. */
+export const RESTORE_STATE = 'restore';
+
+/** How the post step reconnects to the provider: the main step's own settings. */
+export interface ClientSettings {
+  region: string;
+  retryMode: 'standard' | 'adaptive';
+  maxAttempts: number;
+}
+
+/** What the main step saves: core's record, and the client settings next to it. */
+export interface SavedRestore {
+  client: ClientSettings;
+  record: RestoreRecord;
+}
+
+/**
+ * Saves what the post step needs, before the first write: if the process is killed mid-way the post
+ * step can still put traffic back. Written and read by the same bundle in the same job.
+ */
+export function saveRestoreState(client: ClientSettings, record: RestoreRecord): void {
+  const saved = {
+    version: 1,
+    client: { region: client.region, 'retry-mode': client.retryMode, 'max-attempts': client.maxAttempts },
+    record,
+  };
+  core.saveState(RESTORE_STATE, JSON.stringify(saved));
+}
+
+/** Leaves nothing for the post step: the main step finished, or put traffic back itself. */
+export function clearRestoreState(): void {
+  core.saveState(RESTORE_STATE, '');
+}
+
+/** Reads what {@link saveRestoreState} wrote, refusing anything malformed (a restore must never guess). */
+export function parseRestoreState(text: string): SavedRestore {
+  const fail = (why: string): never => {
+    throw new Error(
+      `the state saved by the main step is unreadable (${why}); check the listeners and rules by hand`,
+    );
+  };
+  let doc: Json;
+  try {
+    doc = JSON.parse(text) as Json;
+  } catch {
+    return fail('not JSON');
+  }
+  if (!isObject(doc) || doc.version !== 1) return fail('unknown version');
+  const client = doc.client;
+  if (
+    !isObject(client) ||
+    typeof client.region !== 'string' ||
+    (client['retry-mode'] !== 'standard' && client['retry-mode'] !== 'adaptive') ||
+    typeof client['max-attempts'] !== 'number'
+  ) {
+    return fail('no AWS settings');
+  }
+  return {
+    client: { region: client.region, retryMode: client['retry-mode'], maxAttempts: client['max-attempts'] },
+    record: parseRestoreRecord(doc.record),
+  };
+}
+
+/** What a post step says and uses; the rest of putting traffic back is the same for every action. */
+export interface PostRestoreConfig {
+  /** The action's name, in the failure message. */
+  caller: string;
+  /** Logged when the main step saved nothing to put back. */
+  nothing: string;
+  /** The log group around the restore. */
+  group: string;
+  /** Ends the notice: "… because <why>." */
+  why: string;
+  /** The provider's router, reconnected with the main step's settings. */
+  router: (client: ClientSettings) => TrafficRouter;
+  /** The job summary of the restore, when the action writes one. */
+  summary?: (outcome: PutBackResult, record: RestoreRecord) => string;
+  /** Waits between read-backs; real time unless a test says otherwise. */
+  sleep?: Sleeper;
+}
+
+/** The post step: puts back what the job changed, verified, when it failed or was cancelled. */
+export async function postRestore(config: PostRestoreConfig): Promise<void> {
+  try {
+    const text = core.getState(RESTORE_STATE);
+    if (text === '') {
+      log.info(config.nothing);
+      return;
+    }
+    const { client, record } = parseRestoreState(text);
+    const router = config.router(client);
+    const outcome = await log.group(config.group, () =>
+      putBack(router, record, {
+        logger: actionsLogger,
+        sleep: config.sleep ?? systemSleep,
+        random: Math.random,
+      }),
+    );
+    log.notice(putBackNotice(outcome, config.why));
+    if (config.summary) await core.summary.addRaw(config.summary(outcome, record)).write();
+  } catch (error) {
+    core.setFailed(safeLogText(`${config.caller} post failed: ${errorMessage(error)}`));
+  }
+}
