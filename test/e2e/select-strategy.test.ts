@@ -25,6 +25,11 @@ beforeAll(async () => {
   github = await GitHubServer.start();
   github.setPermission('acme/shop', 'alice', 'write');
   github.setPermission('acme/shop', 'trudy', 'triage');
+  // Who added the labels that later events (unlabeled, closed) still carry: read from the timeline.
+  github.addIssueEvents('acme/shop', 7, [
+    { event: 'labeled', label: 'deploy:linear', actor: 'alice' },
+    { event: 'labeled', label: 'deploy:saga-pattern', actor: 'alice' },
+  ]);
 });
 afterAll(() => github.close());
 
@@ -191,7 +196,7 @@ describe.each(nodeBinaries())('dist/select-strategy under $name', ({ path: node 
       pullRequestEvent({ labels: ['deploy:canary'], sender: 'trudy' }),
       {},
       undefined,
-      "trudy has 'triage' permission on acme/shop, and choosing a strategy with label 'deploy:canary' needs 'write' or more (input 'require-permission').",
+      "trudy (who added the label 'deploy:canary') has 'triage' permission on acme/shop, and choosing a strategy with label 'deploy:canary' needs 'write' or more (input 'require-permission').",
     ],
     [
       'a label from a stranger',
@@ -199,7 +204,7 @@ describe.each(nodeBinaries())('dist/select-strategy under $name', ({ path: node 
       pullRequestEvent({ labels: ['deploy:canary'], sender: 'mallory' }),
       {},
       undefined,
-      "mallory has 'none' permission on acme/shop",
+      "mallory (who added the label 'deploy:canary') has 'none' permission on acme/shop",
     ],
     [
       'a broken config file',

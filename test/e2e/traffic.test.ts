@@ -215,7 +215,7 @@ describe.each(nodeBinaries())('bundles under $name', ({ path: node }) => {
       [CANARY, 0],
     ]);
     expect(parseRolloutState('state', first.outputs.state!).status).toBe('rolled-back');
-    expect(first.summary).toContain('**Reason:** error rate 3.2% \\> 1%');
+    expect(first.summary).toContain('**Reason:** error rate 3.2% &gt; 1%');
 
     server.requests.length = 0;
     const second = await step({ node, action: 'rollback', inputs });

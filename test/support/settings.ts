@@ -35,6 +35,8 @@ export function compositeFallback(name: SettingName): string {
   const value = settingDefault(name, 'run-plan');
   if (isGate(name))
     return ` Empty takes the environment's gate from the config file, then ${value || 'the run-plan default'}.`;
+  if (name === 'flag-command')
+    return " Empty takes the flag-command parameter this run's select-strategy chose (config file or parameters input).";
   // An empty default is explained by run-plan's own description.
   return value === '' ? '' : ` Empty means ${value}.`;
 }

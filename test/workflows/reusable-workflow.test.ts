@@ -22,12 +22,13 @@ const TARGETS = {
   'canary-target-group-arn': 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/green/2',
 };
 
-function outputs(decision: string) {
+function outputs(decision: string, parameters: Record<string, unknown> = plan.parameters) {
   return (_job: string, step: SimulatedStep): Record<string, string> => {
     switch (step.action) {
       case 'select-strategy':
         return {
           strategy: 'linear',
+          parameters: JSON.stringify(parameters),
           state,
           gates: JSON.stringify({ 'max-error-rate': '2%' }),
           targets: JSON.stringify(TARGETS),
@@ -83,6 +84,18 @@ describe('the progressive-deploy reusable workflow', () => {
     expect(steps.find((s) => s.id === 'rollback')!.with['listener-arn']).toContain('app/other/3/4');
     expect(steps.at(-1)!.with).toMatchObject({ status: 'rolled_back', 'deployment-id': '77' });
     expect(sim.outputs.decision).toBe('rollback');
+  });
+
+  it("gives run-plan the plan job's flag-command, never one from a state", () => {
+    const flag = buildPlan('feature-flag', { 'flag-command': './set-flag.sh' });
+    const sim = simulateWorkflow(workflow, {
+      inputs,
+      github,
+      outputs: outputs('promote', flag.parameters),
+    });
+    expect(sim.jobs.deploy!.steps.find((s) => s.id === 'run')!.with['flag-command']).toBe('./set-flag.sh');
+    const plain = simulateWorkflow(workflow, { inputs, github, outputs: outputs('promote') });
+    expect(plain.jobs.deploy!.steps.find((s) => s.id === 'run')!.with['flag-command']).toBe('');
   });
 
   it('does not deploy when planning fails', () => {

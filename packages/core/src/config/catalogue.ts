@@ -254,7 +254,7 @@ export const SETTINGS = {
     default: '',
     parse: trimmed,
     description:
-      "Shell command (bash) for the plan's hook steps (feature-flag exposure), run with SHIFTGATE_EXPOSURE (also as SHIFTGATE_FLAG_EXPOSURE), SHIFTGATE_PHASE, SHIFTGATE_HOOK, SHIFTGATE_STEP, SHIFTGATE_STRATEGY, SHIFTGATE_ENVIRONMENT, SHIFTGATE_VERSION, SHIFTGATE_DEPLOYMENT_ID and SHIFTGATE_CANARY_WEIGHT; on rollback it runs once more with exposure 0. Empty uses each hook step's own command.",
+      "Shell command (bash) for the plan's hook steps (feature-flag exposure), run with SHIFTGATE_EXPOSURE (also as SHIFTGATE_FLAG_EXPOSURE), SHIFTGATE_PHASE, SHIFTGATE_HOOK, SHIFTGATE_STEP, SHIFTGATE_STRATEGY, SHIFTGATE_ENVIRONMENT, SHIFTGATE_VERSION, SHIFTGATE_DEPLOYMENT_ID and SHIFTGATE_CANARY_WEIGHT; on rollback it runs once more with exposure 0. Required for flag steps: a rollout state is data, never code, so the command a state's step carries never runs; it must be empty or this very command.",
     actions: { 'run-plan': {} },
     cli: DEPLOY,
   },
