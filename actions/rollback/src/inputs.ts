@@ -3,7 +3,6 @@ import {
   InputError,
   parseRollbackTo,
   parseRolloutState,
-  settingDefault,
   type RollbackTarget,
   type RolloutState,
 } from '@shiftgate/core';
@@ -14,7 +13,8 @@ import { parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shift
 export const DEFAULTS = {
   ...ROUTE_INPUT_DEFAULTS,
   reason: '',
-  'rollback-to': settingDefault('rollback-to', 'rollback'),
+  // Empty means stable (the catalogue states the same default; a test compares them).
+  'rollback-to': '',
   // The deprecated alias of rollback-to: empty, so that only a workflow that gives it gets the warning.
   to: '',
 } as const;

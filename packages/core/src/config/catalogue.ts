@@ -4,7 +4,7 @@
 // it (test/core/settings-catalogue.test.ts), so a default or a rule is changed in one place.
 import { InputError, parseBoolean, parseDuration } from '../shared/index';
 import { GATE_DEFAULTS, GATE_PARSERS, parseMetricQueries } from '../health/index';
-import type { RollbackTarget } from '../traffic/index';
+import { DEFAULT_ROLLBACK_TARGET, parseRollbackTarget } from '../traffic/index';
 
 /** JSON Schema patterns of values as a user writes them in the config file. */
 export const VALUE_PATTERNS = {
@@ -71,13 +71,6 @@ export function parseAlarms(input: string, text: string): string[] {
   }
   if (alarms.length > 100) throw new InputError(input, text, 'at most 100 alarm names');
   return [...new Set(alarms)];
-}
-
-/** Parses `rollback-to`: stable or previous. */
-export function parseRollbackTarget(input: string, text: string): RollbackTarget {
-  const value = text.trim();
-  if (value !== 'stable' && value !== 'previous') throw new InputError(input, text, "'stable' or 'previous'");
-  return value;
 }
 
 const trimmed = (_input: string, text: string): string => text.trim();
@@ -259,7 +252,7 @@ export const SETTINGS = {
     cli: DEPLOY,
   },
   'rollback-to': {
-    default: 'stable',
+    default: DEFAULT_ROLLBACK_TARGET,
     parse: parseRollbackTarget,
     description:
       "Where a rollback sends traffic: stable (the stable target group gets all of the pair's traffic) or previous (exactly the weights recorded before the rollout began).",
@@ -333,29 +326,3 @@ export function commandSettings<C extends SettingCommand>(command: C): CommandSe
 export const RUN_SETTING_DEFAULTS = Object.fromEntries(
   commandSettings('deploy').map((name) => [name, settingDefault(name, 'run-plan')]),
 ) as Record<RunSettingName, string>;
-
-/**
- * Reads `rollback-to`, or its deprecated alias `to` (the rollback action's and `shiftgate rollback`'s
- * first name for it), with a warning when the alias is used. Both given and different is an error;
- * neither is stable. `prefix` is put before the names (`--` for flags).
- */
-export function parseRollbackTo(
-  get: (name: 'rollback-to' | 'to') => string,
-  warn: (message: string) => void,
-  prefix = '',
-): RollbackTarget {
-  const name = `${prefix}rollback-to`;
-  const alias = `${prefix}to`;
-  const value = get('rollback-to').trim();
-  const old = get('to').trim();
-  if (old !== '') {
-    warn(`Input '${alias}' is deprecated and will be removed; use '${name}' instead.`);
-    if (value !== '' && value !== old) {
-      throw new InputError(name, value, '', {
-        message: `Input '${name}' is '${value}' but its deprecated alias '${alias}' is '${old}'; give only '${name}'`,
-      });
-    }
-    if (value === '') return parseRollbackTarget(alias, old);
-  }
-  return parseRollbackTarget(name, value === '' ? SETTINGS['rollback-to'].default : value);
-}

@@ -4,14 +4,13 @@ import {
   parseAlarms,
   parseMetricDelay,
   parsePollInterval,
-  parseRollbackTarget,
   RUN_SETTING_DEFAULTS,
   settingDefault,
   type RunSettingName,
   type SettingName,
 } from './catalogue';
 import type { RolloutState } from '../rollout/index';
-import type { RollbackTarget } from '../traffic/index';
+import { parseRollbackTarget, type RollbackTarget } from '../traffic/index';
 
 /** Everything about a plan run besides where traffic is: the gates, the timing, the hooks. */
 export interface RunSettings {

@@ -17,6 +17,42 @@ import {
 /** Where `rollback` sends traffic. */
 export type RollbackTarget = 'stable' | 'previous';
 
+/** Where a rollback goes when nothing says otherwise. */
+export const DEFAULT_ROLLBACK_TARGET: RollbackTarget = 'stable';
+
+/** Parses `rollback-to`: stable or previous. */
+export function parseRollbackTarget(input: string, text: string): RollbackTarget {
+  const value = text.trim();
+  if (value !== 'stable' && value !== 'previous') throw new InputError(input, text, "'stable' or 'previous'");
+  return value;
+}
+
+/**
+ * Reads `rollback-to`, or its deprecated alias `to` (the rollback action's and `shiftgate rollback`'s
+ * first name for it), with a warning when the alias is used. Both given and different is an error;
+ * neither is stable. `prefix` is put before the names (`--` for flags).
+ */
+export function parseRollbackTo(
+  get: (name: 'rollback-to' | 'to') => string,
+  warn: (message: string) => void,
+  prefix = '',
+): RollbackTarget {
+  const name = `${prefix}rollback-to`;
+  const alias = `${prefix}to`;
+  const value = get('rollback-to').trim();
+  const old = get('to').trim();
+  if (old !== '') {
+    warn(`Input '${alias}' is deprecated and will be removed; use '${name}' instead.`);
+    if (value !== '' && value !== old) {
+      throw new InputError(name, value, '', {
+        message: `Input '${name}' is '${value}' but its deprecated alias '${alias}' is '${old}'; give only '${name}'`,
+      });
+    }
+    if (value === '') return parseRollbackTarget(alias, old);
+  }
+  return parseRollbackTarget(name, value === '' ? DEFAULT_ROLLBACK_TARGET : value);
+}
+
 /**
  * The target groups a rollback writes on a route, or null when the route is already there.
  * `stable`: the pair sends everything to stable (stable 100 / canary 0 when they are alone; with other
