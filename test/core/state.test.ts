@@ -164,7 +164,7 @@ describe('the rollout state as untrusted data', () => {
     [
       'an environment too long',
       (d: Record<string, unknown>) => (d.environment = 'e'.repeat(256)),
-      'an environment name of 1 to 255 characters',
+      'an environment name of 1 to 255 letters',
       'eeee',
     ],
     [

@@ -117,6 +117,24 @@ describe('parseInputs', () => {
       { state: '{"schema-version": 1}' },
       "Input 'state' is not a shiftgate rollout state: missing key 'strategy'",
     ],
+    // The field rules a state is held to apply to the inputs that carry the same fields.
+    [
+      { environment: 'production', version: 'v1\n::warning::x' },
+      "Input 'version' must be a version of 1 to 256 letters, digits and . _ - + : @ / starting with a letter or digit (such as v1.2.3 or app@sha256:…), got 'v1\\u000a::warning::x'",
+    ],
+    [
+      { environment: 'production', version: 'v1<img src=x>[Approve](https://x)' },
+      "Input 'version' must be a version of 1 to 256",
+    ],
+    [
+      { environment: 'prod`whoami`', version: 'v1' },
+      "Input 'environment' must be an environment name of 1 to 255 letters, digits, spaces and . _ / - starting with a letter or digit, got 'prod`whoami`'",
+    ],
+    [
+      { environment: 'production', version: 'v1', ref: '--upload-pack=x' },
+      "Input 'ref' must be a branch, tag or commit sha",
+    ],
+    [{ environment: 'production', version: 'v1', ref: 'main\u0007' }, "got 'main\\u0007'"],
     [
       { environment: 'production', version: 'v1', 'transient-environment': 'yes' },
       "Input 'transient-environment' must be 'true' or 'false', got 'yes'",

@@ -34,9 +34,12 @@ export interface FieldRule {
 }
 
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+:@/-]*$/;
+// No shell, Markdown or HTML character: a name is safe in a concurrency group, a log line and a URL.
+const ENVIRONMENT = /^[A-Za-z0-9](?:[A-Za-z0-9._ /-]*[A-Za-z0-9._/-])?$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
 const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-const ARN = /^arn:[\x21-\x7e]+$/;
+// The characters of AWS ARNs; no backtick, pipe, angle bracket or quote, so an ARN is inert in a code span.
+const ARN = /^arn:[A-Za-z0-9._:/+=,@*-]+$/;
 
 /** A git ref as `git check-ref-format` accepts it, and never something a command line reads as an option. */
 function isRef(value: string): boolean {
@@ -64,9 +67,9 @@ export const FIELD_RULES = {
   },
   environment: {
     max: 255,
-    test: (v) => v.trim() === v,
+    test: (v) => ENVIRONMENT.test(v),
     allowed:
-      'an environment name of 1 to 255 characters on one line, without control characters or surrounding spaces',
+      'an environment name of 1 to 255 letters, digits, spaces and . _ / - starting with a letter or digit',
   },
   ref: {
     max: 255,
@@ -84,7 +87,7 @@ export const FIELD_RULES = {
   arn: {
     max: 2048,
     test: (v) => ARN.test(v),
-    allowed: "an ARN ('arn:…', at most 2048 characters, no spaces)",
+    allowed: "an ARN ('arn:…', at most 2048 letters, digits and . _ : / + = , @ * -)",
   },
   text: {
     max: 1024,
