@@ -59,16 +59,16 @@ describe('the examples', () => {
 });
 
 describe('self-repository references in the validators', () => {
-  const workflow = (uses: string, input = 'strategy') => `on: push
-permissions: {}
+  // The reference under test is on line 8.
+  const workflow = (uses: string, input = 'strategy') => `name: self
+on: workflow_dispatch
+permissions: { contents: read }
 jobs:
-  deploy:
-    runs-on: ubuntu-latest
+  plan:
+    runs-on: ubuntu-24.04
     steps:
-      - id: select
-        uses: ${uses}
-        with:
-          ${input}: canary
+      - uses: ${uses}
+        with: { ${input}: canary }
 `;
 
   it('accept $/actions/<name> of one of our actions', async () => {
@@ -103,7 +103,7 @@ jobs:
     const { content, findings } = resolveSelfReferences(text);
     expect(findings).toEqual([]);
     expect(content.split('\n')).toHaveLength(text.split('\n').length);
-    expect(content.split('\n')[7]).toBe('        uses: shiftgate/shiftgate/actions/run-plan@self');
+    expect(content.split('\n')[7]).toBe('      - uses: shiftgate/shiftgate/actions/run-plan@self');
   });
 
   it('map $/actions/<name> to our action in the expression simulator, and nothing else of that form', () => {
