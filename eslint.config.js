@@ -73,6 +73,18 @@ export default tseslint.config(
         { name: 'fetch', message: 'core does no I/O: take a port.' },
         { name: 'process', message: 'core reads no environment: take the values as parameters.' },
       ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'core draws no random numbers: take a Random.' },
+        { object: 'Date', property: 'now', message: 'core reads no clock: take a Clock.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'core reads no clock: take a Clock (new Date() with no argument reads it).',
+        },
+      ],
     },
   },
   {

@@ -17,6 +17,8 @@ const EXPECTED: Record<string, { rule: string; says: string }> = {
   'core-actions': { rule: 'no-restricted-imports', says: 'core knows no runner' },
   'core-folder-insides': { rule: 'no-restricted-imports', says: 'through its index' },
   'core-timer': { rule: 'no-restricted-globals', says: 'core sets no timers' },
+  'core-random': { rule: 'no-restricted-properties', says: 'core draws no random numbers' },
+  'core-clock': { rule: 'no-restricted-syntax', says: 'core reads no clock' },
   'adapter-imports-adapter': { rule: 'no-restricted-imports', says: 'imports only @shiftgate/core' },
   'aws-imports-github': { rule: 'no-restricted-imports', says: 'imports only @shiftgate/core' },
   'action-imports-action': { rule: 'no-restricted-imports', says: 'never imports another action' },

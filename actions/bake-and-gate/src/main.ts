@@ -3,7 +3,6 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchAlarmSource, CloudWatchMetricSource, createCloudWatchClient } from '@shiftgate/aws';
 import {
   bake,
-  errorMessage,
   formatDuration,
   jobSummary,
   progressLine,
@@ -16,7 +15,7 @@ import {
 import {
   actionsLogger,
   log,
-  safeLogText,
+  runStep,
   shellSmokeRunner,
   systemClock,
   systemSleep,
@@ -36,7 +35,7 @@ export interface Dependencies {
 
 /** The action: judge the canary until a verdict, then set outputs, write the summary and fail on rollback. */
 export async function run(overrides: Partial<Dependencies> = {}): Promise<void> {
-  try {
+  await runStep('bake-and-gate', async () => {
     await withCancelSignals(
       async (signal) => {
         const inputs = parseInputs();
@@ -52,9 +51,7 @@ export async function run(overrides: Partial<Dependencies> = {}): Promise<void> 
       },
       overrides.signal ? { signal: overrides.signal } : {},
     );
-  } catch (error) {
-    core.setFailed(safeLogText(`bake-and-gate failed: ${errorMessage(error)}`));
-  }
+  });
 }
 
 /** How the step ends: the summary to write, and why it must fail (or null). */

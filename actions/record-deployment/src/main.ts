@@ -28,8 +28,8 @@ import {
   log,
   notificationLine,
   postWebhook,
+  runStep,
   runUrl,
-  safeLogText,
   systemClock,
   systemSleep,
   verifyArtifacts,
@@ -42,7 +42,7 @@ import { parseInputs, type Inputs } from './inputs';
 export const ACTION = 'record-deployment';
 
 /** What the action talks to; tests replace parts (a client with short retry waits, a fixed clock). */
-export interface Deps {
+export interface Dependencies {
   env: Record<string, string | undefined>;
   client: GitHubClient | null;
   cloudwatch: CloudWatchClient | null;
@@ -52,7 +52,7 @@ export interface Deps {
 }
 
 /** Fills in the real clock, sleep, environment and ids. */
-export function withDefaults(deps: Partial<Deps>): Deps {
+export function withDefaults(deps: Partial<Dependencies>): Dependencies {
   return {
     env: deps.env ?? process.env,
     client: deps.client ?? null,
@@ -64,14 +64,12 @@ export function withDefaults(deps: Partial<Deps>): Deps {
 }
 
 /** The main step: the one catch. */
-export async function run(deps: Partial<Deps> = {}): Promise<void> {
-  try {
+export async function run(deps: Partial<Dependencies> = {}): Promise<void> {
+  await runStep(ACTION, async () => {
     const inputs = parseInputs();
     const summary = await execute(inputs, withDefaults(deps));
     await core.summary.addRaw(summary).write();
-  } catch (error) {
-    core.setFailed(safeLogText(`${ACTION} failed: ${errorMessage(error)}`));
-  }
+  });
 }
 
 /** The repository the run belongs to. */
@@ -84,7 +82,7 @@ export function repositoryOf(env: Record<string, string | undefined>): string {
 }
 
 /** Builds the store for the run's repository. */
-export function storeFor(token: string, deps: Deps): GitHubDeploymentStore {
+export function storeFor(token: string, deps: Dependencies): GitHubDeploymentStore {
   if (!token) {
     throw new InputError('token', '', 'a token that can write deployments', {
       message:
@@ -102,7 +100,7 @@ export function storeFor(token: string, deps: Deps): GitHubDeploymentStore {
 }
 
 /** Does what the inputs ask, sets outputs as they become known, and returns the job summary. */
-export async function execute(inputs: Inputs, deps: Deps): Promise<string> {
+export async function execute(inputs: Inputs, deps: Dependencies): Promise<string> {
   const repository = repositoryOf(deps.env);
   const service = inputs.publishMetrics ? (inputs.service ?? repository.split('/')[1]!) : null;
   const workspace = deps.env.GITHUB_WORKSPACE || process.cwd();
@@ -200,7 +198,7 @@ async function verify(
 async function start(
   store: GitHubDeploymentStore,
   inputs: Inputs,
-  deps: Deps,
+  deps: Dependencies,
   files: HashedFile[],
   logUrl: string,
 ): Promise<DeploymentRecord> {
@@ -245,7 +243,7 @@ async function start(
 async function update(
   store: GitHubDeploymentStore,
   inputs: Inputs,
-  deps: Deps,
+  deps: Dependencies,
   logUrl: string,
 ): Promise<DeploymentRecord> {
   const deploymentId = inputs.deploymentId!;
@@ -278,7 +276,7 @@ export async function announce(options: {
   logUrl: string;
   inputs: { slackWebhookUrl: string | null; publishMetrics: boolean; awsRegion: string | null };
   service: string | null;
-  deps: Deps;
+  deps: Dependencies;
 }): Promise<void> {
   const { inputs, record } = options;
   if (inputs.slackWebhookUrl) {

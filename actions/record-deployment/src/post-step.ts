@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
-import { ensureTerminal, errorMessage, parseInteger } from '@shiftgate/core';
-import { actionsLogger, log, runUrl, safeLogText } from '@shiftgate/github';
+import { ensureTerminal, parseInteger } from '@shiftgate/core';
+import { actionsLogger, log, runStep, runUrl } from '@shiftgate/github';
 import { parsePostInputs } from './inputs';
-import { ACTION, announce, repositoryOf, storeFor, withDefaults, type Deps } from './main';
+import { ACTION, announce, repositoryOf, storeFor, withDefaults, type Dependencies } from './main';
 
 /**
  * The post step: every deployment this job started (or took over by recording its progress) ends in
@@ -11,8 +11,8 @@ import { ACTION, announce, repositoryOf, storeFor, withDefaults, type Deps } fro
  * default `${{ job.status }}` the runner evaluates again when the post step runs (actions/runner
  * evaluates a step's inputs per stage; see actions/runner#2911 for why no variable carries it).
  */
-export async function post(deps: Partial<Deps> = {}): Promise<void> {
-  try {
+export async function post(deps: Partial<Dependencies> = {}): Promise<void> {
+  await runStep(ACTION, async () => {
     const saved = core.getState('deployment-id');
     if (saved === '') {
       log.info('This job started no deployment, so there is nothing to finish.');
@@ -34,7 +34,5 @@ export async function post(deps: Partial<Deps> = {}): Promise<void> {
     log.notice(`Deployment ${deploymentId} recorded as ${record['deployment-status']}: ${record.reason}`);
     actionsLogger.debug(`record: ${JSON.stringify(record)}`);
     await announce({ repository, record, logUrl, inputs, service, deps: full });
-  } catch (error) {
-    core.setFailed(safeLogText(`${ACTION} failed: ${errorMessage(error)}`));
-  }
+  });
 }

@@ -6,36 +6,25 @@ import {
   settingDefault,
   type RollbackTarget,
   type RolloutState,
-  type TargetPair,
 } from '@shiftgate/core';
 import { log } from '@shiftgate/github';
-import { AWS_INPUT_DEFAULTS, parseRouteInputs } from '@shiftgate/aws';
+import { parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
 
 /** The code's defaults; action.yml states the same strings (a test compares them). */
 export const DEFAULTS = {
-  state: '',
-  'listener-arn': '',
-  'rule-arn': '',
-  'stable-target-group-arn': '',
-  'canary-target-group-arn': '',
+  ...ROUTE_INPUT_DEFAULTS,
   reason: '',
   'rollback-to': settingDefault('rollback-to', 'rollback'),
   // The deprecated alias of rollback-to: empty, so that only a workflow that gives it gets the warning.
   to: '',
-  ...AWS_INPUT_DEFAULTS,
 } as const;
 
 /** The rollback inputs, parsed and validated once, before any AWS call. */
-export interface Inputs {
-  routes: string[];
-  pair: TargetPair;
+export interface Inputs extends RouteInputs {
   to: RollbackTarget;
   /** One line, at most 500 characters. */
   reason: string;
   state: RolloutState | null;
-  region: string;
-  retryMode: 'standard' | 'adaptive';
-  maxAttempts: number;
 }
 
 /**

@@ -1,46 +1,36 @@
 import * as core from '@actions/core';
 import {
-  errorMessage,
   formatRouteWeights,
   rollbackRollout,
   serializeRolloutState,
-  type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
-import { actionsLogger, log, safeLogText, systemSleep } from '@shiftgate/github';
-import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import {
+  actionsLogger,
+  log,
+  runStep,
+  systemClock,
+  systemSleep,
+  type TrafficDependencies,
+} from '@shiftgate/github';
+import { createElbv2Router } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { rollbackSummary } from './summary';
 
-/** Seams for tests; the action itself runs with none. */
-export interface RunOptions {
-  router?: TrafficRouter;
-  sleep?: Sleeper;
-  now?: () => Date;
-}
+/** What the action talks to and waits with (see {@link TrafficDependencies}). */
+export type Dependencies = TrafficDependencies;
 
 /** The action: validate, move traffic route after route, then report. */
-export async function run(options: RunOptions = {}): Promise<void> {
-  try {
+export async function run(deps: Dependencies = {}): Promise<void> {
+  await runStep('rollback', async () => {
     const inputs = parseInputs();
-    const router =
-      options.router ??
-      new Elbv2TrafficRouter(
-        createElbv2Client({
-          caller: 'rollback',
-          region: inputs.region,
-          retryMode: inputs.retryMode,
-          maxAttempts: inputs.maxAttempts,
-        }),
-      );
-    await rollback(inputs, router, options);
-  } catch (error) {
-    core.setFailed(safeLogText(`rollback failed: ${errorMessage(error)}`));
-  }
+    const router = deps.router ?? createElbv2Router('rollback', inputs);
+    await rollback(inputs, router, deps);
+  });
 }
 
-async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptions): Promise<void> {
-  const now = options.now ?? (() => new Date());
+async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencies): Promise<void> {
+  const clock = deps.clock ?? systemClock;
   // Traffic first: nothing is reported before every route has been handled.
   const result = await rollbackRollout({
     router,
@@ -49,9 +39,9 @@ async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptio
     to: inputs.to,
     reason: inputs.reason,
     state: inputs.state,
-    clock: { now: () => now().getTime() },
+    clock,
     logger: actionsLogger,
-    sleep: options.sleep ?? systemSleep,
+    sleep: deps.sleep ?? systemSleep,
     random: Math.random,
   });
   const { routes: results, error } = result.record;

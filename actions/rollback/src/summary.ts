@@ -1,15 +1,12 @@
 import {
   describeTargetGroups,
+  shortRoute,
   escapeMarkdown as text,
   type RestoreResult,
   type RollbackTarget,
   type RouteOutcome,
   type TargetPair,
 } from '@shiftgate/core';
-
-function shortRoute(arn: string): string {
-  return arn.split(':').slice(5).join(':');
-}
 
 /** The job summary of a rollback, as Markdown: the reason, and each route before and after. */
 export function rollbackSummary(options: {

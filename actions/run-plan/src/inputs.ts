@@ -1,43 +1,31 @@
 import * as core from '@actions/core';
-import { AWS_INPUT_DEFAULTS, parseRouteInputs } from '@shiftgate/aws';
+import { parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
 import {
   actionSettings,
   InputError,
   parseBoolean,
   parseRolloutState,
   parseRunSettings,
+  requireActiveState,
   settingDefault,
   type RolloutState,
   type RunSettings,
   type SettingName,
-  type TargetPair,
 } from '@shiftgate/core';
 
 /** The code's defaults; action.yml states the same strings (a test compares them). */
 export const DEFAULTS = {
-  state: '',
-  'listener-arn': '',
-  'rule-arn': '',
-  'stable-target-group-arn': '',
-  'canary-target-group-arn': '',
+  ...ROUTE_INPUT_DEFAULTS,
   ...(Object.fromEntries(
     actionSettings('run-plan').map((name) => [name, settingDefault(name, 'run-plan')]),
   ) as Record<SettingName, string>),
-  ...AWS_INPUT_DEFAULTS,
 } as const;
 
 /** The run-plan inputs, parsed and validated once, before any AWS call. */
-export interface Inputs extends RunSettings {
+export interface Inputs extends RunSettings, RouteInputs {
   state: RolloutState;
-  routes: string[];
-  pair: TargetPair;
   failOnRollback: boolean;
-  region: string;
-  retryMode: 'standard' | 'adaptive';
-  maxAttempts: number;
 }
-
-const ACTIVE = ['planned', 'in-progress', 'paused'];
 
 /** Reads the inputs by name through a getter (tests pass a map), validating each. */
 export function parseInputs(
@@ -53,25 +41,16 @@ export function parseInputs(
     );
   }
   const state = parseRolloutState('state', stateText);
-  if (!ACTIVE.includes(state.status)) {
-    throw new InputError('state', stateText, 'a rollout in progress', {
-      message: `Input 'state' is a rollout that is ${state.status}; run-plan runs a rollout that is ${ACTIVE.join(', ')}. Start a new rollout with select-strategy.`,
-    });
-  }
+  requireActiveState(state, stateText, 'run-plan runs');
   if (state.step >= state.plan.length) {
     throw new InputError('state', stateText, 'a rollout with steps left', {
       message: `Input 'state' has no step left to run (step ${state.step} of ${state.plan.length})`,
     });
   }
-  const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state);
   return {
     ...parseRunSettings(get, state),
+    ...parseRouteInputs(get, env, state),
     state,
-    routes,
-    pair,
     failOnRollback: parseBoolean('fail-on-rollback', get('fail-on-rollback') || DEFAULTS['fail-on-rollback']),
-    region,
-    retryMode,
-    maxAttempts,
   };
 }

@@ -10,7 +10,6 @@ import {
 import {
   addRestorePlans,
   describeStep,
-  errorMessage,
   formatDuration,
   formatRouteWeights,
   progressLine,
@@ -27,7 +26,7 @@ import {
   actionsLogger,
   clearRestoreState,
   log,
-  safeLogText,
+  runStep,
   saveRestoreState,
   shellCommandRunner,
   shellSmokeRunner,
@@ -49,7 +48,7 @@ export interface Dependencies {
 
 /** The action: run the plan, set the outputs, write the summary, and fail unless it promoted or paused. */
 export async function run(overrides: Partial<Dependencies> = {}): Promise<void> {
-  try {
+  await runStep('run-plan', async () => {
     await withCancelSignals(
       async (signal) => {
         const inputs = parseInputs();
@@ -71,9 +70,7 @@ export async function run(overrides: Partial<Dependencies> = {}): Promise<void> 
         ? { signal: overrides.signal }
         : { onSignal: (name) => log.warning(`${name} received: stopping the plan and restoring traffic`) },
     );
-  } catch (error) {
-    core.setFailed(safeLogText(`run-plan failed: ${errorMessage(error)}`));
-  }
+  });
 }
 
 async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {

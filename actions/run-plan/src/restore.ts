@@ -1,23 +1,18 @@
 // The post step (see @shiftgate/github post-restore.ts for when it runs and what it puts back).
-import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
-import { postRestore } from '@shiftgate/github';
-import type { Sleeper, TrafficRouter } from '@shiftgate/core';
+import { createElbv2Router } from '@shiftgate/aws';
+import { postRestore, type TrafficDependencies } from '@shiftgate/github';
 
-/** Seams for tests; the post step itself runs with none. */
-export interface PostOptions {
-  router?: TrafficRouter;
-  sleep?: Sleeper;
-}
+/** What the post step talks to and waits with (see {@link TrafficDependencies}). */
+export type Dependencies = TrafficDependencies;
 
 /** The post step: puts back what the run changed, verified, when the job failed or was cancelled first. */
-export function post(options: PostOptions = {}): Promise<void> {
+export function post(deps: Dependencies = {}): Promise<void> {
   return postRestore({
     caller: 'run-plan',
     nothing: 'The plan finished (or moved no traffic); nothing to put back.',
     group: 'The job ended before the plan finished: putting back the weights this run changed',
     why: 'the job ended before the plan finished',
-    router: (client) =>
-      options.router ?? new Elbv2TrafficRouter(createElbv2Client({ caller: 'run-plan', ...client })),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
+    router: (client) => deps.router ?? createElbv2Router('run-plan', client),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
 }

@@ -7,7 +7,6 @@ import {
   createRolloutState,
   displayUntrusted,
   emptyConfig,
-  errorMessage,
   planWaves,
   planWeights,
   selectStrategy,
@@ -23,7 +22,7 @@ import {
   log,
   readRunnerEvent,
   requireRepositoryPermission,
-  safeLogText,
+  runStep,
   selectionSummary,
 } from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
@@ -37,14 +36,12 @@ interface Outcome {
 
 /** The action: decide everything first, so a refusal leaves no outputs behind; then set outputs and summary. */
 export async function run(): Promise<void> {
-  try {
+  await runStep('select-strategy', async () => {
     const outcome = await decide(await parseInputs(), process.env);
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
     log.notice(outcome.notice);
     await core.summary.addRaw(outcome.summary).write();
-  } catch (error) {
-    core.setFailed(safeLogText(`select-strategy failed: ${errorMessage(error)}`));
-  }
+  });
 }
 
 /** Reads the event and config, selects the strategy, checks permission, builds the plan and state. */

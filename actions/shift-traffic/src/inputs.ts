@@ -5,33 +5,26 @@ import {
   parseExpectedWeights,
   parseRolloutState,
   parseWeight,
+  requireActiveState,
   resolveShiftStep,
   type Expectation,
   type RolloutState,
-  type TargetPair,
 } from '@shiftgate/core';
-import { AWS_INPUT_DEFAULTS, parseRouteInputs } from '@shiftgate/aws';
+import { parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
 
 /** The code's defaults; action.yml states the same strings (a test compares them). */
 export const DEFAULTS = {
-  'listener-arn': '',
-  'rule-arn': '',
-  'stable-target-group-arn': '',
-  'canary-target-group-arn': '',
+  ...ROUTE_INPUT_DEFAULTS,
   'canary-weight': '',
-  state: '',
   step: '',
   'expected-weights': '',
   force: 'false',
   'dry-run': 'false',
   'restore-on-failure': 'true',
-  ...AWS_INPUT_DEFAULTS,
 } as const;
 
 /** The shift-traffic inputs, parsed and validated once, before any AWS call. */
-export interface Inputs {
-  routes: string[];
-  pair: TargetPair;
+export interface Inputs extends RouteInputs {
   /** Percent of the pair's traffic for the canary. */
   canary: number;
   /** The plan index of the shift step, when `step` chose the weight. */
@@ -42,12 +35,7 @@ export interface Inputs {
   force: boolean;
   dryRun: boolean;
   restoreOnFailure: boolean;
-  region: string;
-  retryMode: 'standard' | 'adaptive';
-  maxAttempts: number;
 }
-
-const ACTIVE = ['planned', 'in-progress', 'paused'];
 
 /** Reads the inputs by name through a getter (tests pass a map), validating each. */
 export function parseInputs(
@@ -56,12 +44,9 @@ export function parseInputs(
 ): Inputs {
   const stateText = get('state').trim();
   const state = stateText === '' ? null : parseRolloutState('state', stateText);
-  if (state && !ACTIVE.includes(state.status)) {
-    throw new InputError('state', stateText, 'a rollout in progress', {
-      message: `Input 'state' is a rollout that is ${state.status}; shift-traffic moves traffic only for a rollout that is ${ACTIVE.join(', ')}. Start a new rollout with select-strategy.`,
-    });
-  }
-  const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state);
+  if (state) requireActiveState(state, stateText, 'shift-traffic moves traffic only for');
+  const route = parseRouteInputs(get, env, state);
+  const { routes } = route;
 
   const weightText = get('canary-weight').trim();
   const stepText = get('step').trim();
@@ -115,8 +100,7 @@ export function parseInputs(
   }
 
   return {
-    routes,
-    pair,
+    ...route,
     canary,
     stepIndex,
     state,
@@ -127,8 +111,5 @@ export function parseInputs(
       'restore-on-failure',
       get('restore-on-failure') || DEFAULTS['restore-on-failure'],
     ),
-    region,
-    retryMode,
-    maxAttempts,
   };
 }

@@ -2,56 +2,41 @@ import * as core from '@actions/core';
 import {
   addRestorePlans,
   describeSplit,
-  errorMessage,
   formatRouteWeights,
   recordShift,
   serializeRolloutState,
   shiftRoutes,
   splitFor,
   type RoutePlan,
-  type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
-import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import { createElbv2Router } from '@shiftgate/aws';
 import {
   actionsLogger,
   log,
-  safeLogText,
+  runStep,
   saveRestoreState,
+  systemClock,
   systemSleep,
   type ClientSettings,
+  type TrafficDependencies,
 } from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
 import { shiftSummary } from './summary';
 
-/** Seams for tests; the action itself runs with none. */
-export interface RunOptions {
-  router?: TrafficRouter;
-  sleep?: Sleeper;
-  now?: () => Date;
-}
+/** What the action talks to and waits with (see {@link TrafficDependencies}). */
+export type Dependencies = TrafficDependencies;
 
 /** The action: validate every input, then shift all routes or none, then set outputs and the summary. */
-export async function run(options: RunOptions = {}): Promise<void> {
-  try {
+export async function run(deps: Dependencies = {}): Promise<void> {
+  await runStep('shift-traffic', async () => {
     const inputs = parseInputs();
-    const router =
-      options.router ??
-      new Elbv2TrafficRouter(
-        createElbv2Client({
-          caller: 'shift-traffic',
-          region: inputs.region,
-          retryMode: inputs.retryMode,
-          maxAttempts: inputs.maxAttempts,
-        }),
-      );
-    await shift(inputs, router, options);
-  } catch (error) {
-    core.setFailed(safeLogText(`shift-traffic failed: ${errorMessage(error)}`));
-  }
+    const router = deps.router ?? createElbv2Router('shift-traffic', inputs);
+    await shift(inputs, router, deps);
+  });
 }
 
-async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions): Promise<void> {
+async function shift(inputs: Inputs, router: TrafficRouter, deps: Dependencies): Promise<void> {
   const target = splitFor(inputs.canary);
   const result = await log.group(
     `${inputs.dryRun ? 'Plan' : 'Shift'} ${inputs.routes.length} route${inputs.routes.length === 1 ? '' : 's'} to ${describeSplit(target)}`,
@@ -69,7 +54,7 @@ async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions)
         },
         {
           logger: actionsLogger,
-          sleep: options.sleep ?? systemSleep,
+          sleep: deps.sleep ?? systemSleep,
           random: Math.random,
           beforeFirstWrite: (plans) => saveRestore(inputs, plans),
         },
@@ -96,7 +81,7 @@ async function shift(inputs: Inputs, router: TrafficRouter, options: RunOptions)
       previous: result.previous,
       loadBalancerArn: inputs.state?.['load-balancer-arn'] ?? result.loadBalancer,
       stepIndex: inputs.stepIndex,
-      now: (options.now ?? (() => new Date()))(),
+      now: new Date((deps.clock ?? systemClock).now()),
     });
     core.setOutput('state', serializeRolloutState(state));
     log.notice(

@@ -1,16 +1,12 @@
 import {
   describeSplit,
   describeTargetGroups,
+  shortRoute,
   type RestoreResult,
   type ShiftResult,
   type Split,
   type TargetPair,
 } from '@shiftgate/core';
-
-/** `listener/app/shop/50dc…/f2f7…` from a full ARN: short enough for a table, still unique. */
-export function shortRoute(arn: string): string {
-  return arn.split(':').slice(5).join(':');
-}
 
 /** The job summary of a shift (or of a dry run), as Markdown. */
 export function shiftSummary(options: {

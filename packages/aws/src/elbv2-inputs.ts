@@ -19,6 +19,22 @@ export const AWS_INPUT_DEFAULTS = {
   'max-attempts': '5',
 } as const;
 
+/**
+ * The code's defaults of the inputs every action that names routes takes: the rollout state that may name
+ * them, the routes and target groups, and the AWS client inputs. action.yml states the same strings.
+ */
+export const ROUTE_INPUT_DEFAULTS = {
+  state: '',
+  'listener-arn': '',
+  'rule-arn': '',
+  'stable-target-group-arn': '',
+  'canary-target-group-arn': '',
+  ...AWS_INPUT_DEFAULTS,
+} as const;
+
+/** The AWS client settings of {@link RouteInputs}, as the client factory takes them. */
+export type RouteClientSettings = Pick<RouteInputs, 'region' | 'retryMode' | 'maxAttempts'>;
+
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
 function lines(value: string): string[] {

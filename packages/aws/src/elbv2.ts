@@ -15,6 +15,7 @@ import {
   type TrafficRouter,
   type WritePreview,
 } from '@shiftgate/core';
+import { createElbv2Client, type AwsClientOptions } from './client';
 import { listenerOfRule, routeKindOf } from './elbv2-arn';
 import { ListenerNotFoundError, RuleNotFoundError, toRouterError } from './errors';
 
@@ -226,4 +227,22 @@ export class Elbv2TrafficRouter implements TrafficRouter {
       throw toRouterError(error, { operation, route });
     }
   }
+}
+
+/**
+ * The ELBv2 router over a client from the shared factory, for `caller` with the region and retry settings
+ * of its inputs (or of a saved restore record): what every action that moves traffic builds.
+ */
+export function createElbv2Router(
+  caller: string,
+  settings: Pick<AwsClientOptions, 'region' | 'retryMode' | 'maxAttempts'>,
+): Elbv2TrafficRouter {
+  return new Elbv2TrafficRouter(
+    createElbv2Client({
+      caller,
+      region: settings.region,
+      retryMode: settings.retryMode,
+      maxAttempts: settings.maxAttempts,
+    }),
+  );
 }

@@ -1,9 +1,4 @@
-import { formatSpan, type DeploymentRecord } from '@shiftgate/core';
-
-/** Escapes text for Slack's mrkdwn (`&`, `<`, `>` are control characters there). */
-function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+import { escapeSlack, formatSpan, type DeploymentRecord } from '@shiftgate/core';
 
 const ICONS: Record<string, string> = {
   succeeded: ':white_check_mark:',

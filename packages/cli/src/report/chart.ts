@@ -1,3 +1,4 @@
+import { escapeXml } from '@shiftgate/core';
 /** One simulated minute of a deployment, for the chart. */
 export interface ChartPoint {
   /** Minutes since the deployment started. */
@@ -40,10 +41,8 @@ const COLORS = {
   text: '#212529',
 };
 
-/** Escapes text for SVG. */
-export function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+/** Escapes text for SVG (the one XML escaper of core). */
+export const xml = escapeXml;
 
 function round(n: number): string {
   return String(Math.round(n * 10) / 10);

@@ -358,3 +358,17 @@ function parseSteps(key: string, value: Json | undefined, fail: (problem: string
     return raw as unknown as Step;
   });
 }
+
+/** The statuses of a rollout that traffic may still move for. */
+export const ACTIVE_STATUSES: readonly RolloutStatus[] = ['planned', 'in-progress', 'paused'];
+
+/**
+ * Refuses (input `state`) a rollout that is no longer active: promoted, rolled back or failed. `doing`
+ * completes the message, e.g. `run-plan runs` or `shift-traffic moves traffic only for`.
+ */
+export function requireActiveState(state: RolloutState, text: string, doing: string): void {
+  if (ACTIVE_STATUSES.includes(state.status)) return;
+  throw new InputError('state', text, 'a rollout in progress', {
+    message: `Input 'state' is a rollout that is ${state.status}; ${doing} a rollout that is ${ACTIVE_STATUSES.join(', ')}. Start a new rollout with select-strategy.`,
+  });
+}

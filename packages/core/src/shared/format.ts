@@ -1,5 +1,6 @@
-// Text for people: the one Markdown/HTML escaper every summary and report uses, and the number formats
-// they share. Core renders summaries, and core may not import @shiftgate/github, so they live here.
+// Text for people: the escapers, one per target format (Markdown summaries, SVG, Slack mrkdwn), and the
+// number formats they share. Core renders summaries, and core may not import @shiftgate/github, so they
+// live here, once.
 
 const MARKDOWN: Record<string, string> = {
   '\\': '\\\\',
@@ -25,6 +26,19 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
     .replace(/[\\|[\]&<>`]/g, (c) => MARKDOWN[c]!)
     .replace(/@(?=[A-Za-z0-9])/g, '&#64;');
+}
+
+/** Escapes text for SVG and XML: element text and double-quoted attribute values. */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * Escapes text for Slack's mrkdwn, where `&`, `<` and `>` are control characters (`<url|label>` links,
+ * `<!channel>` mentions): https://api.slack.com/reference/surfaces/formatting#escaping
+ */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** The median of the values (the mean of the middle two for an even count); null for none. */

@@ -103,6 +103,11 @@ export function sameTraffic(
   return (pa.canary?.weight ?? 0) * tb === (pb.canary?.weight ?? 0) * ta;
 }
 
+/** `listener/app/shop/50dc…/f2f7…` from a full route ARN: short enough for a table, still unique. */
+export function shortRoute(arn: string): string {
+  return arn.split(':').slice(5).join(':');
+}
+
 /** A target group's short name from its ARN (`targetgroup/<name>/<id>`), for messages. */
 export function targetGroupName(arn: string): string {
   const match = /:targetgroup\/([^/]+)\//.exec(arn);

@@ -3,7 +3,7 @@
 // (https://docs.github.com/actions/reference/workflow-commands-for-github-actions), `##[` is the older
 // form, and control characters can rewrite what a reader sees (ANSI escapes, bidi overrides).
 import * as core from '@actions/core';
-import type { Logger } from '@shiftgate/core';
+import { errorMessage, type Logger } from '@shiftgate/core';
 
 /** C0 (but tab and newline), DEL, C1, and the bidi embedding, override and isolate controls. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -47,3 +47,15 @@ export const log = {
 
 /** Core's Logger on the runner's log channels, for every action. */
 export const actionsLogger: Logger = { info: log.info, warning: log.warning, debug: log.debug };
+
+/**
+ * Runs a step's body inside the one catch every step has: whatever it throws fails the step once, as
+ * `<step> failed: <message>`, through the log writer. Nothing below it calls `setFailed`.
+ */
+export async function runStep(step: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    core.setFailed(safeLogText(`${step} failed: ${errorMessage(error)}`));
+  }
+}

@@ -5,7 +5,6 @@
 // (region, retries) is saved here, next to core's record, because core knows no SDK settings.
 import * as core from '@actions/core';
 import {
-  errorMessage,
   isObject,
   parseRestoreRecord,
   putBack,
@@ -16,7 +15,7 @@ import {
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
-import { actionsLogger, log, safeLogText } from './log';
+import { actionsLogger, log, runStep } from './log';
 import { systemSleep } from './time';
 
 /** The `core.saveState` key holding what the post step restores. */
@@ -102,7 +101,7 @@ export interface PostRestoreConfig {
 
 /** The post step: puts back what the job changed, verified, when it failed or was cancelled. */
 export async function postRestore(config: PostRestoreConfig): Promise<void> {
-  try {
+  await runStep(`${config.caller} post`, async () => {
     const text = core.getState(RESTORE_STATE);
     if (text === '') {
       log.info(config.nothing);
@@ -119,7 +118,5 @@ export async function postRestore(config: PostRestoreConfig): Promise<void> {
     );
     log.notice(putBackNotice(outcome, config.why));
     if (config.summary) await core.summary.addRaw(config.summary(outcome, record)).write();
-  } catch (error) {
-    core.setFailed(safeLogText(`${config.caller} post failed: ${errorMessage(error)}`));
-  }
+  });
 }

@@ -1,6 +1,6 @@
 // Real time lives here, not in core: core only sees the Clock and Sleeper ports, so a 30-minute bake
 // runs in milliseconds under test, and nothing in core can read the clock behind a test's back.
-import type { Clock, Sleeper } from '@shiftgate/core';
+import type { Clock, Sleeper, TrafficRouter } from '@shiftgate/core';
 
 /** The real clock. */
 export const systemClock: Clock = { now: () => Date.now() };
@@ -17,3 +17,13 @@ export const systemSleep: Sleeper = (ms, signal) =>
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+
+/**
+ * What an action that moves traffic talks to and waits with. The action itself runs with none of them
+ * (the ELBv2 router, real sleep, the real clock); tests replace them.
+ */
+export interface TrafficDependencies {
+  router?: TrafficRouter;
+  sleep?: Sleeper;
+  clock?: Clock;
+}
