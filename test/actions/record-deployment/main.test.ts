@@ -487,4 +487,32 @@ describe('record-deployment', () => {
     expect(result.summary).toContain('| Change failure rate |');
     expect(result.summary).toContain('| 1004 | v1.2.1 | rolled_back |');
   });
+
+  it('outputs as last-good only validated values, passing over a newer success that fails them', async () => {
+    seedFixtureHistory(server);
+    // Anyone with `deployments: write` can create this: a success newer than every fixture deployment,
+    // whose ref would reach `gh workflow run --ref` and whose version an `echo` in a workflow.
+    const hostile = server.seedDeployment({
+      environment: 'production',
+      ref: '--upload-pack=touch /tmp/x',
+      payload: { from: 'another tool' },
+      created_at: '2026-01-30T00:00:00Z',
+      statuses: [{ state: 'success', created_at: '2026-01-30T00:05:00Z' }],
+    });
+    const result = await runStep(server, 'main', {
+      mode: 'history',
+      environment: 'production',
+      'dora-window': '8760h',
+    });
+    expect(result.errors).toEqual([]);
+    expect(JSON.parse(result.outputs['last-good']!)).toMatchObject({
+      version: 'v1.4.1',
+      ref: expect.not.stringMatching(/^-/),
+    });
+    expect(result.warnings).toContainEqual(
+      expect.stringContaining(
+        `last-good passes over deployment ${hostile.id}: its ref must be a branch, tag or commit sha`,
+      ),
+    );
+  });
 });
