@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/runner';
 import { localActions, validateActionFile, validateWorkflowFile } from '../support/workflow-validators';
 
@@ -27,7 +27,8 @@ const put = (file: string, text: string) => {
   writeFileSync(join(repo, file), text);
 };
 
-beforeEach(() => {
+// One repository for the file (git and node start slowly); a test that changes it puts it back.
+beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), 'shiftgate-release-'));
   for (const name of Object.keys(localActions()))
     cpSync(join(ROOT, 'actions', name, 'action.yml'), join(repo, 'actions', name, 'action.yml'));
@@ -36,7 +37,10 @@ beforeEach(() => {
   git('add', '.');
   git('commit', '-qm', 'release');
 });
-afterEach(() => rmSync(repo, { recursive: true, force: true }));
+afterAll(() => rmSync(repo, { recursive: true, force: true }));
+let outs = 0;
+/** A fresh output folder, relative to the repository. */
+const freshOut = () => `out-${++outs}`;
 
 describe('npm run release', () => {
   it('pins every sibling of the composite and the reusable workflow to the commit at HEAD', async () => {
@@ -80,8 +84,11 @@ describe('npm run release', () => {
       COMPOSITE,
       readFileSync(join(repo, COMPOSITE), 'utf8').replace('$/actions/run-plan', '$/actions/run-plan@main'),
     );
-    expect(release('v1.2.3', '--out', 'ghes').status).toBe(0);
-    expect(readFileSync(join(repo, 'ghes/actions/progressive-deploy/action.yml'), 'utf8')).not.toContain(
+    const out = freshOut();
+    const result = release('v1.2.3', '--out', out);
+    git('checkout', '--', COMPOSITE);
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(repo, out, 'actions/progressive-deploy/action.yml'), 'utf8')).not.toContain(
       '@main',
     );
   });
@@ -92,10 +99,11 @@ describe('npm run release', () => {
     [[], 'usage: npm run release -- vX.Y.Z [--out <dir>]'],
     [['v1.2.3', 'v1.2.4'], 'usage: npm run release'],
   ])('refuses %j and writes nothing', (args, message) => {
-    const result = release(...args);
+    const out = freshOut();
+    const result = release(...args, '--out', out);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`release failed: ${message}`);
-    expect(existsSync(join(repo, 'release'))).toBe(false);
+    expect(existsSync(join(repo, out))).toBe(false);
   });
 
   it.each([
@@ -104,10 +112,13 @@ describe('npm run release', () => {
   ])('refuses a committed %s and writes nothing', (uses, where, message) => {
     put(WORKFLOW, readFileSync(join(repo, WORKFLOW), 'utf8').replace('$/actions/rollback', uses));
     git('commit', '-qam', 'bad');
-    const result = release('v1.2.3');
+    const out = freshOut();
+    const result = release('v1.2.3', '--out', out);
+    git('reset', '-q', '--hard', 'HEAD~1');
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(where);
     expect(result.stderr).toContain(message);
-    expect(existsSync(join(repo, 'release'))).toBe(false);
+    // The composite comes first and is fine: it is not written either, as nothing is until all pass.
+    expect(existsSync(join(repo, out))).toBe(false);
   });
 });
