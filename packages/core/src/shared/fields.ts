@@ -50,6 +50,7 @@ function isRef(value: string): boolean {
     !value.includes('..') &&
     !value.includes('@{') &&
     !value.includes('//') &&
+    !/(^|\/)\./.test(value) &&
     !value.endsWith('/') &&
     !value.endsWith('.') &&
     !value.endsWith('.lock') &&
