@@ -73,7 +73,7 @@ describe('GitHubDeploymentStore', () => {
 
   it('finds a deployment GitHub created although the answer was a 502, instead of creating a second', async () => {
     const log = memoryLog();
-    const { store } = storeFor(server, { log });
+    const { store } = storeFor(server, { logger: log });
     const wanted = newDeployment();
     server.fault({
       method: 'POST',
@@ -111,7 +111,7 @@ describe('GitHubDeploymentStore', () => {
 
   it('does not write a status twice when GitHub recorded it but the answer was lost', async () => {
     const log = memoryLog();
-    const { store } = storeFor(server, { log });
+    const { store } = storeFor(server, { logger: log });
     const { id } = await store.createDeployment(newDeployment());
     server.fault({
       method: 'POST',
@@ -153,7 +153,7 @@ describe('GitHubDeploymentStore', () => {
 
   it('retries a secondary rate limit as GitHub asks, then reports it clearly', async () => {
     const log = memoryLog();
-    const { store } = storeFor(server, { log });
+    const { store } = storeFor(server, { logger: log });
     server.secondaryRateLimit({
       method: 'POST',
       path: '/repos/acme/shop/deployments',

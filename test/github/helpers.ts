@@ -15,20 +15,20 @@ export function memoryLog(): Logger & { lines: string[] } {
 }
 
 /** A client and store against `server`, with retries that do not really wait. */
-export function storeFor(server: GitHubServer, options: { log?: Logger; repository?: string } = {}) {
+export function storeFor(server: GitHubServer, options: { logger?: Logger; repository?: string } = {}) {
   const client = createGitHubClient({
     token: 'test-token',
     caller: 'test',
     baseUrl: server.url,
     retryAfterMs: 1,
     writeSpacing: 'none',
-    ...(options.log ? { log: options.log } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const store = new GitHubDeploymentStore({
     client,
     repository: options.repository ?? 'acme/shop',
     sleep: async () => {},
-    ...(options.log ? { log: options.log } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return { client, store };
 }

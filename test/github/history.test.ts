@@ -38,13 +38,13 @@ describe('fetchHistory', () => {
   it('leaves lead time out, with one warning, when commits cannot be read', async () => {
     server.permissions.contents = 'none';
     const log = memoryLog();
-    const { store } = storeFor(server, { log });
+    const { store } = storeFor(server, { logger: log });
     const history = await fetchHistory(store, {
       environment: 'production',
       limit: 50,
       windowMs: FIXTURE_WINDOW_MS,
       now: FIXTURE_NOW,
-      log,
+      logger: log,
     });
     expect(history.dora['lead-time-ms']).toBeNull();
     expect(history.dora['change-failure-rate']).toBe(EXPECTED_DORA['change-failure-rate']);

@@ -91,11 +91,11 @@ export function storeFor(token: string, deps: Dependencies): GitHubDeploymentSto
     });
   }
   const client =
-    deps.client ?? createGitHubClient({ token, caller: ACTION, env: deps.env, log: actionsLogger });
+    deps.client ?? createGitHubClient({ token, caller: ACTION, env: deps.env, logger: actionsLogger });
   return new GitHubDeploymentStore({
     client,
     repository: repositoryOf(deps.env),
-    log: actionsLogger,
+    logger: actionsLogger,
     sleep: deps.sleep,
   });
 }
@@ -143,7 +143,7 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
         limit: inputs.historyLimit,
         windowMs: inputs.doraWindowMs,
         now: deps.clock.now(),
-        log: actionsLogger,
+        logger: actionsLogger,
       });
       core.setOutput('history', JSON.stringify(history.entries));
       core.setOutput('dora', JSON.stringify(history.dora));

@@ -19,7 +19,7 @@ export interface GitHubDeploymentStoreOptions {
   client: GitHubClient;
   /** `owner/name`. */
   repository: string;
-  log?: Logger;
+  logger?: Logger;
   /** Waits between attempts of a write whose first answer was lost; injectable for tests. */
   sleep?: Sleeper;
   /** Reads in flight at once when listing (statuses of many deployments). */
@@ -43,7 +43,7 @@ export class GitHubDeploymentStore implements DeploymentStore {
   private readonly client: GitHubClient;
   private readonly owner: string;
   private readonly repo: string;
-  private readonly log: Logger;
+  private readonly logger: Logger;
   private readonly sleep: Sleeper;
   private readonly concurrency: number;
 
@@ -55,7 +55,7 @@ export class GitHubDeploymentStore implements DeploymentStore {
     this.client = options.client;
     this.owner = owner;
     this.repo = repo;
-    this.log = options.log ?? silentLogger;
+    this.logger = options.logger ?? silentLogger;
     this.sleep = options.sleep ?? systemSleep;
     this.concurrency = options.concurrency ?? 4;
   }
@@ -100,13 +100,13 @@ export class GitHubDeploymentStore implements DeploymentStore {
         if (!retryable(described)) throw described;
         const found = await this.findCreated(deployment);
         if (found) {
-          this.log.info(
+          this.logger.info(
             `${described.message}; GitHub had created deployment ${found.id} anyway, so it is used`,
           );
           return found;
         }
         if (attempt >= WRITE_ATTEMPTS) throw described;
-        this.log.warning(
+        this.logger.warning(
           `${described.message}; no deployment was created, trying again (${attempt} of ${WRITE_ATTEMPTS - 1})`,
         );
         await this.sleep(1000 * attempt);
@@ -160,11 +160,11 @@ export class GitHubDeploymentStore implements DeploymentStore {
             s.createdAt >= startedAt - 120_000,
         );
         if (found) {
-          this.log.info(`${described.message}; GitHub had recorded it anyway (status ${found.id})`);
+          this.logger.info(`${described.message}; GitHub had recorded it anyway (status ${found.id})`);
           return found;
         }
         if (attempt >= WRITE_ATTEMPTS) throw described;
-        this.log.warning(
+        this.logger.warning(
           `${described.message}; it was not recorded, trying again (${attempt} of ${WRITE_ATTEMPTS - 1})`,
         );
         await this.sleep(1000 * attempt);

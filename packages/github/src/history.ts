@@ -32,7 +32,7 @@ export interface HistoryOptions {
   /** The DORA window, in milliseconds, ending at `now`. */
   windowMs: number;
   now: number;
-  log?: Logger;
+  logger?: Logger;
 }
 
 /**
@@ -41,7 +41,7 @@ export interface HistoryOptions {
  * read leaves that deployment out of the lead time, with a warning; it never fails the history.
  */
 export async function fetchHistory(store: DeploymentStore, options: HistoryOptions): Promise<History> {
-  const log = options.log ?? silentLogger;
+  const logger = options.logger ?? silentLogger;
   const deployments = await store.listDeployments({ environment: options.environment, limit: options.limit });
   const shas = [
     ...new Set(deployments.filter((d) => outcomeOf(d.statuses).status === 'succeeded').map((d) => d.sha)),
@@ -55,7 +55,7 @@ export async function fetchHistory(store: DeploymentStore, options: HistoryOptio
       times.set(sha, null);
       if (!warned) {
         warned = true;
-        log.warning(`Lead time leaves out commits whose time could not be read: ${errorMessage(error)}`);
+        logger.warning(`Lead time leaves out commits whose time could not be read: ${errorMessage(error)}`);
       }
     }
   });

@@ -22,7 +22,7 @@ export interface GitHubClientOptions {
   /** Where to read `GITHUB_API_URL` (the CLI passes its own environment). Defaults to process.env. */
   env?: Record<string, string | undefined>;
   /** Where retry notes go. */
-  log?: Logger;
+  logger?: Logger;
   /** Retries of a request refused by a secondary rate limit before giving up (default 3). */
   secondaryRateLimitRetries?: number;
   /** Retries of a request that hit the primary rate limit, when the reset is within a minute (default 1). */
@@ -60,7 +60,7 @@ const immediateGroup = {
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const env = options.env ?? process.env;
   const baseUrl = (options.baseUrl || env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-  const log = options.log;
+  const logger = options.logger;
   const secondaryRetries = options.secondaryRateLimitRetries ?? 3;
   const primaryRetries = options.rateLimitRetries ?? 1;
   const retryAfterMs = options.retryAfterMs ?? 1000;
@@ -82,7 +82,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           retryCount: number,
         ) => {
           if (retryCount < secondaryRetries) {
-            log?.warning(
+            logger?.warning(
               `GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s (${retryCount + 1} of ${secondaryRetries})`,
             );
             return true;
@@ -96,7 +96,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           retryCount: number,
         ) => {
           if (retryCount < primaryRetries && retryAfter <= 60) {
-            log?.warning(`GitHub rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`);
+            logger?.warning(
+              `GitHub rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`,
+            );
             return true;
           }
           return false;

@@ -61,14 +61,20 @@ Exit codes: 0 shown, 1 GitHub refused or failed (or --last-good found none), 2 i
         'set GITHUB_TOKEN (or GH_TOKEN) to a token that can read deployments of the repository',
       );
     }
-    const log: Logger = {
+    const logger: Logger = {
       info: () => {},
       warning: (m) => io.stderr(`warning: ${m}\n`),
       debug: () => {},
     };
-    const client = createGitHubClient({ token, caller: 'cli history', env: io.env, log });
-    const store = new GitHubDeploymentStore({ client, repository: values.repo, log });
-    const history = await fetchHistory(store, { environment: values.environment, limit, windowMs, now, log });
+    const client = createGitHubClient({ token, caller: 'cli history', env: io.env, logger });
+    const store = new GitHubDeploymentStore({ client, repository: values.repo, logger });
+    const history = await fetchHistory(store, {
+      environment: values.environment,
+      limit,
+      windowMs,
+      now,
+      logger,
+    });
 
     if (values['last-good']) {
       const good = history.lastGood;
