@@ -65,7 +65,7 @@ export async function fetchHistory(store: DeploymentStore, options: HistoryOptio
     entries,
     deployments,
     dora: computeDora(entries, { now: options.now, windowMs: options.windowMs }),
-    lastGood: lastGood(deployments, log),
+    lastGood: lastGood(deployments, logger),
   };
 }
 

@@ -102,7 +102,7 @@ export interface LastGood {
  */
 export function lastGood(
   deployments: readonly StoredDeployment[],
-  log: Logger = silentLogger,
+  logger: Logger = silentLogger,
 ): LastGood | null {
   const succeeded = deployments
     .map((deployment) => ({ deployment, at: outcomeOf(deployment.statuses) }))
@@ -111,7 +111,7 @@ export function lastGood(
   for (const { deployment, at } of succeeded) {
     const candidate = goodCandidate(deployment, at.completedAt!);
     if (typeof candidate !== 'string') return candidate;
-    log.warning(`last-good passes over deployment ${deployment.id}: ${candidate}`);
+    logger.warning(`last-good passes over deployment ${deployment.id}: ${candidate}`);
   }
   return null;
 }
