@@ -150,6 +150,14 @@ describe('shiftgate deploy --simulate', () => {
     ],
     [['deploy', '--simulate', '--state', 'nope.json'], 'cannot read --state nope.json: ENOENT'],
     [['deploy', '--simulate', ...CANARY_FLAGS, '--bogus'], "Unknown option '--bogus'"],
+    [
+      ['deploy', '--simulate', ...CANARY_FLAGS, '--version', 'v1<img src=x>'],
+      "Input '--version' must be a version of 1 to 256",
+    ],
+    [
+      ['deploy', '--simulate', ...CANARY_FLAGS, '--environment', 'prod\n::warning::x'],
+      "Input '--environment' must be an environment name of 1 to 255 letters, digits, spaces and . _ / - starting with a letter or digit, got 'prod\\u000a::warning::x'",
+    ],
   ])('exits 2 on %j', async (argv, message) => {
     const { code, stderr } = await cli(argv);
     expect(code).toBe(2);

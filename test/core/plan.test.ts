@@ -119,11 +119,33 @@ describe('buildPlan', () => {
     [{ cells: 'a,a' }, "a list without repeats ('a' appears twice)"],
     [{ cells: 'a;rm -rf' }, 'no spaces or shell characters'],
     [
+      { cells: ['eu-1', 'eu-2\u001b[2J'] },
+      "Input 'parameters.cells' must be a list of names, each a name of 1 to 256 letters, digits and . _ : / @ - starting with a letter or digit (no spaces or shell characters); 'eu-2\\u001b[2J' is not",
+    ],
+    [{ cells: 'x'.repeat(257) }, 'a name of 1 to 256'],
+    [
       { cells: 'a', 'max-unavailable': 0 },
       "Input 'parameters.max-unavailable' must be a whole number of at least 1, got '0'",
     ],
   ])('refuses rolling parameters %j', (params, message) => {
     expect(() => buildPlan('rolling', params)).toThrow(message);
+  });
+
+  it.each([
+    [
+      './flag.sh\u0007',
+      "Input 'parameters.flag-command' must be a command of 1 to 8192 characters without control characters (tabs and newlines allowed), got './flag.sh\\u0007'",
+    ],
+    ['./flag.sh \u202e', "Input 'parameters.flag-command' must be a command"],
+  ])('refuses a flag command with a control character (%j)', (command, message) => {
+    expect(() => buildPlan('feature-flag', { 'flag-command': command })).toThrow(message);
+  });
+
+  it('keeps a multi-line flag command', () => {
+    const plan = buildPlan('feature-flag', {
+      'flag-command': 'set -e\n\t./flag.sh "$SHIFTGATE_FLAG_EXPOSURE"',
+    });
+    expect(plan.parameters['flag-command']).toBe('set -e\n\t./flag.sh "$SHIFTGATE_FLAG_EXPOSURE"');
   });
 
   it('builds ab-testing as a held split with no automatic promotion', () => {

@@ -7,7 +7,10 @@ import {
   parseHistoryLimit,
   renderHistoryMarkdown,
   renderHistoryText,
+  hasControlCharacters,
+  silentLogger,
   type HistoryEntry,
+  type StoredDeployment,
 } from '@shiftgate/core';
 import { describe, expect, it } from 'vitest';
 import { EXPECTED_DORA, FIXTURE, FIXTURE_NOW, FIXTURE_WINDOW_MS, fixtureStored } from './records-fixture';
@@ -164,6 +167,64 @@ describe('lastGood', () => {
 
   it('returns null when nothing succeeded', () => {
     expect(lastGood(fixtureStored().filter((d) => [1003, 1004, 1009].includes(d.id)))).toBeNull();
+  });
+
+  // Anyone with `deployments: write` can write a payload: last-good outputs only validated values.
+  const poisoned = (change: (d: StoredDeployment) => void): StoredDeployment[] =>
+    fixtureStored().map((d) => {
+      if (d.id !== 1008) return d;
+      const copy = JSON.parse(JSON.stringify(d)) as StoredDeployment;
+      change(copy);
+      return copy;
+    });
+  const payloadOf = (d: StoredDeployment) => d.payload as { version: string; record: { version: string } };
+  const next = () => lastGood(fixtureStored().filter((d) => d.id !== 1008))!;
+
+  it.each([
+    [
+      'a version with a newline and a workflow command',
+      (d: StoredDeployment) => {
+        payloadOf(d).version = payloadOf(d).record.version = 'v1\n::warning::x';
+      },
+      "is not a shiftgate deployment record: 'version' must be a version of 1 to 256",
+    ],
+    [
+      'a version with HTML and a Markdown link',
+      (d: StoredDeployment) => {
+        payloadOf(d).version = payloadOf(d).record.version = 'v1<img src=x>[Approve](https://x)';
+      },
+      "'version' must be a version",
+    ],
+    [
+      'an environment with ESC',
+      (d: StoredDeployment) => {
+        d.environment = 'production\u001b[2J';
+      },
+      'its environment must be an environment name',
+    ],
+    [
+      'a ref a command line reads as an option',
+      (d: StoredDeployment) => {
+        d.ref = '--upload-pack=touch /tmp/x';
+      },
+      'its ref must be a branch, tag or commit sha',
+    ],
+    [
+      'a payload that claims to be shiftgate and is malformed',
+      (d: StoredDeployment) => {
+        (d.payload as Record<string, unknown>)['schema-version'] = 9;
+      },
+      'is not a shiftgate deployment payload',
+    ],
+  ])('passes over a newest success with %s, with a warning naming it', (_what, change, problem) => {
+    const warnings: string[] = [];
+    const good = lastGood(poisoned(change), { ...silentLogger, warning: (m) => warnings.push(m) });
+    expect(good).toEqual(next());
+    expect(good!['deployment-id']).not.toBe(1008);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('last-good passes over deployment 1008: ');
+    expect(warnings[0]).toContain(problem);
+    expect(hasControlCharacters(warnings[0]!)).toBe(false);
   });
 });
 

@@ -124,6 +124,38 @@ describe('deployment records', () => {
       { ...record([{ ...artifact('image'), 'file-hash': 'abc' }]) },
       /'artifacts\[0\].file-hash' must be a sha256/,
     ],
+    // Field rules, as for inputs (a payload is written by anyone with `deployments: write`).
+    [
+      'a version with a newline',
+      { ...record(), version: 'v1\n::warning::x' },
+      /'version' must be a version of 1 to 256 .*got 'v1\\u000a::warning::x'/,
+    ],
+    [
+      'a version with HTML and Markdown',
+      { ...record(), version: 'v1<img src=x>[Approve](https://x)' },
+      /'version' must be a version/,
+    ],
+    [
+      'an environment with BEL',
+      { ...record(), environment: 'prod\u0007' },
+      /'environment' must be an environment name/,
+    ],
+    [
+      'a ref read as an option',
+      { ...record(), ref: '-oProxyCommand=x' },
+      /'ref' must be null or a branch, tag or commit sha/,
+    ],
+    ['a short sha', { ...record(), sha: 'abc' }, /'sha' must be null or a commit sha of 40/],
+    [
+      'a reason on two lines',
+      { ...record(), reason: 'ok\n::error::x' },
+      /'reason' must be null or text of 1 to 1024/,
+    ],
+    [
+      'an artifact path with ESC',
+      { ...record([artifact('image', 'dist/\u001b]8;;x')]) },
+      /'artifacts\[0\].path' must be text/,
+    ],
   ])('refuse %s', (_name, value, message) => {
     expect(() => parseDeploymentRecord('record', value)).toThrow(message);
   });

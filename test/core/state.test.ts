@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildPlan,
   createRolloutState,
+  hasControlCharacters,
   parseRolloutState,
   serializeRolloutState,
   type RolloutState,
@@ -99,7 +100,7 @@ describe('the rollout state document', () => {
     [
       'a bad timestamp',
       broken((d) => (d['created-at'] = 'yesterday')),
-      "'created-at' must be an ISO 8601 timestamp",
+      "'created-at' must be an ISO 8601 UTC timestamp",
     ],
     [
       'a bad deployment id',
@@ -108,5 +109,131 @@ describe('the rollout state document', () => {
     ],
   ])('refuses %s', (_what, text, message) => {
     expect(() => parseRolloutState('state', text)).toThrow(message);
+  });
+});
+
+describe('the rollout state as untrusted data', () => {
+  const withChange = (change: (doc: Record<string, unknown>) => void): string => {
+    const plan = buildPlan('feature-flag', { 'flag-command': './flag.sh' });
+    const state = createRolloutState({
+      strategy: 'feature-flag',
+      parameters: plan.parameters,
+      plan: plan.steps,
+      environment: 'production',
+      version: 'v1.2.3',
+      now,
+    });
+    const doc = JSON.parse(serializeRolloutState(state)) as Record<string, unknown>;
+    change(doc);
+    return JSON.stringify(doc);
+  };
+  const hook = (doc: Record<string, unknown>) =>
+    (doc.plan as Record<string, unknown>[]).find((s) => s.kind === 'hook')!;
+
+  it.each([
+    [
+      'a step name that would become a workflow command',
+      (d: Record<string, unknown>) => (hook(d).name = 'flag\n::warning::x'),
+      "'plan[1].name' must be a name of 1 to 256 letters, digits",
+      'flag\\u000a::warning::x',
+    ],
+    [
+      'a version with a newline',
+      (d: Record<string, unknown>) => (d.version = 'v1\necho pwned'),
+      "'version' must be a version of 1 to 256",
+      'v1\\u000aecho pwned',
+    ],
+    [
+      'a version with HTML and a Markdown link',
+      (d: Record<string, unknown>) => (d.version = 'v1<img src=x>[Approve](https://x)'),
+      "'version' must be a version",
+      'v1<img src=x>',
+    ],
+    [
+      'an environment with ESC',
+      (d: Record<string, unknown>) => (d.environment = 'prod\u001b[2J'),
+      "'environment' must be an environment name",
+      'prod\\u001b[2J',
+    ],
+    [
+      'an environment with a bidi override',
+      (d: Record<string, unknown>) => (d.environment = 'prod\u202euction'),
+      "'environment' must be an environment name",
+      'prod\\u202euction',
+    ],
+    [
+      'an environment too long',
+      (d: Record<string, unknown>) => (d.environment = 'e'.repeat(256)),
+      'an environment name of 1 to 255 letters',
+      'eeee',
+    ],
+    [
+      'a route that is not an ARN',
+      (d: Record<string, unknown>) => (d.routes = ['arn:aws:x', 'listener\n']),
+      "'routes[1]' must be an ARN",
+      'listener\\u000a',
+    ],
+    [
+      'a target group ARN with a space',
+      (d: Record<string, unknown>) => (d['canary-target-group-arn'] = 'arn:aws:tg x'),
+      "'canary-target-group-arn' must be an ARN",
+      'arn:aws:tg x',
+    ],
+    [
+      'a parameter with a control character',
+      (d: Record<string, unknown>) => ((d.parameters as Record<string, unknown>)['flag-command'] = 'x\u0007'),
+      "'parameters.flag-command' must be a command",
+      'x\\u0007',
+    ],
+    [
+      'a parameter whose name is not kebab-case',
+      (d: Record<string, unknown>) => ((d.parameters as Record<string, unknown>)['Flag Command'] = 'x'),
+      "'parameters' has a key that is not a parameter name",
+      'Flag Command',
+    ],
+    [
+      'an approval reason on two lines',
+      (d: Record<string, unknown>) =>
+        ((d.plan as unknown[])[0] = { kind: 'approval', reason: 'ok\n::stop-commands::x' }),
+      "'plan[0].reason' must be text of 1 to 1024 characters on one line",
+      'ok\\u000a::stop-commands::x',
+    ],
+    [
+      'a cell name with a shell character',
+      (d: Record<string, unknown>) =>
+        ((d.plan as unknown[])[0] = { kind: 'batch', batch: 1, cells: ['a', 'b;rm'] }),
+      "'plan[0].cells[1]' must be a name",
+      'b;rm',
+    ],
+    [
+      'a timestamp that is not UTC ISO 8601',
+      (d: Record<string, unknown>) => (d['updated-at'] = 'Tue, 01 Dec 2026 10:00:00 GMT'),
+      "'updated-at' must be an ISO 8601 UTC timestamp",
+      'Tue, 01 Dec 2026',
+    ],
+  ])('refuses %s, showing the value escaped', (_what, change, problem, shown) => {
+    const text = withChange(change);
+    let message = '';
+    try {
+      parseRolloutState('state', text);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("Input 'state' is not a shiftgate rollout state: ");
+    expect(message).toContain(problem);
+    expect(message).toContain(shown);
+    // The message itself is one line without control characters: safe in a log and an annotation.
+    expect(hasControlCharacters(message)).toBe(false);
+  });
+
+  it('accepts versions as tags, digests and build metadata', () => {
+    for (const version of ['v1.2.3', '1.2.3+build.4', 'app@sha256:' + 'a'.repeat(64), 'ghcr.io/o/app:1.0']) {
+      expect(
+        parseRolloutState(
+          'state',
+          withChange((d) => (d.version = version)),
+        ).version,
+      ).toBe(version);
+    }
   });
 });

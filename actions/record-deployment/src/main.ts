@@ -5,6 +5,7 @@ import { createCloudWatchClient, publishDeploymentMetrics } from '@shiftgate/aws
 import {
   createDeploymentRecord,
   errorMessage,
+  escapeMarkdown,
   InputError,
   isTerminal,
   limitDescription,
@@ -192,7 +193,7 @@ async function verify(
   log.notice(
     `${verified} artifact${verified === 1 ? '' : 's'} match deployment ${deploymentId}'s record (sha256)`,
   );
-  return `### Artifacts verified\n\n${verified} artifact${verified === 1 ? '' : 's'} match deployment ${deploymentId}'s record (${payload.record.version}).\n`;
+  return `### Artifacts verified\n\n${verified} artifact${verified === 1 ? '' : 's'} match deployment ${deploymentId}'s record (${escapeMarkdown(payload.record.version)}).\n`;
 }
 
 async function start(

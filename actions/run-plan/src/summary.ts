@@ -48,10 +48,11 @@ export function runSummary(result: RunResult, pair: TargetPair): string {
     lines.push(`### Rollback to ${r.to}`, '', cell(r.reason), '');
     for (const route of r.routes) {
       lines.push(
-        `- \`${route.route}\`: ${route.changed ? 'restored to' : 'already at'} ${describeTargetGroups(route.after, pair)}`,
+        `- \`${cell(route.route)}\`: ${route.changed ? 'restored to' : 'already at'} ${cell(describeTargetGroups(route.after, pair))}`,
       );
     }
-    for (const undo of r.undo) lines.push(`- ${undo}`);
+    // Undo lines carry hook names and command or AWS error text: untrusted, like every message here.
+    for (const undo of r.undo) lines.push(`- ${cell(undo)}`);
     if (r.error) lines.push(`- **Not restored:** ${cell(r.error)}`);
     lines.push('');
   }

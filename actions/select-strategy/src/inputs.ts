@@ -3,6 +3,7 @@ import {
   DEFAULT_CONFIG_PATH,
   InputError,
   parseBoolean,
+  parseEnvironmentName,
   parseRequiredPermission,
   parseStrategyName,
   type PermissionLevel,
@@ -31,13 +32,7 @@ export async function parseInputs(
   const strategy = get('strategy');
   if (strategy.trim() !== '') parseStrategyName('strategy', strategy);
   const environment = get('environment').trim();
-  if (environment !== '' && !/^[A-Za-z0-9][A-Za-z0-9._ /-]{0,254}$/.test(environment)) {
-    throw new InputError(
-      'environment',
-      environment,
-      'an environment name of letters, digits, spaces and . _ / -',
-    );
-  }
+  if (environment !== '') parseEnvironmentName('environment', environment);
   const configPath = get('config').trim() || DEFAULT_CONFIG_PATH;
   const labelPrefix = get('label-prefix');
   if (/\s/.test(labelPrefix.trim()) || labelPrefix.length > 50) {

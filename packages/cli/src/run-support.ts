@@ -20,7 +20,9 @@ import {
   parseConfig,
   parseInteger,
   parseRolloutState,
+  parseEnvironmentName,
   parseStrategyName,
+  parseVersion,
   type AlarmSource,
   type CommandRunner,
   type MetricSourceFactory,
@@ -119,7 +121,10 @@ export function stateFromFlags(command: string, values: Values, io: Io, now: Dat
     if (at < 1) throw new InputError('--param', pair, 'name=value, e.g. steps=5,25,50,100');
     overrides[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  const environment = text('environment') ?? null;
+  // The field rules a state is held to apply to the flags that fill the same fields.
+  const environment =
+    text('environment') === undefined ? null : parseEnvironmentName('--environment', text('environment'));
+  const version = text('version') === undefined ? null : parseVersion('--version', text('version'));
   const plan = buildPlan(strategy, { ...configParameters(config, strategy, environment), ...overrides });
   return createRolloutState({
     strategy: plan.strategy,
@@ -127,7 +132,7 @@ export function stateFromFlags(command: string, values: Values, io: Io, now: Dat
     plan: plan.steps,
     compensation: plan.compensation,
     environment,
-    version: text('version') ?? null,
+    version,
     now,
   });
 }

@@ -21,7 +21,7 @@ export interface History {
   entries: HistoryEntry[];
   deployments: StoredDeployment[];
   dora: DoraFigures;
-  /** The newest successful deployment among those fetched. */
+  /** The newest successful deployment among those fetched whose values validate. */
   lastGood: LastGood | null;
 }
 
@@ -65,7 +65,7 @@ export async function fetchHistory(store: DeploymentStore, options: HistoryOptio
     entries,
     deployments,
     dora: computeDora(entries, { now: options.now, windowMs: options.windowMs }),
-    lastGood: lastGood(deployments),
+    lastGood: lastGood(deployments, logger),
   };
 }
 

@@ -117,6 +117,24 @@ describe('parseInputs', () => {
       { state: '{"schema-version": 1}' },
       "Input 'state' is not a shiftgate rollout state: missing key 'strategy'",
     ],
+    // The field rules a state is held to apply to the inputs that carry the same fields.
+    [
+      { environment: 'production', version: 'v1\n::warning::x' },
+      "Input 'version' must be a version of 1 to 256 letters, digits and . _ - + : @ / starting with a letter or digit (such as v1.2.3 or app@sha256:…), got 'v1\\u000a::warning::x'",
+    ],
+    [
+      { environment: 'production', version: 'v1<img src=x>[Approve](https://x)' },
+      "Input 'version' must be a version of 1 to 256",
+    ],
+    [
+      { environment: 'prod`whoami`', version: 'v1' },
+      "Input 'environment' must be an environment name of 1 to 255 letters, digits, spaces and . _ / - starting with a letter or digit, got 'prod`whoami`'",
+    ],
+    [
+      { environment: 'production', version: 'v1', ref: '--upload-pack=x' },
+      "Input 'ref' must be a branch, tag or commit sha",
+    ],
+    [{ environment: 'production', version: 'v1', ref: 'main\u0007' }, "got 'main\\u0007'"],
     [
       { environment: 'production', version: 'v1', 'transient-environment': 'yes' },
       "Input 'transient-environment' must be 'true' or 'false', got 'yes'",
@@ -468,5 +486,33 @@ describe('record-deployment', () => {
     expect(JSON.parse(result.outputs['last-good']!)).toMatchObject({ version: 'v1.4.1' });
     expect(result.summary).toContain('| Change failure rate |');
     expect(result.summary).toContain('| 1004 | v1.2.1 | rolled_back |');
+  });
+
+  it('outputs as last-good only validated values, passing over a newer success that fails them', async () => {
+    seedFixtureHistory(server);
+    // Anyone with `deployments: write` can create this: a success newer than every fixture deployment,
+    // whose ref would reach `gh workflow run --ref` and whose version an `echo` in a workflow.
+    const hostile = server.seedDeployment({
+      environment: 'production',
+      ref: '--upload-pack=touch /tmp/x',
+      payload: { from: 'another tool' },
+      created_at: '2026-01-30T00:00:00Z',
+      statuses: [{ state: 'success', created_at: '2026-01-30T00:05:00Z' }],
+    });
+    const result = await runStep(server, 'main', {
+      mode: 'history',
+      environment: 'production',
+      'dora-window': '8760h',
+    });
+    expect(result.errors).toEqual([]);
+    expect(JSON.parse(result.outputs['last-good']!)).toMatchObject({
+      version: 'v1.4.1',
+      ref: expect.not.stringMatching(/^-/),
+    });
+    expect(result.warnings).toContainEqual(
+      expect.stringContaining(
+        `last-good passes over deployment ${hostile.id}: its ref must be a branch, tag or commit sha`,
+      ),
+    );
   });
 });

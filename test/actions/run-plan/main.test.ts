@@ -271,6 +271,25 @@ describe('run-plan', () => {
       { state: stateFor('feature-flag', { 'flag-command': 'touch pwned' }), 'flag-command': './set-flag.sh' },
       "run-plan failed: Plan step 2 of the rollout state carries a flag command that differs from this run's 'flag-command'",
     ],
+    [
+      {
+        state: stateFor('feature-flag', { 'flag-command': './set-flag.sh' }).replace(
+          '"name":"flag"',
+          '"name":"flag\\n::warning::x"',
+        ),
+        'flag-command': './set-flag.sh',
+      },
+      "run-plan failed: Input 'state' is not a shiftgate rollout state: 'plan[1].name' must be a name of 1 to 256 letters, digits and . _ : / @ - starting with a letter or digit (no spaces or shell characters), got 'flag\\u000a::warning::x'",
+    ],
+    [
+      {
+        state: stateFor('canary', { steps: '10,100' }).replace(
+          '"version":"v2.4.0"',
+          '"version":"v1\\necho pwned"',
+        ),
+      },
+      "run-plan failed: Input 'state' is not a shiftgate rollout state: 'version' must be a version",
+    ],
   ])('refuses %j with no AWS write', async (overrides, message) => {
     const result = await runAction({
       state: stateFor('canary', { steps: '10,100' }),

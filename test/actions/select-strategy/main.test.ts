@@ -57,6 +57,7 @@ describe('parseInputs', () => {
     ],
     ['allow-forks', 'yes', "Input 'allow-forks' must be 'true' or 'false', got 'yes'"],
     ['environment', 'prod;rm -rf /', "Input 'environment' must be an environment name"],
+    ['environment', 'prod\u202e', "Input 'environment' must be an environment name of 1 to 255 letters"],
     ['label-prefix', 'deploy me:', "Input 'label-prefix' must be a label prefix without spaces"],
     ['parameters', '[1, 2]', "Input 'parameters' must be a YAML or JSON map"],
     ['parameters', '{steps: [', "Input 'parameters' must be a YAML or JSON map of parameter names to values"],

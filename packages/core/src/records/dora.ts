@@ -1,4 +1,12 @@
-import { escapeMarkdown as cell, formatPercent, InputError, median } from '../shared/index';
+import {
+  escapeMarkdown as cell,
+  fieldProblem,
+  formatPercent,
+  InputError,
+  median,
+  silentLogger,
+  type Logger,
+} from '../shared/index';
 import type { DeploymentStatus } from './record';
 import { readPayload } from './recorder';
 import { outcomeOf, type StoredDeployment } from './store';
@@ -87,39 +95,56 @@ export interface LastGood {
 
 /**
  * The newest successful deployment among `deployments` (any order), with the rollout state it stored,
- * for a "roll back to last good" workflow. Null when none succeeded.
+ * for a "roll back to last good" workflow. Null when none succeeded. Anyone with `deployments: write`
+ * can create a deployment, so only validated values come out: a candidate whose environment, ref, sha
+ * or version breaks the field rules, or whose payload claims to be shiftgate's and does not parse, is
+ * passed over with a warning naming it, and the next newest is taken.
  */
-export function lastGood(deployments: readonly StoredDeployment[]): LastGood | null {
-  let best: { deployment: StoredDeployment; at: number } | null = null;
-  for (const deployment of deployments) {
-    const outcome = outcomeOf(deployment.statuses);
-    if (outcome.status !== 'succeeded' || outcome.completedAt === null) continue;
-    if (
-      best === null ||
-      outcome.completedAt > best.at ||
-      (outcome.completedAt === best.at && deployment.id > best.deployment.id)
-    ) {
-      best = { deployment, at: outcome.completedAt };
-    }
+export function lastGood(
+  deployments: readonly StoredDeployment[],
+  logger: Logger = silentLogger,
+): LastGood | null {
+  const succeeded = deployments
+    .map((deployment) => ({ deployment, at: outcomeOf(deployment.statuses) }))
+    .filter(({ at }) => at.status === 'succeeded' && at.completedAt !== null)
+    .sort((a, b) => b.at.completedAt! - a.at.completedAt! || b.deployment.id - a.deployment.id);
+  for (const { deployment, at } of succeeded) {
+    const candidate = goodCandidate(deployment, at.completedAt!);
+    if (typeof candidate !== 'string') return candidate;
+    logger.warning(`last-good passes over deployment ${deployment.id}: ${candidate}`);
   }
-  if (best === null) return null;
-  const { deployment, at } = best;
-  let payload = null;
+  return null;
+}
+
+/** The last-good document of one successful deployment, or why its values cannot be trusted. */
+function goodCandidate(deployment: StoredDeployment, completedAt: number): LastGood | string {
+  let payload;
   try {
     payload = readPayload(deployment.id, deployment.payload);
-  } catch {
-    payload = null;
+  } catch (error) {
+    return (error as Error).message;
   }
-  return {
+  const good: LastGood = {
     'deployment-id': deployment.id,
     environment: deployment.environment,
     ref: deployment.ref,
     sha: deployment.sha,
     version: payload?.record.version ?? deployment.ref,
     strategy: payload?.strategy ?? null,
-    'completed-at': at,
+    'completed-at': completedAt,
     'rollout-state': payload?.['rollout-state'] ?? null,
   };
+  const checks: [string, unknown, 'environment' | 'ref' | 'sha' | 'version'][] = [
+    ['environment', good.environment, 'environment'],
+    ['ref', good.ref, 'ref'],
+    ['sha', good.sha, 'sha'],
+    ['version', good.version, 'version'],
+  ];
+  for (const [key, value, kind] of checks) {
+    const problem = fieldProblem(kind, value);
+    if (problem !== null) return `its ${key} ${problem}`;
+  }
+  return good;
 }
 
 /** The DORA figures over a window. Durations in milliseconds, rates in percent (25 for 25%). */

@@ -1,6 +1,7 @@
 // Reading a deployment record back strictly: a payload or an input is data, never trusted, and a
-// record that does not match the schema exactly is refused rather than half read.
-import { InputError, isObject, type Json } from '../shared/index';
+// record that does not match the schema exactly, or whose version, environment, ref, sha, reason or
+// artifact fields break the field rules inputs are held to, is refused rather than half read.
+import { fieldProblem, InputError, isObject, type FieldKind, type Json } from '../shared/index';
 import { STRATEGY_NAMES } from '../strategy/index';
 import {
   DEPLOYMENT_STATUSES,
@@ -78,16 +79,21 @@ export function parseDeploymentRecord(input: string, value: unknown): Deployment
   const deploymentId = doc['deployment-id'];
   if (deploymentId !== null && !isPositiveInt(deploymentId))
     fail(`'deployment-id' must be null or a positive whole number`);
-  for (const key of ['version', 'environment'] as const) {
-    if (typeof doc[key] !== 'string' || doc[key] === '') fail(`'${key}' must be a non-empty string`);
-  }
+  const field = (key: string, value: Json | undefined, kind: FieldKind, nullable: boolean): void => {
+    if (value === null && nullable) return;
+    const problem = fieldProblem(kind, value);
+    if (problem !== null)
+      fail(`'${key}' ${nullable ? problem.replace(/^must be /, 'must be null or ') : problem}`);
+  };
+  field('version', doc.version, 'version', false);
+  field('environment', doc.environment, 'environment', false);
   const strategy = doc.strategy;
   if (strategy !== null && !(STRATEGY_NAMES as readonly unknown[]).includes(strategy)) {
     fail(`'strategy' must be null or one of ${STRATEGY_NAMES.join(', ')}`);
   }
-  for (const key of ['ref', 'sha', 'reason'] as const) {
-    if (doc[key] !== null && typeof doc[key] !== 'string') fail(`'${key}' must be null or a string`);
-  }
+  field('ref', doc.ref, 'ref', true);
+  field('sha', doc.sha, 'sha', true);
+  field('reason', doc.reason, 'text', true);
   const status = doc['deployment-status'];
   if (!(DEPLOYMENT_STATUSES as readonly unknown[]).includes(status)) {
     fail(
@@ -114,10 +120,8 @@ export function parseDeploymentRecord(input: string, value: unknown): Deployment
     if (typeof artifact.id !== 'string' || !HEX64.test(artifact.id))
       fail(`'${where}.id' must be 64 hex digits`);
     if (artifact.version !== doc.version) fail(`'${where}.version' must equal the record's version`);
-    for (const key of ['artifact-type', 'path'] as const) {
-      if (typeof artifact[key] !== 'string' || artifact[key] === '')
-        fail(`'${where}.${key}' must be a non-empty string`);
-    }
+    field(`${where}.artifact-type`, artifact['artifact-type'], 'name', false);
+    field(`${where}.path`, artifact.path, 'text', false);
     if (typeof artifact['file-hash'] !== 'string' || !HEX64.test(artifact['file-hash'])) {
       fail(`'${where}.file-hash' must be a sha256 in 64 lowercase hex digits`);
     }

@@ -1,4 +1,4 @@
-import { InputError, isObject, type Json } from '../shared/index';
+import { fieldProblem, InputError, isObject, showValue, type FieldKind, type Json } from '../shared/index';
 import { STRATEGY_NAMES, type Step, type StrategyName } from '../strategy/index';
 
 /** The rollout state's schema version. Bumped on any change that an older reader would misread. */
@@ -128,7 +128,10 @@ const KEYS: Record<keyof RolloutState, true> = {
 
 /**
  * Parses a rollout state strictly: valid JSON, the current schema version, every key known and of the
- * right type, a valid plan. `input` names the input or file it came from, for the error message.
+ * right type, a valid plan, and every name, version, environment, ARN and text within the field rules
+ * an input is held to (bounded, no control characters). A state is data, never code: it may come from
+ * a deployment payload anyone with `deployments: write` can write. `input` names the input or file it
+ * came from, for the error message.
  */
 export function parseRolloutState(input: string, text: string): RolloutState {
   const fail = (problem: string): never => {
@@ -162,17 +165,20 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     const v = doc[key];
     return typeof v === 'string' && v !== '' ? v : fail(`'${key}' must be a non-empty string`);
   };
-  const strOrNull = (key: string): string | null => (doc[key] === null ? null : str(key));
+  const field = (key: string, kind: FieldKind): string | null => {
+    if (doc[key] === null) return null;
+    const problem = fieldProblem(kind, doc[key]);
+    return problem === null ? (doc[key] as string) : fail(`'${key}' ${problem}`);
+  };
   const strategy = str('strategy');
   if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) {
-    fail(`'strategy' must be one of ${STRATEGY_NAMES.join(', ')}, got '${strategy}'`);
+    fail(`'strategy' must be one of ${STRATEGY_NAMES.join(', ')}, got ${showValue(strategy)}`);
   }
   const status = str('status');
   if (!(ROLLOUT_STATUSES as readonly string[]).includes(status)) {
-    fail(`'status' must be one of ${ROLLOUT_STATUSES.join(', ')}, got '${status}'`);
+    fail(`'status' must be one of ${ROLLOUT_STATUSES.join(', ')}, got ${showValue(status)}`);
   }
-  const parameters = doc.parameters;
-  if (!isObject(parameters)) fail("'parameters' must be an object");
+  const parameters = parseParameters(doc.parameters, fail);
   const plan = parseSteps('plan', doc.plan, fail);
   const compensation = parseSteps('compensation', doc.compensation, fail);
   const step = doc.step;
@@ -189,16 +195,20 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     fail(`'deployment-id' must be null or a positive whole number, got ${JSON.stringify(deploymentId)}`);
   }
   const routes = doc.routes;
-  if (!Array.isArray(routes) || !routes.every((r) => typeof r === 'string' && r !== '')) {
-    fail("'routes' must be a list of listener or rule ARNs");
-  }
+  if (!Array.isArray(routes)) return fail("'routes' must be a list of listener or rule ARNs");
+  routes.forEach((route, index) => {
+    const problem = fieldProblem('arn', route);
+    if (problem !== null) fail(`'routes[${index}]' ${problem}`);
+  });
   const initial = doc['initial-weights'];
   if (initial !== null) {
     if (!isObject(initial)) fail("'initial-weights' must be null or an object of route ARN to weights");
     for (const [route, list] of Object.entries(initial as Record<string, Json>)) {
+      const problem = fieldProblem('arn', route);
+      if (problem !== null) fail(`a route of 'initial-weights' ${problem}`);
       if (!Array.isArray(list) || !list.every(isTargetWeight)) {
         fail(
-          `'initial-weights' of '${route}' must be a list of {"target-group-arn", "weight"} with weights 0 to 999`,
+          `'initial-weights' of '${route}' must be a list of {"target-group-arn", "weight"} with target group ARNs and weights 0 to 999`,
         );
       }
     }
@@ -215,23 +225,27 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     }
   }
   for (const key of ['created-at', 'updated-at']) {
-    if (Number.isNaN(Date.parse(str(key)))) fail(`'${key}' must be an ISO 8601 timestamp`);
+    const v = str(key);
+    if (!ISO_TIME.test(v) || Number.isNaN(Date.parse(v)))
+      fail(
+        `'${key}' must be an ISO 8601 UTC timestamp such as 2026-01-10T14:05:00.000Z, got ${showValue(v)}`,
+      );
   }
   return {
     'schema-version': ROLLOUT_STATE_VERSION,
     strategy: strategy as StrategyName,
-    parameters: parameters as Record<string, ParameterValue>,
+    parameters,
     plan,
     compensation,
     step: step as number,
     status: status as RolloutStatus,
-    environment: strOrNull('environment'),
-    version: strOrNull('version'),
+    environment: field('environment', 'environment'),
+    version: field('version', 'version'),
     'deployment-id': deploymentId as number | null,
-    'load-balancer-arn': strOrNull('load-balancer-arn'),
+    'load-balancer-arn': field('load-balancer-arn', 'arn'),
     routes: routes as string[],
-    'stable-target-group-arn': strOrNull('stable-target-group-arn'),
-    'canary-target-group-arn': strOrNull('canary-target-group-arn'),
+    'stable-target-group-arn': field('stable-target-group-arn', 'arn'),
+    'canary-target-group-arn': field('canary-target-group-arn', 'arn'),
     'initial-weights': initial as RouteWeights | null,
     weights: weights as Split | null,
     'created-at': str('created-at'),
@@ -243,11 +257,48 @@ function isWeight(value: Json | undefined): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100;
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+const PARAMETER_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
+/**
+ * A state's parameters: kebab-case names; numbers, booleans, strings and lists. Strings are held to the
+ * command rule (a parameter may be a command, which preflight compares with this run's), list items to
+ * the name rule (cells and services).
+ */
+function parseParameters(
+  value: Json | undefined,
+  fail: (problem: string) => never,
+): Record<string, ParameterValue> {
+  if (!isObject(value)) return fail("'parameters' must be an object");
+  for (const [name, v] of Object.entries(value)) {
+    if (!PARAMETER_NAME.test(name))
+      fail(`'parameters' has a key that is not a parameter name: ${showValue(name)}`);
+    const where = `'parameters.${name}'`;
+    if (typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) fail(`${where} must be a finite number`);
+    } else if (typeof v === 'string') {
+      const problem = fieldProblem('command', v);
+      if (problem !== null) fail(`${where} ${problem}`);
+    } else if (Array.isArray(v) && v.every((item) => typeof item === 'number' && Number.isFinite(item))) {
+      continue;
+    } else if (Array.isArray(v) && v.every((item) => typeof item === 'string')) {
+      v.forEach((item, index) => {
+        const problem = fieldProblem('name', item);
+        if (problem !== null) fail(`'parameters.${name}[${index}]' ${problem}`);
+      });
+    } else {
+      fail(`${where} must be a number, boolean, string or a list of numbers or of names`);
+    }
+  }
+  return value as Record<string, ParameterValue>;
+}
+
 function isTargetWeight(value: Json): boolean {
   return (
     isObject(value) &&
     Object.keys(value).sort().join() === 'target-group-arn,weight' &&
-    typeof value['target-group-arn'] === 'string' &&
+    fieldProblem('arn', value['target-group-arn']) === null &&
     typeof value.weight === 'number' &&
     Number.isInteger(value.weight) &&
     value.weight >= 0 &&
@@ -263,6 +314,15 @@ const STEP_FIELDS: Record<Step['kind'], Record<string, 'number' | 'string' | 'bo
   approval: { reason: 'string' },
   batch: { batch: 'number', cells: 'string[]' },
   service: { service: 'string', order: 'number' },
+};
+
+/** The rule each text field of a step is held to; list fields (cells) hold names. */
+const STEP_TEXT: Record<string, FieldKind> = {
+  duration: 'name',
+  name: 'name',
+  command: 'command',
+  reason: 'text',
+  service: 'name',
 };
 
 function parseSteps(key: string, value: Json | undefined, fail: (problem: string) => never): Step[] {
@@ -283,6 +343,12 @@ function parseSteps(key: string, value: Json | undefined, fail: (problem: string
       const ok =
         type === 'string[]' ? Array.isArray(v) && v.every((s) => typeof s === 'string') : typeof v === type;
       if (!ok) fail(`'${key}[${index}].${field}' must be a ${type}`);
+      const kind = STEP_TEXT[field];
+      for (const [at, text] of (Array.isArray(v) ? v : kind ? [v] : []).entries()) {
+        const problem = fieldProblem(kind ?? 'name', text);
+        const path = Array.isArray(v) ? `${field}[${at}]` : field;
+        if (problem !== null) fail(`'${key}[${index}].${path}' ${problem}`);
+      }
     }
     if (raw.kind === 'shift' && !isWeight(raw.weight)) {
       fail(

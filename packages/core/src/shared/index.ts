@@ -3,4 +3,5 @@ export * from './errors';
 export * from './units';
 export * from './json';
 export * from './format';
+export * from './fields';
 export * from './clock';

@@ -1,6 +1,10 @@
 import {
+  fieldProblem,
+  FIELD_RULES,
   formatDuration,
   InputError,
+  parseField,
+  showValue,
   parseBoolean,
   parseDuration,
   parseInteger,
@@ -249,11 +253,9 @@ function parseParameter(param: ParameterSpec, input: string, value: RawParameter
       return parseInteger(input, scalar(), { min: 1 });
     case 'boolean':
       return typeof value === 'boolean' ? value : parseBoolean(input, String(scalar()));
-    case 'string': {
-      const text = String(scalar()).trim();
-      if (text === '') throw new InputError(input, value, 'a non-empty string');
-      return text;
-    }
+    case 'string':
+      // The one string parameter is a command (flag-command): the command field rule.
+      return parseField('command', input, String(scalar()).trim());
     case 'list': {
       const items = (
         typeof value === 'string' ? value.split(/[,\n]/) : Array.isArray(value) ? value : [scalar()]
@@ -261,13 +263,11 @@ function parseParameter(param: ParameterSpec, input: string, value: RawParameter
         .map((item) => String(item).trim())
         .filter((item) => item !== '');
       if (items.length === 0) throw new InputError(input, value, 'a non-empty list of names');
-      const bad = items.find((item) => !/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(item));
+      const bad = items.find((item) => fieldProblem('name', item) !== null);
       if (bad !== undefined) {
-        throw new InputError(
-          input,
-          value,
-          'names of letters, digits and . _ : / @ - (no spaces or shell characters)',
-        );
+        throw new InputError(input, value, `names, each ${FIELD_RULES.name.allowed}`, {
+          message: `Input '${input}' must be a list of names, each ${FIELD_RULES.name.allowed}; ${showValue(bad)} is not`,
+        });
       }
       const seen = new Set<string>();
       for (const item of items) {
