@@ -38,7 +38,7 @@ export interface CancelRow {
 /** The main step dies (no restore of its own) after the n-th wait; the post step must put traffic back. */
 export interface KillRow {
   phase: string;
-  strategy: 'canary' | 'blue-green';
+  strategy: 'canary' | 'blue-green' | 'linear';
   afterSleeps: number;
 }
 
@@ -52,17 +52,20 @@ export const GITHUB_ROWS: GitHubRow[] = GITHUB_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
 );
 
+// A canary of 10, 50, 100 with 3m bakes waits 6 times (3 per bake); blue-green and linear (50, 100) wait
+// 3 times in the bake after their first shift.
 export const CANCEL_ROWS: CancelRow[] = [
-  { phase: 'first bake of a canary', strategy: 'canary', afterSleeps: 1 },
-  { phase: 'middle of a canary bake', strategy: 'canary', afterSleeps: 3 },
-  { phase: 'second bake of a canary', strategy: 'canary', afterSleeps: 8 },
-  { phase: 'pre-switch gate of a blue-green', strategy: 'blue-green', afterSleeps: 1 },
-  { phase: 'bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 5 },
-  { phase: 'a linear bake', strategy: 'linear', afterSleeps: 4 },
+  { phase: 'start of the first canary bake', strategy: 'canary', afterSleeps: 1 },
+  { phase: 'middle of the first canary bake', strategy: 'canary', afterSleeps: 2 },
+  { phase: 'start of the second canary bake', strategy: 'canary', afterSleeps: 4 },
+  { phase: 'middle of the second canary bake', strategy: 'canary', afterSleeps: 5 },
+  { phase: 'start of the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 1 },
+  { phase: 'end of the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 3 },
+  { phase: 'the first linear bake', strategy: 'linear', afterSleeps: 2 },
 ];
 
 export const KILL_ROWS: KillRow[] = [
   { phase: 'the first canary bake', strategy: 'canary', afterSleeps: 2 },
-  { phase: 'the second canary bake', strategy: 'canary', afterSleeps: 8 },
-  { phase: 'the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 5 },
+  { phase: 'the second canary bake', strategy: 'canary', afterSleeps: 5 },
+  { phase: 'the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 2 },
 ];

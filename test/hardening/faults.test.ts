@@ -10,7 +10,6 @@ import {
   parseRolloutState,
   serializeRolloutState,
   virtualTime,
-  type StrategyName,
 } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { run } from '../../actions/run-plan/src/main';
@@ -53,11 +52,13 @@ beforeEach(() => {
   fakes.cloudwatch.faults.length = 0;
 });
 
-function stateFor(strategy: StrategyName): string {
-  const plan = buildPlan(
-    strategy,
-    strategy === 'canary' ? { steps: '10,100', 'bake-time': '3m' } : { 'bake-time': '3m' },
-  );
+function stateFor(strategy: 'canary' | 'blue-green' | 'linear'): string {
+  const parameters: Record<typeof strategy, Record<string, string>> = {
+    canary: { steps: '10,50,100', 'bake-time': '3m' },
+    'blue-green': { 'bake-time': '3m' },
+    linear: { 'step-size': '50', interval: '3m' },
+  };
+  const plan = buildPlan(strategy, parameters[strategy]);
   return serializeRolloutState(
     createRolloutState({
       strategy,
@@ -235,6 +236,53 @@ describe('every AWS call under throttling, 5xx, timeout and a lost response', ()
       expectNotSplit(decision);
       if (main.outputs.state)
         expect(TERMINAL).toContain(parseRolloutState('state', main.outputs.state).status);
+      expectNoDuplicateWrite();
+    },
+  );
+});
+
+describe('a cancel (SIGTERM) in each phase of a run', () => {
+  it.each(CANCEL_ROWS.map((row) => [`${row.strategy}: ${row.phase}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const main = await runPlan(
+        { state: stateFor(row.strategy), ...ROUTES, ...GATES },
+        { after: row.afterSleeps, how: 'cancel' },
+      );
+      expect(main.exitCode).toBe(1);
+      expect(main.errors).toHaveLength(1);
+      expect(main.errors[0]).toMatch(
+        /^run-plan failed: cancelled during step \d+ \(\w+[^)]*\); traffic restored/,
+      );
+      expectNotSplit(main.outputs.decision);
+      expect(parseRolloutState('state', main.outputs.state!).status).toBe('rolled-back');
+      // Restored by the main step itself: nothing left for the post step.
+      expect(main.saved.restore ?? '').toBe('');
+      expectNoDuplicateWrite();
+    },
+  );
+});
+
+describe('a runner killed before the post step', () => {
+  it.each(KILL_ROWS.map((row) => [`${row.strategy}: killed in ${row.phase}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const main = await runPlan(
+        { state: stateFor(row.strategy), ...ROUTES, ...GATES },
+        { after: row.afterSleeps, how: 'kill' },
+      );
+      // The main step died with traffic moved and no output; what it saved first is all there is.
+      expect(main.outputs.decision).toBeUndefined();
+      expect(
+        fakes.elbv2
+          .weights(LISTENER)
+          .filter(([, weight]) => weight > 0)
+          .map(([g]) => g),
+      ).toContain(CANARY);
+      expect(main.saved.restore).toBeTruthy();
+      const after = await runPost(main.saved);
+      expect(after.errors).toEqual([]);
+      expectNotSplit(undefined);
       expectNoDuplicateWrite();
     },
   );
