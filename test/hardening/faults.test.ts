@@ -2,7 +2,7 @@
 // faults; run-plan runs in this process on virtual time. Invariants checked on every row: traffic is
 // never left split (all stable, or all canary after a promotion), the run ends in exactly one terminal
 // status, and nothing is written twice (apart from the SDK re-sending a write whose answer was lost).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrafficModel } from '@shiftgate/cli';
 import {
   buildPlan,
@@ -12,10 +12,13 @@ import {
   virtualTime,
 } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import { createGitHubClient } from '@shiftgate/github';
 import { run } from '../../actions/run-plan/src/main';
 import { post } from '../../actions/run-plan/src/restore';
 import { inProcess, type InProcessRun } from '../actions/shift-traffic/harness';
-import { runStep, terminalStatuses } from '../actions/record-deployment/harness';
+import { run as recordDeployment } from '../../actions/record-deployment/src/main';
+import { post as recordPost } from '../../actions/record-deployment/src/post-step';
+import { SHA, terminalStatuses } from '../actions/record-deployment/harness';
 import { CANARY, LISTENER, ROUTES, STABLE, useAlbFakes } from '../support/alb-fakes';
 import type { Fault as CloudWatchFault } from '../support/cloudwatch-server';
 import type { Fault as Elbv2Fault } from '../support/elbv2-server';
@@ -34,6 +37,10 @@ import {
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
 /** Requests time out after this long here (30 s in the actions); a `timeout` fault answers later. */
 const TIMEOUT_MS = 80;
+/** A hung endpoint answers after this long, far beyond any row's time limit: only a timeout ends the wait. */
+const HUNG_MS = 20_000;
+/** Each row's time limit: a client without a request timeout would wait for a hung endpoint and fail it. */
+const ROW_MS = 8_000;
 const fakes = useAlbFakes();
 const ALARM = 'shop-5xx';
 /** The gates of every run: the alarm (so DescribeAlarms is called), and latency judged loosely so the
@@ -173,7 +180,7 @@ function elbv2Fault(kind: FaultKind): Elbv2Fault {
       return { error: { code: 'InternalFailure', message: 'internal error', status: 500, type: 'Receiver' } };
     case 'timeout':
       // Hung until the client gives up, never applied (a timed-out write that did land is `lost response`).
-      return { delayMs: TIMEOUT_MS * 2, drop: 'before' };
+      return { delayMs: HUNG_MS, drop: 'before' };
     case 'lost response':
       return { drop: 'after' };
   }
@@ -184,7 +191,7 @@ function cloudwatchFault(kind: FaultKind, operation: 'GetMetricData' | 'Describe
   const faults: Record<FaultKind, CloudWatchFault> = {
     throttling: { ...base, kind: 'error', status: 400, code: 'Throttling', message: 'Rate exceeded' },
     '5xx': { ...base, kind: 'error', status: 503, code: 'ServiceUnavailable', fault: 'Receiver' },
-    timeout: { ...base, kind: 'delay', ms: TIMEOUT_MS * 3 },
+    timeout: { ...base, kind: 'delay', ms: HUNG_MS },
     'lost response': { ...base, kind: 'reset' },
   };
   return faults[kind];
@@ -228,16 +235,20 @@ describe('every AWS call under throttling, 5xx, timeout and a lost response', ()
         expect(main.errors).toHaveLength(1);
         expect(decision).not.toBe('promote');
       }
+      // The fault did strike the call.
+      if (row.call === 'GetMetricData' || row.call === 'DescribeAlarms') {
+        expect(fakes.cloudwatch.calls(row.call).length).toBeGreaterThan(1);
+        if (row.span === 'brief') expect(fakes.cloudwatch.faults).toEqual([]);
+      } else expect(faulted.size).toBeGreaterThan(0);
       // The faults end with the job; the post step (post-if: failure()) puts back what is left.
       end();
-      // A request that timed out may still land: let the fake finish it before the post step runs.
-      if (row.fault === 'timeout') await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS * 4));
       if (main.exitCode === 1) await runPost(main.saved);
       expectNotSplit(decision);
       if (main.outputs.state)
         expect(TERMINAL).toContain(parseRolloutState('state', main.outputs.state).status);
       expectNoDuplicateWrite();
     },
+    ROW_MS,
   );
 });
 
@@ -260,6 +271,7 @@ describe('a cancel (SIGTERM) in each phase of a run', () => {
       expect(main.saved.restore ?? '').toBe('');
       expectNoDuplicateWrite();
     },
+    ROW_MS,
   );
 });
 
@@ -285,5 +297,112 @@ describe('a runner killed before the post step', () => {
       expectNotSplit(undefined);
       expectNoDuplicateWrite();
     },
+    ROW_MS,
+  );
+});
+
+describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost response', () => {
+  let github: GitHubServer;
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+  });
+  afterEach(() => github.close());
+
+  const STATUSES = /^\/repos\/acme\/shop\/deployments\/\d+\/statuses$/;
+  const WHERE: Record<GitHubRow['call'], Pick<FaultRule, 'method' | 'path'>> = {
+    'create deployment': { method: 'POST', path: '/repos/acme/shop/deployments' },
+    'create status': { method: 'POST', path: STATUSES },
+    'read statuses': { method: 'GET', path: STATUSES },
+  };
+
+  function inject(row: GitHubRow) {
+    const times = row.span === 'brief' ? 1 : Number.POSITIVE_INFINITY;
+    const where = WHERE[row.call];
+    if (row.fault === 'throttling') {
+      github.secondaryRateLimit({ ...where, times, retryAfterSeconds: 1 });
+      return;
+    }
+    const respond: Record<Exclude<FaultKind, 'throttling'>, FaultRule['respond']> = {
+      '5xx': { status: 502, body: { message: 'Server Error' } },
+      timeout: { status: 0, drop: true, delayMs: HUNG_MS },
+      'lost response': { status: 0, drop: true },
+    };
+    github.fault({
+      ...where,
+      times,
+      respond: respond[row.fault],
+      processFirst: row.fault === 'lost response',
+    });
+  }
+
+  let uuid = 0;
+  /** record-deployment's main or post step, with Octokit's real stack and a short request timeout. */
+  function step(entry: 'main' | 'post', inputs: Record<string, string>, saved: Record<string, string> = {}) {
+    const deps = {
+      client: createGitHubClient({
+        token: 'test-token',
+        caller: 'record-deployment',
+        baseUrl: github.url,
+        retryAfterMs: 1,
+        writeSpacing: 'none',
+        requestTimeoutMs: TIMEOUT_MS,
+      }),
+      sleep: async () => undefined,
+      uuid: () => `00000000-0000-4000-8000-${String(++uuid).padStart(12, '0')}`,
+    };
+    let failed = false;
+    return inProcess(
+      {
+        token: 'test-token',
+        'transient-environment': 'false',
+        'publish-metrics': 'false',
+        'dora-window': '720h',
+        ...inputs,
+      },
+      async () => {
+        await (entry === 'main' ? recordDeployment(deps) : recordPost(deps));
+        failed = process.exitCode === 1;
+      },
+      {
+        GITHUB_API_URL: github.url,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_RUN_ID: '777',
+        ...Object.fromEntries(Object.entries(saved).map(([k, v]) => [`STATE_${k}`, v])),
+      },
+    ).then((result) => ({ ...result, failed }));
+  }
+
+  it.each(GITHUB_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      inject(row);
+      const start = await step('main', { environment: 'production', version: 'v2.4.0', ref: SHA });
+      const id = start.outputs['deployment-id'];
+      const finish = id ? await step('main', { status: 'succeeded', 'deployment-id': id }) : null;
+      const failed = start.failed || finish?.failed === true;
+      if (row.span === 'brief') {
+        expect(start.errors).toEqual([]);
+        expect(finish?.errors).toEqual([]);
+      }
+      // The fault did strike the call.
+      const { method, path } = WHERE[row.call];
+      const struck = github.requests.filter(
+        (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+      );
+      expect(struck.length).toBeGreaterThan(0);
+      // The job ends; the post step (always run) makes sure the deployment has its one terminal status.
+      github.clearFaults();
+      const after = await step('post', { 'job-status': failed ? 'failure' : 'success' }, start.saved);
+      expect(after.errors).toEqual([]);
+      const deployments = github.deployments();
+      expect(deployments.length).toBeLessThanOrEqual(1);
+      if (row.span === 'brief' || row.call !== 'create deployment') expect(deployments).toHaveLength(1);
+      for (const deployment of deployments) {
+        expect(terminalStatuses(github, deployment.id)).toHaveLength(1);
+        const states = github.statuses(deployment.id).map((s) => s.state);
+        expect(new Set(states).size).toBe(states.length);
+      }
+    },
+    ROW_MS,
   );
 });
