@@ -12,18 +12,16 @@ import {
   virtualTime,
 } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
-import { createGitHubClient } from '@shiftgate/github';
 import { run } from '../../actions/run-plan/src/main';
 import { post } from '../../actions/run-plan/src/restore';
 import { inProcess, type InProcessRun } from '../actions/shift-traffic/harness';
-import { run as recordDeployment } from '../../actions/record-deployment/src/main';
-import { post as recordPost } from '../../actions/record-deployment/src/post-step';
 import { SHA, terminalStatuses } from '../actions/record-deployment/harness';
 import { CANARY, LISTENER, ROUTES, STABLE, useAlbFakes } from '../support/alb-fakes';
 import type { Fault as CloudWatchFault } from '../support/cloudwatch-server';
 import type { Fault as Elbv2Fault } from '../support/elbv2-server';
 import { GitHubServer, type FaultRule } from '../support/github-server';
 import { asTargetWeights, modelMetrics } from '../support/model-metrics';
+import { recordStep } from './record-step';
 import {
   AWS_ROWS,
   CANCEL_ROWS,
@@ -335,42 +333,8 @@ describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost
     });
   }
 
-  let uuid = 0;
-  /** record-deployment's main or post step, with Octokit's real stack and a short request timeout. */
-  function step(entry: 'main' | 'post', inputs: Record<string, string>, saved: Record<string, string> = {}) {
-    const deps = {
-      client: createGitHubClient({
-        token: 'test-token',
-        caller: 'record-deployment',
-        baseUrl: github.url,
-        retryAfterMs: 1,
-        writeSpacing: 'none',
-        requestTimeoutMs: TIMEOUT_MS,
-      }),
-      sleep: async () => undefined,
-      uuid: () => `00000000-0000-4000-8000-${String(++uuid).padStart(12, '0')}`,
-    };
-    let failed = false;
-    return inProcess(
-      {
-        token: 'test-token',
-        'transient-environment': 'false',
-        'publish-metrics': 'false',
-        'dora-window': '720h',
-        ...inputs,
-      },
-      async () => {
-        await (entry === 'main' ? recordDeployment(deps) : recordPost(deps));
-        failed = process.exitCode === 1;
-      },
-      {
-        GITHUB_API_URL: github.url,
-        GITHUB_SERVER_URL: 'https://github.com',
-        GITHUB_RUN_ID: '777',
-        ...Object.fromEntries(Object.entries(saved).map(([k, v]) => [`STATE_${k}`, v])),
-      },
-    ).then((result) => ({ ...result, failed }));
-  }
+  const step = (entry: 'main' | 'post', inputs: Record<string, string>, saved: Record<string, string> = {}) =>
+    recordStep(github, entry, inputs, { saved, requestTimeoutMs: TIMEOUT_MS });
 
   it.each(GITHUB_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
     '%s',
