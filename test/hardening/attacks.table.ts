@@ -29,7 +29,7 @@ export type AttackRow =
   | {
       kind: 'log-command';
       name: string;
-      where: 'state step name' | 'state version' | 'rollback reason' | 'strategy input' | 'environment input';
+      where: 'state step name' | 'state version' | 'rollback reason' | 'description input';
       value: string;
     }
   /** Hostile Markdown/HTML in a value that reaches a job summary. */
@@ -193,15 +193,9 @@ export const ATTACK_ROWS: AttackRow[] = [
   },
   {
     kind: 'log-command',
-    name: 'a strategy input carrying a workflow command',
-    where: 'strategy input',
-    value: 'canary\n::warning::pwned',
-  },
-  {
-    kind: 'log-command',
-    name: 'an environment input carrying a stop-commands token',
-    where: 'environment input',
-    value: 'prod\n::stop-commands::pwned',
+    name: 'a long description carrying a workflow command, quoted when cut',
+    where: 'description input',
+    value: `ok\n::warning::pwned ${'x'.repeat(150)}`,
   },
   // Summaries escape what they show.
   { kind: 'summary', name: 'a hostile version in the record summary', summary: 'record', field: 'version' },

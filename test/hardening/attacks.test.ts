@@ -222,12 +222,11 @@ const attacks: { [K in AttackRow['kind']]: (row: Extract<AttackRow, { kind: K }>
       case 'rollback reason':
         stdout = (await inProcess({ ...ROUTES, reason: row.value }, () => rollback(), ALB())).stdout;
         break;
-      case 'strategy input':
-        stdout = (await select({ strategy: row.value })).stdout;
+      case 'description input': {
+        const inputs = { environment: 'production', version: 'v2.4.0', ref: SHA, description: row.value };
+        stdout = (await recordStep(github, 'main', inputs)).stdout;
         break;
-      case 'environment input':
-        stdout = (await select({ strategy: 'canary', environment: row.value })).stdout;
-        break;
+      }
     }
     expect(stdout).toContain('pwned');
     expectNoSmuggledCommand(stdout);
