@@ -213,7 +213,7 @@ export const ATTACK_ROWS: AttackRow[] = [
   },
   {
     kind: 'summary',
-    name: "a hostile state version in run-plan's summary",
+    name: "a hostile step name from the state in run-plan's summary",
     summary: 'run-plan',
     field: 'version',
   },

@@ -155,6 +155,7 @@ const SHIFT: ActionRow[] = [
 const GATES = (action: 'bake-and-gate' | 'run-plan'): ActionRow[] => [
   { action, input: 'max-error-rate', value: '1O%' },
   { action, input: 'max-latency-increase', value: 'a lot' },
+  { action, input: 'max-p99-latency', value: 'fast' },
   { action, input: 'min-healthy-percent', value: '150' },
   { action, input: 'min-requests', value: '-1' },
   { action, input: 'bake-time', value: '5 minutes' },
