@@ -7,15 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  buildPlan,
-  createDeploymentRecord,
-  createPayload,
-  createRolloutState,
-  escapeMarkdown,
-  serializeRolloutState,
-  type StrategyName,
-} from '@shiftgate/core';
+import { createDeploymentRecord, createPayload, escapeMarkdown } from '@shiftgate/core';
 import { run as rollback } from '../../actions/rollback/src/main';
 import { run as runPlan } from '../../actions/run-plan/src/main';
 import { run as selectStrategy } from '../../actions/select-strategy/src/main';
@@ -27,6 +19,7 @@ import { pullRequestEvent } from '../support/events';
 import { GitHubServer } from '../support/github-server';
 import { ATTACK_ROWS, HOSTILE_MARKDOWN, type AttackRow } from './attacks.table';
 import { recordStep } from './record-step';
+import { plannedState } from './states';
 
 const fakes = useAlbFakes();
 let github: GitHubServer;
@@ -87,30 +80,6 @@ async function select(
     },
   );
   return { ...result, exitCode };
-}
-
-/** A rollout state of `strategy`, then `edit` applied to its JSON (as an attacker writes a payload). */
-function state(
-  strategy: StrategyName,
-  parameters: Record<string, string>,
-  edit: (doc: Record<string, unknown>) => void = () => undefined,
-): string {
-  const plan = buildPlan(strategy, parameters);
-  const doc = JSON.parse(
-    serializeRolloutState(
-      createRolloutState({
-        strategy,
-        parameters: plan.parameters,
-        plan: plan.steps,
-        compensation: plan.compensation,
-        environment: 'production',
-        version: 'v2.4.0',
-        now: new Date(),
-      }),
-    ),
-  ) as Record<string, unknown>;
-  edit(doc);
-  return JSON.stringify(doc);
 }
 
 async function runPlanWith(inputs: Record<string, string>, endpoints: Record<string, string>) {
@@ -192,7 +161,7 @@ const attacks: { [K in AttackRow['kind']]: (row: Extract<AttackRow, { kind: K }>
     const marker = join(workspace, 'state-command-ran');
     const result = await runPlanWith(
       {
-        state: state('feature-flag', { 'flag-command': `touch ${marker}` }),
+        state: plannedState('feature-flag', { 'flag-command': `touch ${marker}` }),
         ...ROUTES,
         'flag-command': row.flagCommand,
       },
@@ -208,14 +177,14 @@ const attacks: { [K in AttackRow['kind']]: (row: Extract<AttackRow, { kind: K }>
     let stdout: string;
     switch (row.where) {
       case 'state step name': {
-        const edited = state('blue-green', { 'bake-time': '1m' }, (doc) => {
+        const edited = plannedState('blue-green', { 'bake-time': '1m' }, (doc) => {
           (doc.plan as { name?: string }[])[0]!.name = row.value;
         });
         stdout = (await runPlanWith({ state: edited, ...ROUTES }, ALB())).stdout;
         break;
       }
       case 'state version': {
-        const edited = state('canary', {}, (doc) => (doc.version = row.value));
+        const edited = plannedState('canary', {}, (doc) => (doc.version = row.value));
         stdout = (await recordStep(github, 'main', { state: edited, ref: SHA })).stdout;
         break;
       }
@@ -255,7 +224,7 @@ const attacks: { [K in AttackRow['kind']]: (row: Extract<AttackRow, { kind: K }>
         break;
       }
       case 'run-plan': {
-        const edited = state('blue-green', { 'bake-time': '1m' }, (doc) => {
+        const edited = plannedState('blue-green', { 'bake-time': '1m' }, (doc) => {
           (doc.plan as { name?: string }[])[0]!.name = HOSTILE_MARKDOWN;
         });
         summary = (await runPlanWith({ state: edited, ...ROUTES }, ALB())).summary;

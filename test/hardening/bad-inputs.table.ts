@@ -1,7 +1,7 @@
 // The bad-input table: every input of every action at least once, and the CLI's flags. Each row is one
 // test (bad-inputs.test.ts) and one count in the README (scripts/hardening-counts.mjs). Pure data: no
 // vitest here, so the counts script can import it.
-import { buildPlan, createRolloutState, serializeRolloutState, type StrategyName } from '@shiftgate/core';
+import { plannedState } from './states';
 
 export const ACCOUNT = '123456789012';
 export const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
@@ -10,27 +10,6 @@ export const RULE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener-
 export const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-blue/73e2d6bc24d8a067`;
 export const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-green/943f017f100becff`;
 const EC2 = `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
-
-/** A planned rollout state of `strategy`, as select-strategy emits it. */
-export function plannedState(
-  strategy: StrategyName = 'canary',
-  extra: Record<string, unknown> = {},
-  parameters: Record<string, string> = {},
-): string {
-  const plan = buildPlan(strategy, parameters);
-  return serializeRolloutState({
-    ...createRolloutState({
-      strategy,
-      parameters: plan.parameters,
-      plan: plan.steps,
-      compensation: plan.compensation,
-      environment: 'production',
-      version: 'v2.4.0',
-      now: new Date('2026-04-01T09:00:00Z'),
-    }),
-    ...extra,
-  } as never);
-}
 
 /** The actions the table covers, each with inputs that are valid on their own. */
 export const VALID: Record<string, Record<string, string>> = {
@@ -47,7 +26,7 @@ export const VALID: Record<string, Record<string, string>> = {
     'canary-target-group-arn': CANARY,
   },
   'run-plan': {
-    state: plannedState(),
+    state: plannedState('canary'),
     'listener-arn': LISTENER,
     'stable-target-group-arn': STABLE,
     'canary-target-group-arn': CANARY,
@@ -136,14 +115,18 @@ const SHIFT: ActionRow[] = [
   { action: 'shift-traffic', input: 'canary-weight', value: '5.5' },
   { action: 'shift-traffic', input: 'canary-weight', value: 'five' },
   { action: 'shift-traffic', input: 'state', value: '{"version": ' },
-  { action: 'shift-traffic', input: 'state', value: plannedState('canary', { status: 'rolled-back' }) },
+  {
+    action: 'shift-traffic',
+    input: 'state',
+    value: plannedState('canary', {}, (doc) => (doc.status = 'rolled-back')),
+  },
   { action: 'shift-traffic', input: 'step', value: 'next', with: { 'canary-weight': '' }, names: 'state' },
   { action: 'shift-traffic', input: 'step', value: 'next', says: 'empty when canary-weight is set' },
   {
     action: 'shift-traffic',
     input: 'step',
     value: '99',
-    with: { 'canary-weight': '', state: plannedState() },
+    with: { 'canary-weight': '', state: plannedState('canary') },
   },
   { action: 'shift-traffic', input: 'expected-weights', value: 'stable=100' },
   { action: 'shift-traffic', input: 'force', value: 'yes' },
@@ -190,14 +173,18 @@ const RUN: ActionRow[] = [
   ...GATES('run-plan'),
   { action: 'run-plan', input: 'state', value: '' },
   { action: 'run-plan', input: 'state', value: '{"strategy": "canary"}' },
-  { action: 'run-plan', input: 'state', value: plannedState('canary', { status: 'succeeded' }) },
+  {
+    action: 'run-plan',
+    input: 'state',
+    value: plannedState('canary', {}, (doc) => (doc.status = 'succeeded')),
+  },
   { action: 'run-plan', input: 'max-bake-time', value: '1s' },
   { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
   {
     action: 'run-plan',
     input: 'flag-command',
     value: '',
-    with: { state: plannedState('feature-flag', {}, { 'flag-command': 'touch /tmp/x' }) },
+    with: { state: plannedState('feature-flag', { 'flag-command': 'touch /tmp/x' }) },
   },
 ];
 
@@ -218,7 +205,12 @@ const RECORD: ActionRow[] = [
   { action: 'record-deployment', input: 'version', value: '', says: 'required' },
   { action: 'record-deployment', input: 'strategy', value: 'yolo' },
   { action: 'record-deployment', input: 'state', value: '{' },
-  { action: 'record-deployment', input: 'environment', value: 'staging', with: { state: plannedState() } },
+  {
+    action: 'record-deployment',
+    input: 'environment',
+    value: 'staging',
+    with: { state: plannedState('canary') },
+  },
   { action: 'record-deployment', input: 'ref', value: '', says: 'required' },
   { action: 'record-deployment', input: 'environment-url', value: 'javascript:alert(1)' },
   { action: 'record-deployment', input: 'production-environment', value: 'yes' },

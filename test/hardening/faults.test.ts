@@ -4,13 +4,7 @@
 // status, and nothing is written twice (apart from the SDK re-sending a write whose answer was lost).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrafficModel } from '@shiftgate/cli';
-import {
-  buildPlan,
-  createRolloutState,
-  parseRolloutState,
-  serializeRolloutState,
-  virtualTime,
-} from '@shiftgate/core';
+import { parseRolloutState, virtualTime } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { run } from '../../actions/run-plan/src/main';
 import { post } from '../../actions/run-plan/src/restore';
@@ -22,6 +16,7 @@ import type { Fault as Elbv2Fault } from '../support/elbv2-server';
 import { GitHubServer, type FaultRule } from '../support/github-server';
 import { asTargetWeights, modelMetrics } from '../support/model-metrics';
 import { recordStep } from './record-step';
+import { plannedState } from './states';
 import {
   AWS_ROWS,
   CANCEL_ROWS,
@@ -34,7 +29,7 @@ import {
 
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
 /** Requests time out after this long here (30 s in the actions); a `timeout` fault answers later. */
-const TIMEOUT_MS = 80;
+const TIMEOUT_MS = 250;
 /** A hung endpoint answers after this long, far beyond any row's time limit: only a timeout ends the wait. */
 const HUNG_MS = 20_000;
 /** Each row's time limit: a client without a request timeout would wait for a hung endpoint and fail it. */
@@ -57,24 +52,14 @@ beforeEach(() => {
   fakes.cloudwatch.faults.length = 0;
 });
 
-function stateFor(strategy: 'canary' | 'blue-green' | 'linear'): string {
-  const parameters: Record<typeof strategy, Record<string, string>> = {
-    canary: { steps: '10,50,100', 'bake-time': '3m' },
-    'blue-green': { 'bake-time': '3m' },
-    linear: { 'step-size': '50', interval: '3m' },
-  };
-  const plan = buildPlan(strategy, parameters[strategy]);
-  return serializeRolloutState(
-    createRolloutState({
-      strategy,
-      parameters: plan.parameters,
-      plan: plan.steps,
-      compensation: plan.compensation,
-      environment: 'production',
-      version: 'v2.4.0',
-      now: new Date(NOW - 60_000),
-    }),
-  );
+const PARAMETERS = {
+  canary: { steps: '10,50,100', 'bake-time': '3m' },
+  'blue-green': { 'bake-time': '3m' },
+  linear: { 'step-size': '50', interval: '3m' },
+};
+
+function stateFor(strategy: keyof typeof PARAMETERS): string {
+  return plannedState(strategy, PARAMETERS[strategy], undefined, new Date(NOW - 60_000));
 }
 
 /** The real clients, with short request timeouts so a hung endpoint costs milliseconds. */
