@@ -29,6 +29,8 @@ export type Fault = { operation?: 'GetMetricData' | 'DescribeAlarms'; times?: nu
   | { kind: 'error'; status: number; code: string; message?: string; fault?: 'Sender' | 'Receiver' }
   | { kind: 'reset' }
   | { kind: 'garbage' }
+  /** Wait this long, then answer normally (a slow or hung endpoint, for request timeouts). */
+  | { kind: 'delay'; ms: number }
 );
 
 /** A request as the fake received it. */
@@ -115,7 +117,8 @@ export class CloudWatchServer {
       return this.error(res, 403, 'MissingAuthenticationToken', 'request is not signed', 'Sender');
     }
     const fault = this.takeFault(operation);
-    if (fault) {
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    else if (fault) {
       if (fault.kind === 'reset') {
         req.socket.destroy();
         return;

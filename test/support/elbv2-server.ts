@@ -73,8 +73,8 @@ export type Fault =
   | { error: ErrorAnswer }
   /** Cut the connection: `before` handling (nothing applied) or `after` it (applied, answer lost). */
   | { drop: 'before' | 'after' }
-  /** Wait, then handle normally. */
-  | { delayMs: number };
+  /** Wait, then handle normally; or, with `drop: 'before'`, cut the connection unhandled (a hung request). */
+  | { delayMs: number; drop?: 'before' };
 
 /** Sees every request before it is handled; returns a fault or nothing. */
 export type Hook = (request: Elbv2Request, server: Elbv2Server) => Fault | void;

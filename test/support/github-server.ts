@@ -70,6 +70,8 @@ export interface FaultResponse {
   headers?: Record<string, string>;
   /** Close the socket without answering (a dropped connection). */
   drop?: boolean;
+  /** Wait this long before answering (or dropping): a slow or hung API, for request timeouts. */
+  delayMs?: number;
 }
 
 /** Answers the next `times` requests that match `method` and `path` with `respond`. */
@@ -461,6 +463,7 @@ export class GitHubServer {
     this.requests.push(request);
     const answer = this.answer(request);
     request.status = answer.status;
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     if (answer.drop) {
       req.socket.destroy();
       return;

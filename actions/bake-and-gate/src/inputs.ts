@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { loadBalancerDimension, targetGroupDimension } from '@shiftgate/aws';
+import { isRegion, loadBalancerDimension, targetGroupDimension } from '@shiftgate/aws';
 import {
   actionSettings,
   defaultMaxBakeTime,
@@ -43,7 +43,6 @@ export interface Inputs {
 export const DEFAULTS = Object.fromEntries(
   actionSettings('bake-and-gate').map((name) => [name, settingDefault(name, 'bake-and-gate')]),
 ) as Record<SettingName, string>;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** Reads the inputs by name through a getter (tests pass a map), validating each. */
 export function parseInputs(get: (name: string) => string = (name) => core.getInput(name)): Inputs {
@@ -63,7 +62,7 @@ export function parseInputs(get: (name: string) => string = (name) => core.getIn
 
   const { state, target } = parseTarget(get);
   const region = get('aws-region').trim();
-  if (region !== '' && !REGION.test(region))
+  if (region !== '' && !isRegion(region))
     throw new InputError('aws-region', region, 'an AWS region such as us-east-1, or empty to use AWS_REGION');
 
   return {

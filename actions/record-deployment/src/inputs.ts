@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { parseServiceName } from '@shiftgate/aws';
+import { parseRegion, parseServiceName } from '@shiftgate/aws';
 import {
   InputError,
   limitDescription,
@@ -155,7 +155,7 @@ export function parseInputs(get: Getter = fromCore): Inputs {
     slackWebhookUrl,
     publishMetrics: parseBoolean('publish-metrics', get('publish-metrics') || DEFAULTS['publish-metrics']),
     service: service === '' ? null : parseServiceName('service', service),
-    awsRegion: get('aws-region').trim() || null,
+    awsRegion: parseRegion('aws-region', get('aws-region')),
     historyLimit,
     doraWindowMs: parseDuration('dora-window', get('dora-window') || DEFAULTS['dora-window'], {
       min: 3_600_000,
@@ -255,7 +255,7 @@ export function parsePostInputs(get: Getter = fromCore): PostInputs {
     slackWebhookUrl: parseWebhook(get),
     publishMetrics: parseBoolean('publish-metrics', get('publish-metrics') || DEFAULTS['publish-metrics']),
     service: service === '' ? null : parseServiceName('service', service),
-    awsRegion: get('aws-region').trim() || null,
+    awsRegion: parseRegion('aws-region', get('aws-region')),
   };
 }
 

@@ -38,6 +38,21 @@ export function parseRetryMode(input: string, value: string): 'standard' | 'adap
   throw new InputError(input, value, "'standard' or 'adaptive'");
 }
 
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+/** Whether `text` has the shape of an AWS region name, such as us-east-1 or us-gov-west-1. */
+export function isRegion(text: string): boolean {
+  return REGION.test(text);
+}
+
+/** Parses an optional `aws-region` input: empty (null, the environment decides) or a region such as us-east-1. */
+export function parseRegion(input: string, value: string): string | null {
+  const text = value.trim();
+  if (text === '') return null;
+  if (!REGION.test(text)) throw new InputError(input, value, "an AWS region such as 'us-east-1', or empty");
+  return text;
+}
+
 function common(options: AwsClientOptions) {
   const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined;
   return {

@@ -1,5 +1,5 @@
 import { InputError, parseInteger, quote, type RolloutState, type TargetPair } from '@shiftgate/core';
-import { parseRetryMode } from './client';
+import { isRegion, parseRetryMode } from './client';
 import { parseElbv2Arn, regionOfArn, routeKindOf } from './elbv2-arn';
 
 /** The route inputs shift-traffic and rollback share, validated before any AWS call. */
@@ -35,8 +35,6 @@ export const ROUTE_INPUT_DEFAULTS = {
 /** The AWS client settings of {@link RouteInputs}, as the client factory takes them. */
 export type RouteClientSettings = Pick<RouteInputs, 'region' | 'retryMode' | 'maxAttempts'>;
 
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
-
 function lines(value: string): string[] {
   return value
     .split(/\r?\n/)
@@ -58,12 +56,12 @@ export function parseRouteInputs(
   const listenerLines = lines(get('listener-arn'));
   const ruleLines = lines(get('rule-arn'));
   const regionInput = get('aws-region').trim();
-  if (regionInput !== '' && !REGION.test(regionInput))
+  if (regionInput !== '' && !isRegion(regionInput))
     throw new InputError('aws-region', regionInput, "an AWS region such as 'us-east-1'");
   const firstArn = listenerLines[0] ?? ruleLines[0] ?? state?.routes[0] ?? '';
   const region =
     regionInput || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || regionOfArn(firstArn) || '';
-  if (!REGION.test(region)) {
+  if (!isRegion(region)) {
     throw new InputError('aws-region', regionInput, "an AWS region such as 'us-east-1' (or set AWS_REGION)");
   }
 

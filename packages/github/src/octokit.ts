@@ -40,6 +40,25 @@ export interface GitHubClientOptions {
    * ("Best practices for using the REST API"). `none` is for tests only.
    */
   writeSpacing?: 'github' | 'none';
+  /**
+   * How long one request may take before it is abandoned (and, being a 5xx-like failure, retried or
+   * looked up as a write whose answer was lost). Default {@link GITHUB_REQUEST_TIMEOUT_MS}.
+   */
+  requestTimeoutMs?: number;
+}
+
+/** Every wait has an upper bound: a GitHub request that hangs is abandoned after this long. */
+export const GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+
+/** `fetch` with an upper bound on each request, keeping any signal the caller gave. */
+function boundedFetch(timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return fetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+    });
+  };
 }
 
 /** A limiter group that schedules at once, for tests that must not wait a second between writes. */
@@ -71,6 +90,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     {
       baseUrl,
       userAgent: `${SHIFTGATE_GITHUB_USER_AGENT} (${options.caller})`,
+      request: { fetch: boundedFetch(options.requestTimeoutMs ?? GITHUB_REQUEST_TIMEOUT_MS) },
       retry: { retries: options.retries ?? 3, retryAfterBaseValue: retryAfterMs },
       throttle: {
         retryAfterBaseValue: retryAfterMs,

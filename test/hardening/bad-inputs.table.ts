@@ -1,0 +1,277 @@
+// The bad-input table: every input of every action at least once, and the CLI's flags. Each row is one
+// test (bad-inputs.test.ts) and one count in the README (scripts/hardening-counts.mjs). Pure data: no
+// vitest here, so the counts script can import it.
+import { plannedState } from './states';
+
+export const ACCOUNT = '123456789012';
+export const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop/50dc6c495c0c9188`;
+export const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
+export const RULE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener-rule/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee`;
+export const STABLE = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-blue/73e2d6bc24d8a067`;
+export const CANARY = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/shop-green/943f017f100becff`;
+const EC2 = `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
+
+/** The actions the table covers, each with inputs that are valid on their own. */
+export const VALID: Record<string, Record<string, string>> = {
+  'select-strategy': { strategy: 'canary', token: 'ghs_test' },
+  'shift-traffic': {
+    'listener-arn': LISTENER,
+    'stable-target-group-arn': STABLE,
+    'canary-target-group-arn': CANARY,
+    'canary-weight': '5',
+  },
+  'bake-and-gate': {
+    'load-balancer-arn': LB,
+    'stable-target-group-arn': STABLE,
+    'canary-target-group-arn': CANARY,
+  },
+  'run-plan': {
+    state: plannedState('canary'),
+    'listener-arn': LISTENER,
+    'stable-target-group-arn': STABLE,
+    'canary-target-group-arn': CANARY,
+  },
+  rollback: {
+    'listener-arn': LISTENER,
+    'stable-target-group-arn': STABLE,
+    'canary-target-group-arn': CANARY,
+  },
+  'record-deployment': { token: 'ghs_test', environment: 'production', version: 'v2.4.0', ref: 'main' },
+};
+
+/** One bad input of one action: the inputs are {@link VALID}'s, then `with`, then `input: value`. */
+export interface ActionRow {
+  action: keyof typeof VALID;
+  input: string;
+  value: string;
+  with?: Record<string, string>;
+  /** The step: the main one, or the post step (record-deployment's job-status is read there). */
+  entry?: 'main' | 'post';
+  /** The event that triggered the run, when the row needs one (a pull request with a label). */
+  event?: 'labeled-pull-request';
+  /** The name the error must quote, when it is not the input's own (`parameters.steps`). */
+  names?: string;
+  /** A fragment the error must hold besides the quoted name. */
+  says?: string;
+}
+
+/** One bad flag of one `shiftgate` command: exit code 2, the flag named on stderr, nothing on stdout. */
+export interface CliRow {
+  argv: string[];
+  flag: string;
+  /** What stderr must name instead of the flag (a file path). */
+  names?: string;
+  /** Text that must not reach stderr (the content of a file that is not a trace). */
+  hides?: string;
+  says?: string;
+}
+
+const SELECT: ActionRow[] = [
+  { action: 'select-strategy', input: 'strategy', value: 'canery', says: 'one of blue-green, canary' },
+  { action: 'select-strategy', input: 'strategy', value: 'deploy:canary' },
+  { action: 'select-strategy', input: 'parameters', value: '[1, 2]', says: 'YAML or JSON map' },
+  { action: 'select-strategy', input: 'parameters', value: '{steps: [', says: 'not valid YAML' },
+  { action: 'select-strategy', input: 'parameters', value: 'steps: {a: 1}', names: 'parameters.steps' },
+  { action: 'select-strategy', input: 'environment', value: 'prod;rm -rf /' },
+  { action: 'select-strategy', input: 'environment', value: 'prod\n::warning::x' },
+  { action: 'select-strategy', input: 'config', value: '/etc/shadow', says: 'workspace' },
+  { action: 'select-strategy', input: 'config', value: '../../../../etc/passwd', says: 'workspace' },
+  { action: 'select-strategy', input: 'config', value: 'ops/missing.yml', says: 'does not exist' },
+  {
+    action: 'select-strategy',
+    input: 'default-strategy',
+    value: 'big-bang',
+    with: { strategy: '' },
+    says: 'one of',
+  },
+  { action: 'select-strategy', input: 'label-prefix', value: 'deploy me:' },
+  {
+    action: 'select-strategy',
+    input: 'token',
+    value: '',
+    with: { strategy: '' },
+    event: 'labeled-pull-request',
+    says: 'is empty',
+  },
+  { action: 'select-strategy', input: 'require-permission', value: 'owner', says: 'read, triage, write' },
+  { action: 'select-strategy', input: 'allow-forks', value: 'yes', says: "'true' or 'false'" },
+];
+
+const ROUTE_INPUTS = (action: 'shift-traffic' | 'run-plan' | 'rollback'): ActionRow[] => [
+  { action, input: 'listener-arn', value: EC2, says: 'ec2 service' },
+  { action, input: 'listener-arn', value: STABLE, says: 'targetgroup' },
+  { action, input: 'rule-arn', value: LISTENER },
+  { action, input: 'stable-target-group-arn', value: 'blue' },
+  { action, input: 'canary-target-group-arn', value: LISTENER },
+  { action, input: 'aws-region', value: 'mars-north-1a' },
+  { action, input: 'retry-mode', value: 'legacy', says: "'standard' or 'adaptive'" },
+  { action, input: 'max-attempts', value: '0' },
+];
+
+const SHIFT: ActionRow[] = [
+  ...ROUTE_INPUTS('shift-traffic'),
+  { action: 'shift-traffic', input: 'listener-arn', value: LISTENER.replace('us-east-1', 'eu-west-1') },
+  { action: 'shift-traffic', input: 'canary-weight', value: '101' },
+  { action: 'shift-traffic', input: 'canary-weight', value: '5.5' },
+  { action: 'shift-traffic', input: 'canary-weight', value: 'five' },
+  { action: 'shift-traffic', input: 'state', value: '{"version": ' },
+  {
+    action: 'shift-traffic',
+    input: 'state',
+    value: plannedState('canary', {}, (doc) => (doc.status = 'rolled-back')),
+  },
+  { action: 'shift-traffic', input: 'step', value: 'next', with: { 'canary-weight': '' }, names: 'state' },
+  { action: 'shift-traffic', input: 'step', value: 'next', says: 'empty when canary-weight is set' },
+  {
+    action: 'shift-traffic',
+    input: 'step',
+    value: '99',
+    with: { 'canary-weight': '', state: plannedState('canary') },
+  },
+  { action: 'shift-traffic', input: 'expected-weights', value: 'stable=100' },
+  { action: 'shift-traffic', input: 'force', value: 'yes' },
+  { action: 'shift-traffic', input: 'dry-run', value: 'maybe' },
+  { action: 'shift-traffic', input: 'restore-on-failure', value: '1' },
+];
+
+/** The gate and timing inputs bake-and-gate and run-plan share. */
+const GATES = (action: 'bake-and-gate' | 'run-plan'): ActionRow[] => [
+  { action, input: 'max-error-rate', value: '1O%' },
+  { action, input: 'max-latency-increase', value: 'a lot' },
+  { action, input: 'max-p99-latency', value: 'fast' },
+  { action, input: 'min-healthy-percent', value: '150' },
+  { action, input: 'min-requests', value: '-1' },
+  { action, input: 'bake-time', value: '5 minutes' },
+  { action, input: 'confidence', value: '200%' },
+  { action, input: 'on-inconclusive', value: 'shrug' },
+  { action, input: 'max-consecutive-errors', value: 'many' },
+  { action, input: 'poll-interval', value: '90s' },
+  { action, input: 'metric-delay', value: 'soon' },
+  { action, input: 'metric-queries', value: '- id: cpu' },
+  { action, input: 'alarms', value: 'a'.repeat(300) },
+  { action, input: 'fail-on-rollback', value: 'perhaps' },
+  { action, input: 'aws-region', value: 'moon' },
+];
+
+const BAKE: ActionRow[] = [
+  ...GATES('bake-and-gate'),
+  { action: 'bake-and-gate', input: 'max-bake-time', value: '1m', with: { 'bake-time': '10m' } },
+  {
+    action: 'bake-and-gate',
+    input: 'state',
+    value: '[]',
+    with: { 'load-balancer-arn': '', 'stable-target-group-arn': '', 'canary-target-group-arn': '' },
+  },
+  { action: 'bake-and-gate', input: 'load-balancer-arn', value: EC2 },
+  { action: 'bake-and-gate', input: 'load-balancer-arn', value: '', says: 'an ARN' },
+  { action: 'bake-and-gate', input: 'stable-target-group-arn', value: LB },
+  { action: 'bake-and-gate', input: 'canary-target-group-arn', value: STABLE, says: 'other than the stable' },
+];
+
+const RUN: ActionRow[] = [
+  ...ROUTE_INPUTS('run-plan'),
+  ...GATES('run-plan'),
+  { action: 'run-plan', input: 'state', value: '' },
+  { action: 'run-plan', input: 'state', value: '{"strategy": "canary"}' },
+  {
+    action: 'run-plan',
+    input: 'state',
+    value: plannedState('canary', {}, (doc) => (doc.status = 'succeeded')),
+  },
+  { action: 'run-plan', input: 'max-bake-time', value: '1s' },
+  { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
+  {
+    action: 'run-plan',
+    input: 'flag-command',
+    value: '',
+    with: { state: plannedState('feature-flag', { 'flag-command': 'touch /tmp/x' }) },
+  },
+];
+
+const ROLLBACK: ActionRow[] = [
+  ...ROUTE_INPUTS('rollback'),
+  { action: 'rollback', input: 'state', value: 'not json' },
+  { action: 'rollback', input: 'rollback-to', value: 'back' },
+  { action: 'rollback', input: 'rollback-to', value: 'previous', says: 'no state was given' },
+  { action: 'rollback', input: 'to', value: 'yesterday' },
+];
+
+const RECORD: ActionRow[] = [
+  { action: 'record-deployment', input: 'mode', value: 'delete', says: 'record, history, verify' },
+  { action: 'record-deployment', input: 'token', value: '', says: 'is empty' },
+  { action: 'record-deployment', input: 'environment', value: 'prod\nuction' },
+  { action: 'record-deployment', input: 'environment', value: '', says: 'required' },
+  { action: 'record-deployment', input: 'version', value: 'v1\n::warning::x' },
+  { action: 'record-deployment', input: 'version', value: '', says: 'required' },
+  { action: 'record-deployment', input: 'strategy', value: 'yolo' },
+  { action: 'record-deployment', input: 'state', value: '{' },
+  {
+    action: 'record-deployment',
+    input: 'environment',
+    value: 'staging',
+    with: { state: plannedState('canary') },
+  },
+  { action: 'record-deployment', input: 'ref', value: '', says: 'required' },
+  { action: 'record-deployment', input: 'environment-url', value: 'javascript:alert(1)' },
+  { action: 'record-deployment', input: 'production-environment', value: 'yes' },
+  { action: 'record-deployment', input: 'transient-environment', value: 'no' },
+  { action: 'record-deployment', input: 'deployment-id', value: '0' },
+  { action: 'record-deployment', input: 'status', value: 'done', with: { 'deployment-id': '7' } },
+  { action: 'record-deployment', input: 'trace', value: '{"windows": 3}' },
+  { action: 'record-deployment', input: 'artifacts', value: '../../../../etc/passwd', says: 'workspace' },
+  { action: 'record-deployment', input: 'verify-artifacts', value: 'latest' },
+  {
+    action: 'record-deployment',
+    input: 'verify-artifacts',
+    value: '',
+    with: { mode: 'verify' },
+    says: 'required',
+  },
+  { action: 'record-deployment', input: 'slack-webhook-url', value: 'http://hooks.example.com/x' },
+  { action: 'record-deployment', input: 'publish-metrics', value: 'on' },
+  { action: 'record-deployment', input: 'service', value: ':shop' },
+  { action: 'record-deployment', input: 'aws-region', value: 'moon' },
+  { action: 'record-deployment', input: 'history-limit', value: '0' },
+  { action: 'record-deployment', input: 'dora-window', value: '1m' },
+  { action: 'record-deployment', input: 'job-status', value: 'exploded', entry: 'post' },
+];
+
+/** Every action row. */
+export const ACTION_ROWS: ActionRow[] = [...SELECT, ...SHIFT, ...BAKE, ...RUN, ...ROLLBACK, ...RECORD];
+
+/** Every CLI row. */
+export const CLI_ROWS: CliRow[] = [
+  { argv: ['plan', '--strategy', 'big-bang'], flag: 'strategy' },
+  { argv: ['plan', '--strategy', 'canary', '--param', 'steps'], flag: 'param' },
+  { argv: ['plan', '--strategy', 'canary', '--parameters', '[1]'], flag: 'parameters' },
+  { argv: ['plan', '--strategy', 'canary', '--config', 'missing.yml'], flag: 'config' },
+  {
+    argv: ['plan', '--strategy', 'canary', '--param', 'steps=5,5,500'],
+    flag: 'param',
+    names: "'parameters.steps'",
+  },
+  { argv: ['plan', '--colour'], flag: 'colour' },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'canary', '--max-error-rate', '1O%'],
+    flag: 'max-error-rate',
+  },
+  { argv: ['deploy', '--simulate', '--strategy', 'canary', '--bake-time', 'forever'], flag: 'bake-time' },
+  { argv: ['deploy', '--simulate', '--strategy', 'canary', '--poll-interval', '5s'], flag: 'poll-interval' },
+  { argv: ['deploy', '--simulate', '--strategy', 'canary', '--confidence', '0'], flag: 'confidence' },
+  { argv: ['deploy', '--simulate', '--strategy', 'canary', '--seed', 'abc'], flag: 'seed' },
+  { argv: ['deploy', '--simulate', '--strategy', 'canary', '--scenario', 'meteor'], flag: 'scenario' },
+  { argv: ['deploy', '--strategy', 'canary', '--listener-arn', EC2], flag: 'listener-arn' },
+  { argv: ['deploy', '--strategy', 'canary', '--rollback-to', 'yesterday'], flag: 'rollback-to' },
+  { argv: ['rollback', '--to', 'yesterday', '--listener-arn', LISTENER], flag: 'to' },
+  { argv: ['rollback', '--listener-arn', 'nope'], flag: 'listener-arn' },
+  { argv: ['history', '--repo', 'not a repo', '--environment', 'production'], flag: 'repo' },
+  { argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--limit', '0'], flag: 'limit' },
+  {
+    argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--window', 'ages'],
+    flag: 'window',
+  },
+  { argv: ['demo', '--seed', 'x'], flag: 'seed' },
+  { argv: ['demo', '--speed', 'warp'], flag: 'speed' },
+  { argv: ['judge', '--trace', '/etc/shadow'], flag: 'trace', names: '/etc/shadow', hides: 'root:' },
+  { argv: ['judge'], flag: 'trace' },
+];

@@ -1,0 +1,71 @@
+// The fault table: every AWS and GitHub call shiftgate makes, under throttling, 5xx, a timeout and a
+// lost response, briefly (the SDK or Octokit retries through it) and for good (the run must end safely);
+// a cancel (SIGTERM) in each phase of a run; and a runner killed before the post step. Each row is one
+// test (faults.test.ts) and one count in the README. Pure data: no vitest here.
+
+/** How a call fails. `lost`: the provider did the work but the answer never arrived. */
+export const FAULT_KINDS = ['throttling', '5xx', 'timeout', 'lost response'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The AWS calls a run makes (run-plan: ELBv2 for traffic, CloudWatch for the gate). */
+export const AWS_CALLS = ['DescribeListeners', 'ModifyListener', 'GetMetricData', 'DescribeAlarms'] as const;
+export type AwsCall = (typeof AWS_CALLS)[number];
+
+/** The GitHub calls record-deployment makes to start a deployment, record its outcome and finish it. */
+export const GITHUB_CALLS = ['create deployment', 'create status', 'read statuses'] as const;
+export type GitHubCall = (typeof GITHUB_CALLS)[number];
+
+export interface AwsRow {
+  call: AwsCall;
+  fault: FaultKind;
+  /** `brief`: the first attempt fails; `lasting`: every attempt of the run fails. */
+  span: 'brief' | 'lasting';
+}
+
+export interface GitHubRow {
+  call: GitHubCall;
+  fault: FaultKind;
+  span: 'brief' | 'lasting';
+}
+
+/** A cancel after the n-th wait of a run, named by the phase it lands in. */
+export interface CancelRow {
+  phase: string;
+  strategy: 'canary' | 'blue-green' | 'linear';
+  afterSleeps: number;
+}
+
+/** The main step dies (no restore of its own) after the n-th wait; the post step must put traffic back. */
+export interface KillRow {
+  phase: string;
+  strategy: 'canary' | 'blue-green' | 'linear';
+  afterSleeps: number;
+}
+
+const spans = ['brief', 'lasting'] as const;
+
+export const AWS_ROWS: AwsRow[] = AWS_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);
+
+export const GITHUB_ROWS: GitHubRow[] = GITHUB_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);
+
+// A canary of 10, 50, 100 with 3m bakes waits 6 times (3 per bake); blue-green and linear (50, 100) wait
+// 3 times in the bake after their first shift.
+export const CANCEL_ROWS: CancelRow[] = [
+  { phase: 'start of the first canary bake', strategy: 'canary', afterSleeps: 1 },
+  { phase: 'middle of the first canary bake', strategy: 'canary', afterSleeps: 2 },
+  { phase: 'start of the second canary bake', strategy: 'canary', afterSleeps: 4 },
+  { phase: 'middle of the second canary bake', strategy: 'canary', afterSleeps: 5 },
+  { phase: 'start of the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 1 },
+  { phase: 'end of the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 3 },
+  { phase: 'the first linear bake', strategy: 'linear', afterSleeps: 2 },
+];
+
+export const KILL_ROWS: KillRow[] = [
+  { phase: 'the first canary bake', strategy: 'canary', afterSleeps: 2 },
+  { phase: 'the second canary bake', strategy: 'canary', afterSleeps: 5 },
+  { phase: 'the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 2 },
+];

@@ -1,0 +1,357 @@
+// The counted fault suite. Real SDK clients and Octokit talk to the loopback fakes, which inject the
+// faults; run-plan runs in this process on virtual time. Invariants checked on every row: traffic is
+// never left split (all stable, or all canary after a promotion), the run ends in exactly one terminal
+// status, and nothing is written twice (apart from the SDK re-sending a write whose answer was lost).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TrafficModel } from '@shiftgate/cli';
+import { parseRolloutState, virtualTime } from '@shiftgate/core';
+import { createCloudWatchClient, createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import { run } from '../../actions/run-plan/src/main';
+import { post } from '../../actions/run-plan/src/restore';
+import { inProcess, type InProcessRun } from '../actions/shift-traffic/harness';
+import { SHA, terminalStatuses } from '../actions/record-deployment/harness';
+import { CANARY, LISTENER, ROUTES, STABLE, useAlbFakes } from '../support/alb-fakes';
+import type { Fault as CloudWatchFault } from '../support/cloudwatch-server';
+import type { Fault as Elbv2Fault } from '../support/elbv2-server';
+import { GitHubServer, type FaultRule } from '../support/github-server';
+import { asTargetWeights, modelMetrics } from '../support/model-metrics';
+import { recordStep } from './record-step';
+import { plannedState } from './states';
+import {
+  AWS_ROWS,
+  CANCEL_ROWS,
+  GITHUB_ROWS,
+  KILL_ROWS,
+  type AwsRow,
+  type FaultKind,
+  type GitHubRow,
+} from './faults.table';
+
+const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
+/** Requests time out after this long here (30 s in the actions); a `timeout` fault answers later. */
+const TIMEOUT_MS = 250;
+/** A hung endpoint answers after this long, far beyond any row's time limit: only a timeout ends the wait. */
+const HUNG_MS = 20_000;
+/** Each row's time limit: a client without a request timeout would wait for a hung endpoint and fail it. */
+const ROW_MS = 8_000;
+const fakes = useAlbFakes();
+const ALARM = 'shop-5xx';
+/** The gates of every run: the alarm (so DescribeAlarms is called), and latency judged loosely so the
+ * healthy model's noise never decides a row. */
+const GATES = { alarms: ALARM, 'max-latency-increase': '1000%' };
+
+beforeEach(() => {
+  const model = new TrafficModel({ seed: 7, start: NOW, scenario: 'healthy', at: 8 });
+  fakes.cloudwatch.metrics = modelMetrics({
+    model,
+    pair: { stable: STABLE, canary: CANARY },
+    weights: () => asTargetWeights(fakes.elbv2.weights(LISTENER)),
+  });
+  fakes.cloudwatch.alarms.clear();
+  fakes.cloudwatch.alarms.set(ALARM, 'OK');
+  fakes.cloudwatch.faults.length = 0;
+});
+
+const PARAMETERS = {
+  canary: { steps: '10,50,100', 'bake-time': '3m' },
+  'blue-green': { 'bake-time': '3m' },
+  linear: { 'step-size': '50', interval: '3m' },
+};
+
+function stateFor(strategy: keyof typeof PARAMETERS): string {
+  return plannedState(strategy, PARAMETERS[strategy], undefined, new Date(NOW - 60_000));
+}
+
+/** The real clients, with short request timeouts so a hung endpoint costs milliseconds. */
+function clients() {
+  const settings = {
+    caller: 'run-plan',
+    region: 'us-east-1',
+    retryMode: 'standard' as const,
+    maxAttempts: 2,
+    requestHandler: {
+      connectionTimeout: TIMEOUT_MS,
+      requestTimeout: TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
+  };
+  return {
+    router: new Elbv2TrafficRouter(createElbv2Client(settings)),
+    cloudwatch: createCloudWatchClient(settings),
+  };
+}
+
+const ENDPOINTS = () => ({
+  AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: fakes.elbv2.url,
+  AWS_ENDPOINT_URL_CLOUDWATCH: fakes.cloudwatch.url,
+});
+
+/**
+ * Runs run-plan's main step. After the `stopAfter`-th wait it is cancelled (`cancel`, as SIGTERM does) or
+ * stops for good (`kill`: the runner died; the step never resumes, so only what it saved survives).
+ */
+async function runPlan(
+  inputs: Record<string, string>,
+  stop: { after: number; how: 'cancel' | 'kill' } | null = null,
+): Promise<InProcessRun & { exitCode: number | string | undefined }> {
+  const time = virtualTime(NOW);
+  const controller = new AbortController();
+  let sleeps = 0;
+  let exitCode: number | string | undefined;
+  const result = await inProcess(
+    { 'fail-on-rollback': 'true', 'max-consecutive-errors': '2', ...inputs },
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const main = run({
+          ...clients(),
+          clock: time.clock,
+          signal: controller.signal,
+          sleep: async (ms, signal) => {
+            await time.sleep(ms, signal);
+            if (++sleeps !== stop?.after) return;
+            if (stop.how === 'cancel') controller.abort();
+            else {
+              resolve();
+              await new Promise(() => undefined);
+            }
+          },
+        });
+        main.then(() => {
+          exitCode = process.exitCode;
+          resolve();
+        }, reject);
+      }),
+    ENDPOINTS(),
+  );
+  return { ...result, exitCode };
+}
+
+/** Runs the post step with what the main step saved, as the runner does after a failure or a kill. */
+async function runPost(saved: Record<string, string>): Promise<InProcessRun> {
+  return inProcess({}, () => post({ router: clients().router, sleep: async () => undefined }), {
+    ...ENDPOINTS(),
+    ...Object.fromEntries(Object.entries(saved).map(([k, v]) => [`STATE_${k}`, v])),
+  });
+}
+
+/** Traffic is not left split: all on stable, or all on the canary after a promotion. */
+function expectNotSplit(decision: string | undefined) {
+  const serving = fakes.elbv2.weights(LISTENER).filter(([, weight]) => weight > 0);
+  expect(serving.map(([group]) => group)).toEqual([decision === 'promote' ? CANARY : STABLE]);
+}
+
+/** No write twice, apart from the SDK re-sending a write whose answer was lost. */
+function expectNoDuplicateWrite() {
+  const writes = fakes.elbv2.requests.filter(
+    (r) => r.action === 'ModifyListener' && (r.status === 200 || r.status === 'dropped'),
+  );
+  writes.forEach((write, i) => {
+    const before = writes[i - 1];
+    if (before && !faulted.has(before.index)) expect(body(write)).not.toEqual(body(before));
+  });
+}
+const body = (r: { params: Record<string, string> }) =>
+  Object.entries(r.params).filter(([k]) => k.startsWith('DefaultActions'));
+
+const TERMINAL = ['promoted', 'rolled-back', 'failed'];
+
+function elbv2Fault(kind: FaultKind): Elbv2Fault {
+  switch (kind) {
+    case 'throttling':
+      return { error: { code: 'Throttling', message: 'Rate exceeded', status: 400 } };
+    case '5xx':
+      return { error: { code: 'InternalFailure', message: 'internal error', status: 500, type: 'Receiver' } };
+    case 'timeout':
+      // Hung until the client gives up, never applied (a timed-out write that did land is `lost response`).
+      return { delayMs: HUNG_MS, drop: 'before' };
+    case 'lost response':
+      return { drop: 'after' };
+  }
+}
+
+function cloudwatchFault(kind: FaultKind, operation: 'GetMetricData' | 'DescribeAlarms', times: number) {
+  const base = { operation, times };
+  const faults: Record<FaultKind, CloudWatchFault> = {
+    throttling: { ...base, kind: 'error', status: 400, code: 'Throttling', message: 'Rate exceeded' },
+    '5xx': { ...base, kind: 'error', status: 503, code: 'ServiceUnavailable', fault: 'Receiver' },
+    timeout: { ...base, kind: 'delay', ms: HUNG_MS },
+    'lost response': { ...base, kind: 'reset' },
+  };
+  return faults[kind];
+}
+
+/** ELBv2 requests that were answered with a fault (a resend of one of them is not a duplicate). */
+const faulted = new Set<number>();
+
+/** Injects the row's fault; returns what ends it. */
+function inject(row: AwsRow): () => void {
+  const times = row.span === 'brief' ? 1 : 10_000;
+  if (row.call === 'GetMetricData' || row.call === 'DescribeAlarms') {
+    fakes.cloudwatch.faults.push(cloudwatchFault(row.fault, row.call, times));
+    return () => (fakes.cloudwatch.faults.length = 0);
+  }
+  let left = times;
+  faulted.clear();
+  return fakes.elbv2.onRequest((request) => {
+    if (request.action !== row.call || left <= 0) return;
+    left--;
+    faulted.add(request.index);
+    return elbv2Fault(row.fault);
+  });
+}
+
+describe('every AWS call under throttling, 5xx, timeout and a lost response', () => {
+  it.each(AWS_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const end = inject(row);
+      const main = await runPlan({ state: stateFor('canary'), ...ROUTES, ...GATES });
+      const decision = main.outputs.decision;
+      // A write whose answer was lost is found applied when shiftgate reads the route back.
+      const promotes =
+        row.span === 'brief' || (row.call === 'ModifyListener' && row.fault === 'lost response');
+      if (promotes) {
+        expect(main.errors).toEqual([]);
+        expect(decision).toBe('promote');
+      } else {
+        expect(main.exitCode).toBe(1);
+        expect(main.errors).toHaveLength(1);
+        expect(decision).not.toBe('promote');
+      }
+      // The fault did strike the call.
+      if (row.call === 'GetMetricData' || row.call === 'DescribeAlarms') {
+        expect(fakes.cloudwatch.calls(row.call).length).toBeGreaterThan(1);
+        if (row.span === 'brief') expect(fakes.cloudwatch.faults).toEqual([]);
+      } else expect(faulted.size).toBeGreaterThan(0);
+      // The faults end with the job; the post step (post-if: failure()) puts back what is left.
+      end();
+      if (main.exitCode === 1) await runPost(main.saved);
+      expectNotSplit(decision);
+      if (main.outputs.state)
+        expect(TERMINAL).toContain(parseRolloutState('state', main.outputs.state).status);
+      expectNoDuplicateWrite();
+    },
+    ROW_MS,
+  );
+});
+
+describe('a cancel (SIGTERM) in each phase of a run', () => {
+  it.each(CANCEL_ROWS.map((row) => [`${row.strategy}: ${row.phase}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const main = await runPlan(
+        { state: stateFor(row.strategy), ...ROUTES, ...GATES },
+        { after: row.afterSleeps, how: 'cancel' },
+      );
+      expect(main.exitCode).toBe(1);
+      expect(main.errors).toHaveLength(1);
+      expect(main.errors[0]).toMatch(
+        /^run-plan failed: cancelled during step \d+ \(\w+[^)]*\); traffic restored/,
+      );
+      expectNotSplit(main.outputs.decision);
+      expect(parseRolloutState('state', main.outputs.state!).status).toBe('rolled-back');
+      // Restored by the main step itself: nothing left for the post step.
+      expect(main.saved.restore ?? '').toBe('');
+      expectNoDuplicateWrite();
+    },
+    ROW_MS,
+  );
+});
+
+describe('a runner killed before the post step', () => {
+  it.each(KILL_ROWS.map((row) => [`${row.strategy}: killed in ${row.phase}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const main = await runPlan(
+        { state: stateFor(row.strategy), ...ROUTES, ...GATES },
+        { after: row.afterSleeps, how: 'kill' },
+      );
+      // The main step died with traffic moved and no output; what it saved first is all there is.
+      expect(main.outputs.decision).toBeUndefined();
+      expect(
+        fakes.elbv2
+          .weights(LISTENER)
+          .filter(([, weight]) => weight > 0)
+          .map(([g]) => g),
+      ).toContain(CANARY);
+      expect(main.saved.restore).toBeTruthy();
+      const after = await runPost(main.saved);
+      expect(after.errors).toEqual([]);
+      expectNotSplit(undefined);
+      expectNoDuplicateWrite();
+    },
+    ROW_MS,
+  );
+});
+
+describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost response', () => {
+  let github: GitHubServer;
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+  });
+  afterEach(() => github.close());
+
+  const STATUSES = /^\/repos\/acme\/shop\/deployments\/\d+\/statuses$/;
+  const WHERE: Record<GitHubRow['call'], Pick<FaultRule, 'method' | 'path'>> = {
+    'create deployment': { method: 'POST', path: '/repos/acme/shop/deployments' },
+    'create status': { method: 'POST', path: STATUSES },
+    'read statuses': { method: 'GET', path: STATUSES },
+  };
+
+  function inject(row: GitHubRow) {
+    const times = row.span === 'brief' ? 1 : Number.POSITIVE_INFINITY;
+    const where = WHERE[row.call];
+    if (row.fault === 'throttling') {
+      github.secondaryRateLimit({ ...where, times, retryAfterSeconds: 1 });
+      return;
+    }
+    const respond: Record<Exclude<FaultKind, 'throttling'>, FaultRule['respond']> = {
+      '5xx': { status: 502, body: { message: 'Server Error' } },
+      timeout: { status: 0, drop: true, delayMs: HUNG_MS },
+      'lost response': { status: 0, drop: true },
+    };
+    github.fault({
+      ...where,
+      times,
+      respond: respond[row.fault],
+      processFirst: row.fault === 'lost response',
+    });
+  }
+
+  const step = (entry: 'main' | 'post', inputs: Record<string, string>, saved: Record<string, string> = {}) =>
+    recordStep(github, entry, inputs, { saved, requestTimeoutMs: TIMEOUT_MS });
+
+  it.each(GITHUB_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      inject(row);
+      const start = await step('main', { environment: 'production', version: 'v2.4.0', ref: SHA });
+      const id = start.outputs['deployment-id'];
+      const finish = id ? await step('main', { status: 'succeeded', 'deployment-id': id }) : null;
+      const failed = start.failed || finish?.failed === true;
+      if (row.span === 'brief') {
+        expect(start.errors).toEqual([]);
+        expect(finish?.errors).toEqual([]);
+      }
+      // The fault did strike the call.
+      const { method, path } = WHERE[row.call];
+      const struck = github.requests.filter(
+        (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+      );
+      expect(struck.length).toBeGreaterThan(0);
+      // The job ends; the post step (always run) makes sure the deployment has its one terminal status.
+      github.clearFaults();
+      const after = await step('post', { 'job-status': failed ? 'failure' : 'success' }, start.saved);
+      expect(after.errors).toEqual([]);
+      const deployments = github.deployments();
+      expect(deployments.length).toBeLessThanOrEqual(1);
+      if (row.span === 'brief' || row.call !== 'create deployment') expect(deployments).toHaveLength(1);
+      for (const deployment of deployments) {
+        expect(terminalStatuses(github, deployment.id)).toHaveLength(1);
+        const states = github.statuses(deployment.id).map((s) => s.state);
+        expect(new Set(states).size).toBe(states.length);
+      }
+    },
+    ROW_MS,
+  );
+});
