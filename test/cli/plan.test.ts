@@ -75,6 +75,10 @@ describe('shiftgate plan', () => {
     [['plan', '--strategy', 'canary', '--param', 'steps'], "Input '--param' must be name=value"],
     [['plan', '--strategy', 'canary', '--config', 'nope.yml'], '--config nope.yml does not exist'],
     [['nope'], "unknown command 'nope'"],
+    [
+      ['plan', '--strategy', 'canary', '--environment', 'prod\n::warning::x'],
+      "Input '--environment' must be",
+    ],
   ])('exits 2 on %j', async (argv, message) => {
     const { code, stderr } = await cli(argv);
     expect(code).toBe(2);

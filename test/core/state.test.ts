@@ -3,6 +3,7 @@ import {
   buildPlan,
   createRolloutState,
   hasControlCharacters,
+  parseDeploymentRecord,
   parseRolloutState,
   serializeRolloutState,
   type RolloutState,
@@ -235,5 +236,23 @@ describe('the rollout state as untrusted data', () => {
         ).version,
       ).toBe(version);
     }
+  });
+});
+
+describe('reading a file that is not a state', () => {
+  it.each([
+    ['a state', (text: string) => parseRolloutState('--state', text)],
+    ['a record', (text: string) => parseDeploymentRecord('record', text)],
+  ])('never quotes the text of a file that is not JSON (%s)', (_what, parse) => {
+    const error = (() => {
+      try {
+        parse('root:x:0:0:root:/root:/bin/bash\n');
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect(error?.message).toContain('it is not JSON');
+    expect(error?.message).not.toContain('root');
   });
 });

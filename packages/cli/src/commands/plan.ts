@@ -9,6 +9,7 @@ import {
   emptyConfig,
   formatDuration,
   parseConfig,
+  parseEnvironmentName,
   parseStrategyName,
   planBakeTime,
   planWeights,
@@ -69,8 +70,10 @@ Exit codes: 0 planned, 2 invalid strategy, parameter, flag or config file.`,
       if (at < 1) throw new InputError('--param', pair, 'name=value, e.g. steps=5,25,50,100');
       overrides[pair.slice(0, at)] = pair.slice(at + 1);
     }
+    const environment =
+      values.environment === undefined ? null : parseEnvironmentName('--environment', values.environment);
     const plan = buildPlan(strategy, {
-      ...configParameters(config, strategy, values.environment ?? null),
+      ...configParameters(config, strategy, environment),
       ...overrides,
     });
     if (values.json) {

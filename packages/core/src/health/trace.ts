@@ -1,4 +1,4 @@
-import { formatDuration, InputError, isObject, parseDuration, type Json } from '../shared/index';
+import { formatDuration, InputError, isObject, notJson, parseDuration, type Json } from '../shared/index';
 import {
   ALARM_STATES,
   type AlarmState,
@@ -67,9 +67,7 @@ export function parseTrace(text: string, source = 'trace'): Trace {
   try {
     doc = JSON.parse(text) as Json;
   } catch (error) {
-    // JSON.parse quotes the text it stopped at; a trace may be any file, so only the position is shown.
-    const at = /at position \d+/.exec((error as Error).message)?.[0];
-    return fail(`it is not JSON${at ? ` (${at})` : ''}`);
+    return fail(notJson(error));
   }
   if (!isObject(doc)) return fail('expected a JSON object with "period", "gates" and "windows"');
   for (const key of Object.keys(doc)) if (!TOP_KEYS.has(key)) fail(`unknown key '${key}'`);

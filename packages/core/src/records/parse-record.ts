@@ -1,7 +1,7 @@
 // Reading a deployment record back strictly: a payload or an input is data, never trusted, and a
 // record that does not match the schema exactly, or whose version, environment, ref, sha, reason or
 // artifact fields break the field rules inputs are held to, is refused rather than half read.
-import { fieldProblem, InputError, isObject, type FieldKind, type Json } from '../shared/index';
+import { fieldProblem, InputError, isObject, notJson, type FieldKind, type Json } from '../shared/index';
 import { STRATEGY_NAMES } from '../strategy/index';
 import {
   DEPLOYMENT_STATUSES,
@@ -64,7 +64,7 @@ export function parseDeploymentRecord(input: string, value: unknown): Deployment
     try {
       doc = JSON.parse(value) as Json;
     } catch (error) {
-      return fail(`it is not JSON (${(error as Error).message})`);
+      return fail(notJson(error));
     }
   } else {
     doc = value as Json;

@@ -1,4 +1,12 @@
-import { fieldProblem, InputError, isObject, showValue, type FieldKind, type Json } from '../shared/index';
+import {
+  fieldProblem,
+  InputError,
+  isObject,
+  notJson,
+  showValue,
+  type FieldKind,
+  type Json,
+} from '../shared/index';
 import { STRATEGY_NAMES, type Step, type StrategyName } from '../strategy/index';
 
 /** The rollout state's schema version. Bumped on any change that an older reader would misread. */
@@ -143,7 +151,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
   try {
     doc = JSON.parse(text) as Json;
   } catch (error) {
-    return fail(`it is not JSON (${(error as Error).message})`);
+    return fail(notJson(error));
   }
   if (!isObject(doc)) return fail('expected a JSON object');
   const version = doc['schema-version'];
