@@ -30,6 +30,7 @@ import {
   safeLogText,
   saveRestoreState,
   shellCommandRunner,
+  shellServiceRunner,
   shellSmokeRunner,
   withCancelSignals,
 } from '@shiftgate/github';
@@ -110,6 +111,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     hooks: {
       command: shellCommandRunner,
       ...(inputs.flagCommand ? { flagCommand: inputs.flagCommand } : {}),
+      ...(inputs.services.length > 0 ? { saga: { services: inputs.services, run: shellServiceRunner } } : {}),
     },
     gates: inputs.gates,
     period: inputs.pollInterval,

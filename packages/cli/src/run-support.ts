@@ -20,12 +20,15 @@ import {
   parseConfig,
   parseInteger,
   parseRolloutState,
+  parseServices,
   parseStrategyName,
+  serviceNames,
   type AlarmSource,
   type CommandRunner,
   type MetricSourceFactory,
   type RawParameter,
   type RolloutState,
+  type ServiceCommandRunner,
   type SmokeRunner,
   type TargetPair,
   type TrafficRouter,
@@ -120,7 +123,11 @@ export function stateFromFlags(command: string, values: Values, io: Io, now: Dat
     overrides[pair.slice(0, at)] = pair.slice(at + 1);
   }
   const environment = text('environment') ?? null;
-  const plan = buildPlan(strategy, { ...configParameters(config, strategy, environment), ...overrides });
+  const raw = { ...configParameters(config, strategy, environment), ...overrides };
+  // A saga planned here takes its service names, in order, from this run's --services.
+  if (strategy === 'saga' && raw.services === undefined && text('services'))
+    raw.services = serviceNames(parseServices('--services', text('services')!));
+  const plan = buildPlan(strategy, raw);
   return createRolloutState({
     strategy: plan.strategy,
     parameters: plan.parameters,
@@ -211,7 +218,7 @@ export function simulationFromFlags(
 /** Refuses simulator flags without `--simulate`, so they are never silently ignored. */
 export function requireSimulate(values: Values): void {
   if (values.simulate) return;
-  for (const flag of ['scenario', 'seed', 'at', 'fault', 'from-weight']) {
+  for (const flag of ['scenario', 'seed', 'at', 'fault', 'from-weight', 'bad-service']) {
     const v = values[flag];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0))
       throw new UsageError(`--${flag} only applies with --simulate`);
@@ -232,6 +239,11 @@ export function runShell(command: string, env: Record<string, string>, io: Io): 
 /** The command runner of hook steps, over {@link runShell}. */
 export function shellHooks(io: Io): CommandRunner {
   return async (hook) => ({ 'exit-code': await runShell(hook.command, hook.env, io) });
+}
+
+/** The saga service command runner, over {@link runShell}. */
+export function shellServices(io: Io): ServiceCommandRunner {
+  return async (command) => ({ 'exit-code': await runShell(command.command, command.env, io) });
 }
 
 /** The smoke runner, over {@link runShell}. */

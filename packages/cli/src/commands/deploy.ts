@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import {
   checkRunnable,
   describeSplit,
+  InputError,
   parseRunSettings,
   runPlan,
   serializeRolloutState,
@@ -12,7 +13,7 @@ import {
 } from '@shiftgate/core';
 import { systemClock, systemSleep, withCancelSignals } from '@shiftgate/github';
 import { parseFlags, settingFlags, settingsHelp } from '../args';
-import { EXIT, type Command, type Io } from '../command';
+import { EXIT, UsageError, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import {
   awsPorts,
@@ -21,13 +22,20 @@ import {
   requireSimulate,
   ROUTE_FLAGS,
   shellHooks,
+  shellServices,
   shellSmoke,
   SIMULATE_FLAGS,
   SIMULATION_EPOCH,
   simulationFromFlags,
   stateFromFlags,
 } from '../run-support';
-import { mulberry32, SCENARIO_DESCRIPTIONS, SCENARIOS } from '../simulator/index';
+import {
+  mulberry32,
+  SCENARIO_DESCRIPTIONS,
+  SCENARIOS,
+  simulatedServiceRunner,
+  simulatedServices,
+} from '../simulator/index';
 
 const SETTING_FLAGS = settingFlags('deploy');
 
@@ -36,6 +44,7 @@ const OPTIONS = {
   ...ROUTE_FLAGS,
   ...SETTING_FLAGS,
   ...SIMULATE_FLAGS,
+  'bad-service': { type: 'string' },
   'state-out': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -81,11 +90,15 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
                   provider-error:<target>:<times>[:<after>], lost-write:<n>, lost-response:<n>,
                   revert:<n>[:<seconds>s] (someone else puts back what the n-th write replaced)
                   The simulator's alarms: canary-5xx, canary-latency, canary-unhealthy-hosts.
+  --bad-service   saga: this planned service deploys but fails its gate (its smoke check), so the run
+                  compensates it and every deployed service in reverse. Without --services, the
+                  simulator deploys the planned services with simulated commands and smoke gates.
 
 Output:
   --state-out     write the final rollout state to this file
   --json          print {decision, reason, cancelled, restored, weights, state, trace} as JSON on stdout
-                  (progress goes to stderr)
+                  (progress goes to stderr); a saga adds services [{name, status}] in deployment order
+                  (deployed, compensated, failed or untouched) and compensated (names, in that order)
 
 Exit codes: 0 promoted or paused at an approval, 1 rolled back, inconclusive, cancelled or traffic not
 restored, 2 invalid flags, state, plan or input (nothing was changed).`,
@@ -97,7 +110,16 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const clock = time?.clock ?? systemClock;
     const state = stateFromFlags('deploy', values, io, new Date(clock.now()));
     checkRunnable(state);
-    const settings = parseRunSettings(flagGetter(values), state);
+    const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));
+    const bad = badService(values, sagaNames);
+    // The simulator deploys a saga's planned services with simulated commands unless --services says more.
+    const simulatedSaga = simulate && sagaNames.length > 0 && typeof values.services !== 'string';
+    const flags = flagGetter(values);
+    const settings = parseRunSettings(
+      (name) =>
+        name === 'services' && simulatedSaga ? JSON.stringify(simulatedServices(sagaNames)) : flags(name),
+      state,
+    );
     // A state read from --state is data: only --flag-command ever runs. A state planned here, from this
     // run's --strategy, parameters and config, carries this run's own flag-command.
     const planned = typeof values.state !== 'string';
@@ -116,6 +138,14 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       hooks: {
         command: shellHooks(out),
         ...(flagCommand ? { flagCommand } : {}),
+        ...(settings.services.length > 0
+          ? {
+              saga: {
+                services: settings.services,
+                run: simulatedSaga ? simulatedServiceRunner({ bad, sleep: time!.sleep }) : shellServices(out),
+              },
+            }
+          : {}),
       },
       ...(settings.smokeCommand ? { smoke: shellSmoke(settings.smokeCommand, out) } : {}),
       onEvent: progressReporter(out, { clock }),
@@ -154,6 +184,17 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
   },
 };
 
+/** `--bad-service`: a planned saga service whose simulated gate fails. */
+function badService(values: Record<string, unknown>, services: readonly string[]): string | null {
+  const name = values['bad-service'];
+  if (typeof name !== 'string') return null;
+  if (services.length === 0)
+    throw new UsageError('--bad-service only applies to a saga plan (--strategy saga)');
+  if (!services.includes(name))
+    throw new InputError('--bad-service', name, `one of the planned services: ${services.join(', ')}`);
+  return name;
+}
+
 function report(result: RunResult, values: Record<string, unknown>, io: Io): number {
   if (typeof values['state-out'] === 'string') {
     writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(result.state)}\n`);
@@ -174,6 +215,9 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
           cancelled: result.cancelled,
           restored: result.restored,
           weights: result.weights,
+          ...(result.trace.saga
+            ? { services: result.trace.saga.services, compensated: result.trace.saga.compensated }
+            : {}),
           state: result.state,
           trace: result.trace,
         },

@@ -12,12 +12,13 @@ import {
 } from '../health/index';
 import type { RolloutState } from '../rollout/index';
 import type { TargetPair } from '../traffic/index';
+import { checkSaga } from './saga';
 import type { RunPlanOptions } from './types';
 
 const NEEDS: Record<'hook' | 'batch' | 'service', string> = {
   hook: "a command runner and this run's 'flag-command'",
   batch: 'a batch hook that moves cells to the new version',
-  service: 'a service hook that deploys (and compensates) saga services',
+  service: "this run's 'services' (each with its deploy and compensate commands) and a runner for them",
 };
 
 /**
@@ -113,7 +114,7 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     const missing =
       (step.kind === 'hook' && !hooks.command) ||
       (step.kind === 'batch' && !hooks.batch) ||
-      (step.kind === 'service' && !hooks.service);
+      (step.kind === 'service' && !hooks.saga);
     if (missing) {
       const kind = step.kind as 'hook' | 'batch' | 'service';
       throw new InputError('state', state.strategy, '', {
@@ -121,11 +122,17 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
           kind === 'batch'
             ? " Run each rolling wave as a job of select-strategy's 'waves' matrix instead."
             : kind === 'service'
-              ? ' Deploy saga services with your own workflow steps, in order.'
+              ? " Set the 'services' input (or --services)."
               : " Set the 'flag-command' input."
         }`,
       });
     }
+  }
+  if (hooks.saga && state.plan.some((s) => s.kind === 'service')) {
+    checkSaga(state, hooks.saga, { alarms: options.gates.alarms, smoke: options.gates.smoke });
+    const own = hooks.saga.services.some((s) => s.alarms.length > 0);
+    if (own && !options.alarms)
+      throw new InputError('services', 'alarms', 'service alarms with an alarm source to read them');
   }
   if (options.gates.alarms.length > 0 && !options.alarms) {
     throw new InputError(

@@ -10,6 +10,7 @@ import {
 } from '../shared/index';
 import type { RolloutState } from '../rollout/index';
 import type { Step } from '../strategy/index';
+import { compensateServices, SagaLog } from './saga';
 import {
   recordRollback,
   restoreRoutes,
@@ -51,7 +52,7 @@ export interface RollbackOptions {
    * After traffic is back, undo the steps that do not move it: the last flag hook back to exposure 0,
    * deployed saga services compensated in reverse. `started` is how many plan steps had started.
    */
-  undo?: { hooks: StepHooks; started: number };
+  undo?: { hooks: StepHooks; started: number; saga?: SagaLog };
 }
 
 /** What {@link rollbackRollout} did. */
@@ -59,7 +60,7 @@ export interface RollbackResult {
   record: RollbackRecord;
   /** The state marked `rolled-back`, or `failed` when traffic could not be restored; null without one. */
   state: RolloutState | null;
-  /** False when a route could not be restored: a person must look. */
+  /** False when a route could not be restored or a saga service not compensated: a person must look. */
   restored: boolean;
   /** True when at least one route was written. */
   changed: boolean;
@@ -121,8 +122,17 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     next = recordRollback(state, to, pair, new Date(clock.now()));
   else if (state)
     next = { ...state, status: restored ? 'rolled-back' : 'failed', 'updated-at': isoNow(clock) };
-  if (next && options.undo) await undoSteps(next, options.undo, record);
-  return { record, state: next, restored, changed: record.routes.some((r) => r.changed), failures };
+  if (next && options.undo) await undoSteps(next, options.undo, record, { clock, sleep, logger });
+  // A saga service left deployed after its compensation failed needs a person as much as a route does.
+  const compensationFailed = record.error?.startsWith('compensation-failed: ') ?? false;
+  if (next && compensationFailed) next = { ...next, status: 'failed' };
+  return {
+    record,
+    state: next,
+    restored: restored && !compensationFailed,
+    changed: record.routes.some((r) => r.changed),
+    failures,
+  };
 }
 
 /** After traffic is back: the last flag hook back to exposure 0, saga services compensated in reverse. */
@@ -130,6 +140,7 @@ async function undoSteps(
   state: RolloutState,
   undo: NonNullable<RollbackOptions['undo']>,
   record: RollbackRecord,
+  { clock, sleep, logger }: { clock: Clock; sleep: Sleeper; logger: Logger },
 ): Promise<void> {
   const { hooks } = undo;
   const ran = state.plan.slice(0, undo.started);
@@ -150,18 +161,12 @@ async function undoSteps(
       record.undo.push(`${hook.name} command failed to set exposure 0%: ${errorMessage(error)}`);
     }
   }
-  const deployed = ran.filter((s): s is Extract<Step, { kind: 'service' }> => s.kind === 'service');
-  if (deployed.length > 0 && hooks.service) {
-    const highest = Math.max(...deployed.map((s) => s.order));
-    for (const step of state.compensation) {
-      if (step.kind !== 'service' || step.order > highest) continue;
-      try {
-        await hooks.service(step, { compensate: true });
-        record.undo.push(`service ${step.service} compensated`);
-      } catch (error) {
-        record.undo.push(`service ${step.service} could not be compensated: ${errorMessage(error)}`);
-        record.error ??= `compensating ${step.service} failed: ${errorMessage(error)}`;
-      }
-    }
+  if (hooks.saga && ran.some((s) => s.kind === 'service')) {
+    await compensateServices(
+      state,
+      undo.started,
+      { saga: hooks.saga, log: undo.saga ?? new SagaLog(state), clock, sleep, logger },
+      record,
+    );
   }
 }

@@ -7,6 +7,7 @@ import { Cancelled, isoNow, StepFailure, type RunContext } from './context';
 import { checkRun } from './preflight';
 import { withRetries } from './retry';
 import { rollbackRollout } from './rollback';
+import { SagaLog } from './saga';
 import { executeStep } from './steps';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
 
@@ -70,6 +71,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
     servingSince,
     records: [],
     startedAt,
+    saga: options.hooks?.saga && state.plan.some((s) => s.kind === 'service') ? new SagaLog(state) : null,
     metrics: () => (metrics ??= options.metrics({ loadBalancerArn: run.state['load-balancer-arn']!, pair })),
     emit: (event) => options.onEvent?.(event),
   };
@@ -159,16 +161,25 @@ async function rollBack(
     // A cancelled job has seconds left (the runner's 7.5 s grace): one more try, not a period's wait.
     attempts: cancelled ? 2 : Math.max(1, options.gates.maxConsecutiveErrors + 1),
     ...(options.hooks
-      ? { undo: { hooks: options.hooks, started: Math.max(state.step, lastStarted + 1) } }
+      ? {
+          undo: {
+            hooks: options.hooks,
+            started: Math.max(state.step, lastStarted + 1),
+            ...(run.saga ? { saga: run.saga } : {}),
+          },
+        }
       : {}),
   });
   run.state = result.state!;
   if (result.restored) for (const r of result.record.routes) run.weights[r.route] = r.after;
   run.emit({ type: 'rolled-back', record: result.record, state: run.state });
   const where = touched ? `traffic restored to ${to}` : 'traffic was not moved by this rollout';
-  const text = result.restored
-    ? `${reason}; ${where}`
-    : `${reason}; restoring traffic to ${to} FAILED, check the routes now: ${result.record.error}`;
+  const compensationFailed = result.record.error?.startsWith('compensation-failed: ') ?? false;
+  const text = compensationFailed
+    ? `${reason}; ${where}; ${result.record.error} (retried and still failing): that service and the ones deployed before it were not compensated, check them now`
+    : result.restored
+      ? `${reason}; ${where}`
+      : `${reason}; restoring traffic to ${to} FAILED, check the routes now: ${result.record.error}`;
   return finish(run, decision, text, { cancelled, restored: result.restored, rollback: result.record });
 }
 
@@ -198,6 +209,7 @@ function finish(
       'ended-at': isoNow(run.options.clock),
       steps: run.records,
       rollback: extra.rollback ?? null,
+      ...(run.saga ? { saga: run.saga.report() } : {}),
     },
   };
 }

@@ -7,6 +7,7 @@ import { recordShift, shiftRoutes } from '../traffic/index';
 import { Cancelled, StepFailure, type RunContext, type StepContext, type StepOutcome } from './context';
 import { hookEnv } from './hook-env';
 import { preSwitchJudgement } from './preflight';
+import { serviceGateStep, serviceStep } from './saga';
 
 /** Runs one plan step with the executor for its kind. */
 export function executeStep(run: RunContext, step: Step, index: number): Promise<StepOutcome> {
@@ -24,7 +25,7 @@ export function executeStep(run: RunContext, step: Step, index: number): Promise
     case 'batch':
       return batchStep({ run, step, index });
     case 'service':
-      return serviceStep({ run, step, index });
+      return serviceStep(run, step);
     default:
       return assertNever(step, 'step');
   }
@@ -76,6 +77,8 @@ async function shiftStep({ run, step, index }: StepContext<'shift'>): Promise<St
 /** Bakes and judges the canary; a bake that does not promote passes with its own wording. */
 async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<StepOutcome> {
   const { options, state } = run;
+  // A saga deploys in place: its bakes judge each service's own gate, not a canary target group.
+  if (state.strategy === 'saga') return serviceGateStep(run, step, index);
   const { clock, gates } = options;
   const bakeTime = options.bakeTime ?? step['duration-ms'];
   const maxBakeTime = Math.max(options.maxBakeTime ?? defaultMaxBakeTime(bakeTime), bakeTime);
@@ -164,15 +167,6 @@ async function batchStep({ run, step, index }: StepContext<'batch'>): Promise<St
   await userHook(run, `batch ${step.batch}`, () => run.options.hooks!.batch!(step, index));
   run.servingSince = run.options.clock.now();
   return { message: `batch ${step.batch} (${step.cells.join(', ')}) moved to the new version` };
-}
-
-/** Deploys a saga service with the caller's service hook. */
-async function serviceStep({ run, step }: StepContext<'service'>): Promise<StepOutcome> {
-  await userHook(run, `deploying service ${step.service}`, () =>
-    run.options.hooks!.service!(step, { compensate: false }),
-  );
-  run.servingSince = run.options.clock.now();
-  return { message: `service ${step.service} deployed` };
 }
 
 /** Runs the caller's hook; its failure is the step's, never retried as a provider error. */
