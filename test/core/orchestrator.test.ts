@@ -350,33 +350,6 @@ describe('runPlan', () => {
     expect(router.canary()).toBe(0);
   });
 
-  it('compensates deployed saga services in reverse when a later one fails', async () => {
-    const calls: string[] = [];
-    const { options, router } = setup({
-      state: stateFor('saga', { services: 'orders,payments,email' }),
-      hooks: {
-        service: async (step, { compensate }) => {
-          calls.push(`${compensate ? 'undo' : 'deploy'} ${step.service}`);
-          if (step.service === 'email' && !compensate) throw new Error('email deploy timed out');
-        },
-      },
-    });
-    const result = await runPlan(options);
-    expect(result.decision).toBe('rollback');
-    expect(calls).toEqual([
-      'deploy orders',
-      'deploy payments',
-      'deploy email',
-      'undo email',
-      'undo payments',
-      'undo orders',
-    ]);
-    expect(result.reason).toMatch(
-      /^step 5: deploying service email failed: email deploy timed out; traffic was not moved/,
-    );
-    expect(router.writes).toHaveLength(0);
-  });
-
   describe('pre-switch gate (blue-green)', () => {
     it('switches once the idle canary hosts are healthy', async () => {
       const { options, router } = setup({

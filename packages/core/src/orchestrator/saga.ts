@@ -196,14 +196,18 @@ export async function serviceGateStep(
     const phase = worst(checks.map((c) => c.phase));
     const health = { checks, phase };
     const said = checks.map((c) => c.message).join('; ');
+    const open = checks
+      .filter((c) => c.phase !== 'Successful')
+      .map((c) => c.message)
+      .join('; ');
     if (phase === 'Failed')
-      throw new StepFailure(`service ${name} gate: ${said}: rollback`, 'rollback', health);
+      throw new StepFailure(`service ${name} gate: ${open}: rollback`, 'rollback', health);
     if (clock.now() >= end) {
       if (phase === 'Successful')
         return { message: `service ${name} gate passed after ${polls} readings: ${said}`, more: { health } };
       const decision = gates.onInconclusive === 'fail' ? 'inconclusive' : 'rollback';
       throw new StepFailure(
-        `service ${name} gate inconclusive, and missing evidence never promotes: ${said}`,
+        `service ${name} gate inconclusive, and missing evidence never promotes: ${open}`,
         decision,
         health,
       );
