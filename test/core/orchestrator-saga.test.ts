@@ -133,7 +133,7 @@ describe('saga', () => {
       'compensate order',
     ]);
     expect(result.reason).toMatch(
-      /^service inventory deploy exited with code 2: compensating; traffic was not moved/,
+      /^service inventory deploy exited with code 2: compensating; compensated inventory, payment, order; traffic was not moved/,
     );
     expect(result.trace.saga?.services).toEqual([
       { name: 'order', status: 'compensated' },

@@ -2,7 +2,9 @@ import {
   describeStep,
   describeTargetGroups,
   escapeMarkdown as cell,
+  formatDuration,
   type RunResult,
+  type SagaReport,
   type TargetPair,
 } from '@shiftgate/core';
 
@@ -43,6 +45,7 @@ export function runSummary(result: RunResult, pair: TargetPair): string {
     }
     lines.push('');
   }
+  if (trace.saga) lines.push(...sagaSummary(trace.saga));
   if (trace.rollback) {
     const r = trace.rollback;
     lines.push(`### Rollback to ${r.to}`, '', cell(r.reason), '');
@@ -56,4 +59,30 @@ export function runSummary(result: RunResult, pair: TargetPair): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+const STATUS: Record<SagaReport['services'][number]['status'], string> = {
+  deployed: '✅ deployed',
+  compensated: '↩️ compensated',
+  failed: '❌ failed',
+  untouched: '⚪ untouched',
+};
+
+/** A saga's services in deployment order with their final status, then every command as it ran. */
+function sagaSummary(saga: SagaReport): string[] {
+  const lines = ['### Saga services', '', '| Service | Status |', '| --- | --- |'];
+  for (const s of saga.services) lines.push(`| ${cell(s.name)} | ${STATUS[s.status]} |`);
+  lines.push('');
+  if (saga.compensated.length > 0)
+    lines.push(`Compensated, in this order: ${saga.compensated.map(cell).join(' → ')}.`, '');
+  const commands = saga.commands.filter((c) => c.phase !== 'smoke' || c['exit-code'] !== 0);
+  if (commands.length > 0) {
+    lines.push('| Service | Command | Try | Exit code | Duration |', '| --- | --- | ---: | ---: | ---: |');
+    for (const c of commands)
+      lines.push(
+        `| ${cell(c.service)} | ${c.phase} | ${c.attempt} | ${c['exit-code']} | ${formatDuration(c['duration-ms'])} |`,
+      );
+    lines.push('');
+  }
+  return lines;
 }

@@ -247,6 +247,50 @@ describe('run-plan', () => {
     ]);
   });
 
+  it("deploys saga services with this run's commands and compensates them in reverse, in the summary too", async () => {
+    const log = join(step.dir, 'saga.log');
+    const services = ['order', 'payment', 'inventory']
+      .map(
+        (name) =>
+          `- name: ${name}\n  deploy: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE $SHIFTGATE_VERSION" >> ${log}\n` +
+          `  compensate: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE" >> ${log}\n` +
+          `  smoke: ${name === 'inventory' ? 'exit 5' : 'exit 0'}\n`,
+      )
+      .join('');
+    const result = await runAction({
+      state: stateFor('saga', { services: 'order,payment,inventory', 'bake-time': '2m' }),
+      ...ROUTES,
+      services,
+    });
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      'deploy order v2.4.0',
+      'deploy payment v2.4.0',
+      'deploy inventory v2.4.0',
+      'compensate inventory',
+      'compensate payment',
+      'compensate order',
+    ]);
+    expect(result.outputs.decision).toBe('rollback');
+    expect(result.trace?.saga?.compensated).toEqual(['inventory', 'payment', 'order']);
+    expect(result.summary).toContain('| inventory | ↩️ compensated |');
+    expect(result.summary).toContain('Compensated, in this order: inventory → payment → order.');
+    expect(result.summary).toMatch(/\| inventory \| smoke \| 1 \| 5 \|/);
+    expect(modifies()).toEqual([]);
+  });
+
+  it('refuses saga services that differ from the plan before running any command', async () => {
+    const result = await runAction({
+      state: stateFor('saga', { services: 'order,payment' }),
+      ...ROUTES,
+      services:
+        '- {name: payment, deploy: touch pwned, compensate: c, smoke: s}\n- {name: order, deploy: d, compensate: c, smoke: s}',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toContain(
+      "Input 'services' declares the services payment, order but the saga plan deploys order, payment",
+    );
+  });
+
   it.each([
     [{ state: '' }, "run-plan failed: Input 'state' must be the rollout state JSON from select-strategy"],
     [

@@ -70,6 +70,9 @@ Plan:
   --environment   this environment's overrides from the config file
   --config        config file (default .github/shiftgate.yml; missing is fine unless given)
   --version       the version being deployed, for the state and hook commands
+  --services      saga: the services with their commands (see below); a YAML list starts with '-', so
+                  write --services="$(cat services.yml)" with the = form, or give a JSON list. Planned
+                  from --strategy saga, the plan deploys these services unless --param services names them
   --state         a rollout state file (the state output of an action, or --state-out) instead
 
 Routes (AWS; credentials from the default chain):

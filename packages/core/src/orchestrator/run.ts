@@ -173,7 +173,10 @@ async function rollBack(
   run.state = result.state!;
   if (result.restored) for (const r of result.record.routes) run.weights[r.route] = r.after;
   run.emit({ type: 'rolled-back', record: result.record, state: run.state });
-  const where = touched ? `traffic restored to ${to}` : 'traffic was not moved by this rollout';
+  const moved = touched ? `traffic restored to ${to}` : 'traffic was not moved by this rollout';
+  // The record's reason names the compensations, in order: that is what a saga's rollback did.
+  const undone = run.saga?.compensated ?? [];
+  const where = undone.length > 0 ? `compensated ${undone.join(', ')}; ${moved}` : moved;
   const compensationFailed = result.record.error?.startsWith('compensation-failed: ') ?? false;
   const text = compensationFailed
     ? `${reason}; ${where}; ${result.record.error} (retried and still failing): that service and the ones deployed before it were not compensated, check them now`
