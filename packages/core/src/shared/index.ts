@@ -4,3 +4,4 @@ export * from './units';
 export * from './json';
 export * from './format';
 export * from './clock';
+export * from './yaml-list';

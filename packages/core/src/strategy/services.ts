@@ -1,8 +1,7 @@
 // Saga services as a user declares them (the `services` input, the `--services` flag): name, order and
 // the commands that deploy and compensate each one. They come from this run's inputs only: a rollout
 // state carries service names and orders (data), never their commands.
-import { parse } from 'yaml';
-import { InputError, quote } from '../shared/index';
+import { InputError, parseYamlList, quote } from '../shared/index';
 import type { Step } from './steps';
 
 /** One saga service: what deploys it, what undoes it, and its own gate. */
@@ -44,26 +43,11 @@ const ALLOWED =
  */
 export function parseServices(input: string, text: string): ServiceSpec[] {
   if (text.trim() === '') return [];
-  const fail = (problem: string): never => {
-    throw new InputError(input, text, ALLOWED, {
-      message: `Input '${input}' must be ${ALLOWED}: ${problem}`,
-    });
-  };
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    return fail(`it is not YAML (${(error as Error).message.split('\n')[0]})`);
-  }
-  if (!Array.isArray(doc) || doc.length === 0) return fail(`expected a non-empty list, got ${quote(text)}`);
-  if (doc.length > 50) fail(`at most 50 services are allowed, got ${doc.length}`);
+  const { items, fail } = parseYamlList(input, text, { allowed: ALLOWED, max: 50, what: 'services' });
   const names = new Set<string>();
   const orders = new Map<number, string>();
-  const services = doc.map((raw: unknown, i): ServiceSpec => {
+  const services = items.map((item, i): ServiceSpec => {
     let where = `item ${i + 1}`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      return fail(`${where} is not a mapping`);
-    const item = raw as Record<string, unknown>;
     const name = item.name;
     if (typeof name !== 'string' || !NAME.test(name))
       return fail(
