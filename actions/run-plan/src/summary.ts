@@ -2,7 +2,9 @@ import {
   describeStep,
   describeTargetGroups,
   escapeMarkdown as cell,
+  describeVerdict,
   formatDuration,
+  type AbComparison,
   type RunResult,
   type SagaReport,
   type TargetPair,
@@ -46,6 +48,7 @@ export function runSummary(result: RunResult, pair: TargetPair): string {
     lines.push('');
   }
   if (trace.saga) lines.push(...sagaSummary(trace.saga));
+  if (trace.comparison) lines.push(...comparisonSummary(trace.comparison));
   if (trace.rollback) {
     const r = trace.rollback;
     lines.push(`### Rollback to ${r.to}`, '', cell(r.reason), '');
@@ -84,5 +87,29 @@ function sagaSummary(saga: SagaReport): string[] {
       );
     lines.push('');
   }
+  return lines;
+}
+
+const rate = (value: number | null) => (value === null ? '—' : `${Number(value.toFixed(3))}%`);
+const points = (value: number) => `${value >= 0 ? '+' : '−'}${Number(Math.abs(value).toFixed(3))} pp`;
+
+/** An A/B test's comparison: per metric A, B, the effect B − A with its interval, and the verdict. */
+function comparisonSummary(comparison: AbComparison): string[] {
+  const lines = [
+    `### A/B verdict: ${describeVerdict(comparison.verdict)}`,
+    '',
+    `Anytime-valid intervals at ${comparison.confidence}% confidence; A/B tests never promote on their own.`,
+    '',
+    '| Metric | A | B | Effect (B − A) | Interval | Verdict |',
+    '| --- | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const m of comparison.metrics) {
+    const effect = m.effect === null ? '—' : points(m.effect);
+    const interval = m.interval ? `${points(m.interval.lower)} to ${points(m.interval.upper)}` : '—';
+    lines.push(
+      `| ${m.metric} (${m.better} is better) | ${rate(m.a)} | ${rate(m.b)} | ${effect} | ${interval} | ${describeVerdict(m.verdict)} |`,
+    );
+  }
+  lines.push('');
   return lines;
 }

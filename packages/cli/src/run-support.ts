@@ -36,7 +36,13 @@ import {
 import { runBash } from '@shiftgate/github';
 import { parse as parseYaml } from 'yaml';
 import { UsageError, type Io } from './command';
-import { createSimulation, parseFault, parseScenario, type Simulation } from './simulator/index';
+import {
+  createSimulation,
+  parseBEffect,
+  parseFault,
+  parseScenario,
+  type Simulation,
+} from './simulator/index';
 
 /** When every simulation starts: a fixed instant, so a seed always prints the same run. */
 export const SIMULATION_EPOCH = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -212,13 +218,18 @@ export function simulationFromFlags(
     (values.scenario as string | undefined) ?? defaults.scenario ?? 'healthy',
   );
   const faults = ((values.fault as string[] | undefined) ?? []).map((f) => parseFault('--fault', f));
-  return { ...createSimulation({ seed, scenario, clock, at, faults }), seed };
+  const bEffect =
+    typeof values['b-effect'] === 'string' ? parseBEffect('--b-effect', values['b-effect']) : undefined;
+  return {
+    ...createSimulation({ seed, scenario, clock, at, faults, ...(bEffect !== undefined ? { bEffect } : {}) }),
+    seed,
+  };
 }
 
 /** Refuses simulator flags without `--simulate`, so they are never silently ignored. */
 export function requireSimulate(values: Values): void {
   if (values.simulate) return;
-  for (const flag of ['scenario', 'seed', 'at', 'fault', 'from-weight', 'bad-service']) {
+  for (const flag of ['scenario', 'seed', 'at', 'fault', 'from-weight', 'bad-service', 'b-effect']) {
     const v = values[flag];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0))
       throw new UsageError(`--${flag} only applies with --simulate`);

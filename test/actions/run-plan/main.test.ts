@@ -226,6 +226,11 @@ describe('run-plan', () => {
     expect(JSON.parse(result.saved.restore!).record).toMatchObject({
       routes: [{ route: LISTENER, before: [{ 'target-group-arn': STABLE, weight: 1 }] }],
     });
+    // A and B are compared on the bake's evidence; the verdict is in the trace, the reason and the summary.
+    expect(result.trace?.comparison?.metrics[0]).toMatchObject({ metric: 'error-rate', better: 'lower' });
+    expect(result.trace?.reason).toContain('A/B verdict: ');
+    expect(result.summary).toMatch(/### A\/B verdict: (B better|A better|no detectable difference)/);
+    expect(result.summary).toContain('| error-rate (lower is better) |');
   });
 
   it('runs the flag command with SHIFTGATE_* variables for each exposure', async () => {

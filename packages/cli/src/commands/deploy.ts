@@ -45,6 +45,7 @@ const OPTIONS = {
   ...SETTING_FLAGS,
   ...SIMULATE_FLAGS,
   'bad-service': { type: 'string' },
+  'b-effect': { type: 'string' },
   'state-out': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -96,12 +97,17 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
   --bad-service   saga: this planned service deploys but fails its gate (its smoke check), so the run
                   compensates it and every deployed service in reverse. Without --services, the
                   simulator deploys the planned services with simulated commands and smoke gates.
+  --b-effect      ab-testing: A fails 0.5% of requests and B that rate changed by better (-50%), worse
+                  (+50%) or a signed percent such as -30%; the hold ends with the A/B verdict
 
 Output:
   --state-out     write the final rollout state to this file
   --json          print {decision, reason, cancelled, restored, weights, state, trace} as JSON on stdout
                   (progress goes to stderr); a saga adds services [{name, status}] in deployment order
-                  (deployed, compensated, failed or untouched) and compensated (names, in that order)
+                  (deployed, compensated, failed or untouched) and compensated (names, in that order);
+                  an A/B test adds comparison {verdict, metrics [{metric, a, b, effect, interval,
+                  verdict}]} (rates and effects in percent, verdict b-better, a-better,
+                  no-detectable-difference or no-data)
 
 Exit codes: 0 promoted or paused at an approval, 1 rolled back, inconclusive, cancelled or traffic not
 restored, 2 invalid flags, state, plan or input (nothing was changed).`,
@@ -115,6 +121,8 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     checkRunnable(state);
     const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));
     const bad = badService(values, sagaNames);
+    if (typeof values['b-effect'] === 'string' && state.strategy !== 'ab-testing')
+      throw new UsageError('--b-effect only applies to an A/B test (--strategy ab-testing)');
     // The simulator deploys a saga's planned services with simulated commands unless --services says more.
     const simulatedSaga = simulate && sagaNames.length > 0 && typeof values.services !== 'string';
     const flags = flagGetter(values);
@@ -221,6 +229,7 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
           ...(result.trace.saga
             ? { services: result.trace.saga.services, compensated: result.trace.saga.compensated }
             : {}),
+          ...(result.trace.comparison ? { comparison: result.trace.comparison } : {}),
           state: result.state,
           trace: result.trace,
         },

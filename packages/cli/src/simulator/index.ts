@@ -48,6 +48,8 @@ export interface SimulationOptions {
   rpm?: number;
   publicationDelay?: number;
   faults?: Fault[];
+  /** An A/B experiment with B's error rate changed by this fraction (see {@link TrafficModel}). */
+  bEffect?: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     ...(options.at !== undefined ? { at: options.at } : {}),
     ...(options.rpm !== undefined ? { rpm: options.rpm } : {}),
     ...(options.publicationDelay !== undefined ? { publicationDelay: options.publicationDelay } : {}),
+    ...(options.bEffect !== undefined ? { bEffect: options.bEffect } : {}),
   });
   const faults = new FaultPlan(options.faults ?? []);
   const pair = { stable: SIMULATED.stableTargetGroupArn, canary: SIMULATED.canaryTargetGroupArn };

@@ -6,3 +6,4 @@ export { checkRunnable, preSwitchJudgement, type PreSwitchEvidence } from './pre
 export { isTransient } from './retry';
 export { hookEnv } from './hook-env';
 export { SagaLog, serviceEnv, type CompensationOptions } from './saga';
+export { compareAB, describeVerdict, type AbComparison, type AbVerdict, type MetricComparison } from './ab';

@@ -7,6 +7,7 @@ import { Cancelled, isoNow, StepFailure, type RunContext } from './context';
 import { checkRun } from './preflight';
 import { withRetries } from './retry';
 import { rollbackRollout } from './rollback';
+import type { AbComparison } from './ab';
 import { SagaLog } from './saga';
 import { executeStep } from './steps';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
@@ -213,6 +214,13 @@ function finish(
       steps: run.records,
       rollback: extra.rollback ?? null,
       ...(run.saga ? { saga: run.saga.report() } : {}),
+      ...comparisonOf(run),
     },
   };
+}
+
+/** The last A/B comparison of the run, for the trace. */
+function comparisonOf(run: RunContext): { comparison?: AbComparison } {
+  const comparison = [...run.records].reverse().find((r) => r.comparison)?.comparison;
+  return comparison ? { comparison } : {};
 }

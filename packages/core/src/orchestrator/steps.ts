@@ -6,6 +6,7 @@ import { assertNever, type Step } from '../strategy/index';
 import { recordShift, shiftRoutes } from '../traffic/index';
 import { Cancelled, StepFailure, type RunContext, type StepContext, type StepOutcome } from './context';
 import { hookEnv } from './hook-env';
+import { compareAB } from './ab';
 import { preSwitchJudgement } from './preflight';
 import { serviceGateStep, serviceStep } from './saga';
 
@@ -107,6 +108,11 @@ async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<Step
   if (result.cancelled) throw new Cancelled(health);
   const decision = result.judgement.decision;
   if (decision === 'promote') {
+    if (state.strategy === 'ab-testing' && !step.promote) {
+      // The hold is over and no gate was breached: compare A and B, and let a person decide.
+      const comparison = compareAB(result.trace.windows, gates.confidence);
+      return { message: comparison.message, more: { health, comparison } };
+    }
     const passed = step.promote
       ? result.judgement.message
       : result.judgement.message.replace(/^promote:/, 'passed (this bake does not promote):');
@@ -155,10 +161,12 @@ async function hookStep({ run, step, index }: StepContext<'hook'>): Promise<Step
 }
 
 /** Ends the run paused until a person approves; the next run resumes after this step. */
-async function approvalStep({ step, index }: StepContext<'approval'>): Promise<StepOutcome> {
+async function approvalStep({ run, step, index }: StepContext<'approval'>): Promise<StepOutcome> {
+  const comparison = [...run.records].reverse().find((r) => r.comparison)?.comparison;
+  const verdict = comparison ? ` ${comparison.message}` : '';
   return {
-    message: `waiting for approval: ${step.reason}`,
-    pause: `paused at step ${index + 1} for approval: ${step.reason}`,
+    message: `waiting for approval: ${step.reason}${verdict}`,
+    pause: `paused at step ${index + 1} for approval: ${step.reason}${verdict}`,
   };
 }
 

@@ -14,6 +14,7 @@ import type {
 } from '../health/index';
 import type { RolloutState, RouteWeights } from '../rollout/index';
 import type { ServiceSpec, Step, StepKind } from '../strategy/index';
+import type { AbComparison } from './ab';
 import type {
   RestoreResult,
   RollbackTarget,
@@ -129,6 +130,8 @@ export interface StepRecord {
   health?: TraceDocument | { checks: Check[]; phase: Phase };
   /** Provider errors that were retried before the step's outcome. */
   retries: string[];
+  /** An A/B test's hold: A and B compared, with the verdict. */
+  comparison?: AbComparison;
 }
 
 /** What a rollback did: at the end of a run, in the rollback action, in `shiftgate rollback`. */
@@ -157,6 +160,8 @@ export interface RunTrace {
   rollback: RollbackRecord | null;
   /** Saga runs only. */
   saga?: SagaReport;
+  /** A/B runs whose hold ended: A and B compared, with the verdict. */
+  comparison?: AbComparison;
 }
 
 /** What {@link runPlan} returns. */
