@@ -224,7 +224,7 @@ describe('runPlan', () => {
     const first = await runPlan(options);
     expect(first.decision).toBe('paused');
     expect(first.state).toMatchObject({ status: 'paused', step: 3, weights: { stable: 80, canary: 20 } });
-    expect(first.trace.steps[1]!.message).toMatch(/^passed \(this bake does not promote\)/);
+    expect(first.trace.steps[1]!.message).toMatch(/^A\/B verdict: /);
     expect(router.canary()).toBe(20);
     await expect(runPlan({ ...options, state: first.state })).rejects.toThrow(/no step left to run/);
   });

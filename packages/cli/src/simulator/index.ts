@@ -2,6 +2,7 @@ import { canaryShare, type Clock, type TargetPair } from '@shiftgate/core';
 import { FaultPlan, type Fault } from './faults';
 import { TrafficModel, type Scenario } from './model';
 import { SimulatedAlarmSource, SimulatedMetricSource, SimulatedRouter } from './providers';
+import { SimulatedRuleManager } from './rules';
 
 export * from './faults';
 export * from './model';
@@ -30,6 +31,8 @@ export interface Simulation {
    */
   metrics(period: number, slowThreshold?: number): SimulatedMetricSource;
   alarms: SimulatedAlarmSource;
+  /** The listener's rules (A/B audience rules go here). */
+  rules: SimulatedRuleManager;
   faults: FaultPlan;
   routes: string[];
   pair: TargetPair;
@@ -89,6 +92,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         settle: () => router.settle(),
       }),
     alarms: new SimulatedAlarmSource({ model, clock: options.clock, faults }),
+    rules: new SimulatedRuleManager({ listener: SIMULATED.listenerArn, router }),
     faults,
     routes: [SIMULATED.listenerArn],
     pair,
@@ -97,3 +101,4 @@ export function createSimulation(options: SimulationOptions): Simulation {
   };
 }
 export * from './saga';
+export * from './rules';

@@ -7,3 +7,4 @@ export { isTransient } from './retry';
 export { hookEnv } from './hook-env';
 export { SagaLog, serviceEnv, type CompensationOptions } from './saga';
 export { compareAB, describeVerdict, type AbComparison, type AbVerdict, type MetricComparison } from './ab';
+export type { AudienceRule } from './audience';

@@ -13,11 +13,13 @@ import type { Step } from '../strategy/index';
 import { compensateServices, SagaLog } from './saga';
 import {
   recordRollback,
+  removeAudience,
   restoreRoutes,
   rollbackTargetGroups,
   RouteTransactionError,
   type RollbackTarget,
   type RouteOutcome,
+  type RuleManager,
   type TargetPair,
   type TrafficRouter,
   type VerifyOptions,
@@ -29,6 +31,8 @@ import type { RollbackRecord, StepHooks } from './types';
 /** Everything a rollback needs. */
 export interface RollbackOptions {
   router: TrafficRouter;
+  /** Removes this rollout's A/B audience rule first (plans with `audience` steps). */
+  rules?: RuleManager;
   /** The routes to send back; empty when the rollout never moved traffic (only the state is marked). */
   routes: string[];
   pair: TargetPair;
@@ -86,6 +90,8 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     undo: [],
   };
   const initial = state?.['initial-weights'] ?? {};
+  // The audience rule goes first: until it is gone, its requests still reach the canary.
+  const audienceError = await removeAudienceRule(options, record);
   const attempts = Math.max(1, options.attempts ?? 1);
   let failures: RouteOutcome[] = [];
   for (let attempt = 1; attempt <= attempts && options.routes.length > 0; attempt++) {
@@ -116,6 +122,7 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
       if (attempt < attempts) await sleep(Math.min(1000 * attempt, 5000));
     }
   }
+  if (audienceError !== null) record.error ??= audienceError;
   const restored = record.error === null;
   let next = state;
   if (state && restored && options.routes.length > 0)
@@ -133,6 +140,20 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     changed: record.routes.some((r) => r.changed),
     failures,
   };
+}
+
+/** Removes the rollout's audience rule, if its plan has one; resolves to the error, or null. */
+async function removeAudienceRule(options: RollbackOptions, record: RollbackRecord): Promise<string | null> {
+  const { state, rules } = options;
+  const route = state?.routes[0];
+  if (!state || !rules || !route || !state.plan.some((s) => s.kind === 'audience')) return null;
+  try {
+    for (const arn of await removeAudience(rules, route, state['created-at']))
+      record.undo.push(`audience rule ${arn} removed`);
+    return null;
+  } catch (error) {
+    return `removing the audience rule failed: ${errorMessage(error)}`;
+  }
 }
 
 /** After traffic is back: the last flag hook back to exposure 0, saga services compensated in reverse. */

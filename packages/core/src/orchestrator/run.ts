@@ -4,10 +4,11 @@ import { errorMessage, silentLogger } from '../shared/index';
 import type { Decision, MetricSource } from '../health/index';
 import type { RolloutState } from '../rollout/index';
 import { Cancelled, isoNow, StepFailure, type RunContext } from './context';
-import { checkRun } from './preflight';
+import { checkAudience, checkRun } from './preflight';
 import { withRetries } from './retry';
 import { rollbackRollout } from './rollback';
 import type { AbComparison } from './ab';
+import type { AudienceRule } from './audience';
 import { SagaLog } from './saga';
 import { executeStep } from './steps';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
@@ -44,6 +45,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   const startedAt = isoNow(clock);
   const { pair, routes } = checkRun(options);
   if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
+  await checkAudience(options, routes[0]!);
 
   let state: RolloutState = options.state;
   if (state.routes.length === 0 || !state['stable-target-group-arn']) {
@@ -149,6 +151,7 @@ async function rollBack(
   const lastStarted = records.length > 0 ? records[records.length - 1]!.index : state.step - 1;
   const result = await rollbackRollout({
     router: options.router,
+    ...(options.rules ? { rules: options.rules } : {}),
     routes: touched ? run.routes : [],
     pair: run.pair,
     to,
@@ -215,6 +218,7 @@ function finish(
       rollback: extra.rollback ?? null,
       ...(run.saga ? { saga: run.saga.report() } : {}),
       ...comparisonOf(run),
+      ...ruleOf(run),
     },
   };
 }
@@ -223,4 +227,10 @@ function finish(
 function comparisonOf(run: RunContext): { comparison?: AbComparison } {
   const comparison = [...run.records].reverse().find((r) => r.comparison)?.comparison;
   return comparison ? { comparison } : {};
+}
+
+/** The audience rule the run created or found, for the trace. */
+function ruleOf(run: RunContext): { rule?: AudienceRule } {
+  const rule = run.records.find((r) => r.rule)?.rule;
+  return rule ? { rule } : {};
 }

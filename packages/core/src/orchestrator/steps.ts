@@ -7,6 +7,7 @@ import { recordShift, shiftRoutes } from '../traffic/index';
 import { Cancelled, StepFailure, type RunContext, type StepContext, type StepOutcome } from './context';
 import { hookEnv } from './hook-env';
 import { compareAB } from './ab';
+import { audienceStep } from './audience';
 import { preSwitchJudgement } from './preflight';
 import { serviceGateStep, serviceStep } from './saga';
 
@@ -27,6 +28,8 @@ export function executeStep(run: RunContext, step: Step, index: number): Promise
       return batchStep({ run, step, index });
     case 'service':
       return serviceStep(run, step);
+    case 'audience':
+      return audienceStep(run, step);
     default:
       return assertNever(step, 'step');
   }

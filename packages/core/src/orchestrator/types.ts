@@ -15,10 +15,12 @@ import type {
 import type { RolloutState, RouteWeights } from '../rollout/index';
 import type { ServiceSpec, Step, StepKind } from '../strategy/index';
 import type { AbComparison } from './ab';
+import type { AudienceRule } from './audience';
 import type {
   RestoreResult,
   RollbackTarget,
   RoutePlan,
+  RuleManager,
   Split,
   TargetPair,
   TrafficRouter,
@@ -132,6 +134,8 @@ export interface StepRecord {
   retries: string[];
   /** An A/B test's hold: A and B compared, with the verdict. */
   comparison?: AbComparison;
+  /** An A/B audience step: the listener rule it created (or found). */
+  rule?: AudienceRule;
 }
 
 /** What a rollback did: at the end of a run, in the rollback action, in `shiftgate rollback`. */
@@ -162,6 +166,8 @@ export interface RunTrace {
   saga?: SagaReport;
   /** A/B runs whose hold ended: A and B compared, with the verdict. */
   comparison?: AbComparison;
+  /** A/B runs with an audience: the listener rule that sent it to B. */
+  rule?: AudienceRule;
 }
 
 /** What {@link runPlan} returns. */
@@ -197,6 +203,8 @@ export interface RunPlanOptions {
   /** Routes and target groups, when the state does not name them yet (a state from select-strategy). */
   target?: { routes: string[]; pair: TargetPair } | null;
   router: TrafficRouter;
+  /** Creates and removes A/B audience rules; required for plans with `audience` steps. */
+  rules?: RuleManager;
   metrics: MetricSourceFactory;
   alarms?: AlarmSource;
   smoke?: SmokeRunner;

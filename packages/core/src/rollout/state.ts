@@ -263,6 +263,7 @@ const STEP_FIELDS: Record<Step['kind'], Record<string, 'number' | 'string' | 'bo
   approval: { reason: 'string' },
   batch: { batch: 'number', cells: 'string[]' },
   service: { service: 'string', order: 'number' },
+  audience: { action: 'string', audience: 'string' },
 };
 
 function parseSteps(key: string, value: Json | undefined, fail: (problem: string) => never): Step[] {
@@ -284,6 +285,8 @@ function parseSteps(key: string, value: Json | undefined, fail: (problem: string
         type === 'string[]' ? Array.isArray(v) && v.every((s) => typeof s === 'string') : typeof v === type;
       if (!ok) fail(`'${key}[${index}].${field}' must be a ${type}`);
     }
+    if (raw.kind === 'audience' && raw.action !== 'route' && raw.action !== 'remove')
+      fail(`'${key}[${index}].action' must be 'route' or 'remove', got ${JSON.stringify(raw.action)}`);
     if (raw.kind === 'shift' && !isWeight(raw.weight)) {
       fail(
         `'${key}[${index}].weight' must be a whole percentage from 0 to 100, got ${JSON.stringify(raw.weight)}`,

@@ -4,3 +4,4 @@ export * from './catalogue';
 export * from './plan';
 export * from './select';
 export * from './services';
+export * from './audience';
