@@ -17,13 +17,8 @@ import {
   type TargetWeight,
   type TrafficRouter,
 } from '@shiftgate/core';
+import { ARN, LISTENER, PAIR } from '../support/core-arns';
 
-const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
-const LISTENER = `${ARN}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
-const PAIR = {
-  stable: `${ARN}:targetgroup/blue/0123456789abcdef`,
-  canary: `${ARN}:targetgroup/green/0123456789abcdef`,
-};
 const OTHERS: ListenerRule = {
   arn: `${LISTENER.replace('listener/', 'listener-rule/')}/aaaa`,
   priority: 1,

@@ -16,13 +16,8 @@ import {
   type TargetWeight,
   type TrafficRouter,
 } from '@shiftgate/core';
+import { ARN, LISTENER as L1, PAIR } from '../support/core-arns';
 
-const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
-const L1 = `${ARN}:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2`;
-const PAIR = {
-  stable: `${ARN}:targetgroup/blue/0123456789abcdef`,
-  canary: `${ARN}:targetgroup/green/0123456789abcdef`,
-};
 const MIN = 60_000;
 const NAMES = ['order', 'payment', 'inventory', 'shipping'];
 

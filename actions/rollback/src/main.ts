@@ -4,17 +4,19 @@ import {
   formatRouteWeights,
   rollbackRollout,
   serializeRolloutState,
+  type RuleManager,
   type Sleeper,
   type TrafficRouter,
 } from '@shiftgate/core';
 import { actionsLogger, log, safeLogText, systemSleep } from '@shiftgate/github';
-import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import { createElbv2Client, Elbv2RuleManager, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { rollbackSummary } from './summary';
 
 /** Seams for tests; the action itself runs with none. */
 export interface RunOptions {
   router?: TrafficRouter;
+  rules?: RuleManager;
   sleep?: Sleeper;
   now?: () => Date;
 }
@@ -23,17 +25,18 @@ export interface RunOptions {
 export async function run(options: RunOptions = {}): Promise<void> {
   try {
     const inputs = parseInputs();
-    const router =
-      options.router ??
-      new Elbv2TrafficRouter(
-        createElbv2Client({
-          caller: 'rollback',
-          region: inputs.region,
-          retryMode: inputs.retryMode,
-          maxAttempts: inputs.maxAttempts,
-        }),
-      );
-    await rollback(inputs, router, options);
+    const client = createElbv2Client({
+      caller: 'rollback',
+      region: inputs.region,
+      retryMode: inputs.retryMode,
+      maxAttempts: inputs.maxAttempts,
+    });
+    const router = options.router ?? new Elbv2TrafficRouter(client);
+    // An A/B test's audience rule is removed first; only a state that planned one asks for it.
+    const rules =
+      options.rules ??
+      (inputs.state?.plan.some((s) => s.kind === 'audience') ? new Elbv2RuleManager(client) : undefined);
+    await rollback(inputs, router, { ...options, ...(rules ? { rules } : {}) });
   } catch (error) {
     core.setFailed(safeLogText(`rollback failed: ${errorMessage(error)}`));
   }
@@ -44,6 +47,7 @@ async function rollback(inputs: Inputs, router: TrafficRouter, options: RunOptio
   // Traffic first: nothing is reported before every route has been handled.
   const result = await rollbackRollout({
     router,
+    ...(options.rules ? { rules: options.rules } : {}),
     routes: inputs.routes,
     pair: inputs.pair,
     to: inputs.to,

@@ -5,6 +5,7 @@ import {
   CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
+  Elbv2RuleManager,
   Elbv2TrafficRouter,
 } from '@shiftgate/aws';
 import {
@@ -83,7 +84,8 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     retryMode: inputs.retryMode,
     maxAttempts: inputs.maxAttempts,
   };
-  const router = deps.router ?? new Elbv2TrafficRouter(createElbv2Client({ caller: 'run-plan', ...aws }));
+  const elbv2 = createElbv2Client({ caller: 'run-plan', ...aws });
+  const router = deps.router ?? new Elbv2TrafficRouter(elbv2);
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   let record: RestoreRecord | null = null;
   const { state } = inputs;
@@ -95,6 +97,8 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     state,
     target: { routes: inputs.routes, pair: inputs.pair },
     router,
+    // A/B audience rules: created, found by their tag and removed only by this rollout.
+    rules: new Elbv2RuleManager(elbv2),
     metrics: ({ loadBalancerArn, pair }) =>
       new CloudWatchMetricSource({
         client: cloudwatch,

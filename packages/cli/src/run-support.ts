@@ -7,6 +7,7 @@ import {
   CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
+  Elbv2RuleManager,
   Elbv2TrafficRouter,
   parseRouteInputs,
 } from '@shiftgate/aws';
@@ -28,6 +29,7 @@ import {
   type MetricSourceFactory,
   type RawParameter,
   type RolloutState,
+  type RuleManager,
   type ServiceCommandRunner,
   type SmokeRunner,
   type TargetPair,
@@ -161,6 +163,7 @@ export function awsPorts(
   caller: string,
 ): {
   router: TrafficRouter;
+  rules: RuleManager;
   metrics: (
     period: number,
     queries: ConstructorParameters<typeof CloudWatchMetricSource>[0]['queries'],
@@ -177,6 +180,7 @@ export function awsPorts(
   const cloudwatch = createCloudWatchClient({ caller, ...settings });
   return {
     router: new Elbv2TrafficRouter(elbv2),
+    rules: new Elbv2RuleManager(elbv2),
     metrics:
       (period, queries, slowThreshold) =>
       ({ loadBalancerArn, pair }) =>

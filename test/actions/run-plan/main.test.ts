@@ -19,6 +19,7 @@ import {
   type StrategyName,
 } from '@shiftgate/core';
 import { TrafficModel, type Scenario } from '@shiftgate/cli';
+import { ELBV2_ROUTER_ACTIONS, ELBV2_RULE_ACTIONS } from '@shiftgate/aws';
 import { run } from '../../../actions/run-plan/src/main';
 import { post } from '../../../actions/run-plan/src/restore';
 import { DEFAULTS, parseInputs } from '../../../actions/run-plan/src/inputs';
@@ -231,6 +232,31 @@ describe('run-plan', () => {
     expect(result.trace?.reason).toContain('A/B verdict: ');
     expect(result.summary).toMatch(/### A\/B verdict: (B better|A better|no detectable difference)/);
     expect(result.summary).toContain('| error-rate (lower is better) |');
+  });
+
+  it('creates one tagged audience rule for an A/B test, pauses with the verdict, and removes it on promote', async () => {
+    feed('healthy');
+    const state = stateFor('ab-testing', {
+      split: '50,50',
+      duration: '5m',
+      audience: 'header:X-Experiment=b',
+    });
+    const first = await runAction({ state, ...ROUTES, 'max-latency-increase': '1000%' });
+    expect(first.outputs.decision).toBe('paused');
+    const rules = elbv2.listenerRules(LISTENER);
+    expect(rules).toHaveLength(1);
+    expect(elbv2.rule(rules[0]![0]).Conditions).toEqual([
+      { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Experiment', Values: ['b'] } },
+    ]);
+    expect(first.trace?.rule?.arn).toBe(rules[0]![0]);
+    expect(first.summary).toContain('### A/B verdict: ');
+    const second = await runAction({ state: first.outputs.state!, ...ROUTES });
+    expect(second.outputs.decision).toBe('promote');
+    expect(elbv2.listenerRules(LISTENER)).toEqual([]);
+    expect(elbv2.weights(LISTENER)).toEqual([
+      [STABLE, 0],
+      [CANARY, 100],
+    ]);
   });
 
   it('runs the flag command with SHIFTGATE_* variables for each exposure', async () => {
@@ -455,14 +481,15 @@ describe('run-plan metadata and inputs', () => {
   });
 
   it('documents the ELBv2 and CloudWatch permissions it needs', () => {
-    expect(documentedPolicy('run-plan')).toEqual([
-      'cloudwatch:DescribeAlarms',
-      'cloudwatch:GetMetricData',
-      'elasticloadbalancing:DescribeListeners',
-      'elasticloadbalancing:DescribeRules',
-      'elasticloadbalancing:ModifyListener',
-      'elasticloadbalancing:ModifyRule',
-    ]);
+    expect(documentedPolicy('run-plan')).toEqual(
+      [
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:GetMetricData',
+        ...[...new Set([...ELBV2_ROUTER_ACTIONS, ...ELBV2_RULE_ACTIONS])].map(
+          (a) => `elasticloadbalancing:${a}`,
+        ),
+      ].sort(),
+    );
   });
 
   it('keeps each bake step its own duration unless bake-time is given', () => {

@@ -1,6 +1,6 @@
 // The simulated listener's rules: an A/B audience rule shiftgate creates sends a fixed share of the
 // requests (those that match) to the canary; removing it sends them back to the weights.
-import { RouterError, type ListenerRule, type RuleManager } from '@shiftgate/core';
+import { InputError, type ListenerRule, type RuleManager } from '@shiftgate/core';
 import type { SimulatedRouter } from './providers';
 
 /** The share of requests a simulated audience matches, in percent. */
@@ -22,13 +22,11 @@ export class SimulatedRuleManager implements RuleManager {
 
   async rules(route: string): Promise<{ listener: string; rules: ListenerRule[] }> {
     if (route !== this.options.listener && !this.table.has(route))
-      throw new RouterError({
-        operation: 'DescribeRules',
+      throw new InputError(
+        'listener-arn',
         route,
-        code: 'ListenerNotFound',
-        rejected: true,
-        message: `DescribeRules on ${route} failed: not a listener or rule of the simulation (ListenerNotFound)`,
-      });
+        `the simulated listener ${this.options.listener} or one of its rules`,
+      );
     return { listener: this.options.listener, rules: [...this.table.values()].map((r) => ({ ...r })) };
   }
 
