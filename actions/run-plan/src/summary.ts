@@ -3,6 +3,7 @@ import {
   describeTargetGroups,
   escapeMarkdown as cell,
   describeVerdict,
+  formatAudience,
   formatDuration,
   type AbComparison,
   type RunResult,
@@ -48,6 +49,11 @@ export function runSummary(result: RunResult, pair: TargetPair): string {
     lines.push('');
   }
   if (trace.saga) lines.push(...sagaSummary(trace.saga));
+  if (trace.rule)
+    lines.push(
+      `A/B audience rule \`${trace.rule.arn}\` (priority ${trace.rule.priority}) sent ${cell(formatAudience(trace.rule.conditions))} to the new version.`,
+      '',
+    );
   if (trace.comparison) lines.push(...comparisonSummary(trace.comparison));
   if (trace.rollback) {
     const r = trace.rollback;
