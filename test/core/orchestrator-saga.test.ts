@@ -249,6 +249,18 @@ describe('saga', () => {
     expect(result.trace.saga?.services[0]).toEqual({ name: 'order', status: 'compensated' });
   });
 
+  it("judges a resumed saga's last gate with that service's own check, and refuses to without services", async () => {
+    const saga = scriptedSaga({ 'shipping smoke': 1 });
+    const state = sagaState(NAMES, { step: 7, status: 'in-progress' });
+    const result = await runPlan(saga.options({ state }));
+    expect(result.reason).toMatch(/^service shipping gate: the service's smoke command failed/);
+    expect(saga.steps()).toEqual(NAMES.map((n) => `compensate ${n}`).reverse());
+    const refused = await runPlan(saga.options({ state, hooks: {} })).catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(
+      /Plan step 8 of the saga plan is a saga step, which needs this run's 'services'/,
+    );
+  });
+
   it.each([
     [
       'services that differ from the plan',

@@ -115,7 +115,7 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     });
   }
   const services = parseServices('services', get('services'));
-  if (state.plan.slice(state.step).some((s) => s.kind === 'service')) {
+  if (state.strategy === 'saga' && state.step < state.plan.length) {
     if (services.length === 0) {
       throw new InputError('services', '', 'the saga services with their deploy and compensate commands', {
         message:

@@ -116,12 +116,14 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     const missing =
       (step.kind === 'hook' && !hooks.command) ||
       (step.kind === 'batch' && !hooks.batch) ||
-      (step.kind === 'service' && !hooks.saga) ||
+      // A saga's bakes judge the gate of the service before them: they need the services too.
+      ((step.kind === 'service' || state.strategy === 'saga') && !hooks.saga) ||
       (step.kind === 'audience' && !options.rules);
     if (missing) {
-      const kind = step.kind as 'hook' | 'batch' | 'service' | 'audience';
+      const kind = (state.strategy === 'saga' ? 'service' : step.kind) as
+        'hook' | 'batch' | 'service' | 'audience';
       throw new InputError('state', state.strategy, '', {
-        message: `Plan step ${i + 1} of the ${state.strategy} plan is a ${kind} step, which needs ${NEEDS[kind]}; this runner has none, so nothing was changed.${
+        message: `Plan step ${i + 1} of the ${state.strategy} plan is a ${state.strategy === 'saga' ? 'saga' : kind} step, which needs ${NEEDS[kind]}; this runner has none, so nothing was changed.${
           kind === 'batch'
             ? " Run each rolling wave as a job of select-strategy's 'waves' matrix instead."
             : kind === 'service'
@@ -133,7 +135,7 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
       });
     }
   }
-  if (hooks.saga && state.plan.some((s) => s.kind === 'service')) {
+  if (hooks.saga && state.strategy === 'saga') {
     checkSaga(state, hooks.saga, { alarms: options.gates.alarms, smoke: options.gates.smoke });
     const own = hooks.saga.services.some((s) => s.alarms.length > 0);
     if (own && !options.alarms)

@@ -74,7 +74,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
     servingSince,
     records: [],
     startedAt,
-    saga: options.hooks?.saga && state.plan.some((s) => s.kind === 'service') ? new SagaLog(state) : null,
+    saga: options.hooks?.saga && state.strategy === 'saga' ? new SagaLog(state) : null,
     metrics: () => (metrics ??= options.metrics({ loadBalancerArn: run.state['load-balancer-arn']!, pair })),
     emit: (event) => options.onEvent?.(event),
   };
