@@ -139,6 +139,12 @@ export class Elbv2Server {
     this.tags.clear();
   }
 
+  /** Tags a resource out of band (a rule added as a fixture that CreateRule would have tagged). */
+  tagForTest(arn: string, key: string, value: string): void {
+    const tags = (this.tags.get(arn) ?? []).filter((t) => t.Key !== key);
+    this.tags.set(arn, [...tags, { Key: key, Value: value }]);
+  }
+
   /** The rules of a listener (not its default), as `[arn, priority]` pairs in priority order. */
   listenerRules(listener: string): [string, number][] {
     return [...this.rules.values()]
