@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildPlan,
   createRolloutState,
+  parseServices,
   rollbackRollout,
   virtualTime,
   type HookRun,
@@ -258,6 +259,12 @@ describe('rollbackRollout', () => {
 
   it('compensates only the saga services that were deployed, in reverse, and names a failed undo', async () => {
     const plan = buildPlan('saga', { services: 'orders,payments,email' });
+    const services = parseServices(
+      'services',
+      ['orders', 'payments', 'email']
+        .map((n) => `- {name: ${n}, deploy: d, compensate: c, smoke: s}\n`)
+        .join(''),
+    );
     const state = shifted({ plan: plan.steps, compensation: plan.compensation, 'initial-weights': null });
     const started = plan.steps.findIndex((s) => s.kind === 'service' && s.service === 'payments') + 1;
     const calls: string[] = [];
@@ -267,22 +274,27 @@ describe('rollbackRollout', () => {
         state,
         undo: {
           hooks: {
-            service: async (step, { compensate }) => {
-              calls.push(`${compensate ? 'undo' : 'deploy'} ${step.service}`);
-              if (step.service === 'payments') throw new Error('payments API timed out');
+            saga: {
+              services,
+              attempts: 1,
+              run: async ({ service, phase }) => {
+                calls.push(`${phase === 'compensate' ? 'undo' : 'deploy'} ${service.name}`);
+                if (service.name === 'payments') throw new Error('payments API timed out');
+                return { 'exit-code': 0 };
+              },
             },
           },
           started,
         },
       }),
     );
-    expect(calls).toEqual(['undo payments', 'undo orders']);
+    // A compensation that cannot run counts as failed (exit code 127); the ones before it stay deployed.
+    expect(calls).toEqual(['undo payments']);
     expect(result.record.undo).toEqual([
-      'service payments could not be compensated: payments API timed out',
-      'service orders compensated',
+      'service payments could not be compensated (exit code 127, 1 attempts)',
     ]);
-    expect(result.record.error).toBe('compensating payments failed: payments API timed out');
-    // Traffic was never moved, so restoring it did not fail: the undo error is reported on its own.
-    expect(result.restored).toBe(true);
+    expect(result.record.error).toBe('compensation-failed: payments');
+    expect(result.restored).toBe(false);
+    expect(result.state?.status).toBe('failed');
   });
 });

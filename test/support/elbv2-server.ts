@@ -15,6 +15,10 @@
 // - A target group serves one load balancer (TargetGroupAssociationLimit), weights are 0–999, an action
 //   holds at most 5 target groups. ELBv2's error code for a sixth target group is not documented for
 //   Modify*; this server answers TooManyTargetGroups.
+// - Rules: DescribeRules by ListenerArn answers the listener's rules with its default rule (IsDefault,
+//   Priority "default"), paged by PageSize/Marker; CreateRule refuses a priority in use
+//   (PriorityInUse) and a 101st rule (TooManyRules); DeleteRule of a missing rule is RuleNotFound;
+//   DescribeTags answers the tags given at CreateRule (none for rules added as fixtures).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -98,6 +102,9 @@ export class Elbv2Server {
   private readonly targetGroups = new Map<string, string | null>();
   /** OIDC client secrets, per route and action index: stored, never described. */
   private readonly secrets = new Map<string, string>();
+  /** Tags per resource ARN, as CreateRule's Tags set them. */
+  private readonly tags = new Map<string, { Key: string; Value: string }[]>();
+  private created = 0;
   private hooks: Hook[] = [];
 
   private constructor(
@@ -129,6 +136,21 @@ export class Elbv2Server {
     this.rules.clear();
     this.targetGroups.clear();
     this.secrets.clear();
+    this.tags.clear();
+  }
+
+  /** Tags a resource out of band (a rule added as a fixture that CreateRule would have tagged). */
+  tagForTest(arn: string, key: string, value: string): void {
+    const tags = (this.tags.get(arn) ?? []).filter((t) => t.Key !== key);
+    this.tags.set(arn, [...tags, { Key: key, Value: value }]);
+  }
+
+  /** The rules of a listener (not its default), as `[arn, priority]` pairs in priority order. */
+  listenerRules(listener: string): [string, number][] {
+    return [...this.rules.values()]
+      .filter((r) => r.ListenerArn === listener && !r.IsDefault)
+      .map((r): [string, number] => [r.RuleArn, Number(r.Priority)])
+      .sort((a, b) => a[1] - b[1]);
   }
 
   // ─── Fixtures ───────────────────────────────────────────────────────────────────────────────
@@ -359,6 +381,8 @@ export class Elbv2Server {
       }
       case 'DescribeRules': {
         const arns = (input.RuleArns as string[] | undefined) ?? [];
+        if (arns.length === 0 && typeof input.ListenerArn === 'string')
+          return this.describeListenerRules(input);
         if (arns.length === 0)
           throw new AnswerError({ code: 'ValidationError', message: 'ListenerArn or RuleArns is required' });
         const found = arns.map((arn) => this.rules.get(arn));
@@ -396,12 +420,85 @@ export class Elbv2Server {
         if (input.Conditions !== undefined) rule.Conditions = input.Conditions as Json[];
         return respond(action, { Rules: [this.describeRule(rule)] });
       }
+      case 'CreateRule':
+        return respond(action, { Rules: [this.describeRule(this.createRule(input))] });
+      case 'DeleteRule': {
+        const arn = input.RuleArn as string;
+        if (!this.rules.has(arn))
+          throw new AnswerError({ code: 'RuleNotFound', message: 'One or more rules not found' });
+        this.rules.delete(arn);
+        this.tags.delete(arn);
+        return respond(action, {});
+      }
+      case 'DescribeTags': {
+        const arns = (input.ResourceArns as string[] | undefined) ?? [];
+        if (arns.length === 0 || arns.length > 20)
+          throw new AnswerError({
+            code: 'ValidationError',
+            message: 'ResourceArns must name 1 to 20 resources',
+          });
+        return respond(action, {
+          TagDescriptions: arns.map((arn) => ({ ResourceArn: arn, Tags: this.tags.get(arn) ?? [] })),
+        });
+      }
       default:
         throw new AnswerError({
           code: 'InvalidAction',
           message: `The action ${action} is not valid for this web service.`,
         });
     }
+  }
+
+  private describeListenerRules(input: { [key: string]: Json }): string {
+    const listener = this.listeners.get(input.ListenerArn as string);
+    if (!listener)
+      throw new AnswerError({ code: 'ListenerNotFound', message: 'One or more listeners not found' });
+    const all: Json[] = [
+      ...this.listenerRules(listener.ListenerArn).map(([arn]) => this.describeRule(this.rules.get(arn)!)),
+      {
+        RuleArn: `${listener.ListenerArn.replace(':listener/', ':listener-rule/')}/default`,
+        Priority: 'default',
+        IsDefault: true,
+        Conditions: [],
+        Actions: listener.DefaultActions.map(describeAction),
+      },
+    ];
+    const size = Number(input.PageSize ?? 400);
+    const from = Number(input.Marker ?? 0);
+    const page: { [key: string]: Json } = { Rules: all.slice(from, from + size) };
+    if (from + size < all.length) page.NextMarker = String(from + size);
+    return respond('DescribeRules', page);
+  }
+
+  private createRule(input: { [key: string]: Json }): RuleRecord {
+    const listener = this.listeners.get(input.ListenerArn as string);
+    if (!listener)
+      throw new AnswerError({ code: 'ListenerNotFound', message: 'One or more listeners not found' });
+    const priority = String(input.Priority);
+    const rules = this.listenerRules(listener.ListenerArn);
+    if (rules.some(([, p]) => String(p) === priority))
+      throw new AnswerError({ code: 'PriorityInUse', message: `Priority '${priority}' is currently in use` });
+    if (rules.length >= 100)
+      throw new AnswerError({
+        code: 'TooManyRules',
+        message: 'The maximum number of rules per listener has been reached',
+      });
+    const arn = `${listener.ListenerArn.replace(':listener/', ':listener-rule/')}/${(++this.created).toString(16).padStart(16, 'c')}`;
+    const record: RuleRecord = {
+      RuleArn: arn,
+      ListenerArn: listener.ListenerArn,
+      Priority: priority,
+      IsDefault: false,
+      Conditions: (input.Conditions as Json[] | undefined) ?? [],
+      Actions: [],
+    };
+    record.Actions = this.store(arn, listener.LoadBalancerArn, (input.Actions as WireAction[]) ?? [], 'seed');
+    this.rules.set(arn, record);
+    this.tags.set(
+      arn,
+      ((input.Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => ({ ...t })),
+    );
+    return record;
   }
 
   private describeListener(listener: ListenerRecord): Json {

@@ -3,6 +3,7 @@ import {
   formatRouteWeights,
   rollbackRollout,
   serializeRolloutState,
+  type RuleManager,
   type TrafficRouter,
 } from '@shiftgate/core';
 import {
@@ -13,19 +14,31 @@ import {
   systemSleep,
   type TrafficDependencies,
 } from '@shiftgate/github';
-import { createElbv2Router } from '@shiftgate/aws';
+import { createElbv2Client, Elbv2RuleManager, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { rollbackSummary } from './summary';
 
-/** What the action talks to and waits with (see {@link TrafficDependencies}). */
-export type Dependencies = TrafficDependencies;
+/** What the action talks to and waits with (see {@link TrafficDependencies}), and the A/B rule manager. */
+export interface Dependencies extends TrafficDependencies {
+  rules?: RuleManager;
+}
 
 /** The action: validate, move traffic route after route, then report. */
 export async function run(deps: Dependencies = {}): Promise<void> {
   await runStep('rollback', async () => {
     const inputs = parseInputs();
-    const router = deps.router ?? createElbv2Router('rollback', inputs);
-    await rollback(inputs, router, deps);
+    const client = createElbv2Client({
+      caller: 'rollback',
+      region: inputs.region,
+      retryMode: inputs.retryMode,
+      maxAttempts: inputs.maxAttempts,
+    });
+    const router = deps.router ?? new Elbv2TrafficRouter(client);
+    // An A/B test's audience rule is removed first; only a state that planned one asks for it.
+    const rules =
+      deps.rules ??
+      (inputs.state?.plan.some((s) => s.kind === 'audience') ? new Elbv2RuleManager(client) : undefined);
+    await rollback(inputs, router, { ...deps, ...(rules ? { rules } : {}) });
   });
 }
 
@@ -34,6 +47,7 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
   // Traffic first: nothing is reported before every route has been handled.
   const result = await rollbackRollout({
     router,
+    ...(deps.rules ? { rules: deps.rules } : {}),
     routes: inputs.routes,
     pair: inputs.pair,
     to: inputs.to,

@@ -5,6 +5,7 @@ import {
   CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
+  Elbv2RuleManager,
   Elbv2TrafficRouter,
 } from '@shiftgate/aws';
 import {
@@ -29,6 +30,7 @@ import {
   runStep,
   saveRestoreState,
   shellCommandRunner,
+  shellServiceRunner,
   shellSmokeRunner,
   withCancelSignals,
 } from '@shiftgate/github';
@@ -79,7 +81,8 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     retryMode: inputs.retryMode,
     maxAttempts: inputs.maxAttempts,
   };
-  const router = deps.router ?? new Elbv2TrafficRouter(createElbv2Client({ caller: 'run-plan', ...aws }));
+  const elbv2 = createElbv2Client({ caller: 'run-plan', ...aws });
+  const router = deps.router ?? new Elbv2TrafficRouter(elbv2);
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   let record: RestoreRecord | null = null;
   const { state } = inputs;
@@ -91,6 +94,8 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     state,
     target: { routes: inputs.routes, pair: inputs.pair },
     router,
+    // A/B audience rules: created, found by their tag and removed only by this rollout.
+    rules: new Elbv2RuleManager(elbv2),
     metrics: ({ loadBalancerArn, pair }) =>
       new CloudWatchMetricSource({
         client: cloudwatch,
@@ -107,6 +112,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     hooks: {
       command: shellCommandRunner,
       ...(inputs.flagCommand ? { flagCommand: inputs.flagCommand } : {}),
+      ...(inputs.services.length > 0 ? { saga: { services: inputs.services, run: shellServiceRunner } } : {}),
     },
     gates: inputs.gates,
     period: inputs.pollInterval,

@@ -2,7 +2,12 @@ import {
   describeStep,
   describeTargetGroups,
   escapeMarkdown as cell,
+  describeVerdict,
+  formatAudience,
+  formatDuration,
+  type AbComparison,
   type RunResult,
+  type SagaReport,
   type TargetPair,
 } from '@shiftgate/core';
 
@@ -43,6 +48,13 @@ export function runSummary(result: RunResult, pair: TargetPair): string {
     }
     lines.push('');
   }
+  if (trace.saga) lines.push(...sagaSummary(trace.saga));
+  if (trace.rule)
+    lines.push(
+      `A/B audience rule \`${trace.rule.arn}\` (priority ${trace.rule.priority}) sent ${cell(formatAudience(trace.rule.conditions))} to the new version.`,
+      '',
+    );
+  if (trace.comparison) lines.push(...comparisonSummary(trace.comparison));
   if (trace.rollback) {
     const r = trace.rollback;
     lines.push(`### Rollback to ${r.to}`, '', cell(r.reason), '');
@@ -57,4 +69,54 @@ export function runSummary(result: RunResult, pair: TargetPair): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+const STATUS: Record<SagaReport['services'][number]['status'], string> = {
+  deployed: '✅ deployed',
+  compensated: '↩️ compensated',
+  failed: '❌ failed',
+  untouched: '⚪ untouched',
+};
+
+/** A saga's services in deployment order with their final status, then every command as it ran. */
+function sagaSummary(saga: SagaReport): string[] {
+  const lines = ['### Saga services', '', '| Service | Status |', '| --- | --- |'];
+  for (const s of saga.services) lines.push(`| ${cell(s.name)} | ${STATUS[s.status]} |`);
+  lines.push('');
+  if (saga.compensated.length > 0)
+    lines.push(`Compensated, in this order: ${saga.compensated.map(cell).join(' → ')}.`, '');
+  const commands = saga.commands.filter((c) => c.phase !== 'smoke' || c['exit-code'] !== 0);
+  if (commands.length > 0) {
+    lines.push('| Service | Command | Try | Exit code | Duration |', '| --- | --- | ---: | ---: | ---: |');
+    for (const c of commands)
+      lines.push(
+        `| ${cell(c.service)} | ${c.phase} | ${c.attempt} | ${c['exit-code']} | ${formatDuration(c['duration-ms'])} |`,
+      );
+    lines.push('');
+  }
+  return lines;
+}
+
+const rate = (value: number | null) => (value === null ? '—' : `${Number(value.toFixed(3))}%`);
+const points = (value: number) => `${value >= 0 ? '+' : '−'}${Number(Math.abs(value).toFixed(3))} pp`;
+
+/** An A/B test's comparison: per metric A, B, the effect B − A with its interval, and the verdict. */
+function comparisonSummary(comparison: AbComparison): string[] {
+  const lines = [
+    `### A/B verdict: ${describeVerdict(comparison.verdict)}`,
+    '',
+    `Anytime-valid intervals at ${comparison.confidence}% confidence; A/B tests never promote on their own.`,
+    '',
+    '| Metric | A | B | Effect (B − A) | Interval | Verdict |',
+    '| --- | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const m of comparison.metrics) {
+    const effect = m.effect === null ? '—' : points(m.effect);
+    const interval = m.interval ? `${points(m.interval.lower)} to ${points(m.interval.upper)}` : '—';
+    lines.push(
+      `| ${m.metric} (${m.better} is better) | ${rate(m.a)} | ${rate(m.b)} | ${effect} | ${interval} | ${describeVerdict(m.verdict)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }

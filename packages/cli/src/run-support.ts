@@ -7,6 +7,7 @@ import {
   CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
+  Elbv2RuleManager,
   Elbv2TrafficRouter,
   parseRouteInputs,
 } from '@shiftgate/aws';
@@ -21,13 +22,17 @@ import {
   parseInteger,
   parseRolloutState,
   parseEnvironmentName,
+  parseServices,
   parseStrategyName,
   parseVersion,
+  serviceNames,
   type AlarmSource,
   type CommandRunner,
   type MetricSourceFactory,
   type RawParameter,
   type RolloutState,
+  type RuleManager,
+  type ServiceCommandRunner,
   type SmokeRunner,
   type TargetPair,
   type TrafficRouter,
@@ -35,7 +40,13 @@ import {
 import { runBash } from '@shiftgate/github';
 import { parse as parseYaml } from 'yaml';
 import { UsageError, type Io } from './command';
-import { createSimulation, parseFault, parseScenario, type Simulation } from './simulator/index';
+import {
+  createSimulation,
+  parseBEffect,
+  parseFault,
+  parseScenario,
+  type Simulation,
+} from './simulator/index';
 
 /** When every simulation starts: a fixed instant, so a seed always prints the same run. */
 export const SIMULATION_EPOCH = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -125,7 +136,11 @@ export function stateFromFlags(command: string, values: Values, io: Io, now: Dat
   const environment =
     text('environment') === undefined ? null : parseEnvironmentName('--environment', text('environment'));
   const version = text('version') === undefined ? null : parseVersion('--version', text('version'));
-  const plan = buildPlan(strategy, { ...configParameters(config, strategy, environment), ...overrides });
+  const raw = { ...configParameters(config, strategy, environment), ...overrides };
+  // A saga planned here takes its service names, in order, from this run's --services.
+  if (strategy === 'saga' && raw.services === undefined && text('services'))
+    raw.services = serviceNames(parseServices('--services', text('services')!));
+  const plan = buildPlan(strategy, raw);
   return createRolloutState({
     strategy: plan.strategy,
     parameters: plan.parameters,
@@ -153,6 +168,7 @@ export function awsPorts(
   caller: string,
 ): {
   router: TrafficRouter;
+  rules: RuleManager;
   metrics: (
     period: number,
     queries: ConstructorParameters<typeof CloudWatchMetricSource>[0]['queries'],
@@ -169,6 +185,7 @@ export function awsPorts(
   const cloudwatch = createCloudWatchClient({ caller, ...settings });
   return {
     router: new Elbv2TrafficRouter(elbv2),
+    rules: new Elbv2RuleManager(elbv2),
     metrics:
       (period, queries, slowThreshold) =>
       ({ loadBalancerArn, pair }) =>
@@ -210,13 +227,18 @@ export function simulationFromFlags(
     (values.scenario as string | undefined) ?? defaults.scenario ?? 'healthy',
   );
   const faults = ((values.fault as string[] | undefined) ?? []).map((f) => parseFault('--fault', f));
-  return { ...createSimulation({ seed, scenario, clock, at, faults }), seed };
+  const bEffect =
+    typeof values['b-effect'] === 'string' ? parseBEffect('--b-effect', values['b-effect']) : undefined;
+  return {
+    ...createSimulation({ seed, scenario, clock, at, faults, ...(bEffect !== undefined ? { bEffect } : {}) }),
+    seed,
+  };
 }
 
 /** Refuses simulator flags without `--simulate`, so they are never silently ignored. */
 export function requireSimulate(values: Values): void {
   if (values.simulate) return;
-  for (const flag of ['scenario', 'seed', 'at', 'fault', 'from-weight']) {
+  for (const flag of ['scenario', 'seed', 'at', 'fault', 'from-weight', 'bad-service', 'b-effect']) {
     const v = values[flag];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0))
       throw new UsageError(`--${flag} only applies with --simulate`);
@@ -237,6 +259,11 @@ export function runShell(command: string, env: Record<string, string>, io: Io): 
 /** The command runner of hook steps, over {@link runShell}. */
 export function shellHooks(io: Io): CommandRunner {
   return async (hook) => ({ 'exit-code': await runShell(hook.command, hook.env, io) });
+}
+
+/** The saga service command runner, over {@link runShell}. */
+export function shellServices(io: Io): ServiceCommandRunner {
+  return async (command) => ({ 'exit-code': await runShell(command.command, command.env, io) });
 }
 
 /** The smoke runner, over {@link runShell}. */

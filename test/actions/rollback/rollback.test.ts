@@ -130,6 +130,29 @@ describe('rollback', () => {
     );
   });
 
+  it("removes an A/B test's audience rule (found by its tag) before traffic, and no other rule", async () => {
+    const state = { ...shiftedState(), strategy: 'ab-testing' as const };
+    state.plan = [{ kind: 'audience', action: 'route', audience: 'header:X-Experiment=b' }, ...state.plan];
+    state.step = 2;
+    const tagged = `${RULE.slice(0, -16)}aaaaaaaaaaaaaaaa`;
+    server.addRule({
+      RuleArn: tagged,
+      ListenerArn: LISTENER,
+      Priority: '1',
+      Actions: [{ Type: 'forward', TargetGroupArn: CANARY }],
+    });
+    // The fixture rule carries this rollout's tag, as CreateRule would have set it.
+    server.tagForTest(tagged, 'shiftgate:audience-of', state['created-at']);
+    const result = await rollback({ state: serializeRolloutState(state), reason: 'B is worse' });
+    expect(result.errors).toEqual([]);
+    expect(server.actions().slice(0, 3)).toEqual(['DescribeRules', 'DescribeTags', 'DeleteRule']);
+    expect(server.listenerRules(LISTENER).map(([arn]) => arn)).toEqual([RULE]);
+    expect(server.weights(LISTENER)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+  });
+
   it('makes no Modify call and succeeds when run again', async () => {
     const state = serializeRolloutState(shiftedState());
     await rollback({ state });

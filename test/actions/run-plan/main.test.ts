@@ -19,6 +19,7 @@ import {
   type StrategyName,
 } from '@shiftgate/core';
 import { TrafficModel, type Scenario } from '@shiftgate/cli';
+import { ELBV2_ROUTER_ACTIONS, ELBV2_RULE_ACTIONS } from '@shiftgate/aws';
 import { run } from '../../../actions/run-plan/src/main';
 import { post } from '../../../actions/run-plan/src/restore';
 import { DEFAULTS, parseInputs } from '../../../actions/run-plan/src/inputs';
@@ -226,6 +227,36 @@ describe('run-plan', () => {
     expect(JSON.parse(result.saved.restore!).record).toMatchObject({
       routes: [{ route: LISTENER, before: [{ 'target-group-arn': STABLE, weight: 1 }] }],
     });
+    // A and B are compared on the bake's evidence; the verdict is in the trace, the reason and the summary.
+    expect(result.trace?.comparison?.metrics[0]).toMatchObject({ metric: 'error-rate', better: 'lower' });
+    expect(result.trace?.reason).toContain('A/B verdict: ');
+    expect(result.summary).toMatch(/### A\/B verdict: (B better|A better|no detectable difference)/);
+    expect(result.summary).toContain('| error-rate (lower is better) |');
+  });
+
+  it('creates one tagged audience rule for an A/B test, pauses with the verdict, and removes it on promote', async () => {
+    feed('healthy');
+    const state = stateFor('ab-testing', {
+      split: '50,50',
+      duration: '5m',
+      audience: 'header:X-Experiment=b',
+    });
+    const first = await runAction({ state, ...ROUTES, 'max-latency-increase': '1000%' });
+    expect(first.outputs.decision).toBe('paused');
+    const rules = elbv2.listenerRules(LISTENER);
+    expect(rules).toHaveLength(1);
+    expect(elbv2.rule(rules[0]![0]).Conditions).toEqual([
+      { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Experiment', Values: ['b'] } },
+    ]);
+    expect(first.trace?.rule?.arn).toBe(rules[0]![0]);
+    expect(first.summary).toContain('### A/B verdict: ');
+    const second = await runAction({ state: first.outputs.state!, ...ROUTES });
+    expect(second.outputs.decision).toBe('promote');
+    expect(elbv2.listenerRules(LISTENER)).toEqual([]);
+    expect(elbv2.weights(LISTENER)).toEqual([
+      [STABLE, 0],
+      [CANARY, 100],
+    ]);
   });
 
   it('runs the flag command with SHIFTGATE_* variables for each exposure', async () => {
@@ -245,6 +276,50 @@ describe('run-plan', () => {
       [STABLE, 100],
       [CANARY, 0],
     ]);
+  });
+
+  it("deploys saga services with this run's commands and compensates them in reverse, in the summary too", async () => {
+    const log = join(step.dir, 'saga.log');
+    const services = ['order', 'payment', 'inventory']
+      .map(
+        (name) =>
+          `- name: ${name}\n  deploy: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE $SHIFTGATE_VERSION" >> ${log}\n` +
+          `  compensate: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE" >> ${log}\n` +
+          `  smoke: ${name === 'inventory' ? 'exit 5' : 'exit 0'}\n`,
+      )
+      .join('');
+    const result = await runAction({
+      state: stateFor('saga', { services: 'order,payment,inventory', 'bake-time': '2m' }),
+      ...ROUTES,
+      services,
+    });
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      'deploy order v2.4.0',
+      'deploy payment v2.4.0',
+      'deploy inventory v2.4.0',
+      'compensate inventory',
+      'compensate payment',
+      'compensate order',
+    ]);
+    expect(result.outputs.decision).toBe('rollback');
+    expect(result.trace?.saga?.compensated).toEqual(['inventory', 'payment', 'order']);
+    expect(result.summary).toContain('| inventory | ↩️ compensated |');
+    expect(result.summary).toContain('Compensated, in this order: inventory → payment → order.');
+    expect(result.summary).toMatch(/\| inventory \| smoke \| 1 \| 5 \|/);
+    expect(modifies()).toEqual([]);
+  });
+
+  it('refuses saga services that differ from the plan before running any command', async () => {
+    const result = await runAction({
+      state: stateFor('saga', { services: 'order,payment' }),
+      ...ROUTES,
+      services:
+        '- {name: payment, deploy: touch pwned, compensate: c, smoke: s}\n- {name: order, deploy: d, compensate: c, smoke: s}',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toContain(
+      "Input 'services' declares the services payment, order but the saga plan deploys order, payment",
+    );
   });
 
   it.each([
@@ -425,14 +500,15 @@ describe('run-plan metadata and inputs', () => {
   });
 
   it('documents the ELBv2 and CloudWatch permissions it needs', () => {
-    expect(documentedPolicy('run-plan')).toEqual([
-      'cloudwatch:DescribeAlarms',
-      'cloudwatch:GetMetricData',
-      'elasticloadbalancing:DescribeListeners',
-      'elasticloadbalancing:DescribeRules',
-      'elasticloadbalancing:ModifyListener',
-      'elasticloadbalancing:ModifyRule',
-    ]);
+    expect(documentedPolicy('run-plan')).toEqual(
+      [
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:GetMetricData',
+        ...[...new Set([...ELBV2_ROUTER_ACTIONS, ...ELBV2_RULE_ACTIONS])].map(
+          (a) => `elasticloadbalancing:${a}`,
+        ),
+      ].sort(),
+    );
   });
 
   it('keeps each bake step its own duration unless bake-time is given', () => {

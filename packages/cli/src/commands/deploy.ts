@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import {
   checkRunnable,
   describeSplit,
+  InputError,
   parseRunSettings,
   runPlan,
   serializeRolloutState,
@@ -12,7 +13,7 @@ import {
 } from '@shiftgate/core';
 import { systemClock, systemSleep, withCancelSignals } from '@shiftgate/github';
 import { parseFlags, settingFlags, settingsHelp } from '../args';
-import { EXIT, type Command, type Io } from '../command';
+import { EXIT, UsageError, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import {
   awsPorts,
@@ -21,13 +22,20 @@ import {
   requireSimulate,
   ROUTE_FLAGS,
   shellHooks,
+  shellServices,
   shellSmoke,
   SIMULATE_FLAGS,
   SIMULATION_EPOCH,
   simulationFromFlags,
   stateFromFlags,
 } from '../run-support';
-import { mulberry32, SCENARIO_DESCRIPTIONS, SCENARIOS } from '../simulator/index';
+import {
+  mulberry32,
+  SCENARIO_DESCRIPTIONS,
+  SCENARIOS,
+  simulatedServiceRunner,
+  simulatedServices,
+} from '../simulator/index';
 
 const SETTING_FLAGS = settingFlags('deploy');
 
@@ -36,6 +44,8 @@ const OPTIONS = {
   ...ROUTE_FLAGS,
   ...SETTING_FLAGS,
   ...SIMULATE_FLAGS,
+  'bad-service': { type: 'string' },
+  'b-effect': { type: 'string' },
   'state-out': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -61,6 +71,9 @@ Plan:
   --environment   this environment's overrides from the config file
   --config        config file (default .github/shiftgate.yml; missing is fine unless given)
   --version       the version being deployed, for the state and hook commands
+  --services      saga: the services with their commands (see below); a YAML list starts with '-', so
+                  write --services="$(cat services.yml)" with the = form, or give a JSON list. Planned
+                  from --strategy saga, the plan deploys these services unless --param services names them
   --state         a rollout state file (the state output of an action, or --state-out) instead
 
 Routes (AWS; credentials from the default chain):
@@ -81,11 +94,20 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
                   provider-error:<target>:<times>[:<after>], lost-write:<n>, lost-response:<n>,
                   revert:<n>[:<seconds>s] (someone else puts back what the n-th write replaced)
                   The simulator's alarms: canary-5xx, canary-latency, canary-unhealthy-hosts.
+  --bad-service   saga: this planned service deploys but fails its gate (its smoke check), so the run
+                  compensates it and every deployed service in reverse. Without --services, the
+                  simulator deploys the planned services with simulated commands and smoke gates.
+  --b-effect      ab-testing: A fails 0.5% of requests and B that rate changed by better (-50%), worse
+                  (+50%) or a signed percent such as -30%; the hold ends with the A/B verdict
 
 Output:
   --state-out     write the final rollout state to this file
   --json          print {decision, reason, cancelled, restored, weights, state, trace} as JSON on stdout
-                  (progress goes to stderr)
+                  (progress goes to stderr); a saga adds services [{name, status}] in deployment order
+                  (deployed, compensated, failed or untouched) and compensated (names, in that order);
+                  an A/B test adds comparison {verdict, metrics [{metric, a, b, effect, interval,
+                  verdict}]} (rates and effects in percent, verdict b-better, a-better,
+                  no-detectable-difference or no-data)
 
 Exit codes: 0 promoted or paused at an approval, 1 rolled back, inconclusive, cancelled or traffic not
 restored, 2 invalid flags, state, plan or input (nothing was changed).`,
@@ -97,7 +119,18 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const clock = time?.clock ?? systemClock;
     const state = stateFromFlags('deploy', values, io, new Date(clock.now()));
     checkRunnable(state);
-    const settings = parseRunSettings(flagGetter(values), state);
+    const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));
+    const bad = badService(values, sagaNames);
+    if (typeof values['b-effect'] === 'string' && state.strategy !== 'ab-testing')
+      throw new UsageError('--b-effect only applies to an A/B test (--strategy ab-testing)');
+    // The simulator deploys a saga's planned services with simulated commands unless --services says more.
+    const simulatedSaga = simulate && sagaNames.length > 0 && typeof values.services !== 'string';
+    const flags = flagGetter(values);
+    const settings = parseRunSettings(
+      (name) =>
+        name === 'services' && simulatedSaga ? JSON.stringify(simulatedServices(sagaNames)) : flags(name),
+      state,
+    );
     // A state read from --state is data: only --flag-command ever runs. A state planned here, from this
     // run's --strategy, parameters and config, carries this run's own flag-command.
     const planned = typeof values.state !== 'string';
@@ -116,6 +149,14 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       hooks: {
         command: shellHooks(out),
         ...(flagCommand ? { flagCommand } : {}),
+        ...(settings.services.length > 0
+          ? {
+              saga: {
+                services: settings.services,
+                run: simulatedSaga ? simulatedServiceRunner({ bad, sleep: time!.sleep }) : shellServices(out),
+              },
+            }
+          : {}),
       },
       ...(settings.smokeCommand ? { smoke: shellSmoke(settings.smokeCommand, out) } : {}),
       onEvent: progressReporter(out, { clock }),
@@ -130,6 +171,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         ...common,
         target: { routes: sim.routes, pair: sim.pair },
         router: sim.router,
+        rules: sim.rules,
         metrics: () => sim.metrics(settings.pollInterval, settings.gates.maxP99Latency),
         alarms: sim.alarms,
         clock,
@@ -142,6 +184,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         ...common,
         target: { routes: aws.routes, pair: aws.pair },
         router: aws.router,
+        rules: aws.rules,
         metrics: aws.metrics(settings.pollInterval, settings.queries, settings.gates.maxP99Latency),
         ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
         clock,
@@ -153,6 +196,17 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     return report(result, values, io);
   },
 };
+
+/** `--bad-service`: a planned saga service whose simulated gate fails. */
+function badService(values: Record<string, unknown>, services: readonly string[]): string | null {
+  const name = values['bad-service'];
+  if (typeof name !== 'string') return null;
+  if (services.length === 0)
+    throw new UsageError('--bad-service only applies to a saga plan (--strategy saga)');
+  if (!services.includes(name))
+    throw new InputError('--bad-service', name, `one of the planned services: ${services.join(', ')}`);
+  return name;
+}
 
 function report(result: RunResult, values: Record<string, unknown>, io: Io): number {
   if (typeof values['state-out'] === 'string') {
@@ -174,6 +228,11 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
           cancelled: result.cancelled,
           restored: result.restored,
           weights: result.weights,
+          ...(result.trace.saga
+            ? { services: result.trace.saga.services, compensated: result.trace.saga.compensated }
+            : {}),
+          ...(result.trace.comparison ? { comparison: result.trace.comparison } : {}),
+          ...(result.trace.rule ? { rule: result.trace.rule } : {}),
           state: result.state,
           trace: result.trace,
         },

@@ -12,6 +12,7 @@ import {
   type Logger,
   type Random,
   type RollbackTarget,
+  type RuleManager,
   type Sleeper,
   type TargetPair,
   type TrafficRouter,
@@ -93,6 +94,8 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     let now: () => number = systemClock.now;
     let sleep: Sleeper = systemSleep;
     let random: Random = Math.random;
+    // Removes an A/B test's audience rule first (only a state that planned one asks for it).
+    let rules: RuleManager | undefined;
     if (values.simulate) {
       const time = virtualTime(SIMULATION_EPOCH);
       const sim = simulationFromFlags(values, time.clock);
@@ -109,6 +112,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
         `simulated listener ${routes[0]} starts at ${sim.router.describe()}\n`,
       );
       router = sim.router;
+      rules = sim.rules;
       now = time.clock.now;
       sleep = time.sleep;
       random = mulberry32(sim.seed);
@@ -116,6 +120,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       if (values['from-weight']) throw new UsageError('--from-weight only applies with --simulate');
       const aws = awsPorts(values, io, state, 'cli-rollback');
       router = aws.router;
+      rules = aws.rules;
       routes = aws.routes;
       pair = aws.pair;
     }
@@ -125,6 +130,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       : { ...silentLogger, warning: (m) => io.stderr(`${m}\n`) };
     const result = await rollbackRollout({
       router,
+      ...(rules ? { rules } : {}),
       routes,
       pair,
       to: target,

@@ -2,6 +2,7 @@ import { canaryShare, type Clock, type TargetPair } from '@shiftgate/core';
 import { FaultPlan, type Fault } from './faults';
 import { TrafficModel, type Scenario } from './model';
 import { SimulatedAlarmSource, SimulatedMetricSource, SimulatedRouter } from './providers';
+import { SimulatedRuleManager } from './rules';
 
 export * from './faults';
 export * from './model';
@@ -30,6 +31,8 @@ export interface Simulation {
    */
   metrics(period: number, slowThreshold?: number): SimulatedMetricSource;
   alarms: SimulatedAlarmSource;
+  /** The listener's rules (A/B audience rules go here). */
+  rules: SimulatedRuleManager;
   faults: FaultPlan;
   routes: string[];
   pair: TargetPair;
@@ -48,6 +51,8 @@ export interface SimulationOptions {
   rpm?: number;
   publicationDelay?: number;
   faults?: Fault[];
+  /** An A/B experiment with B's error rate changed by this fraction (see {@link TrafficModel}). */
+  bEffect?: number;
 }
 
 /**
@@ -62,6 +67,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     ...(options.at !== undefined ? { at: options.at } : {}),
     ...(options.rpm !== undefined ? { rpm: options.rpm } : {}),
     ...(options.publicationDelay !== undefined ? { publicationDelay: options.publicationDelay } : {}),
+    ...(options.bEffect !== undefined ? { bEffect: options.bEffect } : {}),
   });
   const faults = new FaultPlan(options.faults ?? []);
   const pair = { stable: SIMULATED.stableTargetGroupArn, canary: SIMULATED.canaryTargetGroupArn };
@@ -86,6 +92,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         settle: () => router.settle(),
       }),
     alarms: new SimulatedAlarmSource({ model, clock: options.clock, faults }),
+    rules: new SimulatedRuleManager({ listener: SIMULATED.listenerArn, router }),
     faults,
     routes: [SIMULATED.listenerArn],
     pair,
@@ -93,3 +100,5 @@ export function createSimulation(options: SimulationOptions): Simulation {
     canaryShare: () => canaryShare(router.current(SIMULATED.listenerArn), pair) ?? 0,
   };
 }
+export * from './saga';
+export * from './rules';

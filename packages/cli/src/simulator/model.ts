@@ -46,7 +46,15 @@ export interface ModelOptions {
   rpm?: number;
   /** How long after a minute ends its datapoints are published. */
   publicationDelay?: number;
+  /**
+   * An A/B experiment: A (stable) fails {@link AB_ERROR_RATE} of requests and B (the canary) that rate
+   * changed by this fraction (−0.5 is half as many errors: B better; +0.5 half as many more: B worse).
+   */
+  bEffect?: number;
 }
+
+/** A's error rate in an A/B experiment (`bEffect`): high enough that an hour at 50/50 can tell B from A. */
+export const AB_ERROR_RATE = 0.005;
 
 const MIN = 60_000;
 
@@ -62,6 +70,7 @@ export class TrafficModel {
   readonly at: number;
   readonly rpm: number;
   readonly publicationDelay: number;
+  readonly bEffect: number | null;
   /** Canary share changes, in time order: from `at` (epoch ms) the canary gets `share` percent. */
   private readonly shares: { at: number; share: number }[] = [];
 
@@ -72,6 +81,7 @@ export class TrafficModel {
     this.at = options.at ?? 10;
     this.rpm = options.scenario === 'low-traffic' ? 30 : (options.rpm ?? 2000);
     this.publicationDelay = options.publicationDelay ?? 90_000;
+    this.bEffect = options.bEffect ?? null;
     this.shares.push({ at: Number.NEGATIVE_INFINITY, share: 0 });
   }
 
@@ -134,7 +144,7 @@ export class TrafficModel {
     const mean = this.rpm * (side === 'canary' ? share : 1 - share);
     const requests = poisson(random, mean);
     const since = (aligned - this.start) / MIN;
-    const profile = side === 'canary' ? this.canaryProfile(since) : BASELINE;
+    const profile = this.experiment(side === 'canary' ? this.canaryProfile(since) : BASELINE, side);
     const hosts = { healthy: profile.hosts - profile.unhealthy, unhealthy: profile.unhealthy };
     const asked = slowThreshold === undefined ? {} : { slow: null };
     if (requests === 0) return { requests: null, errors: null, p99: null, ...asked, ...hosts };
@@ -147,6 +157,13 @@ export class TrafficModel {
     // Drawn after the others, so asking for it changes no other value of the minute.
     const slow = binomial(random, requests, slowerThan(profile.p99, slowThreshold));
     return { ...minuteStats, slow, ...hosts };
+  }
+
+  /** In an A/B experiment, A's error rate is {@link AB_ERROR_RATE} and B's that changed by `bEffect`. */
+  private experiment(profile: Profile, side: Side): Profile {
+    if (this.bEffect === null) return profile;
+    const rate = side === 'canary' ? AB_ERROR_RATE * (1 + this.bEffect) : AB_ERROR_RATE;
+    return { ...profile, errorRate: Math.max(profile.errorRate - HEALTHY_CANARY.errorRate + rate, 0) };
   }
 
   private canaryProfile(since: number): Profile {
@@ -206,3 +223,22 @@ interface Profile {
 
 const BASELINE: Profile = { errorRate: 0.001, p99: 170, hosts: 10, unhealthy: 0 };
 const HEALTHY_CANARY: Profile = { errorRate: 0.001, p99: 180, hosts: 4, unhealthy: 0 };
+
+/**
+ * Parses `--b-effect`: `better` (B fails half as many requests as A), `worse` (half as many more), or a
+ * signed change of B's error rate such as `-30%` or `+80%`, from −90% to +400%.
+ */
+export function parseBEffect(input: string, value: string): number {
+  const text = value.trim();
+  if (text === 'better') return -0.5;
+  if (text === 'worse') return 0.5;
+  const match = /^([+-])(\d+(?:\.\d+)?)%$/.exec(text);
+  const change = match ? (match[1] === '-' ? -1 : 1) * Number(match[2]) : NaN;
+  if (!Number.isFinite(change) || change < -90 || change > 400 || change === 0)
+    throw new InputError(
+      input,
+      value,
+      "'better', 'worse' or a signed change of B's error rate from -90% to +400%, such as -30%",
+    );
+  return change / 100;
+}

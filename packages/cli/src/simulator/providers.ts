@@ -30,6 +30,8 @@ export class SimulatedRouter implements TrafficRouter {
   readonly applied: { at: number; route: string; 'target-groups': TargetWeight[] }[] = [];
   private readonly pending: { at: number; route: string; list: TargetWeight[] }[] = [];
   private writes = 0;
+  /** Percent of requests an A/B audience rule sends to the canary before the weights apply. */
+  private audience = 0;
 
   constructor(
     private readonly options: {
@@ -134,11 +136,21 @@ export class SimulatedRouter implements TrafficRouter {
     this.syncModel();
   }
 
+  /** An audience rule now sends `share` percent of the requests to the canary (0 when it is removed). */
+  setAudience(share: number): void {
+    this.audience = share;
+    this.syncModel();
+  }
+
   private syncModel(): void {
-    // Traffic follows the first route (the listener the service's requests arrive on).
+    // Traffic follows the first route (the listener the service's requests arrive on), after the
+    // audience rule has taken its share.
     const first = this.routes.values().next().value as TargetWeight[] | undefined;
     const share = first ? (canaryShare(first, this.options.pair) ?? 0) : 0;
-    this.options.model.setShare(this.options.clock.now(), share);
+    this.options.model.setShare(
+      this.options.clock.now(),
+      this.audience + ((100 - this.audience) * share) / 100,
+    );
   }
 
   private fail(target: 'read' | 'write', operation: string, route: string): void {

@@ -5,6 +5,7 @@
 import { InputError, parseBoolean, parseDuration } from '../shared/index';
 import { GATE_DEFAULTS, GATE_PARSERS, parseMetricQueries } from '../health/index';
 import { DEFAULT_ROLLBACK_TARGET, parseRollbackTarget } from '../traffic/index';
+import { parseServices } from '../strategy/index';
 
 /** JSON Schema patterns of values as a user writes them in the config file. */
 export const VALUE_PATTERNS = {
@@ -248,6 +249,14 @@ export const SETTINGS = {
     parse: trimmed,
     description:
       "Shell command (bash) for the plan's hook steps (feature-flag exposure), run with SHIFTGATE_EXPOSURE (also as SHIFTGATE_FLAG_EXPOSURE), SHIFTGATE_PHASE, SHIFTGATE_HOOK, SHIFTGATE_STEP, SHIFTGATE_STRATEGY, SHIFTGATE_ENVIRONMENT, SHIFTGATE_VERSION, SHIFTGATE_DEPLOYMENT_ID and SHIFTGATE_CANARY_WEIGHT; on rollback it runs once more with exposure 0. Required for flag steps: a rollout state is data, never code, so the command a state's step carries never runs; it must be empty or this very command.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
+  },
+  services: {
+    default: '',
+    parse: parseServices,
+    description:
+      'Saga services as a YAML list, each with name, deploy and compensate (bash commands) and optionally deployment-order, alarms and smoke (its gate after its deploy). Commands run with SHIFTGATE_SERVICE, SHIFTGATE_PHASE (deploy, smoke or compensate), SHIFTGATE_VERSION and SHIFTGATE_ENVIRONMENT; on a failure the failing service and every deployed one are compensated in reverse, each compensation retried 3 times. Required for saga plans: a rollout state carries service names only, never commands.',
     actions: { 'run-plan': {} },
     cli: DEPLOY,
   },

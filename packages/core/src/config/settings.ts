@@ -10,6 +10,7 @@ import {
   type SettingName,
 } from './catalogue';
 import type { RolloutState } from '../rollout/index';
+import { checkPlanServices, parseServices, type ServiceSpec } from '../strategy/index';
 import { parseRollbackTarget, type RollbackTarget } from '../traffic/index';
 
 /** Everything about a plan run besides where traffic is: the gates, the timing, the hooks. */
@@ -25,6 +26,8 @@ export interface RunSettings {
   queries: MetricQuery[];
   smokeCommand: string;
   flagCommand: string;
+  /** Saga services from this run's inputs, in deployment order; empty when none are given. */
+  services: ServiceSpec[];
   rollbackTo: RollbackTarget;
 }
 
@@ -110,6 +113,16 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
         "Input 'flag-command' is required: the plan has hook steps without a command of their own (set the feature-flag strategy's flag-command parameter, or this input)",
     });
   }
+  const services = parseServices('services', get('services'));
+  if (state.strategy === 'saga' && state.step < state.plan.length) {
+    if (services.length === 0) {
+      throw new InputError('services', '', 'the saga services with their deploy and compensate commands', {
+        message:
+          "Input 'services' is required for a saga plan: a YAML list of the services with their deploy and compensate commands (a rollout state carries service names only, never commands)",
+      });
+    }
+    checkPlanServices('services', state.plan, services);
+  }
   return {
     gates,
     bakeTime,
@@ -119,6 +132,7 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     queries,
     smokeCommand,
     flagCommand,
+    services,
     rollbackTo,
   };
 }

@@ -1,5 +1,4 @@
-import { parse } from 'yaml';
-import { InputError, quote } from '../shared/index';
+import { parseYamlList, quote } from '../shared/index';
 import type { CustomGate } from './gates';
 
 /** A CloudWatch metric to read, as `metric-queries` names it. */
@@ -56,25 +55,15 @@ const ALLOWED =
  */
 export function parseMetricQueries(input: string, text: string): MetricQuery[] {
   if (text.trim() === '') return [];
-  const fail = (problem: string): never => {
-    throw new InputError(input, text, ALLOWED, {
-      message: `Input '${input}' must be ${ALLOWED}: ${problem}`,
-    });
-  };
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    return fail(`it is not YAML (${(error as Error).message.split('\n')[0]})`);
-  }
-  if (!Array.isArray(doc)) return fail(`expected a list, got ${quote(text)}`);
-  if (doc.length > 50) fail(`at most 50 queries are allowed, got ${doc.length}`);
+  const { items, fail } = parseYamlList(input, text, {
+    allowed: ALLOWED,
+    max: 50,
+    what: 'queries',
+    allowEmpty: true,
+  });
   const seen = new Set<string>();
-  const queries = doc.map((raw: unknown, i): MetricQuery => {
+  const queries = items.map((item, i): MetricQuery => {
     const where = `item ${i + 1}`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      return fail(`${where} is not a mapping`);
-    const item = raw as Record<string, unknown>;
     for (const key of Object.keys(item)) if (!KEYS.has(key)) fail(`${where} has unknown key '${key}'`);
     const id = item.id;
     if (typeof id !== 'string' || !ID.test(id))

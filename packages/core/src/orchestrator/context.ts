@@ -5,6 +5,7 @@ import type { Decision, MetricSource } from '../health/index';
 import type { RolloutState, RouteWeights } from '../rollout/index';
 import type { Step, StepKind } from '../strategy/index';
 import type { TargetPair } from '../traffic/index';
+import type { SagaLog } from './saga';
 import type { RunEvent, RunPlanOptions, StepRecord } from './types';
 
 /** One run: its options, what it moves, and what it has learnt so far. */
@@ -21,6 +22,8 @@ export interface RunContext {
   servingSince: number;
   readonly records: StepRecord[];
   readonly startedAt: string;
+  /** Saga runs: every service command and each service's status. */
+  readonly saga: SagaLog | null;
   /** The metric source, built on first use (it needs the load balancer). */
   metrics(): MetricSource;
   emit(event: RunEvent): void;

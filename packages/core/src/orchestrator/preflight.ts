@@ -11,13 +11,16 @@ import {
   type Phase,
 } from '../health/index';
 import type { RolloutState } from '../rollout/index';
-import type { TargetPair } from '../traffic/index';
+import { parseAudience } from '../strategy/index';
+import { placeAudience, type TargetPair } from '../traffic/index';
+import { checkSaga } from './saga';
 import type { RunPlanOptions } from './types';
 
-const NEEDS: Record<'hook' | 'batch' | 'service', string> = {
+const NEEDS: Record<'hook' | 'batch' | 'service' | 'audience', string> = {
+  audience: 'a rule manager that creates and removes listener rules',
   hook: "a command runner and this run's 'flag-command'",
   batch: 'a batch hook that moves cells to the new version',
-  service: 'a service hook that deploys (and compensates) saga services',
+  service: "this run's 'services' (each with its deploy and compensate commands) and a runner for them",
 };
 
 /**
@@ -113,19 +116,30 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     const missing =
       (step.kind === 'hook' && !hooks.command) ||
       (step.kind === 'batch' && !hooks.batch) ||
-      (step.kind === 'service' && !hooks.service);
+      // A saga's bakes judge the gate of the service before them: they need the services too.
+      ((step.kind === 'service' || state.strategy === 'saga') && !hooks.saga) ||
+      (step.kind === 'audience' && !options.rules);
     if (missing) {
-      const kind = step.kind as 'hook' | 'batch' | 'service';
+      const kind = (state.strategy === 'saga' ? 'service' : step.kind) as
+        'hook' | 'batch' | 'service' | 'audience';
       throw new InputError('state', state.strategy, '', {
-        message: `Plan step ${i + 1} of the ${state.strategy} plan is a ${kind} step, which needs ${NEEDS[kind]}; this runner has none, so nothing was changed.${
+        message: `Plan step ${i + 1} of the ${state.strategy} plan is a ${state.strategy === 'saga' ? 'saga' : kind} step, which needs ${NEEDS[kind]}; this runner has none, so nothing was changed.${
           kind === 'batch'
             ? " Run each rolling wave as a job of select-strategy's 'waves' matrix instead."
             : kind === 'service'
-              ? ' Deploy saga services with your own workflow steps, in order.'
-              : " Set the 'flag-command' input."
+              ? " Set the 'services' input (or --services)."
+              : kind === 'audience'
+                ? ''
+                : " Set the 'flag-command' input."
         }`,
       });
     }
+  }
+  if (hooks.saga && state.strategy === 'saga') {
+    checkSaga(state, hooks.saga, { alarms: options.gates.alarms, smoke: options.gates.smoke });
+    const own = hooks.saga.services.some((s) => s.alarms.length > 0);
+    if (own && !options.alarms)
+      throw new InputError('services', 'alarms', 'service alarms with an alarm source to read them');
   }
   if (options.gates.alarms.length > 0 && !options.alarms) {
     throw new InputError(
@@ -238,4 +252,16 @@ export function preSwitchJudgement(
       ? `every pre-switch check passed (${checks.map((c) => c.message.replace(/: pass$/, '')).join('; ')})`
       : `${phase === 'Inconclusive' ? 'inconclusive, and missing evidence never switches' : 'rollback'}: ${open.map((c) => c.message).join('; ')}`;
   return { phase, message, checks };
+}
+
+/**
+ * Before anything moves, an A/B plan that will create an audience rule checks its conditions and that
+ * the listener has room for the rule at a priority evaluated before the route (a read, no write).
+ */
+export async function checkAudience(options: RunPlanOptions, route: string): Promise<void> {
+  const { state } = options;
+  const step = state.plan.slice(state.step).find((s) => s.kind === 'audience' && s.action === 'route');
+  if (!step || step.kind !== 'audience' || !options.rules) return;
+  parseAudience('audience', step.audience);
+  await placeAudience(options.rules, route, state['created-at']);
 }

@@ -10,13 +10,16 @@ import {
 } from '../shared/index';
 import type { RolloutState } from '../rollout/index';
 import type { Step } from '../strategy/index';
+import { compensateServices, SagaLog } from './saga';
 import {
   recordRollback,
+  removeAudience,
   restoreRoutes,
   rollbackTargetGroups,
   RouteTransactionError,
   type RollbackTarget,
   type RouteOutcome,
+  type RuleManager,
   type TargetPair,
   type TrafficRouter,
   type VerifyOptions,
@@ -28,6 +31,8 @@ import type { RollbackRecord, StepHooks } from './types';
 /** Everything a rollback needs. */
 export interface RollbackOptions {
   router: TrafficRouter;
+  /** Removes this rollout's A/B audience rule first (plans with `audience` steps). */
+  rules?: RuleManager;
   /** The routes to send back; empty when the rollout never moved traffic (only the state is marked). */
   routes: string[];
   pair: TargetPair;
@@ -51,7 +56,7 @@ export interface RollbackOptions {
    * After traffic is back, undo the steps that do not move it: the last flag hook back to exposure 0,
    * deployed saga services compensated in reverse. `started` is how many plan steps had started.
    */
-  undo?: { hooks: StepHooks; started: number };
+  undo?: { hooks: StepHooks; started: number; saga?: SagaLog };
 }
 
 /** What {@link rollbackRollout} did. */
@@ -59,7 +64,7 @@ export interface RollbackResult {
   record: RollbackRecord;
   /** The state marked `rolled-back`, or `failed` when traffic could not be restored; null without one. */
   state: RolloutState | null;
-  /** False when a route could not be restored: a person must look. */
+  /** False when a route could not be restored or a saga service not compensated: a person must look. */
   restored: boolean;
   /** True when at least one route was written. */
   changed: boolean;
@@ -85,6 +90,8 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     undo: [],
   };
   const initial = state?.['initial-weights'] ?? {};
+  // The audience rule goes first: until it is gone, its requests still reach the canary.
+  const audienceError = await removeAudienceRule(options, record);
   const attempts = Math.max(1, options.attempts ?? 1);
   let failures: RouteOutcome[] = [];
   for (let attempt = 1; attempt <= attempts && options.routes.length > 0; attempt++) {
@@ -115,14 +122,38 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
       if (attempt < attempts) await sleep(Math.min(1000 * attempt, 5000));
     }
   }
+  if (audienceError !== null) record.error ??= audienceError;
   const restored = record.error === null;
   let next = state;
   if (state && restored && options.routes.length > 0)
     next = recordRollback(state, to, pair, new Date(clock.now()));
   else if (state)
     next = { ...state, status: restored ? 'rolled-back' : 'failed', 'updated-at': isoNow(clock) };
-  if (next && options.undo) await undoSteps(next, options.undo, record);
-  return { record, state: next, restored, changed: record.routes.some((r) => r.changed), failures };
+  if (next && options.undo) await undoSteps(next, options.undo, record, { clock, sleep, logger });
+  // A saga service left deployed after its compensation failed needs a person as much as a route does.
+  const compensationFailed = record.error?.startsWith('compensation-failed: ') ?? false;
+  if (next && compensationFailed) next = { ...next, status: 'failed' };
+  return {
+    record,
+    state: next,
+    restored: restored && !compensationFailed,
+    changed: record.routes.some((r) => r.changed),
+    failures,
+  };
+}
+
+/** Removes the rollout's audience rule, if its plan has one; resolves to the error, or null. */
+async function removeAudienceRule(options: RollbackOptions, record: RollbackRecord): Promise<string | null> {
+  const { state, rules } = options;
+  const route = state?.routes[0];
+  if (!state || !rules || !route || !state.plan.some((s) => s.kind === 'audience')) return null;
+  try {
+    for (const arn of await removeAudience(rules, route, state['created-at']))
+      record.undo.push(`audience rule ${arn} removed`);
+    return null;
+  } catch (error) {
+    return `removing the audience rule failed: ${errorMessage(error)}`;
+  }
 }
 
 /** After traffic is back: the last flag hook back to exposure 0, saga services compensated in reverse. */
@@ -130,6 +161,7 @@ async function undoSteps(
   state: RolloutState,
   undo: NonNullable<RollbackOptions['undo']>,
   record: RollbackRecord,
+  { clock, sleep, logger }: { clock: Clock; sleep: Sleeper; logger: Logger },
 ): Promise<void> {
   const { hooks } = undo;
   const ran = state.plan.slice(0, undo.started);
@@ -150,18 +182,12 @@ async function undoSteps(
       record.undo.push(`${hook.name} command failed to set exposure 0%: ${errorMessage(error)}`);
     }
   }
-  const deployed = ran.filter((s): s is Extract<Step, { kind: 'service' }> => s.kind === 'service');
-  if (deployed.length > 0 && hooks.service) {
-    const highest = Math.max(...deployed.map((s) => s.order));
-    for (const step of state.compensation) {
-      if (step.kind !== 'service' || step.order > highest) continue;
-      try {
-        await hooks.service(step, { compensate: true });
-        record.undo.push(`service ${step.service} compensated`);
-      } catch (error) {
-        record.undo.push(`service ${step.service} could not be compensated: ${errorMessage(error)}`);
-        record.error ??= `compensating ${step.service} failed: ${errorMessage(error)}`;
-      }
-    }
+  if (hooks.saga && ran.some((s) => s.kind === 'service')) {
+    await compensateServices(
+      state,
+      undo.started,
+      { saga: hooks.saga, log: undo.saga ?? new SagaLog(state), clock, sleep, logger },
+      record,
+    );
   }
 }

@@ -4,9 +4,12 @@ import { errorMessage, silentLogger } from '../shared/index';
 import type { Decision, MetricSource } from '../health/index';
 import type { RolloutState } from '../rollout/index';
 import { Cancelled, isoNow, StepFailure, type RunContext } from './context';
-import { checkRun } from './preflight';
+import { checkAudience, checkRun } from './preflight';
 import { withRetries } from './retry';
 import { rollbackRollout } from './rollback';
+import type { AbComparison } from './ab';
+import type { AudienceRule } from './audience';
+import { SagaLog } from './saga';
 import { executeStep } from './steps';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
 
@@ -42,6 +45,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   const startedAt = isoNow(clock);
   const { pair, routes } = checkRun(options);
   if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
+  await checkAudience(options, routes[0]!);
 
   let state: RolloutState = options.state;
   if (state.routes.length === 0 || !state['stable-target-group-arn']) {
@@ -70,6 +74,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
     servingSince,
     records: [],
     startedAt,
+    saga: options.hooks?.saga && state.strategy === 'saga' ? new SagaLog(state) : null,
     metrics: () => (metrics ??= options.metrics({ loadBalancerArn: run.state['load-balancer-arn']!, pair })),
     emit: (event) => options.onEvent?.(event),
   };
@@ -146,6 +151,7 @@ async function rollBack(
   const lastStarted = records.length > 0 ? records[records.length - 1]!.index : state.step - 1;
   const result = await rollbackRollout({
     router: options.router,
+    ...(options.rules ? { rules: options.rules } : {}),
     routes: touched ? run.routes : [],
     pair: run.pair,
     to,
@@ -159,16 +165,28 @@ async function rollBack(
     // A cancelled job has seconds left (the runner's 7.5 s grace): one more try, not a period's wait.
     attempts: cancelled ? 2 : Math.max(1, options.gates.maxConsecutiveErrors + 1),
     ...(options.hooks
-      ? { undo: { hooks: options.hooks, started: Math.max(state.step, lastStarted + 1) } }
+      ? {
+          undo: {
+            hooks: options.hooks,
+            started: Math.max(state.step, lastStarted + 1),
+            ...(run.saga ? { saga: run.saga } : {}),
+          },
+        }
       : {}),
   });
   run.state = result.state!;
   if (result.restored) for (const r of result.record.routes) run.weights[r.route] = r.after;
   run.emit({ type: 'rolled-back', record: result.record, state: run.state });
-  const where = touched ? `traffic restored to ${to}` : 'traffic was not moved by this rollout';
-  const text = result.restored
-    ? `${reason}; ${where}`
-    : `${reason}; restoring traffic to ${to} FAILED, check the routes now: ${result.record.error}`;
+  const moved = touched ? `traffic restored to ${to}` : 'traffic was not moved by this rollout';
+  // The record's reason names the compensations, in order: that is what a saga's rollback did.
+  const undone = run.saga?.compensated ?? [];
+  const where = undone.length > 0 ? `compensated ${undone.join(', ')}; ${moved}` : moved;
+  const compensationFailed = result.record.error?.startsWith('compensation-failed: ') ?? false;
+  const text = compensationFailed
+    ? `${reason}; ${where}; ${result.record.error} (retried and still failing): that service and the ones deployed before it were not compensated, check them now`
+    : result.restored
+      ? `${reason}; ${where}`
+      : `${reason}; restoring traffic to ${to} FAILED, check the routes now: ${result.record.error}`;
   return finish(run, decision, text, { cancelled, restored: result.restored, rollback: result.record });
 }
 
@@ -198,6 +216,21 @@ function finish(
       'ended-at': isoNow(run.options.clock),
       steps: run.records,
       rollback: extra.rollback ?? null,
+      ...(run.saga ? { saga: run.saga.report() } : {}),
+      ...comparisonOf(run),
+      ...ruleOf(run),
     },
   };
+}
+
+/** The last A/B comparison of the run, for the trace. */
+function comparisonOf(run: RunContext): { comparison?: AbComparison } {
+  const comparison = [...run.records].reverse().find((r) => r.comparison)?.comparison;
+  return comparison ? { comparison } : {};
+}
+
+/** The audience rule the run created or found, for the trace. */
+function ruleOf(run: RunContext): { rule?: AudienceRule } {
+  const rule = run.records.find((r) => r.rule)?.rule;
+  return rule ? { rule } : {};
 }

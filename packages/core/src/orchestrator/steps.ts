@@ -6,7 +6,10 @@ import { assertNever, type Step } from '../strategy/index';
 import { recordShift, shiftRoutes } from '../traffic/index';
 import { Cancelled, StepFailure, type RunContext, type StepContext, type StepOutcome } from './context';
 import { hookEnv } from './hook-env';
+import { compareAB } from './ab';
+import { audienceStep } from './audience';
 import { preSwitchJudgement } from './preflight';
+import { serviceGateStep, serviceStep } from './saga';
 
 /** Runs one plan step with the executor for its kind. */
 export function executeStep(run: RunContext, step: Step, index: number): Promise<StepOutcome> {
@@ -24,7 +27,9 @@ export function executeStep(run: RunContext, step: Step, index: number): Promise
     case 'batch':
       return batchStep({ run, step, index });
     case 'service':
-      return serviceStep({ run, step, index });
+      return serviceStep(run, step);
+    case 'audience':
+      return audienceStep(run, step);
     default:
       return assertNever(step, 'step');
   }
@@ -76,6 +81,8 @@ async function shiftStep({ run, step, index }: StepContext<'shift'>): Promise<St
 /** Bakes and judges the canary; a bake that does not promote passes with its own wording. */
 async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<StepOutcome> {
   const { options, state } = run;
+  // A saga deploys in place: its bakes judge each service's own gate, not a canary target group.
+  if (state.strategy === 'saga') return serviceGateStep(run, step, index);
   const { clock, gates } = options;
   const bakeTime = options.bakeTime ?? step['duration-ms'];
   const maxBakeTime = Math.max(options.maxBakeTime ?? defaultMaxBakeTime(bakeTime), bakeTime);
@@ -104,6 +111,11 @@ async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<Step
   if (result.cancelled) throw new Cancelled(health);
   const decision = result.judgement.decision;
   if (decision === 'promote') {
+    if (state.strategy === 'ab-testing' && !step.promote) {
+      // The hold is over and no gate was breached: compare A and B, and let a person decide.
+      const comparison = compareAB(result.trace.windows, gates.confidence);
+      return { message: comparison.message, more: { health, comparison } };
+    }
     const passed = step.promote
       ? result.judgement.message
       : result.judgement.message.replace(/^promote:/, 'passed (this bake does not promote):');
@@ -152,10 +164,12 @@ async function hookStep({ run, step, index }: StepContext<'hook'>): Promise<Step
 }
 
 /** Ends the run paused until a person approves; the next run resumes after this step. */
-async function approvalStep({ step, index }: StepContext<'approval'>): Promise<StepOutcome> {
+async function approvalStep({ run, step, index }: StepContext<'approval'>): Promise<StepOutcome> {
+  const comparison = [...run.records].reverse().find((r) => r.comparison)?.comparison;
+  const verdict = comparison ? ` ${comparison.message}` : '';
   return {
-    message: `waiting for approval: ${step.reason}`,
-    pause: `paused at step ${index + 1} for approval: ${step.reason}`,
+    message: `waiting for approval: ${step.reason}${verdict}`,
+    pause: `paused at step ${index + 1} for approval: ${step.reason}${verdict}`,
   };
 }
 
@@ -164,15 +178,6 @@ async function batchStep({ run, step, index }: StepContext<'batch'>): Promise<St
   await userHook(run, `batch ${step.batch}`, () => run.options.hooks!.batch!(step, index));
   run.servingSince = run.options.clock.now();
   return { message: `batch ${step.batch} (${step.cells.join(', ')}) moved to the new version` };
-}
-
-/** Deploys a saga service with the caller's service hook. */
-async function serviceStep({ run, step }: StepContext<'service'>): Promise<StepOutcome> {
-  await userHook(run, `deploying service ${step.service}`, () =>
-    run.options.hooks!.service!(step, { compensate: false }),
-  );
-  run.servingSince = run.options.clock.now();
-  return { message: `service ${step.service} deployed` };
 }
 
 /** Runs the caller's hook; its failure is the step's, never retried as a provider error. */

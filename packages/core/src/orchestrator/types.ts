@@ -13,11 +13,14 @@ import type {
   TraceDocument,
 } from '../health/index';
 import type { RolloutState, RouteWeights } from '../rollout/index';
-import type { Step, StepKind } from '../strategy/index';
+import type { ServiceSpec, Step, StepKind } from '../strategy/index';
+import type { AbComparison } from './ab';
+import type { AudienceRule } from './audience';
 import type {
   RestoreResult,
   RollbackTarget,
   RoutePlan,
+  RuleManager,
   Split,
   TargetPair,
   TrafficRouter,
@@ -41,11 +44,54 @@ export type CommandRunner = (run: HookRun) => Promise<{ 'exit-code': number }>;
 /** Moves a rolling batch of cells to the new version; throws when it cannot. */
 export type BatchRunner = (step: Extract<Step, { kind: 'batch' }>, index: number) => Promise<void>;
 
-/** Deploys a saga service (`compensate: false`) or undoes it (`compensate: true`); throws on failure. */
-export type ServiceRunner = (
-  step: Extract<Step, { kind: 'service' }>,
-  options: { compensate: boolean },
-) => Promise<void>;
+/** A saga service command to run: its deploy, its compensation or its smoke check. */
+export interface ServiceCommand {
+  service: ServiceSpec;
+  phase: 'deploy' | 'compensate' | 'smoke';
+  /** From this run's `services` input, never from a state. */
+  command: string;
+  /** SHIFTGATE_* variables for the command's environment. */
+  env: Record<string, string>;
+  /** 1 for the first try; compensations are retried. */
+  attempt: number;
+}
+
+/** Runs a saga service command (bash, or the simulator) and resolves to its exit code. */
+export type ServiceCommandRunner = (command: ServiceCommand) => Promise<{ 'exit-code': number }>;
+
+/** What a saga run needs: the configured services and a runner for their commands. */
+export interface SagaHooks {
+  /** From this run's inputs or config only; the plan's service steps must name the same, in order. */
+  services: ServiceSpec[];
+  run: ServiceCommandRunner;
+  /** Tries of each compensation (3 by default). */
+  attempts?: number;
+  /** Pause after the first failed try of a compensation, doubling after each (1000 ms by default). */
+  backoff?: number;
+}
+
+/** Where a saga service ended up. */
+export type ServiceStatus = 'deployed' | 'compensated' | 'failed' | 'untouched';
+
+/** One service command as it ran. */
+export interface SagaCommandRecord {
+  service: string;
+  phase: ServiceCommand['phase'];
+  attempt: number;
+  'exit-code': number;
+  'duration-ms': number;
+  at: string;
+  /** Why the command could not run, when it could not. */
+  error?: string;
+}
+
+/** What a saga did: each service's final status in deployment order, the compensations in order, every command. */
+export interface SagaReport {
+  services: { name: string; status: ServiceStatus }[];
+  /** Service names in the order they were compensated. */
+  compensated: string[];
+  commands: SagaCommandRecord[];
+}
 
 /** Hooks for the plan steps that do not move traffic on the load balancer. */
 export interface StepHooks {
@@ -58,7 +104,8 @@ export interface StepHooks {
    */
   flagCommand?: string;
   batch?: BatchRunner;
-  service?: ServiceRunner;
+  /** Deploys, judges and compensates saga services. */
+  saga?: SagaHooks;
 }
 
 /** Builds the metric source once the load balancer is known. */
@@ -85,6 +132,10 @@ export interface StepRecord {
   health?: TraceDocument | { checks: Check[]; phase: Phase };
   /** Provider errors that were retried before the step's outcome. */
   retries: string[];
+  /** An A/B test's hold: A and B compared, with the verdict. */
+  comparison?: AbComparison;
+  /** An A/B audience step: the listener rule it created (or found). */
+  rule?: AudienceRule;
 }
 
 /** What a rollback did: at the end of a run, in the rollback action, in `shiftgate rollback`. */
@@ -111,6 +162,12 @@ export interface RunTrace {
   'ended-at': string;
   steps: StepRecord[];
   rollback: RollbackRecord | null;
+  /** Saga runs only. */
+  saga?: SagaReport;
+  /** A/B runs whose hold ended: A and B compared, with the verdict. */
+  comparison?: AbComparison;
+  /** A/B runs with an audience: the listener rule that sent it to B. */
+  rule?: AudienceRule;
 }
 
 /** What {@link runPlan} returns. */
@@ -121,7 +178,10 @@ export interface RunResult {
   reason: string;
   /** True when the signal aborted the run (traffic was restored). */
   cancelled: boolean;
-  /** False only when a rollback could not restore traffic: a person must look. */
+  /**
+   * False only when a rollback could not restore traffic or could not compensate a saga service
+   * (`compensation-failed: <service>`): a person must look.
+   */
   restored: boolean;
   /** Per route, the target groups last verified by this run (empty when it moved no traffic). */
   weights: RouteWeights;
@@ -143,6 +203,8 @@ export interface RunPlanOptions {
   /** Routes and target groups, when the state does not name them yet (a state from select-strategy). */
   target?: { routes: string[]; pair: TargetPair } | null;
   router: TrafficRouter;
+  /** Creates and removes A/B audience rules; required for plans with `audience` steps. */
+  rules?: RuleManager;
   metrics: MetricSourceFactory;
   alarms?: AlarmSource;
   smoke?: SmokeRunner;

@@ -322,6 +322,7 @@ const STEP_FIELDS: Record<Step['kind'], Record<string, 'number' | 'string' | 'bo
   approval: { reason: 'string' },
   batch: { batch: 'number', cells: 'string[]' },
   service: { service: 'string', order: 'number' },
+  audience: { action: 'string', audience: 'string' },
 };
 
 /** The rule each text field of a step is held to; list fields (cells) hold names. */
@@ -358,6 +359,8 @@ function parseSteps(key: string, value: Json | undefined, fail: (problem: string
         if (problem !== null) fail(`'${key}[${index}].${path}' ${problem}`);
       }
     }
+    if (raw.kind === 'audience' && raw.action !== 'route' && raw.action !== 'remove')
+      fail(`'${key}[${index}].action' must be 'route' or 'remove', got ${JSON.stringify(raw.action)}`);
     if (raw.kind === 'shift' && !isWeight(raw.weight)) {
       fail(
         `'${key}[${index}].weight' must be a whole percentage from 0 to 100, got ${JSON.stringify(raw.weight)}`,

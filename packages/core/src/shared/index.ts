@@ -5,3 +5,4 @@ export * from './json';
 export * from './format';
 export * from './fields';
 export * from './clock';
+export * from './yaml-list';

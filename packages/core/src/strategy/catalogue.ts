@@ -134,9 +134,17 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
         name: 'split',
         kind: 'weights',
         default: '50,50',
-        description: 'Stable and new weights, summing to 100 (for example 90,10).',
+        description:
+          'Stable and new weights, summing to 100 (for example 90,10). With an audience it splits the rest of the traffic, and defaults to 100,0 (everyone else stays on A).',
       },
       { name: 'duration', kind: 'duration', default: '1h', description: 'How long to hold the split.' },
+      {
+        name: 'audience',
+        kind: 'string',
+        default: null,
+        description:
+          "Send these requests to B with a listener rule shiftgate creates, tags and removes: conditions separated by ';', each header:<name>=<value>, query:<key>=<value> or cookie:<name>=<value>, values separated by '|' (for example header:X-Experiment=b).",
+      },
     ],
   },
   'feature-flag': {

@@ -3,3 +3,5 @@ export * from './steps';
 export * from './catalogue';
 export * from './plan';
 export * from './select';
+export * from './services';
+export * from './audience';

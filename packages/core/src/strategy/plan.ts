@@ -1,4 +1,5 @@
 import { InputError, parseDuration } from '../shared/index';
+import { parseAudience } from './audience';
 import { resolveParameters, type Parameters, type RawParameter } from './catalogue';
 import { assertNever, type Step, type StrategyName } from './steps';
 
@@ -69,7 +70,11 @@ export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, R
       break;
     }
     case 'ab-testing': {
-      const split = parameters.split as number[];
+      const audience = parameters.audience as string | undefined;
+      if (audience !== undefined) parseAudience('parameters.audience', audience);
+      // With an audience the rest of the traffic stays on A unless a split is given.
+      const split =
+        audience !== undefined && raw.split === undefined ? [100, 0] : (parameters.split as number[]);
       if (split.length !== 2 || (split[0] ?? 0) + (split[1] ?? 0) !== 100) {
         throw new InputError(
           'parameters.split',
@@ -77,16 +82,33 @@ export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, R
           'two weights, stable then new, that sum to 100 (such as 50,50 or 90,10)',
         );
       }
-      if (split[1] === 0)
+      if (split[1] === 0 && audience === undefined)
         throw new InputError(
           'parameters.split',
           split.join(','),
           'a split that sends some traffic to the new version',
         );
-      steps.push({ kind: 'shift', weight: split[1] as number }, bake(parameters.duration as string, false), {
-        kind: 'approval',
-        reason: 'A/B test complete: compare the results, then promote or roll back by hand.',
-      });
+      if (split[1] === 100)
+        throw new InputError('parameters.split', split.join(','), 'a split that leaves some traffic on A');
+      const test = (reason: string): Step[] => [
+        bake(parameters.duration as string, false),
+        { kind: 'approval', reason },
+      ];
+      if (audience === undefined) {
+        steps.push(
+          { kind: 'shift', weight: split[1] as number },
+          ...test('A/B test complete: compare the results, then promote or roll back by hand.'),
+        );
+        break;
+      }
+      steps.push({ kind: 'audience', action: 'route', audience });
+      if ((split[1] as number) > 0) steps.push({ kind: 'shift', weight: split[1] as number });
+      // Approving promotes: everyone goes to B, then the audience rule is removed.
+      steps.push(
+        ...test('A/B test complete: compare the results, then approve to promote B, or roll back.'),
+        { kind: 'shift', weight: 100 },
+        { kind: 'audience', action: 'remove', audience },
+      );
       break;
     }
     case 'feature-flag': {
@@ -204,6 +226,7 @@ export function validatePlan(plan: Plan): void {
       case 'approval':
       case 'batch':
       case 'service':
+      case 'audience':
         break;
       case 'hook':
         if (step.exposure < 0 || step.exposure > 100)
@@ -256,6 +279,10 @@ export function describeStep(step: Step): string {
       return `batch ${step.batch}: ${step.cells.join(', ')}`;
     case 'service':
       return `deploy service ${step.service} (${step.order})`;
+    case 'audience':
+      return step.action === 'route'
+        ? `send the audience ${step.audience} to the new version (listener rule)`
+        : 'remove the audience rule';
     default:
       return assertNever(step, 'step');
   }

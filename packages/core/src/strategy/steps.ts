@@ -30,7 +30,9 @@ export type Step =
   /** Rolling: move these cells (or target groups) to the new version together. */
   | { kind: 'batch'; batch: number; cells: string[] }
   /** Saga: deploy this service; on failure, the services already deployed are compensated in reverse. */
-  | { kind: 'service'; service: string; order: number };
+  | { kind: 'service'; service: string; order: number }
+  /** A/B: send the audience (the `audience` parameter's conditions) to B with a listener rule, or remove it. */
+  | { kind: 'audience'; action: 'route' | 'remove'; audience: string };
 
 /** The kinds of step, for exhaustive switches and validation. */
 export type StepKind = Step['kind'];

@@ -1,7 +1,12 @@
 // The user's commands (smoke checks, hook steps) run with `bash -c`, the same way wherever they run:
 // in an action, where the output goes to the step's log, and in the CLI, where it goes to stderr.
 import { spawn } from 'node:child_process';
-import { errorMessage, type CommandRunner, type SmokeRunner } from '@shiftgate/core';
+import {
+  errorMessage,
+  type CommandRunner,
+  type ServiceCommandRunner,
+  type SmokeRunner,
+} from '@shiftgate/core';
 import { log } from './log';
 
 /** Where a command runs and where its output goes. */
@@ -79,5 +84,15 @@ export const shellCommandRunner: CommandRunner = async (hook) => ({
     `${hook.step.name} command`,
     hook.command,
     hook.env,
+  ),
+});
+
+/** Runs saga service commands (deploy, smoke, compensate) with bash, one log group per command. */
+export const shellServiceRunner: ServiceCommandRunner = async (run) => ({
+  'exit-code': await groupedBash(
+    `service ${run.service.name}: ${run.phase}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}`,
+    `service ${run.service.name} ${run.phase} command`,
+    run.command,
+    run.env,
   ),
 });

@@ -1,0 +1,29 @@
+// Simulated saga services: deploy and compensate always succeed after a while; the service named by
+// `--bad-service` deploys but fails its gate (its smoke check), so the run compensates in reverse.
+import type { ServiceCommandRunner, ServiceSpec, Sleeper } from '@shiftgate/core';
+
+/** How long a simulated command takes, per phase, in milliseconds. */
+const TAKES = { deploy: 45_000, smoke: 2_000, compensate: 20_000 } as const;
+
+/** The services of a simulated saga: one per planned name, each with simulated commands and a smoke gate. */
+export function simulatedServices(names: readonly string[]): ServiceSpec[] {
+  return names.map((name, i) => ({
+    name,
+    'deployment-order': i + 1,
+    deploy: `(simulated) deploy ${name}`,
+    compensate: `(simulated) compensate ${name}`,
+    alarms: [],
+    smoke: `(simulated) smoke ${name}`,
+  }));
+}
+
+/** Runs simulated service commands on the simulation's time; only `bad`'s smoke check fails. */
+export function simulatedServiceRunner(options: {
+  bad: string | null;
+  sleep: Sleeper;
+}): ServiceCommandRunner {
+  return async (command) => {
+    await options.sleep(TAKES[command.phase]);
+    return { 'exit-code': command.phase === 'smoke' && command.service.name === options.bad ? 1 : 0 };
+  };
+}

@@ -1,0 +1,310 @@
+// Saga: deploy services in order with this run's commands, judge each with its own gate (alarms and
+// smoke), and on any failure compensate the failing service and every deployed one in reverse, each
+// compensation retried with backoff. Every command, its exit code and duration, goes to the saga log.
+import { errorMessage, InputError, type Clock, type Logger, type Sleeper } from '../shared/index';
+import { worst, type AlarmState, type Check, type Phase } from '../health/index';
+import type { RolloutState } from '../rollout/index';
+import { checkPlanServices, type ServiceSpec, type Step } from '../strategy/index';
+import { Cancelled, StepFailure, type RunContext, type StepOutcome } from './context';
+import type {
+  RollbackRecord,
+  SagaCommandRecord,
+  SagaHooks,
+  SagaReport,
+  ServiceCommand,
+  ServiceStatus,
+} from './types';
+
+/** Tries of one compensation, and the first pause between them (doubling). */
+const ATTEMPTS = 3;
+const BACKOFF_MS = 1000;
+
+/** What a saga run has done so far: every command, and where each service stands. */
+export class SagaLog {
+  readonly commands: SagaCommandRecord[] = [];
+  readonly compensated: string[] = [];
+  private readonly status = new Map<string, ServiceStatus>();
+
+  /** Services deployed before this run started (plan steps before `state.step`) count as deployed. */
+  constructor(state: RolloutState) {
+    state.plan.forEach((step, index) => {
+      if (step.kind === 'service')
+        this.status.set(step.service, index < state.step ? 'deployed' : 'untouched');
+    });
+  }
+
+  set(service: string, status: ServiceStatus): void {
+    this.status.set(service, status);
+  }
+
+  /** The services in deployment order with their status, the compensated ones in the order undone. */
+  report(): SagaReport {
+    return {
+      services: [...this.status].map(([name, status]) => ({ name, status })),
+      compensated: [...this.compensated],
+      commands: this.commands.map((c) => ({ ...c })),
+    };
+  }
+}
+
+/** The SHIFTGATE_* variables of a service command. */
+export function serviceEnv(
+  state: RolloutState,
+  service: ServiceSpec,
+  phase: ServiceCommand['phase'],
+  attempt: number,
+): Record<string, string> {
+  return {
+    SHIFTGATE_SERVICE: service.name,
+    SHIFTGATE_SERVICE_ORDER: String(service['deployment-order']),
+    SHIFTGATE_PHASE: phase,
+    SHIFTGATE_ATTEMPT: String(attempt),
+    SHIFTGATE_STRATEGY: state.strategy,
+    SHIFTGATE_ENVIRONMENT: state.environment ?? '',
+    SHIFTGATE_VERSION: state.version ?? '',
+    SHIFTGATE_DEPLOYMENT_ID: state['deployment-id'] === null ? '' : String(state['deployment-id']),
+  };
+}
+
+/**
+ * Refuses, before anything runs, a saga whose configured services differ from the plan's, or a service
+ * with no evidence to judge it by (no alarms and no smoke of its own or of the run): missing evidence
+ * never promotes.
+ */
+export function checkSaga(
+  state: RolloutState,
+  saga: SagaHooks,
+  run: { alarms: readonly string[]; smoke: boolean },
+): void {
+  checkPlanServices('services', state.plan, saga.services);
+  if (run.alarms.length > 0 || run.smoke) return;
+  const blind = saga.services.find((s) => s.alarms.length === 0 && s.smoke === '');
+  if (blind) {
+    throw new InputError('services', blind.name, '', {
+      message: `Input 'services': service '${blind.name}' has nothing to judge it by after its deploy; give it 'alarms' or 'smoke' (or give the run 'alarms' or 'smoke-command'): missing evidence never promotes. Nothing was changed.`,
+    });
+  }
+}
+
+/** Runs one service command through the saga's runner and logs it with its exit code and duration. */
+async function runCommand(
+  saga: SagaHooks,
+  log: SagaLog,
+  clock: Clock,
+  command: ServiceCommand,
+): Promise<number> {
+  const started = clock.now();
+  let code: number;
+  let error: string | null = null;
+  try {
+    code = (await saga.run(command))['exit-code'];
+  } catch (thrown) {
+    code = 127;
+    error = errorMessage(thrown);
+  }
+  log.commands.push({
+    service: command.service.name,
+    phase: command.phase,
+    attempt: command.attempt,
+    'exit-code': code,
+    'duration-ms': clock.now() - started,
+    at: new Date(started).toISOString(),
+    ...(error !== null ? { error } : {}),
+  });
+  return code;
+}
+
+function specOf(saga: SagaHooks, name: string): ServiceSpec {
+  const spec = saga.services.find((s) => s.name === name);
+  // checkSaga made sure every planned service is configured.
+  if (!spec) throw new Error(`service '${name}' is not configured`);
+  return spec;
+}
+
+/** The executor of a `service` step: runs the service's deploy command; non-zero fails the step. */
+export async function serviceStep(
+  run: RunContext,
+  step: Extract<Step, { kind: 'service' }>,
+): Promise<StepOutcome> {
+  const saga = run.options.hooks!.saga!;
+  const log = run.saga!;
+  const spec = specOf(saga, step.service);
+  log.set(spec.name, 'failed');
+  const code = await runCommand(saga, log, run.options.clock, {
+    service: spec,
+    phase: 'deploy',
+    command: spec.deploy,
+    env: serviceEnv(run.state, spec, 'deploy', 1),
+    attempt: 1,
+  });
+  if (code !== 0)
+    throw new StepFailure(`service ${spec.name} deploy exited with code ${code}: compensating`, 'rollback');
+  log.set(spec.name, 'deployed');
+  run.servingSince = run.options.clock.now();
+  return { message: `service ${spec.name} deployed (exit code 0)` };
+}
+
+/**
+ * The bake after a saga service: the service's gate — its alarms and smoke command with the run's own —
+ * read every period for the bake's duration. An alarm in ALARM or a failing smoke command fails at
+ * once; an alarm without data at the end is inconclusive (never a pass).
+ */
+export async function serviceGateStep(
+  run: RunContext,
+  step: Extract<Step, { kind: 'bake' }>,
+  index: number,
+): Promise<StepOutcome> {
+  const { options } = run;
+  const { clock, sleep, signal, gates } = options;
+  const previous = run.state.plan[index - 1];
+  const spec = previous?.kind === 'service' ? specOf(options.hooks!.saga!, previous.service) : null;
+  const name = spec?.name ?? 'saga';
+  const alarms = [...new Set([...gates.alarms, ...(spec?.alarms ?? [])])];
+  const duration = options.bakeTime ?? step['duration-ms'];
+  const end = clock.now() + duration;
+  let errors = 0;
+  let polls = 0;
+  for (;;) {
+    if (signal?.aborted) throw new Cancelled();
+    let checks: Check[];
+    try {
+      const states = alarms.length > 0 ? await options.alarms!.states(alarms) : {};
+      const own =
+        spec && spec.smoke !== ''
+          ? await runCommand(options.hooks!.saga!, run.saga!, clock, {
+              service: spec,
+              phase: 'smoke',
+              command: spec.smoke,
+              env: serviceEnv(run.state, spec, 'smoke', polls + 1),
+              attempt: polls + 1,
+            })
+          : null;
+      const shared = options.smoke ? (await options.smoke())['exit-code'] : null;
+      checks = gateChecks(alarms, states, { own, shared });
+      errors = 0;
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      if (++errors > gates.maxConsecutiveErrors)
+        throw new StepFailure(
+          `service ${name} gate: ${errors} provider errors in a row (${errorMessage(error)}): rollback`,
+          'rollback',
+        );
+      await sleep(options.period, signal);
+      continue;
+    }
+    polls++;
+    const phase = worst(checks.map((c) => c.phase));
+    const health = { checks, phase };
+    const said = checks.map((c) => c.message).join('; ');
+    const open = checks
+      .filter((c) => c.phase !== 'Successful')
+      .map((c) => c.message)
+      .join('; ');
+    if (phase === 'Failed')
+      throw new StepFailure(`service ${name} gate: ${open}: rollback`, 'rollback', health);
+    if (clock.now() >= end) {
+      if (phase === 'Successful')
+        return { message: `service ${name} gate passed after ${polls} readings: ${said}`, more: { health } };
+      const decision = gates.onInconclusive === 'fail' ? 'inconclusive' : 'rollback';
+      throw new StepFailure(
+        `service ${name} gate inconclusive, and missing evidence never promotes: ${open}`,
+        decision,
+        health,
+      );
+    }
+    await sleep(Math.min(options.period, end - clock.now()), signal);
+  }
+}
+
+/** One reading of a service gate as checks: each alarm, the service's smoke, the run's smoke. */
+function gateChecks(
+  alarms: readonly string[],
+  states: Record<string, AlarmState>,
+  smoke: { own: number | null; shared: number | null },
+): Check[] {
+  const base = { interval: null, evidence: null, threshold: null, windows: 1 };
+  const checks: Check[] = alarms.map((alarm) => {
+    const value = states[alarm];
+    const phase: Phase = value === 'OK' ? 'Successful' : value === 'ALARM' ? 'Failed' : 'Inconclusive';
+    return {
+      ...base,
+      name: `alarms.${alarm}`,
+      phase,
+      observed: null,
+      message: `alarm '${alarm}' ${value === 'OK' ? 'OK' : value === 'ALARM' ? 'in ALARM' : `has ${value ?? 'no state'}`}`,
+    };
+  });
+  for (const [name, code] of [
+    ['smoke', smoke.own],
+    ['smoke-command', smoke.shared],
+  ] as const) {
+    if (code === null) continue;
+    checks.push({
+      ...base,
+      name,
+      phase: code === 0 ? 'Successful' : 'Failed',
+      observed: code,
+      threshold: 0,
+      message: `${name === 'smoke' ? "the service's smoke command" : 'smoke command'} ${code === 0 ? 'passed' : `failed (exit code ${code})`}`,
+    });
+  }
+  return checks;
+}
+
+/** What compensation needs besides the saga hooks. */
+export interface CompensationOptions {
+  saga: SagaHooks;
+  log: SagaLog;
+  clock: Clock;
+  sleep: Sleeper;
+  logger: Logger;
+}
+
+/**
+ * Compensates, in reverse deployment order, every service of the plan that had started (the failing
+ * one included). Each compensation is tried up to `attempts` times, a doubling pause apart; when one
+ * still fails, compensation stops there (the services before it may depend on it being undone first)
+ * and the rollback's error is `compensation-failed: <service>`.
+ */
+export async function compensateServices(
+  state: RolloutState,
+  started: number,
+  options: CompensationOptions,
+  record: RollbackRecord,
+): Promise<void> {
+  const { saga, log, clock, sleep, logger } = options;
+  const ran = state.plan.slice(0, started).filter((s) => s.kind === 'service');
+  const names = new Set(ran.map((s) => (s.kind === 'service' ? s.service : '')));
+  const attempts = Math.max(1, saga.attempts ?? ATTEMPTS);
+  const backoff = saga.backoff ?? BACKOFF_MS;
+  for (const step of state.compensation) {
+    if (step.kind !== 'service' || !names.has(step.service)) continue;
+    const spec = specOf(saga, step.service);
+    let code = -1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      code = await runCommand(saga, log, clock, {
+        service: spec,
+        phase: 'compensate',
+        command: spec.compensate,
+        env: serviceEnv(state, spec, 'compensate', attempt),
+        attempt,
+      });
+      if (code === 0) break;
+      logger.warning(
+        `compensating service ${spec.name} failed (exit code ${code}, attempt ${attempt} of ${attempts})`,
+      );
+      if (attempt < attempts) await sleep(backoff * 2 ** (attempt - 1));
+    }
+    if (code !== 0) {
+      log.set(spec.name, 'failed');
+      record.undo.push(
+        `service ${spec.name} could not be compensated (exit code ${code}, ${attempts} attempts)`,
+      );
+      record.error = `compensation-failed: ${spec.name}`;
+      return;
+    }
+    log.set(spec.name, 'compensated');
+    log.compensated.push(spec.name);
+    record.undo.push(`service ${spec.name} compensated (exit code 0)`);
+  }
+}

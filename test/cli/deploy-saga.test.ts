@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../support/cli';
+
+const SAGA = ['--strategy', 'saga', '--param', 'services=order,payment,inventory,shipping'];
+
+describe('shiftgate deploy --simulate, saga', () => {
+  it('deploys every service in order and promotes', async () => {
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      ...SAGA,
+      '--param',
+      'bake-time=2m',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { decision: string; services: unknown; compensated: string[] };
+    expect(doc.decision).toBe('promote');
+    expect(doc.services).toEqual(
+      ['order', 'payment', 'inventory', 'shipping'].map((name) => ({ name, status: 'deployed' })),
+    );
+    expect(doc.compensated).toEqual([]);
+  });
+
+  it('compensates the third, second and first service when the third fails its gate', async () => {
+    const { code, stdout, stderr } = await cli([
+      'deploy',
+      '--simulate',
+      ...SAGA,
+      '--bad-service',
+      'inventory',
+      '--json',
+    ]);
+    expect(code).toBe(1);
+    const doc = JSON.parse(stdout) as {
+      reason: string;
+      services: unknown;
+      compensated: string[];
+      trace: {
+        saga: { commands: { service: string; phase: string; 'exit-code': number; 'duration-ms': number }[] };
+      };
+    };
+    expect(doc.reason).toMatch(/^service inventory gate: the service's smoke command failed \(exit code 1\)/);
+    expect(doc.services).toEqual([
+      { name: 'order', status: 'compensated' },
+      { name: 'payment', status: 'compensated' },
+      { name: 'inventory', status: 'compensated' },
+      { name: 'shipping', status: 'untouched' },
+    ]);
+    expect(doc.compensated).toEqual(['inventory', 'payment', 'order']);
+    const compensations = doc.trace.saga.commands.filter((c) => c.phase === 'compensate');
+    expect(compensations.map((c) => [c.service, c['exit-code']])).toEqual([
+      ['inventory', 0],
+      ['payment', 0],
+      ['order', 0],
+    ]);
+    expect(compensations.every((c) => c['duration-ms'] > 0)).toBe(true);
+    expect(stderr).toMatch(
+      /service inventory compensated[\s\S]*service payment compensated[\s\S]*service order compensated/,
+    );
+  });
+
+  it('runs the commands of --services with bash and the SHIFTGATE_* variables', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-'));
+    const log = join(dir, 'log');
+    const services = ['a', 'b']
+      .map(
+        (name) =>
+          `- name: ${name}\n  deploy: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE $SHIFTGATE_VERSION" >> ${log}\n` +
+          `  compensate: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE" >> ${log}\n` +
+          `  smoke: ${name === 'b' ? 'exit 4' : 'exit 0'}\n`,
+      )
+      .join('');
+    const { code, stdout } = await cli(
+      ['deploy', '--simulate', '--strategy', 'saga', `--services=${services}`, '--version', 'v9', '--json'],
+      { cwd: dir },
+    );
+    expect(code).toBe(1);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      'deploy a v9',
+      'deploy b v9',
+      'compensate b',
+      'compensate a',
+    ]);
+    expect((JSON.parse(stdout) as { compensated: string[] }).compensated).toEqual(['b', 'a']);
+  });
+
+  it.each([
+    [
+      ['--bad-service', 'billing'],
+      /--bad-service.*one of the planned services: order, payment, inventory, shipping/,
+    ],
+    [['--services=- {name: order, deploy: d}'], /service 'order' needs 'compensate'/],
+  ])('refuses %j with a clear error and changes nothing', async (extra, message) => {
+    const { code, stderr } = await cli(['deploy', '--simulate', ...SAGA, ...extra]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('refuses --bad-service for a plan without services', async () => {
+    const { code, stderr } = await cli([
+      'deploy',
+      '--simulate',
+      '--strategy',
+      'canary',
+      '--bad-service',
+      'x',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--bad-service only applies to a saga plan/);
+  });
+});
