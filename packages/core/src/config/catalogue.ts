@@ -117,9 +117,18 @@ export const SETTINGS = {
       ],
     },
   },
+  'latency-percentile': {
+    ...gate('latency-percentile'),
+    description:
+      'The percentile the latency gates judge: p50, p90, p95, p99 or p99.9. max-p99-latency is its threshold (at most 10% of requests slower for p90), and max-latency-increase compares it with the baseline.',
+    actions: BOTH,
+    cli: DEPLOY,
+    config: { type: 'string', enum: ['p50', 'p90', 'p95', 'p99', 'p99.9'] },
+  },
   'max-latency-increase': {
     ...gate('max-latency-increase'),
-    description: "Highest increase of the canary's p99 over the baseline's, for example 20%.",
+    description:
+      "Highest increase of the canary's latency percentile (latency-percentile, p99 by default) over the baseline's, for example 20%.",
     actions: BOTH,
     cli: DEPLOY,
     config: { type: 'string', pattern: VALUE_PATTERNS.percent },
