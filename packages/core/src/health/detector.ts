@@ -48,7 +48,9 @@ export function logMeanExp(values: readonly number[]): number {
  * under any rate at most `p` is at most 1.
  */
 export function lnBinomialRatio(x: number, n: number, p: number, q: number): number {
-  return (x > 0 ? x * Math.log(q / p) : 0) + (n - x > 0 ? (n - x) * Math.log1p(-q) - (n - x) * Math.log1p(-p) : 0);
+  return (
+    (x > 0 ? x * Math.log(q / p) : 0) + (n - x > 0 ? (n - x) * Math.log1p(-q) - (n - x) * Math.log1p(-p) : 0)
+  );
 }
 
 /**

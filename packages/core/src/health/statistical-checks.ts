@@ -246,7 +246,8 @@ export function latencyIncreaseCheck(ctx: CheckContext): Check {
       });
     }
   });
-  if (increases.length === 0 && pairs.length === 0) return noData(ctx, name, limit, `canary ${pct} vs baseline`);
+  if (increases.length === 0 && pairs.length === 0)
+    return noData(ctx, name, limit, `canary ${pct} vs baseline`);
   const observed = increases.length === 0 ? 0 : median(increases);
   const above = outcomes.filter((o) => o.exceeded).length;
   const median3 = `canary ${pct} ${signed(observed)} vs baseline (median of ${increases.length} window${increases.length === 1 ? '' : 's'})`;

@@ -277,9 +277,19 @@ function parseEntry(raw: Json, where: string, fail: (problem: string) => never):
   const over = raw['over-thresholds'];
   if (over !== undefined && over !== null) {
     const ok = (v: Json | undefined) => typeof v === 'number' && Number.isFinite(v) && v > 0;
-    if (!isObject(over) || Object.keys(over).sort().join() !== 'baseline,canary' || !ok(over.canary) || !ok(over.baseline))
-      fail(`'${where}.over-thresholds' must be {"canary": <ms>, "baseline": <ms>} with values above 0, got ${show(over)}`);
-    window['over-thresholds'] = { canary: (over as { canary: number }).canary, baseline: (over as { baseline: number }).baseline };
+    if (
+      !isObject(over) ||
+      Object.keys(over).sort().join() !== 'baseline,canary' ||
+      !ok(over.canary) ||
+      !ok(over.baseline)
+    )
+      fail(
+        `'${where}.over-thresholds' must be {"canary": <ms>, "baseline": <ms>} with values above 0, got ${show(over)}`,
+      );
+    window['over-thresholds'] = {
+      canary: (over as { canary: number }).canary,
+      baseline: (over as { baseline: number }).baseline,
+    };
   }
   if (raw.custom !== undefined && raw.custom !== null) {
     if (!isObject(raw.custom)) fail(`'${where}.custom' must be an object of query id to number or null`);
