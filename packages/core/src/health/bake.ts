@@ -7,7 +7,7 @@ import {
   type Logger,
   type Sleeper,
 } from '../shared/index';
-import type { MetricWindow, OverThresholds, Preflight } from './evidence';
+import type { Evidence, MetricWindow, OverThresholds, Preflight } from './evidence';
 import type { Gates } from './gates';
 import { judge, type Judgement } from './judge';
 import type { AlarmSource, MetricSource, SmokeRunner } from './ports';
@@ -119,7 +119,7 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
     polls++;
     let fresh: MetricWindow[];
     try {
-      const over = overThresholds(trace, gates);
+      const over = trace.baseline === false ? undefined : overThresholds(trace.windows, gates);
       fresh = await options.metrics.windows({ start: next, end, ...(over ? { over } : {}) });
       if (fresh.length === 0) throw new Error(`no windows returned for ${iso(next)}–${iso(end)}`);
       const last = fresh[fresh.length - 1]!;
@@ -150,13 +150,11 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
 
 /**
  * Where the next windows count requests for `max-latency-increase`: the baseline's latest percentile
- * and that × (1 + increase) for the canary. None before a baseline window carried one, or when the
- * baseline takes no traffic.
+ * and that × (1 + increase) for the canary. None before a baseline window carried one.
  */
-function overThresholds(trace: Trace, gates: Gates): OverThresholds | undefined {
-  if (trace.baseline === false) return undefined;
-  for (let i = trace.windows.length - 1; i >= 0; i--) {
-    const entry = trace.windows[i]!;
+export function overThresholds(evidence: readonly Evidence[], gates: Gates): OverThresholds | undefined {
+  for (let i = evidence.length - 1; i >= 0; i--) {
+    const entry = evidence[i]!;
     if ('error' in entry) continue;
     const p = entry.baseline?.p99;
     if (typeof p === 'number' && p > 0)
