@@ -14,7 +14,7 @@
  */
 
 /** The alternatives mixed with equal weight: the rate (or rate ratio) is this many times the null's. */
-export const ALTERNATIVES = [1.5, 2, 3, 5, 10] as const;
+export const DETECTOR_ALTERNATIVES = [1.5, 2, 3, 5, 10] as const;
 
 /**
  * The most a window with few expected events may add to the evidence, in nats (e^6 ≈ 403).
@@ -67,7 +67,7 @@ export function lnBinomialRatio(x: number, n: number, p: number, q: number): num
 export function rateWindow(events: number, trials: number, threshold: number): number[] {
   const p = Math.min(Math.max(threshold, 1e-9), 0.999);
   const cap = windowCap(trials * p);
-  return ALTERNATIVES.map((c) =>
+  return DETECTOR_ALTERNATIVES.map((c) =>
     Math.min(cap, lnBinomialRatio(events, trials, p, Math.min(0.999, Math.max(c * p, p + 1e-9)))),
   );
 }
@@ -86,9 +86,9 @@ export function ratioWindow(
 ): number[] {
   const k = canary.over + baseline.over;
   const pi0 = canary.requests / (canary.requests + baseline.requests);
-  if (k === 0 || pi0 <= 0 || pi0 >= 1) return ALTERNATIVES.map(() => 0);
+  if (k === 0 || pi0 <= 0 || pi0 >= 1) return DETECTOR_ALTERNATIVES.map(() => 0);
   const cap = windowCap(k * pi0);
-  return ALTERNATIVES.map((r) => {
+  return DETECTOR_ALTERNATIVES.map((r) => {
     const pi1 = (r * pi0) / (r * pi0 + 1 - pi0);
     return Math.min(cap, lnBinomialRatio(canary.over, k, pi0, pi1));
   });
