@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   bake,
   judge,
+  jobSummary,
   parseGates,
   parseTrace,
+  progressLine,
   replay,
   serializeTrace,
   traceJudgeOptions,
@@ -139,5 +141,22 @@ describe('bursts and late regressions', () => {
     const late = judge(DEFAULTS, [...healthy, ...bad.slice(0, 2)], { period: MIN, horizon: 25 });
     expect(late.decision).toBe('rollback');
     expect(check(late, 'max-error-rate').message).toMatch(/strongest since window 21\)/);
+  });
+});
+
+describe('the slow-request share in the progress line and the job summary', () => {
+  it('shows the share the latency gate tests, beside the percentile', () => {
+    const windows = repeat(2, win({ requests: 200, slow: 1, p99: 300 }));
+    const trace = { period: MIN, gates: DEFAULTS, windows };
+    const j = judge(DEFAULTS, windows, { period: MIN });
+    expect(progressLine(j, trace)).toMatch(
+      /, p99 300ms \(≤500ms, 0\.5% slower \(≤1%\), \+50% vs baseline\) — baking/,
+    );
+    const summary = jobSummary({ title: 'bake', judgement: j, trace, decision: null });
+    expect(summary).toContain('| `max-p99-latency` | ✅ Successful | 300ms (0.5% slower) | 500ms |');
+    const p90 = parseGates({ 'latency-percentile': 'p90' });
+    expect(progressLine(judge(p90, windows, { period: MIN }), { ...trace, gates: p90 })).toMatch(
+      /, p90 300ms \(≤500ms, 0\.5% slower \(≤10%\)/,
+    );
   });
 });
