@@ -169,14 +169,14 @@ export const SETTINGS = {
     default: '',
     parse: (input: string, text: string) => parseDuration(input, text),
     description:
-      'The longest bake: when this much has been judged without a verdict, on-inconclusive decides. Empty means five times the bake time, at most the bake time + 2h.',
+      'The longest bake. A bake that has found no breach by then passes when it saw min-requests canary requests and data for every gate; otherwise on-inconclusive decides. Empty means five times the bake time, at most the bake time + 2h.',
     actions: BOTH,
     cli: DEPLOY,
   },
   confidence: {
     ...gate('confidence'),
     description:
-      'Confidence a breach must reach before rolling back (it bounds false rollbacks at 1 − confidence), for example 95% or 99%.',
+      "Confidence a breach must reach before rolling back, for example 95% or 99%: a healthy canary is rolled back with probability at most 1 − confidence over the whole plan (run-plan and shiftgate deploy split it over the plan's bakes) or over the one bake (bake-and-gate).",
     actions: BOTH,
     cli: DEPLOY,
     config: { type: 'string', pattern: VALUE_PATTERNS.percent },
@@ -184,11 +184,11 @@ export const SETTINGS = {
   'on-inconclusive': {
     ...gate('on-inconclusive'),
     description:
-      "What to do when a bake's evidence runs out without a verdict: rollback, fail (decision inconclusive; traffic is restored and the step fails) or promote. Missing evidence never promotes.",
+      'What to do when a bake ends with too little evidence (no data, or fewer than min-requests canary requests by max-bake-time): rollback, fail (decision inconclusive; traffic is restored and the step fails) or promote. Missing evidence never promotes.',
     actions: {
       'bake-and-gate': {
         description:
-          'What to do when the evidence runs out without a verdict: rollback, fail (decision inconclusive, the step fails) or promote. Missing evidence never promotes.',
+          'What to do when the bake ends with too little evidence (no data, or fewer than min-requests canary requests by max-bake-time): rollback, fail (decision inconclusive, the step fails) or promote. Missing evidence never promotes.',
       },
       'run-plan': {},
     },

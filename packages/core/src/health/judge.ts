@@ -1,4 +1,4 @@
-import { formatDuration, formatPercent } from '../shared/index';
+import { formatDuration } from '../shared/index';
 import { isPollError, type Evidence, type MetricWindow, type Preflight } from './evidence';
 import type { Gates } from './gates';
 import { worst, type Phase } from './phase';
