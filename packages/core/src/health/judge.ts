@@ -85,27 +85,30 @@ export function statisticalChecks(gates: Gates): number {
  * Judges gates over all evidence so far. Pure: the same gates and evidence always give the same
  * judgement, so a trace replays exactly (`shiftgate judge --trace`).
  *
- * Each gate uses a test that stays valid when re-run after every window (see `stats.ts`):
- * - `max-error-rate`: the beta-binomial mixture confidence sequence for the canary's 5xx rate (Robbins
- *   1970; Howard et al. 2021); a breach when its lower end is above the threshold.
- * - `max-p99-latency`: "p99 above T" is "more than 1% of requests slower than T". Where a canary window
- *   carries `slow` (its requests slower than T, from CloudWatch's percentile rank `PR(:T)`), the
- *   slow/requests share gets the error rate's confidence sequence against 1%; a breach when its lower
- *   end is above 1%. Windows without the count fall back to one trial per window, "p99 above T", whose
- *   probability under a true p99 at T is bounded exactly from the window's request count
- *   ({@link p99ExceedanceBound}), in a betting e-process; with both kinds, the product of the two
- *   e-processes ({@link lnRateEvidenceAbove}) is the evidence. The observed value stays the median p99.
- * - `max-latency-increase`: the same e-process on "canary p99 above baseline p99 × (1 + increase)", a
- *   sign test vs the baseline, with the null bound at least ½.
- * - `min-healthy-percent`: host-windows as Bernoulli trials (a host unhealthy in a window or not), with
- *   the rate's confidence sequence; a breach when the healthy share's upper end is below the minimum.
+ * Error control: the bake's budget (`alpha`, by default `1 − confidence`; a plan of n bakes gives
+ * each `(1 − confidence)/n`) is split evenly over the statistical checks, and each rolls back only
+ * when its e-process reaches `1/α_check`. By Ville's inequality and the union bound, a healthy canary
+ * is rolled back by a bake with probability at most its `alpha`, and by the plan with at most
+ * `1 − confidence`, however often it is looked at.
+ *
+ * - `max-error-rate`, the slow share of `max-p99-latency` and `min-healthy-percent`: a finite-horizon
+ *   Shiryaev–Roberts e-detector (`detector.ts`) over per-window binomial likelihood ratios, so a
+ *   regression that starts late is judged on the windows since it started; the pooled confidence
+ *   sequence (Robbins 1970; Howard et al. 2021) gives the interval in the sentence.
+ * - `max-p99-latency` at the `latency-percentile`: "p99 above T" is "more than 1% of requests slower
+ *   than T" (10% for p90), counted from CloudWatch's `PR(:T)`. Evidence without counts (older traces)
+ *   falls back to the window-exceedance betting e-process on window percentiles.
+ * - `max-latency-increase`: canary requests over (1 + increase) × the baseline's latest percentile
+ *   against baseline requests over that percentile, a two-sample rate test per window in the same
+ *   detector; older evidence falls back to the sign test on window percentiles.
  * - custom metric queries: the sign-test e-process on "window value beyond the limit" (null bound ½).
  * - alarms in ALARM and failed smoke commands are breaches as observed: no statistics needed.
  *
  * Promotion needs `bake-time` baked, `min-requests` canary requests, no breach with confidence and
- * every cumulative observed value within its threshold; an observed value beyond its threshold without
- * confidence keeps the bake going while evidence lasts. With `final`, what is left undecided follows
- * `on-inconclusive` — except that missing evidence never promotes (it rolls back instead).
+ * every cumulative observed value within its threshold; beyond a threshold without confidence the
+ * bake goes on. With `final` (max-bake-time judged), no breach found is a pass: what is left undecided
+ * is only too little evidence (no data, fewer than `min-requests`, bake-time not reached), which
+ * follows `on-inconclusive` — except that missing evidence never promotes (it rolls back instead).
  */
 export function judge(gates: Gates, evidence: readonly Evidence[], options: JudgeOptions): Judgement {
   const final = options.final === true;
