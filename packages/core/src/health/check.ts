@@ -38,6 +38,8 @@ export interface CheckContext {
   alpha: number;
   /** The most windows this bake can judge: the e-detectors' horizon T. */
   horizon: number;
+  /** Windows in the latest half bake-time, which must be within the thresholds too to promote. */
+  recent: number;
 }
 
 /**

@@ -17,22 +17,16 @@
 export const DETECTOR_ALTERNATIVES = [1.5, 2, 3, 5, 10] as const;
 
 /**
- * The most a window with few expected events may add to the evidence, in nats (e^6 ≈ 403).
- * Likelihood ratios assume that requests fail independently; errors and slow requests often come in
- * bursts (a retry storm, a GC pause), and one burst of 10 in a small canary's window would otherwise
- * be overwhelming evidence on its own. Capping a window's ratio keeps it an e-value under independence
- * (it only gets smaller, whatever the cap), and under bursts means a false alarm needs at least two
- * bursty windows close together: with a plan's bound near e^10, one burst is never enough. Where the
- * null expects μ events in the window the cap is `max(6, 2μ)`: a burst of 10 among μ ≥ 3 expected
- * events is no longer overwhelming (its ratio stays below e^6), so a busy window can still roll back
- * on its own.
+ * The most one window may add to the evidence, in nats (e^6 ≈ 403). Likelihood ratios assume that
+ * requests fail independently; errors and slow requests often come in bursts (a retry storm, a GC
+ * pause), and one burst would otherwise be overwhelming evidence on its own: 10 errors among 50
+ * requests, or 30 among 900 where 9 are allowed (four standard deviations of a bursty count, forty of
+ * an independent one). Capping a window's ratio keeps it an e-value under independence (it only gets
+ * smaller), and under bursts means a false alarm needs at least two bursty windows close together:
+ * with a plan's bound near e^10, one burst is never enough. The price is that even a flood of evidence
+ * needs two windows to roll back.
  */
 export const WINDOW_CAP = 6;
-
-/** The cap of a window where the null expects `expected` events (see {@link WINDOW_CAP}). */
-export function windowCap(expected: number): number {
-  return Math.max(WINDOW_CAP, 2 * expected);
-}
 
 /** ln(e^a + e^b) without overflow. */
 export function logAddExp(a: number, b: number): number {
@@ -66,9 +60,8 @@ export function lnBinomialRatio(x: number, n: number, p: number, q: number): num
  */
 export function rateWindow(events: number, trials: number, threshold: number): number[] {
   const p = Math.min(Math.max(threshold, 1e-9), 0.999);
-  const cap = windowCap(trials * p);
   return DETECTOR_ALTERNATIVES.map((c) =>
-    Math.min(cap, lnBinomialRatio(events, trials, p, Math.min(0.999, Math.max(c * p, p + 1e-9)))),
+    Math.min(WINDOW_CAP, lnBinomialRatio(events, trials, p, Math.min(0.999, Math.max(c * p, p + 1e-9)))),
   );
 }
 
@@ -87,10 +80,9 @@ export function ratioWindow(
   const k = canary.over + baseline.over;
   const pi0 = canary.requests / (canary.requests + baseline.requests);
   if (k === 0 || pi0 <= 0 || pi0 >= 1) return DETECTOR_ALTERNATIVES.map(() => 0);
-  const cap = windowCap(k * pi0);
   return DETECTOR_ALTERNATIVES.map((r) => {
     const pi1 = (r * pi0) / (r * pi0 + 1 - pi0);
-    return Math.min(cap, lnBinomialRatio(canary.over, k, pi0, pi1));
+    return Math.min(WINDOW_CAP, lnBinomialRatio(canary.over, k, pi0, pi1));
   });
 }
 

@@ -105,8 +105,8 @@ export function statisticalChecks(gates: Gates): number {
  * - alarms in ALARM and failed smoke commands are breaches as observed: no statistics needed.
  *
  * Promotion needs `bake-time` baked, `min-requests` canary requests, no breach with confidence and
- * every cumulative observed value within its threshold; beyond a threshold without confidence the
- * bake goes on. With `final` (max-bake-time judged), no breach found is a pass: what is left undecided
+ * every cumulative observed value within its threshold, and for the rates the latest half bake-time
+ * within it too (a regression that starts late is not averaged away); otherwise the bake goes on. With `final` (max-bake-time judged), no breach found is a pass: what is left undecided
  * is only too little evidence (no data, fewer than `min-requests`, bake-time not reached), which
  * follows `on-inconclusive` — except that missing evidence never promotes (it rolls back instead).
  */
@@ -132,6 +132,7 @@ export function judge(gates: Gates, evidence: readonly Evidence[], options: Judg
     conf,
     alpha,
     horizon,
+    recent: Math.max(1, Math.ceil(gates.bakeTime / options.period / 2)),
   };
 
   const checks: Check[] = [

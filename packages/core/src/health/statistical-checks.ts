@@ -87,7 +87,12 @@ function rateVerdict(
       message: `${head} ${beyond} ${target} with ${ctx.conf} confidence (${why}): rollback`,
     };
   }
-  const ok = share <= 100 * v.rate;
+  // Promotion also needs the latest half bake-time within the limit, so a regression that starts late
+  // keeps the bake going instead of passing on the healthy windows before it (this only delays).
+  const recent = v.counts.slice(-ctx.recent);
+  const recentEvents = recent.reduce((sum, c) => sum + c.events, 0);
+  const recentTrials = recent.reduce((sum, c) => sum + c.trials, 0);
+  const ok = share <= 100 * v.rate && recentEvents <= v.rate * recentTrials;
   return {
     ...common,
     phase: openPhase(ctx, ok),
