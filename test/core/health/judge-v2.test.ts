@@ -132,6 +132,19 @@ describe('bursts and late regressions', () => {
     expect(replay(DEFAULTS, windows, { period: MIN }).decision).toBe('promote');
   });
 
+  it('keeps baking when the latest window breaks a rate limit, though the whole bake is within it', () => {
+    const healthy = repeat(14, win({ requests: 1000, errors: 1 }));
+    const last = win({ requests: 1000, errors: 50 });
+    const gates = parseGates({ 'bake-time': '15m' });
+    expect(judge(gates, [...healthy, win({ requests: 1000, errors: 1 })], { period: MIN }).decision).toBe(
+      'promote',
+    );
+    const j = judge(gates, [...healthy, last], { period: MIN });
+    expect(j.decision).toBeNull();
+    expect(check(j, 'max-error-rate')).toMatchObject({ phase: 'Running' });
+    expect(check(j, 'max-error-rate').observed).toBeLessThan(1);
+  });
+
   it('judges a late regression on the windows since it started', () => {
     const healthy = repeat(20, win({ requests: 200, errors: 0 }));
     const bad = repeat(5, win({ requests: 200, errors: 8 }));

@@ -106,7 +106,8 @@ export function statisticalChecks(gates: Gates): number {
  *
  * Promotion needs `bake-time` baked, `min-requests` canary requests, no breach with confidence and
  * every cumulative observed value within its threshold, and for the rates the latest half bake-time
- * within it too (a regression that starts late is not averaged away); otherwise the bake goes on. With `final` (max-bake-time judged), no breach found is a pass: what is left undecided
+ * and the latest window within it too (a regression that starts late is not averaged away);
+ * otherwise the bake goes on. With `final` (max-bake-time judged), no breach found is a pass: what is left undecided
  * is only too little evidence (no data, fewer than `min-requests`, bake-time not reached), which
  * follows `on-inconclusive` — except that missing evidence never promotes (it rolls back instead).
  */

@@ -87,12 +87,12 @@ function rateVerdict(
       message: `${head} ${beyond} ${target} with ${ctx.conf} confidence (${why}): rollback`,
     };
   }
-  // Promotion also needs the latest half bake-time within the limit, so a regression that starts late
-  // keeps the bake going instead of passing on the healthy windows before it (this only delays).
-  const recent = v.counts.slice(-ctx.recent);
-  const recentEvents = recent.reduce((sum, c) => sum + c.events, 0);
-  const recentTrials = recent.reduce((sum, c) => sum + c.trials, 0);
-  const ok = share <= 100 * v.rate && recentEvents <= v.rate * recentTrials;
+  // Promotion also needs the latest half bake-time and the latest window within the limit, so a
+  // regression that starts late keeps the bake going instead of passing on the healthy windows before
+  // it (this only delays a promotion; it never rolls back).
+  const holds = (counts: typeof v.counts) =>
+    counts.reduce((sum, c) => sum + c.events, 0) <= v.rate * counts.reduce((sum, c) => sum + c.trials, 0);
+  const ok = share <= 100 * v.rate && holds(v.counts.slice(-ctx.recent)) && holds(v.counts.slice(-1));
   return {
     ...common,
     phase: openPhase(ctx, ok),
