@@ -205,6 +205,44 @@ describe('CloudWatchMetricSource', () => {
       expect(windows[0]!.baseline).not.toHaveProperty('slow');
     });
 
+    it('reads both target groups’ percentile ranks at the increase thresholds in the same call', async () => {
+      const over = { canary: 240, baseline: 200 };
+      const windows = await source({ slowThreshold: 500 }).windows({ start: T0, end: T0 + 2 * MIN, over });
+      expect(server.calls('GetMetricData')).toHaveLength(1);
+      const queries = server.calls('GetMetricData')[0]!.body.MetricDataQueries as Array<{
+        Id: string;
+        MetricStat: { Metric: { Dimensions: { Name: string; Value: string }[] }; Stat: string };
+      }>;
+      const byId = (id: string) => queries.find((q) => q.Id === id)!.MetricStat;
+      expect(byId('sg_c_over').Stat).toBe('PR(:0.24)');
+      expect(byId('sg_c_over').Metric.Dimensions[1]!.Value).toBe('targetgroup/web-green/943f017f100becff');
+      expect(byId('sg_b_over').Stat).toBe('PR(:0.2)');
+      expect(byId('sg_b_over').Metric.Dimensions[1]!.Value).toBe('targetgroup/web-blue/73e2d6bc24d8a067');
+      expect(windows.map((w) => [w.canary!.over, w.baseline!.over])).toEqual([
+        [8, 1],
+        [3, 1],
+      ]);
+      expect(windows[0]!['over-thresholds']).toEqual(over);
+      // Without thresholds the call has neither query and the windows no over counts.
+      const [plain] = await source({ slowThreshold: 500 }).windows({ start: T0, end: T0 + MIN });
+      expect(server.calls('GetMetricData')[1]!.body.MetricDataQueries).toHaveLength(11);
+      expect(plain!.canary).not.toHaveProperty('over');
+      expect(plain).not.toHaveProperty('over-thresholds');
+    });
+
+    it('asks for the latency percentile the gate judges', async () => {
+      await source({ percentile: 90 }).windows({ start: T0, end: T0 + MIN });
+      const queries = server.calls('GetMetricData')[0]!.body.MetricDataQueries as Array<{
+        Id: string;
+        MetricStat: { Stat: string };
+      }>;
+      expect(queries.find((q) => q.Id === 'sg_c_p99')!.MetricStat.Stat).toBe('p90');
+      expect(queries.find((q) => q.Id === 'sg_b_p99')!.MetricStat.Stat).toBe('p90');
+      expect(() => source({ percentile: 100 })).toThrow(
+        "Input 'latency-percentile' must be one of p50, p90, p95, p99, p99.9, got 'p100'",
+      );
+    });
+
     it('asks at the gate it is given', async () => {
       const [first] = await source({ slowThreshold: 750 }).windows({ start: T0, end: T0 + MIN });
       expect(first!.canary!.slow).toBe(0);

@@ -178,6 +178,7 @@ describe('parseRollbackTo', () => {
 const BOUNDARIES: Record<GateName, string[]> = {
   'max-error-rate': ['0%', '0', '0.01%', '50%', '99.99%', '100%', '101%', '-1%'],
   'max-p99-latency': ['0s', '0', '0ms', '1ms', '1', '500', '500ms', '24h', '1.5s'],
+  'latency-percentile': ['p50', 'p90', 'p95', 'p99', 'p99.9', 'p99.99', 'P99', '99', 'p100'],
   'max-latency-increase': ['0%', '100%', '1000%', '1000.5%', '1001%'],
   'min-healthy-percent': ['0%', '50%', '100%', '100.01%'],
   'min-requests': ['0', '1', '1000000000', '1000000001', '-1', '1.5'],

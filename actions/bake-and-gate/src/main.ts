@@ -73,6 +73,7 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
     period: inputs.pollInterval,
     queries: inputs.queries,
     slowThreshold: inputs.gates.maxP99Latency,
+    percentile: inputs.gates.latencyPercentile,
     logger: actionsLogger,
   });
   const now = deps.clock.now();

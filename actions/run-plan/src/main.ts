@@ -105,6 +105,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
         period: inputs.pollInterval,
         queries: inputs.queries,
         slowThreshold: inputs.gates.maxP99Latency,
+        percentile: inputs.gates.latencyPercentile,
         logger: actionsLogger,
       }),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(cloudwatch) } : {}),

@@ -83,6 +83,11 @@ export interface CloudWatchMetricSourceOptions {
    * read too (`TargetResponseTime` `PR(:T)`, as `slow`), in the same call.
    */
   slowThreshold?: number;
+  /**
+   * The `latency-percentile` gate (99 for p99): the percentile read as each side's `p99` field.
+   * Default 99.
+   */
+  percentile?: number;
   logger?: Logger;
 }
 
@@ -103,6 +108,7 @@ export class CloudWatchMetricSource implements MetricSource {
   private readonly custom: readonly MetricQuery[];
   private readonly slow: boolean;
   private readonly logger: Logger;
+  private readonly dimensions: { loadBalancer: string; canary: string; stable: string };
 
   constructor(options: CloudWatchMetricSourceOptions) {
     if (options.period <= 0 || options.period % 60_000 !== 0) {
@@ -122,40 +128,26 @@ export class CloudWatchMetricSource implements MetricSource {
     this.slow = threshold !== undefined;
     this.logger = options.logger ?? silentLogger;
     const loadBalancer = loadBalancerDimension('load-balancer-arn', options.loadBalancerArn);
+    const percentile = options.percentile ?? 99;
+    if (!(percentile > 0 && percentile < 100))
+      throw new InputError('latency-percentile', `p${percentile}`, 'one of p50, p90, p95, p99, p99.9');
+    const sideMetrics = SIDE_METRICS.map((m) => (m.key === 'p99' ? { ...m, stat: `p${percentile}` } : m));
     const slowMetric =
       threshold === undefined
         ? []
         : [{ key: 'slow', metric: 'TargetResponseTime', stat: percentRankStat(threshold) } as const];
+    this.dimensions = {
+      loadBalancer,
+      canary: targetGroupDimension('canary-target-group-arn', options.canaryTargetGroupArn),
+      stable: targetGroupDimension('stable-target-group-arn', options.stableTargetGroupArn),
+    };
     const sides = [
-      {
-        prefix: 'sg_c_',
-        targetGroup: targetGroupDimension('canary-target-group-arn', options.canaryTargetGroupArn),
-        metrics: [...SIDE_METRICS, ...slowMetric],
-      },
-      {
-        prefix: 'sg_b_',
-        targetGroup: targetGroupDimension('stable-target-group-arn', options.stableTargetGroupArn),
-        metrics: SIDE_METRICS,
-      },
+      { prefix: 'sg_c_', targetGroup: this.dimensions.canary, metrics: [...sideMetrics, ...slowMetric] },
+      { prefix: 'sg_b_', targetGroup: this.dimensions.stable, metrics: sideMetrics },
     ];
     const seconds = this.period / 1000;
     this.queries = sides.flatMap(({ prefix, targetGroup, metrics }) =>
-      metrics.map(({ key, metric, stat }): MetricDataQuery => ({
-        Id: `${prefix}${key}`,
-        MetricStat: {
-          Metric: {
-            Namespace: 'AWS/ApplicationELB',
-            MetricName: metric,
-            Dimensions: [
-              { Name: 'LoadBalancer', Value: loadBalancer },
-              { Name: 'TargetGroup', Value: targetGroup },
-            ],
-          },
-          Period: seconds,
-          Stat: stat,
-        },
-        ReturnData: true,
-      })),
+      metrics.map(({ key, metric, stat }) => this.albQuery(`${prefix}${key}`, targetGroup, metric, stat)),
     );
     for (const q of this.custom) {
       this.queries.push(
@@ -185,12 +177,53 @@ export class CloudWatchMetricSource implements MetricSource {
     }
   }
 
-  /** The queries sent on every poll (for tests and debugging). */
+  /** The queries sent on every poll (for tests and debugging); `range.over` adds two per poll. */
   get metricDataQueries(): readonly MetricDataQuery[] {
     return this.queries;
   }
 
+  private albQuery(id: string, targetGroup: string, metric: string, stat: string): MetricDataQuery {
+    return {
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: metric,
+          Dimensions: [
+            { Name: 'LoadBalancer', Value: this.dimensions.loadBalancer },
+            { Name: 'TargetGroup', Value: targetGroup },
+          ],
+        },
+        Period: this.period / 1000,
+        Stat: stat,
+      },
+      ReturnData: true,
+    };
+  }
+
+  /**
+   * Reads the windows of `range`. With `range.over`, both target groups' percentile ranks at their
+   * thresholds come in the same call (`sg_c_over`, `sg_b_over`), for the latency-increase count test.
+   */
   async windows(range: MetricRange): Promise<MetricWindow[]> {
+    const over = range.over;
+    const queries = over
+      ? [
+          ...this.queries,
+          this.albQuery(
+            'sg_c_over',
+            this.dimensions.canary,
+            'TargetResponseTime',
+            percentRankStat(over.canary),
+          ),
+          this.albQuery(
+            'sg_b_over',
+            this.dimensions.stable,
+            'TargetResponseTime',
+            percentRankStat(over.baseline),
+          ),
+        ]
+      : this.queries;
     const series = new Map<string, { values: Map<number, number>; status: string }>();
     let token: string | undefined;
     let pages = 0;
@@ -199,7 +232,7 @@ export class CloudWatchMetricSource implements MetricSource {
       try {
         page = await this.client.send(
           new GetMetricDataCommand({
-            MetricDataQueries: this.queries,
+            MetricDataQueries: queries,
             StartTime: new Date(range.start),
             EndTime: new Date(range.end),
             ScanBy: 'TimestampAscending',
@@ -234,6 +267,7 @@ export class CloudWatchMetricSource implements MetricSource {
     const canary = side('sg_c_');
     const baseline = side('sg_b_');
     const percentRank = this.slow ? usable('sg_c_slow') : undefined;
+    const overRank = over ? { canary: usable('sg_c_over'), baseline: usable('sg_b_over') } : undefined;
     const gated = this.custom.filter((q) => q.gate !== null);
     const customSeries = new Map(gated.map((q) => [q.id, usable(q.id)]));
 
@@ -241,9 +275,13 @@ export class CloudWatchMetricSource implements MetricSource {
     for (let t = range.start; t + this.period <= range.end; t += this.period) {
       const window: MetricWindow = {
         start: new Date(t).toISOString(),
-        canary: statsAt(canary, t, this.slow ? (percentRank?.get(t) ?? null) : undefined),
-        baseline: statsAt(baseline, t),
+        canary: statsAt(canary, t, {
+          ...(this.slow ? { slow: percentRank?.get(t) ?? null } : {}),
+          ...(overRank ? { over: overRank.canary?.get(t) ?? null } : {}),
+        }),
+        baseline: statsAt(baseline, t, overRank ? { over: overRank.baseline?.get(t) ?? null } : {}),
       };
+      if (over) window['over-thresholds'] = { ...over };
       if (gated.length > 0) {
         window.custom = Object.fromEntries(gated.map((q) => [q.id, customSeries.get(q.id)?.get(t) ?? null]));
       }
@@ -274,8 +312,15 @@ export class CloudWatchMetricSource implements MetricSource {
 
 type SeriesBySide = Record<(typeof SIDE_METRICS)[number]['key'], Map<number, number> | undefined>;
 
-/** One side's window; `percentRank` is the canary's `PR(:T)` (`undefined` when not asked for). */
-function statsAt(series: SeriesBySide, t: number, percentRank?: number | null): SideStats | null {
+/**
+ * One side's window; `ranks` holds the `PR(:T)` values asked for (`slow` at the latency gate, `over` at
+ * the increase test's threshold), null where CloudWatch returned none.
+ */
+function statsAt(
+  series: SeriesBySide,
+  t: number,
+  ranks: { slow?: number | null; over?: number | null } = {},
+): SideStats | null {
   const get = (key: keyof SeriesBySide) => series[key]?.get(t) ?? null;
   const requests = get('requests');
   let errors = get('errors');
@@ -290,10 +335,12 @@ function statsAt(series: SeriesBySide, t: number, percentRank?: number | null): 
     healthy: nullableRound(get('healthy')),
     unhealthy: nullableRound(get('unhealthy')),
   };
-  if (percentRank !== undefined) {
+  for (const key of ['slow', 'over'] as const) {
+    const rank = ranks[key];
+    if (rank === undefined) continue;
     // PR is a percentage of the window's requests at most T; the rest were slower.
-    const share = percentRank === null ? null : Math.min(Math.max((100 - percentRank) / 100, 0), 1);
-    stats.slow = share === null || stats.requests === null ? null : Math.round(stats.requests * share);
+    const share = rank === null ? null : Math.min(Math.max((100 - rank) / 100, 0), 1);
+    stats[key] = share === null || stats.requests === null ? null : Math.round(stats.requests * share);
   }
   return Object.values(stats).every((v) => v === null) ? null : stats;
 }

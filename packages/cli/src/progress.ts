@@ -48,7 +48,8 @@ export function progressReporter(
           const p99 = check('max-p99-latency');
           const requests = check('min-requests');
           const fraction = trace.gates.bakeTime === 0 ? 1 : judgement.elapsed / trace.gates.bakeTime;
-          const text = `  ${bar(fraction)} ${formatDuration(judgement.elapsed).padStart(5)}/${formatDuration(trace.gates.bakeTime)}  ${requests ?? 0} req  err ${errors === null ? '–' : fmtPct(errors)}  p99 ${p99 === null ? '–' : formatLatency(p99)}`;
+          const slow = judgement.checks.find((c) => c.name === 'max-p99-latency')?.slowShare;
+          const text = `  ${bar(fraction)} ${formatDuration(judgement.elapsed).padStart(5)}/${formatDuration(trace.gates.bakeTime)}  ${requests ?? 0} req  err ${errors === null ? '–' : fmtPct(errors)}  p${trace.gates.latencyPercentile} ${p99 === null ? '–' : formatLatency(p99)}${typeof slow === 'number' ? ` (${fmtPct(slow)} slower)` : ''}`;
           io.stdout(`\r\x1b[2K${prefix}${text}`);
           open = true;
           if (judgement.decision !== null) line(`  ${judgement.message}`);

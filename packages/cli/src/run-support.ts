@@ -174,6 +174,8 @@ export function awsPorts(
     queries: ConstructorParameters<typeof CloudWatchMetricSource>[0]['queries'],
     /** The `max-p99-latency` gate, ms: the canary's requests slower than it are read too. */
     slowThreshold?: number,
+    /** The `latency-percentile` gate (99 for p99). */
+    percentile?: number,
   ) => MetricSourceFactory;
   alarms: AlarmSource;
   routes: string[];
@@ -187,7 +189,7 @@ export function awsPorts(
     router: new Elbv2TrafficRouter(elbv2),
     rules: new Elbv2RuleManager(elbv2),
     metrics:
-      (period, queries, slowThreshold) =>
+      (period, queries, slowThreshold, percentile) =>
       ({ loadBalancerArn, pair }) =>
         new CloudWatchMetricSource({
           client: cloudwatch,
@@ -197,6 +199,7 @@ export function awsPorts(
           period,
           ...(queries ? { queries } : {}),
           ...(slowThreshold !== undefined ? { slowThreshold } : {}),
+          ...(percentile !== undefined ? { percentile } : {}),
         }),
     alarms: new CloudWatchAlarmSource(cloudwatch),
     routes: route.routes,

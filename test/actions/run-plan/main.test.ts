@@ -179,7 +179,7 @@ describe('run-plan', () => {
     expect(result.exitCode).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(
-      /^run-plan failed: rollback: canary error rate [\d.]+% .*> max-error-rate 1%: rollback; traffic restored to stable$/,
+      /^run-plan failed: rollback: canary error rate [\d.]+% .*> max-error-rate 1% with [\d.]+% confidence .*: rollback; traffic restored to stable$/,
     );
     expect(elbv2.weights(LISTENER)).toEqual([
       [STABLE, 100],

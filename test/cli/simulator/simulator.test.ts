@@ -14,6 +14,7 @@ import {
   createSimulation,
   hashSeed,
   mulberry32,
+  nearestRank,
   parseFault,
   parseScenario,
   poisson,
@@ -273,7 +274,11 @@ describe('simulated providers', () => {
     const first = windows[0]!.canary!;
     const minutes = [0, 1].map((i) => s.model.minute('canary', end - 6 * MIN + i * MIN));
     expect(first.requests).toBe(minutes[0]!.requests! + minutes[1]!.requests!);
-    expect(first.p99).toBe(Math.max(minutes[0]!.p99!, minutes[1]!.p99!));
+    // The window's p99 is the nearest-rank p99 of both minutes' requests, as CloudWatch computes it.
+    const all = Float64Array.from([...minutes[0]!.latencies!, ...minutes[1]!.latencies!]).sort();
+    expect(first.p99).toBe(Math.round(nearestRank(all, 99) * 10) / 10);
+    expect(first.p99).toBeGreaterThanOrEqual(Math.min(minutes[0]!.p99!, minutes[1]!.p99!) - 0.1);
+    expect(first.p99).toBeLessThanOrEqual(Math.max(minutes[0]!.p99!, minutes[1]!.p99!) + 0.1);
     expect(() => s.metrics(90_000)).toThrow(InputError);
     const counted = await s.metrics(2 * MIN, 500).windows({ start: end - 6 * MIN, end });
     expect(counted[0]!.canary!.slow).toBe(
@@ -395,5 +400,45 @@ describe('the orchestrator over the simulator', () => {
       /expected stable 75% \/ canary 25% \(from the rollout state\), found stable shop-blue 95, canary shop-green 5/,
     );
     expect(s.canaryShare()).toBe(0);
+  });
+});
+
+describe('sampled latencies', () => {
+  it('report each minute’s percentile and counts from the same requests', () => {
+    const model = new TrafficModel({ seed: 3, start: START, scenario: 'healthy', rpm: 1000 });
+    model.setShare(START, 50);
+    const m = model.minute('canary', START + 2 * MIN, {
+      slowThreshold: 200,
+      overThreshold: 150,
+      percentile: 90,
+    });
+    const latencies = m.latencies!;
+    expect(latencies.length).toBe(m.requests);
+    expect(m.p99).toBe(Math.round(nearestRank(latencies, 90) * 10) / 10);
+    expect(m.slow).toBe(latencies.filter((v) => v > 200).length);
+    expect(m.over).toBe(latencies.filter((v) => v > 150).length);
+    // The same minute asked again is the same minute.
+    expect(model.minute('canary', START + 2 * MIN, { slowThreshold: 200 }).slow).toBe(m.slow);
+  });
+
+  it('put about 1% of requests above the true p99 over many minutes', () => {
+    const model = new TrafficModel({ seed: 5, start: START, scenario: 'healthy', rpm: 2000 });
+    model.setShare(START, 50);
+    let slow = 0;
+    let requests = 0;
+    for (let i = 0; i < 30; i++) {
+      const m = model.minute('canary', START + i * MIN, 180);
+      slow += m.slow!;
+      requests += m.requests!;
+    }
+    expect(slow / requests).toBeGreaterThan(0.007);
+    expect(slow / requests).toBeLessThan(0.013);
+  });
+
+  it('takes a nearest-rank percentile: the ⌈p·n⌉-th smallest value', () => {
+    const sorted = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(nearestRank(sorted, 99)).toBe(10);
+    expect(nearestRank(sorted, 90)).toBe(9);
+    expect(nearestRank(sorted, 50)).toBe(5);
   });
 });

@@ -116,12 +116,13 @@ describe('judge: max-error-rate', () => {
     expect(check(j, 'max-error-rate').phase).toBe(phase);
   });
 
-  it('rolls back as soon as the breach is evident, with the interval in the sentence', () => {
+  it('rolls back as soon as the breach is evident, with the interval and the evidence in the sentence', () => {
     const j = replay(DEFAULTS, repeat(10, win({ requests: 50, errors: 3 })), { period: MIN });
     expect(j.decision).toBe('rollback');
-    expect(j.decidedAtWindow).toBe(1);
+    // Each of the four statistical checks gets 5%/4: the bound is 80; three windows of 3 errors in 50 reach it.
+    expect(j.decidedAtWindow).toBe(3);
     expect(check(j, 'max-error-rate').message).toMatch(
-      /^canary error rate 6% \(95% interval \d+\.?\d*%–\d+\.?\d*%, 100 requests\) > max-error-rate 1%: rollback$/,
+      /^canary error rate 6% \(98\.75% interval \d+\.?\d*%–\d+\.?\d*%, 200 requests\) > max-error-rate 1% with 98\.75% confidence \(evidence [\d.]+ ≥ 80, strongest since window 1\): rollback$/,
     );
     expect(check(j, 'max-error-rate').interval!.lower).toBeGreaterThan(1);
   });
@@ -131,15 +132,28 @@ describe('judge: max-error-rate', () => {
     const first = judge(DEFAULTS, windows.slice(0, 1), { period: MIN });
     expect(first.decision).toBeNull();
     expect(check(first, 'max-error-rate').message).toBe(
-      `canary error rate 2.5% (95% interval ${fmt(check(first, 'max-error-rate').interval!)}, 40 requests) > max-error-rate 1% without 95% confidence: keep baking`,
+      `canary error rate 2.5% (98.75% interval ${fmt(check(first, 'max-error-rate').interval!)}, 40 requests) > max-error-rate 1% without 98.75% confidence (evidence 1 < 80, strongest since window 1): keep baking`,
     );
     const j = replay(DEFAULTS, windows, { period: MIN });
     expect(j.decision).toBe('promote');
     expect(j.decidedAtWindow).toBe(4);
   });
 
-  it('follows on-inconclusive when the evidence ends above the threshold without confidence', () => {
-    const windows = repeat(5, win({ requests: 100, errors: 2 }));
+  it('passes a bake that ends above the threshold without confidence, whatever on-inconclusive says', () => {
+    // 1.5% errors: beyond 1% but never with confidence in 5 windows of 200 requests.
+    const windows = repeat(5, win({ requests: 200, errors: 3 }));
+    for (const choice of ['rollback', 'fail', 'promote']) {
+      const j = replay(gates({ 'on-inconclusive': choice }), windows, { period: MIN });
+      expect(j).toMatchObject({ decision: 'promote', decidedAtWindow: 4 });
+      expect(check(j, 'max-error-rate').message).toMatch(
+        /> max-error-rate 1% without 98\.75% confidence \(evidence [\d.]+ < 80.*\): no breach found by max-bake-time: pass$/,
+      );
+    }
+    expect(judge(DEFAULTS, windows, { period: MIN }).decision).toBeNull();
+  });
+
+  it('follows on-inconclusive when the bake ends with fewer than min-requests', () => {
+    const windows = repeat(5, win({ requests: 10 }));
     expect(replay(gates({ 'on-inconclusive': 'rollback' }), windows, { period: MIN })).toMatchObject({
       decision: 'rollback',
       decidedAtWindow: null,
@@ -165,13 +179,13 @@ describe('judge: max-p99-latency and max-latency-increase', () => {
     expect(j.decision).toBe('promote');
   });
 
-  it('needs four windows of 50 requests above the threshold for 95% confidence', () => {
-    const windows = repeat(4, win({ requests: 50, p99: 750 }, { p99: 740 }));
-    expect(judge(DEFAULTS, windows.slice(0, 3), { period: MIN }).decision).toBeNull();
+  it('needs six windows of 50 requests above the threshold without slow counts (an older trace)', () => {
+    const windows = repeat(6, win({ requests: 50, p99: 750 }, { p99: 740 }));
+    expect(judge(DEFAULTS, windows.slice(0, 5), { period: MIN }).decision).toBeNull();
     const j = judge(DEFAULTS, windows, { period: MIN });
     expect(j.decision).toBe('rollback');
     expect(check(j, 'max-p99-latency').message).toMatch(
-      /^canary p99 750ms \(median of 4 windows, 4 above\) > max-p99-latency 500ms with 95% confidence \(evidence 2\d\.\d ≥ 20\): rollback$/,
+      /^canary p99 750ms \(median of 6 windows, 6 above\) > max-p99-latency 500ms with 98\.75% confidence \(evidence 1\d\d\.?\d* ≥ 80\): rollback$/,
     );
   });
 
@@ -181,7 +195,7 @@ describe('judge: max-p99-latency and max-latency-increase', () => {
     const above = replay(DEFAULTS, repeat(15, win({ p99: 241 }, { p99: 200 })), { period: MIN });
     expect(above.decision).toBe('rollback');
     expect(check(above, 'max-latency-increase').message).toMatch(
-      /^canary p99 \+20.5% vs baseline \(median of \d+ windows, \d+ above\) > max-latency-increase 20% with 95% confidence/,
+      /^canary p99 \+20.5% vs baseline \(median of \d+ windows, \d+ above\) > max-latency-increase 20% with 98\.75% confidence/,
     );
   });
 });
@@ -194,9 +208,9 @@ describe('judge: max-p99-latency from the slow-request count', () => {
     ['exactly 1% slow passes', 1000, [10, 10, 10, 10, 10, 10], 500, 'Successful', 'promote'],
     ['none slow passes', 100, [0, 0, 0, 0, 0], 200, 'Successful', 'promote'],
     ['1.2% of 10,000 lacks confidence', 1000, Array(10).fill(12), 510, 'Running', null],
-    ['6 of 150 (lower end 0.82%) keeps baking', 50, [3, 2, 1], 700, 'Running', null],
-    ['7 of 150 (lower end 1.002%) rolls back', 50, [3, 2, 2], 700, 'Failed', 'rollback'],
-    ['6 of 100 rolls back', 50, [3, 3], 750, 'Failed', 'rollback'],
+    ['6 of 150 keeps baking', 50, [3, 2, 1], 700, 'Running', null],
+    ['12 of 200 rolls back', 50, [3, 3, 3, 3], 700, 'Failed', 'rollback'],
+    ['3 of 50 in one window is not enough on its own', 50, [3], 750, 'Running', null],
   ] as const)('%s', (_, requests, slows, latency, phase, decision) => {
     // The baseline as slow as the canary, so only max-p99-latency can decide.
     const windows = slows.map((slow: number) => win({ requests, slow, p99: latency }, { p99: latency }));
@@ -204,59 +218,68 @@ describe('judge: max-p99-latency from the slow-request count', () => {
     expect(p99(j).phase).toBe(phase);
     expect(j.decision).toBe(decision);
     if (phase === 'Running')
-      expect(p99(j).message).toMatch(/> max-p99-latency 500ms without 95% confidence: keep baking$/);
+      expect(p99(j).message).toMatch(
+        /> max-p99-latency 500ms \(at most 1% of requests slower\) without 98\.75% confidence \(evidence [\d.]+ < 80.*\): keep baking$/,
+      );
   });
 
   it('says the p99, the slow share and its interval', () => {
-    const windows = [win({ requests: 200, slow: 6, p99: 612 }), win({ requests: 212, slow: 9, p99: 640 })];
+    const windows = [
+      win({ requests: 200, slow: 6, p99: 612 }),
+      win({ requests: 212, slow: 9, p99: 640 }),
+      win({ requests: 212, slow: 9, p99: 650 }),
+    ];
     const j = judge(DEFAULTS, windows, { period: MIN });
-    const ci = rateConfidenceSequence(15, 412, 0.05, priorFor(0.01));
-    expect(p99(j).message).toBe(
-      `canary p99 626ms, 3.64% of 412 requests slower than 500ms (95% interval ${fmt({ lower: ci.lower * 100, upper: ci.upper * 100 })}) > max-p99-latency 500ms: rollback`,
+    const ci = rateConfidenceSequence(24, 624, 0.0125, priorFor(0.01));
+    expect(p99(j).message).toMatch(
+      `canary p99 640ms, 3.85% of 624 requests slower than 500ms (98.75% interval ${fmt({ lower: ci.lower * 100, upper: ci.upper * 100 })}) > max-p99-latency 500ms (at most 1% of requests slower) with 98.75% confidence (evidence `,
     );
-    expect(p99(j)).toMatchObject({ observed: 626, threshold: 500, windows: 2 });
+    expect(p99(j)).toMatchObject({ observed: 640, threshold: 500, windows: 3 });
+    expect(p99(j).slowShare).toBeCloseTo((100 * 24) / 624, 6);
     expect(j.decision).toBe('rollback');
   });
 
   it('rolls back on the count where the window p99 alone would still be baking', () => {
-    const counted = repeat(2, win({ requests: 50, slow: 4, p99: 750 }));
-    const uncounted = repeat(2, win({ requests: 50, p99: 750 }));
+    const counted = repeat(3, win({ requests: 50, slow: 4, p99: 750 }));
+    const uncounted = repeat(3, win({ requests: 50, p99: 750 }));
     expect(judge(DEFAULTS, counted, { period: MIN }).decision).toBe('rollback');
     expect(judge(DEFAULTS, uncounted, { period: MIN }).decision).toBeNull();
   });
 
   it('falls back to the window p99 where slow is null or absent', () => {
     for (const slow of [null, undefined]) {
-      const windows = repeat(4, win({ requests: 50, p99: 750, ...(slow === null ? { slow } : {}) }));
+      const windows = repeat(6, win({ requests: 50, p99: 750, ...(slow === null ? { slow } : {}) }));
       const j = judge(DEFAULTS, windows, { period: MIN });
       expect(j.decision).toBe('rollback');
-      expect(p99(j).message).toMatch(/^canary p99 750ms \(median of 4 windows, 4 above\) > max-p99-latency/);
+      expect(p99(j).message).toMatch(/^canary p99 750ms \(median of 6 windows, 6 above\) > max-p99-latency/);
     }
   });
 
-  it('multiplies the count’s evidence with the fallback windows’ when they are mixed', () => {
+  it('judges the counted windows when some lack a count, and the uncounted ones add no evidence', () => {
     const windows = [
       win({ requests: 50, slow: 4, p99: 750 }),
       win({ requests: 50, slow: null, p99: 750 }),
-      win({ requests: 50, slow: null, p99: 750 }),
+      win({ requests: 50, slow: 4, p99: 750 }),
+      win({ requests: 50, slow: 4, p99: 750 }),
     ];
     const j = judge(DEFAULTS, windows, { period: MIN });
     expect(j.decision).toBe('rollback');
     expect(p99(j).message).toMatch(
-      /^canary p99 750ms, 8% of 50 requests slower than 500ms \(95% interval [\d.]+%–[\d.]+%\); 2 windows without a count, 2 with p99 above > max-p99-latency 500ms with 95% confidence \(evidence [\d.]+ ≥ 20\): rollback$/,
+      /^canary p99 750ms, 8% of 150 requests slower than 500ms \(98\.75% interval [\d.]+%–[\d.]+%\) > max-p99-latency 500ms \(at most 1% of requests slower\) with 98\.75% confidence \(evidence [\d.]+ ≥ 80, strongest since window 1\): rollback$/,
     );
-    // Neither part alone is enough.
-    expect(judge(DEFAULTS, windows.slice(0, 1), { period: MIN }).decision).toBeNull();
-    expect(judge(DEFAULTS, windows.slice(1), { period: MIN }).decision).toBeNull();
+    const without = windows.filter((w) => w.canary!.slow !== null);
+    expect(p99(judge(DEFAULTS, without, { period: MIN })).evidence).toBeCloseTo(p99(j).evidence!, 6);
   });
 
-  it('rolls back on the count without p99 data, but never promotes without it', () => {
+  it('rolls back on the count without p99 data, and promotes on it only when no comparison is due', () => {
     const bad = repeat(3, win({ requests: 50, slow: 5, p99: null }));
     expect(judge(DEFAULTS, bad, { period: MIN }).decision).toBe('rollback');
     const good = repeat(6, win({ requests: 100, slow: 0, p99: null }));
+    expect(judge(DEFAULTS, good, { period: MIN, baseline: false }).decision).toBe('promote');
+    // With a baseline, the increase has no data: the bake never promotes on it.
     const j = judge(DEFAULTS, good, { period: MIN, final: true });
     expect(j.decision).toBe('rollback');
-    expect(p99(j).message).toMatch(/: no p99 data: inconclusive$/);
+    expect(check(j, 'max-latency-increase').message).toBe('canary p99 vs baseline: no data: inconclusive');
   });
 
   it('round-trips slow through the trace and replays to the same verdict', () => {
@@ -301,7 +324,7 @@ describe('judge: min-healthy-percent', () => {
     expect(j.decision).toBe('rollback');
     expect(j.decidedAtWindow).toBeLessThanOrEqual(2);
     expect(check(j, 'min-healthy-percent').message).toMatch(
-      /^canary healthy hosts 50% \(95% interval .*host-windows\) < min-healthy-percent 95%: rollback$/,
+      /^canary healthy hosts 50% \(98\.75% interval .*host-windows\) < min-healthy-percent 95% with 98\.75% confidence \(evidence [\d.]+ ≥ 80, strongest since window 1\): rollback$/,
     );
   });
 });
@@ -387,8 +410,9 @@ describe('judge: alarms, smoke and custom queries', () => {
     );
     const hot = replay(g, repeat(10, win({}, {}, { custom: { cpu: 95 } })), { period: MIN });
     expect(hot.decision).toBe('rollback');
+    // Five statistical checks share the 5%: 99% each.
     expect(check(hot, 'metric-queries.cpu').message).toMatch(
-      /^canary CPU 95 \(median of \d+ windows, \d+ above\) > metric-queries.cpu max 80 with 95% confidence/,
+      /^canary CPU 95 \(median of \d+ windows, \d+ above\) > metric-queries.cpu max 80 with 99% confidence/,
     );
   });
 });

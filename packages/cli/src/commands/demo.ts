@@ -149,7 +149,7 @@ async function deploy(
     state,
     target: { routes: sim.routes, pair: sim.pair },
     router: sim.router,
-    metrics: () => sim.metrics(60_000, gates.maxP99Latency),
+    metrics: () => sim.metrics(60_000, gates.maxP99Latency, gates.latencyPercentile),
     alarms: sim.alarms,
     gates,
     period: 60_000,

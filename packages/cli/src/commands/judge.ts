@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseTrace, replay } from '@shiftgate/core';
+import { parseTrace, replay, traceJudgeOptions } from '@shiftgate/core';
 import { parseFlags } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 
@@ -47,11 +47,7 @@ Exit codes: 0 judged (whatever the decision), 2 invalid trace, file or flags.`,
       );
     }
     const trace = parseTrace(text, values.trace);
-    const judgement = replay(trace.gates, trace.windows, {
-      period: trace.period,
-      ...(trace.preflight ? { preflight: trace.preflight } : {}),
-      ...(trace.baseline === false ? { baseline: false } : {}),
-    });
+    const judgement = replay(trace.gates, trace.windows, traceJudgeOptions(trace));
     io.stdout(
       `${JSON.stringify({ decision: judgement.decision, decidedAtWindow: judgement.decidedAtWindow, checks: judgement.checks }, null, 2)}\n`,
     );

@@ -29,7 +29,7 @@ export interface Simulation {
    * Builds the metric source for a window length (the orchestrator's `metrics` factory); with the
    * `max-p99-latency` gate (ms) its canary windows also count the requests slower than it.
    */
-  metrics(period: number, slowThreshold?: number): SimulatedMetricSource;
+  metrics(period: number, slowThreshold?: number, percentile?: number): SimulatedMetricSource;
   alarms: SimulatedAlarmSource;
   /** The listener's rules (A/B audience rules go here). */
   rules: SimulatedRuleManager;
@@ -82,12 +82,13 @@ export function createSimulation(options: SimulationOptions): Simulation {
   return {
     model,
     router,
-    metrics: (period, slowThreshold) =>
+    metrics: (period, slowThreshold, percentile) =>
       new SimulatedMetricSource({
         model,
         clock: options.clock,
         period,
         ...(slowThreshold !== undefined ? { slowThreshold } : {}),
+        ...(percentile !== undefined ? { percentile } : {}),
         faults,
         settle: () => router.settle(),
       }),

@@ -28,8 +28,34 @@ export interface Minute {
   p99: number | null;
   /** Requests slower than the threshold asked for (only when one was); null without requests. */
   slow?: number | null;
+  /** Requests slower than the `over` threshold asked for (only when one was); null without requests. */
+  over?: number | null;
+  /** Every request's latency, ms, sorted (the window's percentile is computed from them). */
+  latencies?: Float64Array;
   healthy: number;
   unhealthy: number;
+}
+
+/** How one target group behaves over a minute. */
+export interface Profile {
+  /** Fraction of requests answered 5xx. */
+  errorRate: number;
+  /** True p99 of the latency distribution, milliseconds. */
+  p99: number;
+  hosts: number;
+  unhealthy: number;
+  /** Errors come in bursts of this many (1: independent requests). */
+  burst?: number;
+}
+
+/** What {@link TrafficModel.sample} counts besides the basics. */
+export interface SampleOptions {
+  /** Count requests slower than this (ms) as `slow`. */
+  slowThreshold?: number;
+  /** Count requests slower than this (ms) as `over`. */
+  overThreshold?: number;
+  /** The percentile reported as `p99` (99 unless set). */
+  percentile?: number;
 }
 
 export type Side = 'canary' | 'baseline';
@@ -51,6 +77,11 @@ export interface ModelOptions {
    * changed by this fraction (−0.5 is half as many errors: B better; +0.5 half as many more: B worse).
    */
   bEffect?: number;
+  /**
+   * Replaces the scenario's canary behaviour: the canary's profile at a minute from the start (the
+   * benches' scenarios). The baseline stays healthy.
+   */
+  canary?: (minute: number) => Profile;
 }
 
 /** A's error rate in an A/B experiment (`bEffect`): high enough that an hour at 50/50 can tell B from A. */
@@ -73,8 +104,10 @@ export class TrafficModel {
   readonly bEffect: number | null;
   /** Canary share changes, in time order: from `at` (epoch ms) the canary gets `share` percent. */
   private readonly shares: { at: number; share: number }[] = [];
+  private readonly custom: ((minute: number) => Profile) | undefined;
 
   constructor(options: ModelOptions) {
+    this.custom = options.canary;
     this.seed = options.seed >>> 0;
     this.start = options.start;
     this.scenario = options.scenario;
@@ -126,16 +159,20 @@ export class TrafficModel {
    * The statistics of one side over the minute starting at `minute` (aligned to a minute); with
    * `slowThreshold` (ms), also how many requests were slower than it.
    */
-  minute(side: Side, minute: number, slowThreshold?: number): Minute {
+  minute(side: Side, minute: number, counts: number | SampleOptions = {}): Minute {
     const aligned = Math.floor(minute / MIN) * MIN;
-    return this.sample(side, aligned, this.averageShare(aligned), slowThreshold);
+    return this.sample(side, aligned, this.averageShare(aligned), counts);
   }
 
   /**
    * One minute of one side when the canary had `sharePercent` of the traffic, whatever the recorded
-   * history says (for a fake CloudWatch that reads the weights off a fake load balancer).
+   * history says (for a fake CloudWatch that reads the weights off a fake load balancer). Each request
+   * gets a latency from the side's log-normal profile; the reported percentile (nearest rank, as
+   * CloudWatch computes it) and the slow counts come from those same latencies, so their noise is the
+   * real thing at every request count. A number for `counts` is the slow threshold.
    */
-  sample(side: Side, minute: number, sharePercent: number, slowThreshold?: number): Minute {
+  sample(side: Side, minute: number, sharePercent: number, counts: number | SampleOptions = {}): Minute {
+    const options = typeof counts === 'number' ? { slowThreshold: counts } : counts;
     const aligned = Math.floor(minute / MIN) * MIN;
     // Seeded by the minute's index from the start, so a run is the same whenever it starts.
     const index = Math.round((aligned - Math.floor(this.start / MIN) * MIN) / MIN);
@@ -146,17 +183,32 @@ export class TrafficModel {
     const since = (aligned - this.start) / MIN;
     const profile = this.experiment(side === 'canary' ? this.canaryProfile(since) : BASELINE, side);
     const hosts = { healthy: profile.hosts - profile.unhealthy, unhealthy: profile.unhealthy };
-    const asked = slowThreshold === undefined ? {} : { slow: null };
+    const asked = {
+      ...(options.slowThreshold === undefined ? {} : { slow: null }),
+      ...(options.overThreshold === undefined ? {} : { over: null }),
+    };
     if (requests === 0) return { requests: null, errors: null, p99: null, ...asked, ...hosts };
-    const errors = binomial(random, requests, profile.errorRate);
-    // Fewer requests make a noisier p99.
-    const noise = 0.06 + 0.4 / Math.sqrt(requests);
-    const p99 = Math.max(5, profile.p99 * (1 + noise * normal(random)));
-    const minuteStats = { requests, errors, p99: Math.round(p99 * 10) / 10 };
-    if (slowThreshold === undefined) return { ...minuteStats, ...hosts };
-    // Drawn after the others, so asking for it changes no other value of the minute.
-    const slow = binomial(random, requests, slowerThan(profile.p99, slowThreshold));
-    return { ...minuteStats, slow, ...hosts };
+    const burst = Math.max(1, Math.round(profile.burst ?? 1));
+    const errors =
+      burst === 1
+        ? binomial(random, requests, profile.errorRate)
+        : Math.min(requests, burst * binomial(random, Math.ceil(requests / burst), profile.errorRate));
+    // Latencies from their own generator, so the counts above do not depend on how many were drawn.
+    const latencies = sampleLatencies(
+      mulberry32(hashSeed(this.seed, index, side, 'latency')),
+      requests,
+      profile.p99,
+    );
+    const out: Minute = {
+      requests,
+      errors,
+      p99: Math.round(nearestRank(latencies, options.percentile ?? 99) * 10) / 10,
+      latencies,
+      ...hosts,
+    };
+    if (options.slowThreshold !== undefined) out.slow = countAbove(latencies, options.slowThreshold);
+    if (options.overThreshold !== undefined) out.over = countAbove(latencies, options.overThreshold);
+    return out;
   }
 
   /** In an A/B experiment, A's error rate is {@link AB_ERROR_RATE} and B's that changed by `bEffect`. */
@@ -167,6 +219,7 @@ export class TrafficModel {
   }
 
   private canaryProfile(since: number): Profile {
+    if (this.custom) return this.custom(since);
     const after = since - this.at;
     switch (this.scenario) {
       case 'healthy':
@@ -212,17 +265,13 @@ function normalUpperTail(z: number): number {
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 
-interface Profile {
-  /** Fraction of requests answered 5xx. */
-  errorRate: number;
-  /** Typical p99, milliseconds. */
-  p99: number;
-  hosts: number;
-  unhealthy: number;
+/** `n` log-normal latencies (σ = {@link LATENCY_SIGMA}) whose true p99 is `p99`, sorted. */
+export function sampleLatencies(random: () => number, n: number, p99: number): Float64Array {
+  const median = p99 / Math.exp(Z99 * LATENCY_SIGMA);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = median * Math.exp(LATENCY_SIGMA * normal(random));
+  return out.sort();
 }
-
-const BASELINE: Profile = { errorRate: 0.001, p99: 170, hosts: 10, unhealthy: 0 };
-const HEALTHY_CANARY: Profile = { errorRate: 0.001, p99: 180, hosts: 4, unhealthy: 0 };
 
 /**
  * Parses `--b-effect`: `better` (B fails half as many requests as A), `worse` (half as many more), or a
@@ -242,3 +291,26 @@ export function parseBEffect(input: string, value: string): number {
     );
   return change / 100;
 }
+
+/** The nearest-rank percentile of sorted values (CloudWatch's definition): the ⌈p/100·n⌉-th smallest. */
+export function nearestRank(sorted: Float64Array, percentile: number): number {
+  const rank = Math.max(1, Math.ceil(Number(((percentile / 100) * sorted.length).toFixed(9))));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+/** How many sorted values are above `threshold` (binary search). */
+export function countAbove(sorted: Float64Array, threshold: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= threshold) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.length - lo;
+}
+
+/** The stable target group, always healthy. */
+export const BASELINE: Profile = { errorRate: 0.001, p99: 170, hosts: 10, unhealthy: 0 };
+/** The canary when it behaves. */
+export const HEALTHY_CANARY: Profile = { errorRate: 0.001, p99: 180, hosts: 4, unhealthy: 0 };

@@ -18,7 +18,7 @@ import {
   type WritePreview,
 } from '@shiftgate/core';
 import type { Fault, FaultPlan } from './faults';
-import type { Minute, Side, TrafficModel } from './model';
+import { nearestRank, type Minute, type Side, type TrafficModel } from './model';
 
 /**
  * An in-memory load balancer listener with one weighted forward action. Writes move the model's
@@ -208,6 +208,8 @@ export class SimulatedMetricSource implements MetricSource {
       settle?: () => void;
       /** The `max-p99-latency` gate, ms: canary windows count the requests slower than it. */
       slowThreshold?: number;
+      /** The `latency-percentile` gate (99 for p99): the percentile windows report as `p99`. */
+      percentile?: number;
     },
   ) {
     if (options.period <= 0 || options.period % 60_000 !== 0) {
@@ -233,16 +235,22 @@ export class SimulatedMetricSource implements MetricSource {
     for (let t = range.start; t + period <= range.end; t += period) {
       out.push({
         start: new Date(t).toISOString(),
-        canary: this.side('canary', t, now),
-        baseline: this.side('baseline', t, now),
+        canary: this.side('canary', t, now, range.over?.canary),
+        baseline: this.side('baseline', t, now, range.over?.baseline),
+        ...(range.over ? { 'over-thresholds': { ...range.over } } : {}),
       });
     }
     return out;
   }
 
-  private side(side: Side, start: number, now: number): SideStats {
+  private side(side: Side, start: number, now: number, overThreshold: number | undefined): SideStats {
     const { model, period } = this.options;
-    const threshold = side === 'canary' ? this.options.slowThreshold : undefined;
+    const slowThreshold = side === 'canary' ? this.options.slowThreshold : undefined;
+    const counts = {
+      ...(slowThreshold === undefined ? {} : { slowThreshold }),
+      ...(overThreshold === undefined ? {} : { overThreshold }),
+      ...(this.options.percentile === undefined ? {} : { percentile: this.options.percentile }),
+    };
     const minutes: Minute[] = [];
     for (let m = start; m < start + period; m += 60_000) {
       if (!model.published(m, now)) {
@@ -250,39 +258,59 @@ export class SimulatedMetricSource implements MetricSource {
           requests: null,
           errors: null,
           p99: null,
-          ...(threshold === undefined ? {} : { slow: null }),
+          ...(slowThreshold === undefined ? {} : { slow: null }),
+          ...(overThreshold === undefined ? {} : { over: null }),
           healthy: null,
           unhealthy: null,
         };
       }
-      minutes.push(model.minute(side, m, threshold));
+      minutes.push(model.minute(side, m, counts));
     }
-    return aggregate(minutes);
+    return aggregate(minutes, this.options.percentile ?? 99);
   }
 }
 
 /**
- * Sums counts (slow requests too, where the minutes count them), keeps the worst p99 and host counts
- * of the minutes of one window.
+ * Sums counts (slow and over requests too, where the minutes count them) and keeps the worst host
+ * counts of the minutes of one window. The percentile is the nearest-rank percentile of all the
+ * window's requests when the minutes carry their latencies (as CloudWatch computes a longer period's
+ * percentile), else the worst minute's.
  */
-export function aggregate(minutes: readonly Minute[]): SideStats {
+export function aggregate(minutes: readonly Minute[], percentile = 99): SideStats {
   const served = minutes.filter((m) => m.requests !== null);
-  const counted = minutes.some((m) => m.slow !== undefined);
+  const sum = (key: 'slow' | 'over') =>
+    minutes.some((m) => m[key] !== undefined)
+      ? {
+          [key]:
+            served.length === 0 || served.some((m) => typeof m[key] !== 'number')
+              ? null
+              : served.reduce((s, m) => s + m[key]!, 0),
+        }
+      : {};
+  let p99: number | null = null;
+  if (served.length === 1) p99 = served[0]!.p99;
+  else if (served.length > 1 && served.every((m) => m.latencies))
+    p99 = Math.round(nearestRank(concatSorted(served.map((m) => m.latencies!)), percentile) * 10) / 10;
+  else if (served.length > 1) p99 = Math.max(...served.map((m) => m.p99!));
   return {
     requests: served.length === 0 ? null : served.reduce((s, m) => s + m.requests!, 0),
     errors: served.length === 0 ? null : served.reduce((s, m) => s + (m.errors ?? 0), 0),
-    p99: served.length === 0 ? null : Math.max(...served.map((m) => m.p99!)),
-    ...(counted
-      ? {
-          slow:
-            served.length === 0 || served.some((m) => typeof m.slow !== 'number')
-              ? null
-              : served.reduce((s, m) => s + m.slow!, 0),
-        }
-      : {}),
+    p99,
+    ...sum('slow'),
+    ...sum('over'),
     healthy: minutes.length === 0 ? null : Math.min(...minutes.map((m) => m.healthy)),
     unhealthy: minutes.length === 0 ? null : Math.max(...minutes.map((m) => m.unhealthy)),
   };
+}
+
+function concatSorted(lists: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(lists.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const list of lists) {
+    out.set(list, at);
+    at += list.length;
+  }
+  return out.sort();
 }
 
 /** The alarms the simulation has, each over the canary's latest published minute. */

@@ -111,9 +111,18 @@ export const SETTINGS = {
       ],
     },
   },
+  'latency-percentile': {
+    ...gate('latency-percentile'),
+    description:
+      'The percentile the latency gates judge: p50, p90, p95, p99 or p99.9. max-p99-latency is its threshold (at most 10% of requests slower for p90), and max-latency-increase compares it with the baseline.',
+    actions: BOTH,
+    cli: DEPLOY,
+    config: { type: 'string', enum: ['p50', 'p90', 'p95', 'p99', 'p99.9'] },
+  },
   'max-latency-increase': {
     ...gate('max-latency-increase'),
-    description: "Highest increase of the canary's p99 over the baseline's, for example 20%.",
+    description:
+      "Highest increase of the canary's latency percentile (latency-percentile, p99 by default) over the baseline's, for example 20%.",
     actions: BOTH,
     cli: DEPLOY,
     config: { type: 'string', pattern: VALUE_PATTERNS.percent },
@@ -154,14 +163,14 @@ export const SETTINGS = {
     default: '',
     parse: (input: string, text: string) => parseDuration(input, text),
     description:
-      'The longest bake: when this much has been judged without a verdict, on-inconclusive decides. Empty means five times the bake time, at most the bake time + 2h.',
+      'The longest bake. A bake that has found no breach by then passes when it saw min-requests canary requests and data for every gate; otherwise on-inconclusive decides. Empty means five times the bake time, at most the bake time + 2h.',
     actions: BOTH,
     cli: DEPLOY,
   },
   confidence: {
     ...gate('confidence'),
     description:
-      'Confidence a breach must reach before rolling back (it bounds false rollbacks at 1 − confidence), for example 95% or 99%.',
+      "Confidence a breach must reach before rolling back, for example 95% or 99%: a healthy canary is rolled back with probability at most 1 − confidence over the whole plan (run-plan and shiftgate deploy split it over the plan's bakes) or over the one bake (bake-and-gate).",
     actions: BOTH,
     cli: DEPLOY,
     config: { type: 'string', pattern: VALUE_PATTERNS.percent },
@@ -169,11 +178,11 @@ export const SETTINGS = {
   'on-inconclusive': {
     ...gate('on-inconclusive'),
     description:
-      "What to do when a bake's evidence runs out without a verdict: rollback, fail (decision inconclusive; traffic is restored and the step fails) or promote. Missing evidence never promotes.",
+      'What to do when a bake ends with too little evidence (no data, or fewer than min-requests canary requests by max-bake-time): rollback, fail (decision inconclusive; traffic is restored and the step fails) or promote. Missing evidence never promotes.',
     actions: {
       'bake-and-gate': {
         description:
-          'What to do when the evidence runs out without a verdict: rollback, fail (decision inconclusive, the step fails) or promote. Missing evidence never promotes.',
+          'What to do when the bake ends with too little evidence (no data, or fewer than min-requests canary requests by max-bake-time): rollback, fail (decision inconclusive, the step fails) or promote. Missing evidence never promotes.',
       },
       'run-plan': {},
     },

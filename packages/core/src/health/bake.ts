@@ -7,20 +7,11 @@ import {
   type Logger,
   type Sleeper,
 } from '../shared/index';
-import type { MetricWindow, Preflight } from './evidence';
+import type { Evidence, MetricWindow, OverThresholds, Preflight } from './evidence';
 import type { Gates } from './gates';
 import { judge, type Judgement } from './judge';
 import type { AlarmSource, MetricSource, SmokeRunner } from './ports';
 import type { Trace } from './trace';
-
-/**
- * The default longest bake: five times bake-time, at most bake-time + 2h. A healthy canary near its
- * thresholds needs time for its cumulative values to settle below them; with three times bake-time the
- * gate bench rolled back 1.6% of healthy low-traffic canaries as inconclusive, with five 0.2%.
- */
-export function defaultMaxBakeTime(bakeTime: number): number {
-  return Math.min(5 * bakeTime, bakeTime + 2 * 3_600_000);
-}
 
 /** One poll's outcome, for progress lines. */
 export interface PollReport {
@@ -46,6 +37,10 @@ export interface BakeOptions {
   metrics: MetricSource;
   /** False when the stable target group takes no traffic during this bake (canary at 100%). */
   baseline?: boolean;
+  /**
+   * This bake's share of the plan's error budget (see `JudgeOptions.alpha`); default `1 − confidence`.
+   */
+  alpha?: number;
   alarms?: AlarmSource;
   smoke?: SmokeRunner;
   clock: Clock;
@@ -82,6 +77,8 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
     period,
     gates,
     ...(options.baseline === false ? { baseline: false } : {}),
+    ...(options.alpha !== undefined ? { alpha: options.alpha } : {}),
+    horizon: maxWindows,
     windows: [],
   };
   let polls = 0;
@@ -96,6 +93,8 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
   }
   const judgeOptions = {
     period,
+    horizon: maxWindows,
+    ...(options.alpha !== undefined ? { alpha: options.alpha } : {}),
     ...(preflight ? { preflight } : {}),
     ...(options.baseline === false ? { baseline: false } : {}),
   };
@@ -120,7 +119,8 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
     polls++;
     let fresh: MetricWindow[];
     try {
-      fresh = await options.metrics.windows({ start: next, end });
+      const over = trace.baseline === false ? undefined : overThresholds(trace.windows, gates);
+      fresh = await options.metrics.windows({ start: next, end, ...(over ? { over } : {}) });
       if (fresh.length === 0) throw new Error(`no windows returned for ${iso(next)}–${iso(end)}`);
       const last = fresh[fresh.length - 1]!;
       if (gates.alarms.length > 0 && options.alarms) last.alarms = await options.alarms.states(gates.alarms);
@@ -146,6 +146,21 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
     options.onPoll?.({ poll: polls, newWindows: fresh.length, judgement, trace });
     if (judgement.decision !== null) return { judgement, trace, cancelled: false, polls };
   }
+}
+
+/**
+ * Where the next windows count requests for `max-latency-increase`: the baseline's latest percentile
+ * and that × (1 + increase) for the canary. None before a baseline window carried one.
+ */
+export function overThresholds(evidence: readonly Evidence[], gates: Gates): OverThresholds | undefined {
+  for (let i = evidence.length - 1; i >= 0; i--) {
+    const entry = evidence[i]!;
+    if ('error' in entry) continue;
+    const p = entry.baseline?.p99;
+    if (typeof p === 'number' && p > 0)
+      return { baseline: p, canary: Number((p * (1 + gates.maxLatencyIncrease / 100)).toFixed(3)) };
+  }
+  return undefined;
 }
 
 function iso(ms: number): string {

@@ -16,6 +16,8 @@ export interface Check {
   /** The evidence (e-value) against "within the threshold", for window-exceedance tests. */
   evidence: number | null;
   threshold: number | null;
+  /** `max-p99-latency` only: the share (%) of canary requests slower than the threshold, when counted. */
+  slowShare?: number | null;
   /** Windows that carried data for this check. */
   windows: number;
   /** A sentence with the observed value, its interval, the threshold and the verdict. */
@@ -28,20 +30,31 @@ export interface CheckContext {
   gates: Gates;
   windows: MetricWindow[];
   final: boolean;
+  /** ln(1/α) of this check: the bake's error budget split evenly over the statistical checks. */
   lnBound: number;
+  /** This check's confidence, for sentences (`99.86%`). */
   conf: string;
+  /** This check's α. */
   alpha: number;
+  /** The most windows this bake can judge: the e-detectors' horizon T. */
+  horizon: number;
+  /** Windows in the latest half bake-time, which must be within the thresholds too to promote. */
+  recent: number;
 }
 
-/** The phase of a check that has data and no confident breach. */
+/**
+ * The phase of a check that has data and no confident breach: within its threshold it passes; beyond it
+ * the bake goes on, and at the end of the bake (max-bake-time judged) no breach found is a pass, since
+ * the test's error budget is what bounds missed regressions, not a second rule on the point estimate.
+ */
 export function openPhase(ctx: CheckContext, within: boolean): Phase {
-  if (within) return 'Successful';
-  return ctx.final ? 'Inconclusive' : 'Running';
+  if (within || ctx.final) return 'Successful';
+  return 'Running';
 }
 
-/** What an undecided check says it does next: keep baking, or, on the final judgement, inconclusive. */
+/** What an undecided check says it does next: keep baking, or, on the final judgement, pass. */
 export function keepOr(ctx: CheckContext): string {
-  return ctx.final ? 'inconclusive' : 'keep baking';
+  return ctx.final ? 'no breach found by max-bake-time: pass' : 'keep baking';
 }
 
 /** The check of a gate no window carried data for yet. */

@@ -9,17 +9,31 @@ export interface SideStats {
   requests: number | null;
   /** `HTTPCode_Target_5XX_Count` Sum (the CloudWatch adapter fills an omitted datapoint with 0 when requests exist). */
   errors: number | null;
-  /** `TargetResponseTime` p99, in milliseconds. */
+  /**
+   * `TargetResponseTime` at the gate's `latency-percentile` (p99 unless set), in milliseconds. The
+   * field keeps its name so that older traces read the same.
+   */
   p99: number | null;
   /**
    * Requests slower than the `max-p99-latency` threshold: `round(requests × (100 − PR)/100)` from
    * `TargetResponseTime` `PR(:T)`. Canary only; absent in evidence from before it existed; `null` = no data.
    */
   slow?: number | null;
+  /**
+   * Requests slower than this side's `over-thresholds` entry (from `PR(:T)` in the same call): the
+   * counts the `max-latency-increase` test compares. Absent in older evidence; `null` = no data.
+   */
+  over?: number | null;
   /** `HealthyHostCount` Minimum. */
   healthy: number | null;
   /** `UnHealthyHostCount` Maximum. */
   unhealthy: number | null;
+}
+
+/** Where `over` counts are taken: canary and baseline latency thresholds, ms. */
+export interface OverThresholds {
+  canary: number;
+  baseline: number;
 }
 
 /** A CloudWatch alarm's state; `INSUFFICIENT_DATA` is no data. */
@@ -37,6 +51,11 @@ export interface MetricWindow {
   start?: string;
   canary: SideStats | null;
   baseline: SideStats | null;
+  /**
+   * The latency thresholds (ms) `over` was counted at: the baseline's percentile from the latest window
+   * known when this one was read, and that value × (1 + max-latency-increase) for the canary.
+   */
+  'over-thresholds'?: OverThresholds;
   /** Custom metric query values by query id. */
   custom?: Record<string, number | null>;
   /** Alarm states read at the poll that brought this window. */

@@ -11,6 +11,7 @@ import {
 export const GATE_NAMES = [
   'max-error-rate',
   'max-p99-latency',
+  'latency-percentile',
   'max-latency-increase',
   'min-healthy-percent',
   'min-requests',
@@ -20,6 +21,19 @@ export const GATE_NAMES = [
   'max-consecutive-errors',
 ] as const;
 export type GateName = (typeof GATE_NAMES)[number];
+
+/** The percentiles the latency gates may judge (`latency-percentile`). */
+export const LATENCY_PERCENTILES = ['p50', 'p90', 'p95', 'p99', 'p99.9'] as const;
+
+/** `p99` for 99: the CloudWatch statistic name of a latency percentile. */
+export function formatLatencyPercentile(percentile: number): string {
+  return `p${percentile}`;
+}
+
+/** The share of requests (a fraction) that may be slower than the percentile: 0.01 for p99. */
+export function slowShare(percentile: number): number {
+  return Number((1 - percentile / 100).toFixed(6));
+}
 
 /** What to do when the evidence runs out before a verdict. */
 export const ON_INCONCLUSIVE = ['rollback', 'fail', 'promote'] as const;
@@ -36,7 +50,10 @@ export interface CustomGate {
 /** The gates, parsed. Percentages are in percent (1 for `1%`), durations in milliseconds. */
 export interface Gates {
   maxErrorRate: number;
+  /** The latency gate's threshold, ms: the `latency-percentile` must stay at most this. */
   maxP99Latency: number;
+  /** The percentile the latency gates judge (99 for p99): at most `100 − percentile` % of requests may be slower. */
+  latencyPercentile: number;
   maxLatencyIncrease: number;
   minHealthyPercent: number;
   minRequests: number;
@@ -59,6 +76,7 @@ export interface Gates {
 export const GATE_DEFAULTS: Record<GateName, string> = {
   'max-error-rate': '1%',
   'max-p99-latency': '500ms',
+  'latency-percentile': 'p99',
   'max-latency-increase': '20%',
   'min-healthy-percent': '95%',
   'min-requests': '100',
@@ -75,6 +93,7 @@ export type RawGates = Partial<Record<GateName, string | number>>;
 export interface GateValues {
   'max-error-rate': number;
   'max-p99-latency': number;
+  'latency-percentile': number;
   'max-latency-increase': number;
   'min-healthy-percent': number;
   'min-requests': number;
@@ -100,6 +119,12 @@ export const GATE_PARSERS: { [K in GateName]: (input: string, text: string) => G
   // A bare number of milliseconds is accepted, as the config file accepts it.
   'max-p99-latency': (input, text) =>
     parseDuration(input, /^\d+$/.test(text.trim()) ? `${text.trim()}ms` : text.trim()),
+  'latency-percentile': (input, text) => {
+    const value = text.trim();
+    if (!(LATENCY_PERCENTILES as readonly string[]).includes(value))
+      throw new InputError(input, text, `one of ${LATENCY_PERCENTILES.join(', ')}`);
+    return Number(value.slice(1));
+  },
   'max-latency-increase': (input, text) => parsePercent(input, text, { fraction: true, min: 0, max: 1000 }),
   'min-healthy-percent': (input, text) => parsePercent(input, text, { fraction: true, min: 0, max: 100 }),
   'min-requests': (input, text) => parseInteger(input, text, { min: 0, max: 1_000_000_000 }),
@@ -139,6 +164,7 @@ export function parseGates(
   return {
     maxErrorRate: parse('max-error-rate'),
     maxP99Latency: parse('max-p99-latency'),
+    latencyPercentile: parse('latency-percentile'),
     maxLatencyIncrease: parse('max-latency-increase'),
     minHealthyPercent: parse('min-healthy-percent'),
     minRequests: parse('min-requests'),
@@ -157,6 +183,7 @@ export function formatGates(gates: Gates): Record<GateName, string | number> {
   return {
     'max-error-rate': formatPercent(gates.maxErrorRate),
     'max-p99-latency': formatDuration(gates.maxP99Latency),
+    'latency-percentile': formatLatencyPercentile(gates.latencyPercentile),
     'max-latency-increase': formatPercent(gates.maxLatencyIncrease),
     'min-healthy-percent': formatPercent(gates.minHealthyPercent),
     'min-requests': gates.minRequests,

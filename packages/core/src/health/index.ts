@@ -1,5 +1,6 @@
 export * from './phase';
 export * from './stats';
+export * from './detector';
 export * from './evidence';
 export * from './gates';
 export * from './queries';

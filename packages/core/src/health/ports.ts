@@ -1,9 +1,14 @@
-import type { AlarmState, MetricWindow, SmokeResult } from './evidence';
+import type { AlarmState, MetricWindow, OverThresholds, SmokeResult } from './evidence';
 
 /** A span of time to read, in epoch milliseconds, aligned to the window period; `end` is exclusive. */
 export interface MetricRange {
   start: number;
   end: number;
+  /**
+   * When set, each side's window also counts its requests slower than its threshold (`over`), in the
+   * same provider call, and the window records the thresholds (`over-thresholds`).
+   */
+  over?: OverThresholds;
 }
 
 /**

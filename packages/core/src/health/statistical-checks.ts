@@ -1,14 +1,16 @@
-// The gates judged with statistics that stay valid when re-run after every window (see `judge` and
-// `stats.ts`): error rate, p99, latency increase vs the baseline, healthy hosts, custom metric queries.
+// The gates judged with statistics that stay valid when re-run after every window (see `judge`,
+// `stats.ts` and `detector.ts`): error rate, latency percentile, latency increase vs the baseline,
+// healthy hosts, custom metric queries.
 import { formatPercent } from '../shared/index';
-import { formatLatency, type CustomGate } from './gates';
+import { formatLatency, formatLatencyPercentile, slowShare, type CustomGate } from './gates';
 import {
   lnExceedanceEvidence,
-  lnRateEvidenceAbove,
-  p99ExceedanceBound,
+  percentileExceedanceBound,
   priorFor,
   rateConfidenceSequence,
+  type Interval,
 } from './stats';
+import { ratioWindow, rateWindow, shiryaevRoberts, type Detection } from './detector';
 import {
   fmtNumber,
   fmtPct,
@@ -27,143 +29,181 @@ import {
  */
 export const P99_EXCEEDANCE_SUPREMUM = 0.6303;
 
-/** `max-error-rate`: the canary's 5xx rate, with its confidence sequence. */
-export function errorRateCheck(ctx: CheckContext): Check {
-  const name = 'max-error-rate';
-  const limit = ctx.gates.maxErrorRate;
-  let requests = 0;
-  let errors = 0;
-  let used = 0;
-  for (const w of ctx.windows) {
-    const c = w.canary;
-    if (c && c.requests !== null && c.errors !== null) {
-      requests += c.requests;
-      errors += Math.min(c.errors, c.requests);
-      used++;
-    }
+/** Where a detector's evidence stands, for sentences: `evidence 812 ≥ 720, since window 4`. */
+function strength(ctx: CheckContext, d: Detection, offset: (i: number) => number): string {
+  const e = Math.exp(d.lnE);
+  const since = d.since === null ? '' : `, strongest since window ${offset(d.since) + 1}`;
+  return `evidence ${fmtNumber(e)} ${d.lnE >= ctx.lnBound ? '≥' : '<'} ${fmtNumber(Math.exp(ctx.lnBound))}${since}`;
+}
+
+/**
+ * A rate judged against a limit: the pooled confidence sequence for the interval shown, and the
+ * e-detector over the windows' counts for the verdict (see `detector.ts`).
+ */
+function rateVerdict(
+  ctx: CheckContext,
+  v: {
+    name: string;
+    /** Events and trials per window that carried both, with the window's index. */
+    counts: { events: number; trials: number; at: number }[];
+    /** The limit on the rate, as a fraction. */
+    rate: number;
+    /** `(observed %, interval %) → head of the sentence`. */
+    head: (observed: number, interval: Interval, trials: number) => string;
+    /** `true`: the rate's complement is reported (healthy hosts). */
+    complement?: boolean;
+    threshold: number;
+    unit: string;
+  },
+): Check {
+  const events = v.counts.reduce((s, c) => s + c.events, 0);
+  const trials = v.counts.reduce((s, c) => s + c.trials, 0);
+  const ci = rateConfidenceSequence(events, trials, ctx.alpha, priorFor(v.rate));
+  const detection = shiryaevRoberts(
+    v.counts.map((c) => rateWindow(c.events, c.trials, v.rate)),
+    ctx.horizon,
+  );
+  const share = (100 * events) / trials;
+  const observed = v.complement ? 100 - share : share;
+  const interval = v.complement
+    ? { lower: 100 * (1 - ci.upper), upper: 100 * (1 - ci.lower) }
+    : { lower: 100 * ci.lower, upper: 100 * ci.upper };
+  const head = v.head(observed, interval, trials);
+  const why = strength(ctx, detection, (i) => v.counts[i]!.at);
+  const common = {
+    name: v.name,
+    observed,
+    interval,
+    evidence: Math.exp(detection.lnE),
+    threshold: v.threshold,
+    windows: v.counts.length,
+  };
+  const [beyond, within] = v.complement ? ['<', '≥'] : ['>', '≤'];
+  const target = `${v.name} ${v.unit}`;
+  if (detection.lnE >= ctx.lnBound) {
+    return {
+      ...common,
+      phase: 'Failed',
+      message: `${head} ${beyond} ${target} with ${ctx.conf} confidence (${why}): rollback`,
+    };
   }
-  if (requests === 0) return noData(ctx, name, limit, 'canary error rate');
-  const ci = rateConfidenceSequence(errors, requests, ctx.alpha, priorFor(limit / 100));
-  const observed = (100 * errors) / requests;
-  const interval = { lower: ci.lower * 100, upper: ci.upper * 100 };
-  const head = `canary error rate ${fmtPct(observed)} (${ctx.conf} interval ${fmtPct(interval.lower)}–${fmtPct(interval.upper)}, ${requests} requests)`;
-  const common = { name, observed, interval, evidence: null, threshold: limit, windows: used };
-  if (interval.lower > limit) {
-    return { ...common, phase: 'Failed', message: `${head} > ${name} ${formatPercent(limit)}: rollback` };
-  }
-  const within = observed <= limit;
+  // Promotion also needs the latest half bake-time and the latest window within the limit, so a
+  // regression that starts late keeps the bake going instead of passing on the healthy windows before
+  // it (this only delays a promotion; it never rolls back).
+  const holds = (counts: typeof v.counts) =>
+    counts.reduce((sum, c) => sum + c.events, 0) <= v.rate * counts.reduce((sum, c) => sum + c.trials, 0);
+  const ok = share <= 100 * v.rate && holds(v.counts.slice(-ctx.recent)) && holds(v.counts.slice(-1));
   return {
     ...common,
-    phase: openPhase(ctx, within),
-    message: within
-      ? `${head} ≤ ${name} ${formatPercent(limit)}: pass`
-      : `${head} > ${name} ${formatPercent(limit)} without ${ctx.conf} confidence: ${keepOr(ctx)}`,
+    phase: openPhase(ctx, ok),
+    message: ok
+      ? `${head} ${within} ${target}: pass`
+      : `${head} ${beyond} ${target} without ${ctx.conf} confidence (${why}): ${keepOr(ctx)}`,
   };
 }
 
-/** The p99's definition: at most 1% of requests are slower than it. */
-const P99_SLOW_SHARE = 0.01;
+/** `max-error-rate`: the canary's 5xx rate. */
+export function errorRateCheck(ctx: CheckContext): Check {
+  const name = 'max-error-rate';
+  const limit = ctx.gates.maxErrorRate;
+  const counts: { events: number; trials: number; at: number }[] = [];
+  ctx.windows.forEach((w, at) => {
+    const c = w.canary;
+    if (c && c.requests !== null && c.errors !== null && c.requests > 0)
+      counts.push({ events: Math.min(c.errors, c.requests), trials: c.requests, at });
+  });
+  if (counts.length === 0) return noData(ctx, name, limit, 'canary error rate');
+  return rateVerdict(ctx, {
+    name,
+    counts,
+    rate: limit / 100,
+    threshold: limit,
+    unit: formatPercent(limit),
+    head: (observed, interval, trials) =>
+      `canary error rate ${fmtPct(observed)} (${ctx.conf} interval ${fmtPct(interval.lower)}–${fmtPct(interval.upper)}, ${trials} requests)`,
+  });
+}
 
-/** `max-p99-latency`: the share of canary requests slower than the limit, or windows' p99 above it. */
+/**
+ * `max-p99-latency` at the `latency-percentile`: "p99 above T" is "more than 1% of requests slower
+ * than T" (10% for p90). Windows that carry `slow` (from CloudWatch's `PR(:T)`) are counts for the
+ * e-detector; when no window does (evidence from before the count existed), each window's percentile
+ * above T is one trial whose probability under a true percentile at T is bounded from its request
+ * count ({@link percentileExceedanceBound}), in a betting e-process. The observed value stays the
+ * median window percentile; the slow share is in the sentence.
+ */
 export function p99Check(ctx: CheckContext): Check {
   const name = 'max-p99-latency';
   const limit = ctx.gates.maxP99Latency;
+  const pct = formatLatencyPercentile(ctx.gates.latencyPercentile);
+  const share = slowShare(ctx.gates.latencyPercentile);
   const values: number[] = [];
+  const counts: { events: number; trials: number; at: number }[] = [];
   const outcomes: { exceeded: boolean; nullBound: number }[] = [];
-  let slow = 0;
-  let counted = 0;
-  let slowWindows = 0;
-  for (const w of ctx.windows) {
+  ctx.windows.forEach((w, at) => {
     const c = w.canary;
-    if (!c) continue;
+    if (!c) return;
     if (c.p99 !== null) values.push(c.p99);
     if (typeof c.slow === 'number' && c.requests !== null && c.requests > 0) {
-      // The binomial evidence: how many of the window's requests were slower than the threshold.
-      slow += Math.min(c.slow, c.requests);
-      counted += c.requests;
-      slowWindows++;
+      counts.push({ events: Math.min(c.slow, c.requests), trials: c.requests, at });
     } else if (c.p99 !== null) {
-      // No count for this window: fall back to "was the window's p99 above the threshold".
       outcomes.push({
         exceeded: c.p99 > limit,
         nullBound:
-          c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM,
+          c.requests !== null && c.requests > 0
+            ? percentileExceedanceBound(c.requests, share)
+            : P99_EXCEEDANCE_SUPREMUM,
       });
     }
-  }
-  if (values.length === 0 && counted === 0) return noData(ctx, name, limit, 'canary p99');
+  });
+  if (values.length === 0 && counts.length === 0) return noData(ctx, name, limit, `canary ${pct}`);
   const observed = values.length === 0 ? null : median(values);
-  const p99Text = observed === null ? 'no data' : formatLatency(observed);
-  if (counted === 0) {
+  const text = observed === null ? 'no data' : formatLatency(observed);
+  if (counts.length === 0) {
     const above = outcomes.filter((o) => o.exceeded).length;
     return exceedanceVerdict(ctx, {
       name,
       observed: observed!,
       limit,
       lnE: lnExceedanceEvidence(outcomes),
-      head: `canary p99 ${p99Text} (median of ${values.length} window${values.length === 1 ? '' : 's'}, ${above} above)`,
+      head: `canary ${pct} ${text} (median of ${values.length} window${values.length === 1 ? '' : 's'}, ${above} above)`,
       windows: values.length,
       unit: formatLatency(limit),
       direction: 'max',
     });
   }
-  const prior = priorFor(P99_SLOW_SHARE);
-  const ci = rateConfidenceSequence(slow, counted, ctx.alpha, prior);
-  const share = `${fmtPct((100 * slow) / counted)} of ${counted} requests slower than ${formatLatency(limit)} (${ctx.conf} interval ${fmtPct(100 * ci.lower)}–${fmtPct(100 * ci.upper)})`;
-  const target = `${name} ${formatLatency(limit)}`;
-  // The count's e-process times the fallback windows' (1 when every window has a count).
-  const lnE = lnRateEvidenceAbove(slow, counted, P99_SLOW_SHARE, prior) + lnExceedanceEvidence(outcomes);
-  const e = Math.exp(lnE);
-  const windows = Math.max(values.length, slowWindows);
-  const common = { name, observed, interval: null, evidence: e, threshold: limit, windows };
-  let head = `canary p99 ${p99Text}, ${share}`;
-  let confident = ci.lower > P99_SLOW_SHARE;
-  let strength = '';
-  if (outcomes.length > 0) {
-    const above = outcomes.filter((o) => o.exceeded).length;
-    head = `${head}; ${outcomes.length} window${outcomes.length === 1 ? '' : 's'} without a count, ${above} with p99 above`;
-    confident = lnE >= ctx.lnBound;
-    strength = ` (evidence ${fmtNumber(e)} ${confident ? '≥' : '<'} ${fmtNumber(Math.exp(ctx.lnBound))})`;
-  }
-  if (confident) {
-    return {
-      ...common,
-      phase: 'Failed',
-      message: `${head} > ${target}${strength ? ` with ${ctx.conf} confidence${strength}` : ''}: rollback`,
-    };
-  }
-  if (observed === null) {
-    return {
-      ...common,
-      phase: ctx.final ? 'Inconclusive' : 'Pending',
-      message: `${head}: no p99 data${ctx.final ? ': inconclusive' : ' yet'}`,
-    };
-  }
-  const within = observed <= limit;
+  // Windows without a count add no evidence: the detector runs over the counted ones.
+  const check = rateVerdict(ctx, {
+    name,
+    counts,
+    rate: share,
+    threshold: limit,
+    unit: `${formatLatency(limit)} (at most ${fmtPct(100 * share)} of requests slower)`,
+    head: (slowPct, interval, trials) =>
+      `canary ${pct} ${text}, ${fmtPct(slowPct)} of ${trials} requests slower than ${formatLatency(limit)} (${ctx.conf} interval ${fmtPct(interval.lower)}–${fmtPct(interval.upper)})`,
+  });
   return {
-    ...common,
-    phase: openPhase(ctx, within),
-    message: within
-      ? `${head} ≤ ${target}: pass`
-      : `${head} > ${target} without ${ctx.conf} confidence${strength}: ${keepOr(ctx)}`,
+    ...check,
+    observed,
+    interval: null,
+    slowShare: check.observed,
+    windows: Math.max(values.length, counts.length),
   };
 }
 
-/** `max-latency-increase`: canary p99 against the baseline's, window by window. */
+/**
+ * `max-latency-increase`: like with like, with counts. Each window counts the canary's requests slower
+ * than (1 + increase) × the baseline's percentile from the latest window known when it was read, and
+ * the baseline's requests slower than that percentile itself, both from `PR(:T)` in the same call. If
+ * the canary is no slower than the gate allows, its share over its threshold is at most the
+ * baseline's share over its own, so given the total over, the canary's part is at most its share of
+ * the requests: a two-sample rate test per window ({@link ratioWindow}) in the e-detector. Evidence
+ * without the counts (older traces) falls back to the sign test on window percentiles.
+ */
 export function latencyIncreaseCheck(ctx: CheckContext): Check {
   const name = 'max-latency-increase';
   const limit = ctx.gates.maxLatencyIncrease;
-  const increases: number[] = [];
-  const outcomes: { exceeded: boolean; nullBound: number }[] = [];
-  for (const w of ctx.windows) {
-    const c = w.canary;
-    const b = w.baseline;
-    if (!c || !b || c.p99 === null || b.p99 === null || b.p99 <= 0) continue;
-    increases.push((100 * (c.p99 - b.p99)) / b.p99);
-    const canaryBound =
-      c.requests !== null && c.requests > 0 ? p99ExceedanceBound(c.requests) : P99_EXCEEDANCE_SUPREMUM;
-    outcomes.push({ exceeded: c.p99 > b.p99 * (1 + limit / 100), nullBound: Math.max(0.5, canaryBound) });
-  }
+  const pct = formatLatencyPercentile(ctx.gates.latencyPercentile);
   if (!ctx.baseline) {
     return {
       name,
@@ -173,59 +213,131 @@ export function latencyIncreaseCheck(ctx: CheckContext): Check {
       evidence: null,
       threshold: limit,
       windows: 0,
-      message: 'canary p99 vs baseline: not applicable, the baseline takes no traffic at this step',
+      message: `canary ${pct} vs baseline: not applicable, the baseline takes no traffic at this step`,
     };
   }
-  if (increases.length === 0) return noData(ctx, name, limit, 'canary p99 vs baseline');
-  const observed = median(increases);
+  const increases: number[] = [];
+  const outcomes: { exceeded: boolean; nullBound: number }[] = [];
+  const pairs: { ratios: number[]; at: number; canary: number; baseline: number; share: number }[] = [];
+  const share = slowShare(ctx.gates.latencyPercentile);
+  ctx.windows.forEach((w, at) => {
+    const c = w.canary;
+    const b = w.baseline;
+    if (!c || !b) return;
+    if (c.p99 !== null && b.p99 !== null && b.p99 > 0) {
+      increases.push((100 * (c.p99 - b.p99)) / b.p99);
+      const bound =
+        c.requests !== null && c.requests > 0
+          ? percentileExceedanceBound(c.requests, share)
+          : P99_EXCEEDANCE_SUPREMUM;
+      outcomes.push({ exceeded: c.p99 > b.p99 * (1 + limit / 100), nullBound: Math.max(0.5, bound) });
+    }
+    if (
+      typeof c.over === 'number' &&
+      typeof b.over === 'number' &&
+      c.requests !== null &&
+      b.requests !== null &&
+      c.requests > 0 &&
+      b.requests > 0
+    ) {
+      const canary = { over: Math.min(c.over, c.requests), requests: c.requests };
+      const baseline = { over: Math.min(b.over, b.requests), requests: b.requests };
+      pairs.push({
+        ratios: ratioWindow(canary, baseline),
+        at,
+        canary: canary.over,
+        baseline: baseline.over,
+        share: canary.requests / (canary.requests + baseline.requests),
+      });
+    }
+  });
+  if (increases.length === 0 && pairs.length === 0)
+    return noData(ctx, name, limit, `canary ${pct} vs baseline`);
+  const observed = increases.length === 0 ? 0 : median(increases);
   const above = outcomes.filter((o) => o.exceeded).length;
-  const lnE = lnExceedanceEvidence(outcomes);
-  const head = `canary p99 ${signed(observed)} vs baseline (median of ${increases.length} window${increases.length === 1 ? '' : 's'}, ${above} above)`;
-  return exceedanceVerdict(ctx, {
+  const median3 = `canary ${pct} ${signed(observed)} vs baseline (median of ${increases.length} window${increases.length === 1 ? '' : 's'})`;
+  if (pairs.length === 0) {
+    return exceedanceVerdict(ctx, {
+      name,
+      observed,
+      limit,
+      lnE: lnExceedanceEvidence(outcomes),
+      head: `${median3.slice(0, -1)}, ${above} above)`,
+      windows: increases.length,
+      unit: formatPercent(limit),
+      direction: 'max',
+    });
+  }
+  const detection = shiryaevRoberts(
+    pairs.map((p) => p.ratios),
+    ctx.horizon,
+  );
+  const overC = pairs.reduce((s, p) => s + p.canary, 0);
+  const overB = pairs.reduce((s, p) => s + p.baseline, 0);
+  const expected = pairs.reduce((s, p) => s + (p.canary + p.baseline) * p.share, 0);
+  const head = `${median3}; ${overC} canary requests over (1 + ${formatPercent(limit)}) × the baseline ${pct} where ${fmtNumber(expected)} were expected from ${overB} baseline requests over it`;
+  const why = strength(ctx, detection, (i) => pairs[i]!.at);
+  const common = {
     name,
     observed,
-    limit,
-    lnE,
-    head,
-    windows: increases.length,
-    unit: formatPercent(limit),
-    direction: 'max',
-  });
+    interval: null,
+    evidence: Math.exp(detection.lnE),
+    threshold: limit,
+    windows: Math.max(increases.length, pairs.length),
+  };
+  if (detection.lnE >= ctx.lnBound) {
+    return {
+      ...common,
+      phase: 'Failed',
+      message: `${head} > ${name} ${formatPercent(limit)} with ${ctx.conf} confidence (${why}): rollback`,
+    };
+  }
+  const ok = overC <= expected || observed <= limit;
+  return {
+    ...common,
+    phase: openPhase(ctx, ok),
+    message: ok
+      ? `${head} ≤ ${name} ${formatPercent(limit)}: pass`
+      : `${head} > ${name} ${formatPercent(limit)} without ${ctx.conf} confidence (${why}): ${keepOr(ctx)}`,
+  };
 }
 
 /** `min-healthy-percent`: the canary's healthy share of host-windows. */
 export function healthyCheck(ctx: CheckContext): Check {
   const name = 'min-healthy-percent';
   const limit = ctx.gates.minHealthyPercent;
-  let healthy = 0;
-  let unhealthy = 0;
-  let used = 0;
-  for (const w of ctx.windows) {
+  const counts: { events: number; trials: number; at: number }[] = [];
+  ctx.windows.forEach((w, at) => {
     const c = w.canary;
-    if (!c || c.healthy === null || c.unhealthy === null || c.healthy + c.unhealthy === 0) continue;
-    healthy += c.healthy;
-    unhealthy += c.unhealthy;
-    used++;
+    if (!c || c.healthy === null || c.unhealthy === null || c.healthy + c.unhealthy === 0) return;
+    counts.push({ events: c.unhealthy, trials: c.healthy + c.unhealthy, at });
+  });
+  if (counts.length === 0) return noData(ctx, name, limit, 'canary healthy hosts');
+  if (limit <= 0) {
+    // 0% allows every host to be down: nothing to test.
+    const healthy = counts.reduce((sum, c) => sum + c.trials - c.events, 0);
+    const observed = (100 * healthy) / counts.reduce((sum, c) => sum + c.trials, 0);
+    return {
+      name,
+      phase: 'Successful',
+      observed,
+      interval: null,
+      evidence: null,
+      threshold: limit,
+      windows: counts.length,
+      message: `canary healthy hosts ${fmtPct(observed)} ≥ ${name} 0%: pass`,
+    };
   }
-  const total = healthy + unhealthy;
-  if (total === 0) return noData(ctx, name, limit, 'canary healthy hosts');
-  const unhealthyLimit = 1 - limit / 100;
-  const ci = rateConfidenceSequence(unhealthy, total, ctx.alpha, priorFor(unhealthyLimit));
-  const observed = (100 * healthy) / total;
-  const interval = { lower: (1 - ci.upper) * 100, upper: (1 - ci.lower) * 100 };
-  const head = `canary healthy hosts ${fmtPct(observed)} (${ctx.conf} interval ${fmtPct(interval.lower)}–${fmtPct(interval.upper)}, ${total} host-windows)`;
-  const common = { name, observed, interval, evidence: null, threshold: limit, windows: used };
-  if (limit > 0 && interval.upper < limit) {
-    return { ...common, phase: 'Failed', message: `${head} < ${name} ${formatPercent(limit)}: rollback` };
-  }
-  const within = observed >= limit;
-  return {
-    ...common,
-    phase: openPhase(ctx, within),
-    message: within
-      ? `${head} ≥ ${name} ${formatPercent(limit)}: pass`
-      : `${head} < ${name} ${formatPercent(limit)} without ${ctx.conf} confidence: ${keepOr(ctx)}`,
-  };
+  return rateVerdict(ctx, {
+    name,
+    counts,
+    rate: 1 - limit / 100,
+    complement: true,
+    threshold: limit,
+    unit: formatPercent(limit),
+    head: (observed, interval, trials) =>
+      `canary healthy hosts ${fmtPct(observed)} (${ctx.conf} interval ${fmtPct(interval.lower)}–${fmtPct(interval.upper)}, ${trials} host-windows)`,
+  });
 }
 
 /** A `metric-queries` gate: windows beyond the query's limit. */

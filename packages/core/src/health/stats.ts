@@ -139,17 +139,23 @@ export function binomialUpperTail(n: number, p: number, k: number): number {
 }
 
 /**
- * How likely a window's reported p99 is to exceed a threshold that the *true* p99 does not exceed.
- * CloudWatch reports a window's p99 as a nearest-rank percentile of that window's requests, so the
- * reported value is above T exactly when at least `n − ⌈0.99·n⌉ + 1` requests took longer than T. If
- * the true p99 is at most T, each request is slower than T with probability at most 1%, so that event
- * has probability at most P(Binomial(n, 0.01) ≥ n − ⌈0.99·n⌉ + 1) — whatever the latency distribution.
- * With one request the bound is 1%; with 50 (where p99 is the maximum) it is 39.5%; it tends to ½.
+ * How likely a window's reported percentile is to exceed a threshold that the *true* percentile does
+ * not exceed, when at most `share` of requests may be slower (0.01 for p99). CloudWatch reports a
+ * window's percentile as a nearest-rank percentile of that window's requests, so the reported value is
+ * above T exactly when at least `n − ⌈(1 − share)·n⌉ + 1` requests took longer than T. If the true
+ * percentile is at most T, each request is slower than T with probability at most `share`, so that
+ * event has probability at most P(Binomial(n, share) ≥ n − ⌈(1 − share)·n⌉ + 1), whatever the latency
+ * distribution. For p99: with one request the bound is 1%; with 50 it is 39.5%; it tends to ½.
  */
-export function p99ExceedanceBound(requests: number): number {
+export function percentileExceedanceBound(requests: number, share: number): number {
   const n = Math.max(1, Math.round(requests));
-  const rank = Math.ceil(0.99 * n);
-  return binomialUpperTail(n, 0.01, n - rank + 1);
+  const rank = Math.ceil(Number(((1 - share) * n).toFixed(9)));
+  return binomialUpperTail(n, share, n - rank + 1);
+}
+
+/** {@link percentileExceedanceBound} for the p99. */
+export function p99ExceedanceBound(requests: number): number {
+  return percentileExceedanceBound(requests, 0.01);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { escapeMarkdown as escape, formatDuration, formatPercent } from '../shared/index';
 import { isPollError, type MetricWindow } from './evidence';
-import { formatLatency } from './gates';
+import { formatLatency, formatLatencyPercentile, slowShare } from './gates';
 import { fmtPct, type Check } from './check';
 import type { Judgement } from './judge';
 import type { Phase } from './phase';
@@ -17,8 +17,9 @@ const ICON: Record<Phase, string> = {
 
 /**
  * One line per poll that a person can follow in the log, e.g.
- * `[4m/5m] canary 312 req, 0.3% err (≤1%), p99 212ms (≤500ms, +3% vs baseline) — baking`.
- * Values are the judge's cumulative ones (error rate over all requests, median window p99).
+ * `[4m/5m] canary 312 req, 0.3% err (≤1%), p99 212ms (≤500ms, 0.32% slower (≤1%), +3% vs baseline) — baking`.
+ * Values are the judge's cumulative ones (error rate over all requests, median window percentile, the
+ * share of requests slower than max-p99-latency that the latency gate tests).
  */
 export function progressLine(judgement: Judgement, trace: Trace): string {
   const gates = trace.gates;
@@ -28,10 +29,16 @@ export function progressLine(judgement: Judgement, trace: Trace): string {
   const p99 = check('max-p99-latency')?.observed;
   const increase = check('max-latency-increase')?.observed;
   const healthy = check('min-healthy-percent')?.observed;
+  const pct = formatLatencyPercentile(gates.latencyPercentile);
+  const slow = check('max-p99-latency')?.slowShare;
   const parts = [
     `canary ${requests ?? 'no'} req`,
     `${errors === null || errors === undefined ? 'no data' : fmtPct(errors)} err (≤${formatPercent(gates.maxErrorRate)})`,
-    `p99 ${p99 === null || p99 === undefined ? 'no data' : formatLatency(p99)} (≤${formatLatency(gates.maxP99Latency)}${
+    `${pct} ${p99 === null || p99 === undefined ? 'no data' : formatLatency(p99)} (≤${formatLatency(gates.maxP99Latency)}${
+      typeof slow === 'number'
+        ? `, ${fmtPct(slow)} slower (≤${fmtPct(100 * slowShare(gates.latencyPercentile))})`
+        : ''
+    }${
       increase === null || increase === undefined
         ? ''
         : `, ${increase >= 0 ? '+' : ''}${fmtPct(increase)} vs baseline`
@@ -95,6 +102,8 @@ export function jobSummary(options: SummaryOptions): string {
 }
 
 function observed(check: Check): string {
+  if (check.observed === null && typeof check.slowShare === 'number')
+    return `no data (${fmtPct(check.slowShare)} slower)`;
   if (check.observed === null) return 'no data';
   switch (check.name) {
     case 'max-error-rate':
@@ -103,7 +112,9 @@ function observed(check: Check): string {
     case 'max-latency-increase':
       return `${check.observed >= 0 ? '+' : ''}${fmtPct(check.observed)}`;
     case 'max-p99-latency':
-      return formatLatency(check.observed);
+      return typeof check.slowShare === 'number'
+        ? `${formatLatency(check.observed)} (${fmtPct(check.slowShare)} slower)`
+        : formatLatency(check.observed);
     case 'bake-time':
       return formatDuration(check.observed);
     default:

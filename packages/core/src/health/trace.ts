@@ -10,7 +10,7 @@ import {
 } from './evidence';
 import { GATE_NAMES, formatGates, parseGates, type CustomGate, type Gates, type RawGates } from './gates';
 import type { Check } from './check';
-import type { Judgement } from './judge';
+import type { JudgeOptions, Judgement } from './judge';
 
 /** Everything the judge needs to reach a verdict again: `shiftgate judge --trace` replays it. */
 export interface Trace {
@@ -20,17 +20,27 @@ export interface Trace {
   preflight?: Preflight;
   /** False when the baseline took no traffic (canary at 100%): see `JudgeOptions.baseline`. */
   baseline?: boolean;
+  /** The bake's share of the plan's error budget (`JudgeOptions.alpha`); absent: 1 − confidence. */
+  alpha?: number;
+  /** The most windows the bake could judge (`JudgeOptions.horizon`); absent: from bake-time. */
+  horizon?: number;
   /** Windows and failed polls, in the order they arrived. */
   windows: Evidence[];
 }
 
 /** The trace as a JSON document (kebab-case keys; gates as a user writes them). */
 export interface TraceDocument {
+  /** 2 since judge v2 (error budget, horizon, `over` counts); absent in version 1. */
+  version?: number;
   period: string;
   gates: Record<string, unknown>;
   preflight?: Preflight;
   /** `false` when the stable target group took no traffic, so the baseline comparison did not apply. */
   baseline?: boolean;
+  /** The bake's share of the plan's error budget, a fraction. */
+  alpha?: number;
+  /** The most windows the bake could judge. */
+  horizon?: number;
   windows: Evidence[];
   /** The verdict reached when the trace was written; informational, a replay recomputes it. */
   decision?: string | null;
@@ -39,7 +49,13 @@ export interface TraceDocument {
   checks?: Check[];
 }
 
+/** The trace format this version writes; version 1 (no `version` key) is still read. */
+export const TRACE_VERSION = 2;
+
 const TOP_KEYS = new Set([
+  'version',
+  'alpha',
+  'horizon',
   'period',
   'gates',
   'preflight',
@@ -50,7 +66,7 @@ const TOP_KEYS = new Set([
   'message',
   'checks',
 ]);
-const SIDE_KEYS: (keyof SideStats)[] = ['requests', 'errors', 'p99', 'slow', 'healthy', 'unhealthy'];
+const SIDE_KEYS: (keyof SideStats)[] = ['requests', 'errors', 'p99', 'slow', 'over', 'healthy', 'unhealthy'];
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 
 /**
@@ -89,18 +105,41 @@ export function parseTrace(text: string, source = 'trace'): Trace {
   if (doc.baseline !== undefined && typeof doc.baseline !== 'boolean') {
     fail(`'baseline' must be true or false, got ${show(doc.baseline)}`);
   }
+  if (doc.version !== undefined && doc.version !== 1 && doc.version !== TRACE_VERSION)
+    fail(`'version' must be 1 or ${TRACE_VERSION}, got ${show(doc.version)}`);
+  if (doc.alpha !== undefined && !(typeof doc.alpha === 'number' && doc.alpha > 0 && doc.alpha < 0.5))
+    fail(`'alpha' must be a number above 0 and below 0.5, got ${show(doc.alpha)}`);
+  if (
+    doc.horizon !== undefined &&
+    !(typeof doc.horizon === 'number' && Number.isInteger(doc.horizon) && doc.horizon >= 1)
+  )
+    fail(`'horizon' must be a whole number of windows of at least 1, got ${show(doc.horizon)}`);
   return {
     period,
     gates,
     ...(preflight ? { preflight } : {}),
     ...(doc.baseline === false ? { baseline: false } : {}),
+    ...(typeof doc.alpha === 'number' ? { alpha: doc.alpha } : {}),
+    ...(typeof doc.horizon === 'number' ? { horizon: doc.horizon } : {}),
     windows,
+  };
+}
+
+/** How a trace's windows were judged, for {@link replay}: period, pre-flight, baseline, budget, horizon. */
+export function traceJudgeOptions(trace: Trace): Omit<JudgeOptions, 'final'> {
+  return {
+    period: trace.period,
+    ...(trace.preflight ? { preflight: trace.preflight } : {}),
+    ...(trace.baseline === false ? { baseline: false } : {}),
+    ...(trace.alpha !== undefined ? { alpha: trace.alpha } : {}),
+    ...(trace.horizon !== undefined ? { horizon: trace.horizon } : {}),
   };
 }
 
 /** Serialises a trace, with the verdict reached, as the `trace` output and file. */
 export function serializeTrace(trace: Trace, judgement?: Judgement): string {
   const doc: TraceDocument = {
+    version: TRACE_VERSION,
     period: formatDuration(trace.period),
     gates: {
       ...formatGates(trace.gates),
@@ -118,6 +157,8 @@ export function serializeTrace(trace: Trace, judgement?: Judgement): string {
     },
     ...(trace.preflight ? { preflight: trace.preflight } : {}),
     ...(trace.baseline === false ? { baseline: false } : {}),
+    ...(trace.alpha !== undefined ? { alpha: trace.alpha } : {}),
+    ...(trace.horizon !== undefined ? { horizon: trace.horizon } : {}),
     windows: trace.windows,
     ...(judgement
       ? {
@@ -221,7 +262,7 @@ function parseEntry(raw: Json, where: string, fail: (problem: string) => never):
     return { error: raw.error as string, ...(typeof raw.at === 'string' ? { at: raw.at } : {}) };
   }
   for (const key of Object.keys(raw)) {
-    if (!['start', 'canary', 'baseline', 'custom', 'alarms', 'smoke'].includes(key))
+    if (!['start', 'canary', 'baseline', 'over-thresholds', 'custom', 'alarms', 'smoke'].includes(key))
       fail(`'${where}' has unknown key '${key}'`);
   }
   const window: MetricWindow = {
@@ -232,6 +273,23 @@ function parseEntry(raw: Json, where: string, fail: (problem: string) => never):
     if (typeof raw.start !== 'string' || Number.isNaN(Date.parse(raw.start)))
       fail(`'${where}.start' must be an ISO 8601 timestamp`);
     window.start = raw.start as string;
+  }
+  const over = raw['over-thresholds'];
+  if (over !== undefined && over !== null) {
+    const ok = (v: Json | undefined) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+    if (
+      !isObject(over) ||
+      Object.keys(over).sort().join() !== 'baseline,canary' ||
+      !ok(over.canary) ||
+      !ok(over.baseline)
+    )
+      fail(
+        `'${where}.over-thresholds' must be {"canary": <ms>, "baseline": <ms>} with values above 0, got ${show(over)}`,
+      );
+    window['over-thresholds'] = {
+      canary: (over as { canary: number }).canary,
+      baseline: (over as { baseline: number }).baseline,
+    };
   }
   if (raw.custom !== undefined && raw.custom !== null) {
     if (!isObject(raw.custom)) fail(`'${where}.custom' must be an object of query id to number or null`);
@@ -259,8 +317,8 @@ function parseSide(raw: Json | undefined, where: string, fail: (problem: string)
   const side = {} as SideStats;
   for (const key of SIDE_KEYS) {
     const v = raw[key];
-    // `slow` is newer than the format: absent stays absent, so old traces replay as they were judged.
-    if (key === 'slow' && v === undefined) continue;
+    // `slow` and `over` are newer than the format: absent stays absent, so old traces replay as they were judged.
+    if ((key === 'slow' || key === 'over') && v === undefined) continue;
     if (v === undefined || v === null) {
       side[key] = null;
       continue;
@@ -276,8 +334,10 @@ function parseSide(raw: Json | undefined, where: string, fail: (problem: string)
   if (side.requests !== null && side.errors !== null && side.errors > side.requests) {
     fail(`'${where}.errors' (${side.errors}) must not exceed '${where}.requests' (${side.requests})`);
   }
-  if (typeof side.slow === 'number' && side.requests !== null && side.slow > side.requests) {
-    fail(`'${where}.slow' (${side.slow}) must not exceed '${where}.requests' (${side.requests})`);
+  for (const key of ['slow', 'over'] as const) {
+    const v = side[key];
+    if (typeof v === 'number' && side.requests !== null && v > side.requests)
+      fail(`'${where}.${key}' (${v}) must not exceed '${where}.requests' (${side.requests})`);
   }
   return side;
 }

@@ -90,8 +90,12 @@ async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<Step
   // A run resumed at a bake counts from the state's last update (as bake-and-gate does), never
   // further back than the longest bake.
   const start = Math.min(now, Math.max(run.servingSince, now - maxBakeTime));
+  // The plan's error budget is spent evenly over its bakes, so a healthy rollout is rolled back by any
+  // of them with probability at most 1 − confidence (not that much per bake).
+  const bakes = Math.max(1, state.plan.filter((s) => s.kind === 'bake').length);
   const result = await bake({
     gates: { ...gates, bakeTime },
+    alpha: (1 - gates.confidence / 100) / bakes,
     period: options.period,
     metricDelay: options.metricDelay,
     maxBakeTime,
