@@ -139,6 +139,7 @@ const GATES = (action: 'bake-and-gate' | 'run-plan'): ActionRow[] => [
   { action, input: 'max-error-rate', value: '1O%' },
   { action, input: 'max-latency-increase', value: 'a lot' },
   { action, input: 'max-p99-latency', value: 'fast' },
+  { action, input: 'latency-percentile', value: 'p100' },
   { action, input: 'min-healthy-percent', value: '150' },
   { action, input: 'min-requests', value: '-1' },
   { action, input: 'bake-time', value: '5 minutes' },
@@ -180,6 +181,7 @@ const RUN: ActionRow[] = [
   },
   { action: 'run-plan', input: 'max-bake-time', value: '1s' },
   { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
+  { action: 'run-plan', input: 'services', value: '- name: orders\n  deploy: ./deploy.sh', says: 'compensate' },
   {
     action: 'run-plan',
     input: 'flag-command',
