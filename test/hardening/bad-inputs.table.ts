@@ -181,7 +181,12 @@ const RUN: ActionRow[] = [
   },
   { action: 'run-plan', input: 'max-bake-time', value: '1s' },
   { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
-  { action: 'run-plan', input: 'services', value: '- name: orders\n  deploy: ./deploy.sh', says: 'compensate' },
+  {
+    action: 'run-plan',
+    input: 'services',
+    value: '- name: orders\n  deploy: ./deploy.sh',
+    says: 'compensate',
+  },
   {
     action: 'run-plan',
     input: 'flag-command',
