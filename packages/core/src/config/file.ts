@@ -10,6 +10,7 @@ import {
   type ShiftgateConfig,
   type TargetName,
 } from './model';
+import { parseCells } from './cells';
 import { InputError } from '../shared/index';
 import { GATE_NAMES, type GateName } from '../health/index';
 import {
@@ -165,6 +166,7 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
             gates: {},
             targets: {},
             strategies: {},
+            cells: null,
           };
           const base = `environments.${envName}`;
           for (const [field, fieldValue, fieldKey] of entries(envNode ?? envKey, base)) {
@@ -200,11 +202,18 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
                   env.targets[target as TargetName] = scalar(targetValue, `${path}.${target}`, targetKey);
                 }
                 break;
+              case 'cells':
+                try {
+                  env.cells = parseCells(path, fieldValue === null ? null : (fieldValue.toJSON() as unknown));
+                } catch (error) {
+                  fail(fieldValue ?? fieldKey, path, (error as Error).message.replace(/^Input '[^']+' /, ''));
+                }
+                break;
               default:
                 fail(
                   fieldKey,
                   path,
-                  'is not an environment setting; settings are allowed-strategies, default-strategy, gates, strategies, targets',
+                  'is not an environment setting; settings are allowed-strategies, default-strategy, gates, strategies, targets, cells',
                 );
             }
           }

@@ -3,3 +3,4 @@ export * from './steps';
 export * from './catalogue';
 export * from './plan';
 export * from './select';
+export * from './cells';
