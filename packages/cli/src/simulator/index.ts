@@ -93,3 +93,4 @@ export function createSimulation(options: SimulationOptions): Simulation {
     canaryShare: () => canaryShare(router.current(SIMULATED.listenerArn), pair) ?? 0,
   };
 }
+export * from './cells';

@@ -13,6 +13,7 @@ import {
 import type { RolloutState } from '../rollout/index';
 import type { TargetPair } from '../traffic/index';
 import type { RunPlanOptions } from './types';
+import { isCellRun, withCells } from './waves';
 
 const NEEDS: Record<'hook' | 'batch' | 'service', string> = {
   hook: "a command runner and this run's 'flag-command'",
@@ -92,17 +93,19 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
       );
     }
   }
-  const target = fromState ?? given;
-  if (!target || target.routes.length === 0) {
+  const cellRun = isCellRun(options);
+  const target = cellRun ? { routes: [], pair: { stable: '', canary: '' } } : (fromState ?? given);
+  if (cellRun) checkCellRun(options);
+  else if (!target || target.routes.length === 0) {
     throw new InputError('listener-arn', '', 'the listener (or rule) ARNs to shift', {
       message:
         "Input 'listener-arn' (or 'rule-arn') is required: the state does not name the routes yet (it comes from select-strategy); give the listener and the stable and canary target group ARNs",
     });
   }
-  if (target.pair.stable === target.pair.canary) {
+  if (!cellRun && target!.pair.stable === target!.pair.canary) {
     throw new InputError(
       'canary-target-group-arn',
-      target.pair.canary,
+      target!.pair.canary,
       'a target group other than the stable one',
     );
   }
@@ -112,7 +115,7 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     if (step.kind === 'hook') checkHookCommand(step.command, hooks.flagCommand ?? '', i);
     const missing =
       (step.kind === 'hook' && !hooks.command) ||
-      (step.kind === 'batch' && !hooks.batch) ||
+      (step.kind === 'batch' && !hooks.batch && !cellRun) ||
       (step.kind === 'service' && !hooks.service);
     if (missing) {
       const kind = step.kind as 'hook' | 'batch' | 'service';
@@ -137,7 +140,23 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
   if (options.gates.smoke && !options.smoke) {
     throw new InputError('smoke-command', '', 'a smoke command with a runner for it');
   }
-  return target;
+  return target!;
+}
+
+/** A rollout over cells needs its cell metric source, and an alarm source when cells name alarms. */
+function checkCellRun(options: RunPlanOptions): void {
+  const cells = withCells(options.state, options.cells);
+  if (!options.cellMetrics) {
+    throw new InputError('cells', Object.keys(cells.cells!).join(', '), '', {
+      message:
+        'A rollout over cells needs a metric source that reads cells by region; this runner has none, so nothing was changed',
+    });
+  }
+  const alarms =
+    Object.values(cells.cells!).some((c) => c.alarms.length > 0) || options.gates.alarms.length > 0;
+  if (alarms && !options.cellAlarms) {
+    throw new InputError('alarms', '', 'alarm names with an alarm source per region to read them');
+  }
 }
 
 // ─── Pre-switch gate ─────────────────────────────────────────────────────────────────────────────

@@ -7,6 +7,7 @@ import { recordShift, shiftRoutes } from '../traffic/index';
 import { Cancelled, StepFailure, type RunContext, type StepContext, type StepOutcome } from './context';
 import { hookEnv } from './hook-env';
 import { preSwitchJudgement } from './preflight';
+import { waveStep } from './waves';
 
 /** Runs one plan step with the executor for its kind. */
 export function executeStep(run: RunContext, step: Step, index: number): Promise<StepOutcome> {
@@ -22,7 +23,7 @@ export function executeStep(run: RunContext, step: Step, index: number): Promise
     case 'approval':
       return approvalStep({ run, step, index });
     case 'batch':
-      return batchStep({ run, step, index });
+      return run.state.cells ? waveStep(run, step, index) : batchStep({ run, step, index });
     case 'service':
       return serviceStep({ run, step, index });
     default:
