@@ -4,6 +4,7 @@ import {
   DEFAULT_CONFIG_PATH,
   InputError,
   buildPlan,
+  configCells,
   configParameters,
   describeStep,
   emptyConfig,
@@ -11,6 +12,7 @@ import {
   parseConfig,
   parseStrategyName,
   planBakeTime,
+  planWaves,
   planWeights,
   type RawParameter,
 } from '@shiftgate/core';
@@ -33,7 +35,8 @@ Options:
   --parameters    overrides as a YAML or JSON map, e.g. '{bake-time: 10m}'
   --environment   apply this environment's overrides from the config file
   --config        config file (default ${DEFAULT_CONFIG_PATH}; missing is fine unless given)
-  --json          print {strategy, parameters, steps, compensation, weights} as JSON
+  --json          print {strategy, parameters, steps, compensation, weights} as JSON; rolling adds
+                  waves (cell names per wave, in order)
 
 Exit codes: 0 planned, 2 invalid strategy, parameter, flag or config file.`,
   async run(argv, io) {
@@ -69,12 +72,17 @@ Exit codes: 0 planned, 2 invalid strategy, parameter, flag or config file.`,
       if (at < 1) throw new InputError('--param', pair, 'name=value, e.g. steps=5,25,50,100');
       overrides[pair.slice(0, at)] = pair.slice(at + 1);
     }
-    const plan = buildPlan(strategy, {
-      ...configParameters(config, strategy, values.environment ?? null),
-      ...overrides,
-    });
+    const environment = values.environment ?? null;
+    const plan = buildPlan(
+      strategy,
+      { ...configParameters(config, strategy, environment), ...overrides },
+      { cells: configCells(config, environment) },
+    );
     if (values.json) {
-      io.stdout(`${JSON.stringify({ ...plan, weights: planWeights(plan.steps) }, null, 2)}\n`);
+      const waves = planWaves(plan.steps);
+      io.stdout(
+        `${JSON.stringify({ ...plan, weights: planWeights(plan.steps), ...(waves.length > 0 ? { waves } : {}) }, null, 2)}\n`,
+      );
       return EXIT.ok;
     }
     const lines = [
@@ -82,6 +90,7 @@ Exit codes: 0 planned, 2 invalid strategy, parameter, flag or config file.`,
       '',
       ...plan.steps.map((step, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(step)}`),
     ];
+    for (const warning of plan.warnings ?? []) lines.push('', `  warning: ${warning}`);
     if (plan.compensation.length > 0) {
       lines.push(
         '',
