@@ -148,6 +148,16 @@ describe('shiftgate deploy --simulate', () => {
       ['deploy', '--simulate', '--strategy', 'rolling', '--param', 'cells=a,b'],
       'is a batch step, which needs a batch hook',
     ],
+    [
+      ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--bad-cell', 'nope'],
+      "Input '--bad-cell' must be a generated cell name such as us-east-1a-1, got 'nope'",
+    ],
+    [['deploy', '--simulate', '--strategy', 'rolling', '--zones', '2'], '--zones only applies with --cells'],
+    [
+      ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--regions', 'mars'],
+      "Input '--regions' must be AWS regions such as us-east-1,eu-west-1, got 'mars'",
+    ],
+    [['deploy', '--strategy', 'rolling', '--cells', '4'], '--cells only applies with --simulate'],
     [['deploy', '--simulate', '--state', 'nope.json'], 'cannot read --state nope.json: ENOENT'],
     [['deploy', '--simulate', ...CANARY_FLAGS, '--bogus'], "Unknown option '--bogus'"],
   ])('exits 2 on %j', async (argv, message) => {

@@ -122,7 +122,7 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
       throw new InputError('state', state.strategy, '', {
         message: `Plan step ${i + 1} of the ${state.strategy} plan is a ${kind} step, which needs ${NEEDS[kind]}; this runner has none, so nothing was changed.${
           kind === 'batch'
-            ? " Run each rolling wave as a job of select-strategy's 'waves' matrix instead."
+            ? " Define the cells with their regions and ARNs ('cells' in the config environment or the 'cells' input) so the waves are switched here, or run each rolling wave as a job of select-strategy's 'waves' matrix instead."
             : kind === 'service'
               ? ' Deploy saga services with your own workflow steps, in order.'
               : " Set the 'flag-command' input."
