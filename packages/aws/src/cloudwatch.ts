@@ -51,7 +51,7 @@ export function targetGroupDimension(input: string, arn: string): string {
 }
 
 /** The ALB metrics read per side, with the statistic each is judged on. */
-const SIDE_METRICS = [
+export const SIDE_METRICS = [
   { key: 'requests', metric: 'RequestCount', stat: 'Sum' },
   { key: 'errors', metric: 'HTTPCode_Target_5XX_Count', stat: 'Sum' },
   { key: 'p99', metric: 'TargetResponseTime', stat: 'p99' },
@@ -191,7 +191,7 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   async windows(range: MetricRange): Promise<MetricWindow[]> {
-    const series = new Map<string, { values: Map<number, number>; status: string }>();
+    const series: MetricSeries = new Map();
     let token: string | undefined;
     let pages = 0;
     do {
@@ -208,12 +208,12 @@ export class CloudWatchMetricSource implements MetricSource {
         );
       } catch (error) {
         throw new Error(
-          `GetMetricData for ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()} failed: ${describe(error)}`,
+          `GetMetricData for ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()} failed: ${describeAwsError(error)}`,
         );
       }
       for (const message of page.Messages ?? [])
         this.logger.debug(`GetMetricData: ${message.Code}: ${message.Value}`);
-      for (const result of page.MetricDataResults ?? []) this.absorb(series, result);
+      for (const result of page.MetricDataResults ?? []) absorbMetricResult(series, result, this.logger);
       token = page.NextToken;
       if (++pages > 100) throw new Error('GetMetricData kept returning NextToken after 100 pages');
     } while (token);
@@ -251,31 +251,33 @@ export class CloudWatchMetricSource implements MetricSource {
     }
     return windows;
   }
-
-  private absorb(
-    series: Map<string, { values: Map<number, number>; status: string }>,
-    result: MetricDataResult,
-  ): void {
-    if (!result.Id) return;
-    const entry = series.get(result.Id) ?? { values: new Map<number, number>(), status: 'Complete' };
-    const timestamps = result.Timestamps ?? [];
-    const values = result.Values ?? [];
-    for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
-      const value = values[i]!;
-      if (Number.isFinite(value)) entry.values.set(timestamps[i]!.getTime(), value);
-    }
-    // The last page's status wins: PartialData on one page and Complete on the next is complete.
-    entry.status = result.StatusCode ?? 'Complete';
-    for (const message of result.Messages ?? [])
-      this.logger.debug(`CloudWatch query '${result.Id}': ${message.Code}: ${message.Value}`);
-    series.set(result.Id, entry);
-  }
 }
 
-type SeriesBySide = Record<(typeof SIDE_METRICS)[number]['key'], Map<number, number> | undefined>;
+/** Metric values by timestamp, and the query's final status, per query id. */
+export type MetricSeries = Map<string, { values: Map<number, number>; status: string }>;
+
+/** Adds one page's result for a query to the series read so far. */
+export function absorbMetricResult(series: MetricSeries, result: MetricDataResult, logger: Logger): void {
+  if (!result.Id) return;
+  const entry = series.get(result.Id) ?? { values: new Map<number, number>(), status: 'Complete' };
+  const timestamps = result.Timestamps ?? [];
+  const values = result.Values ?? [];
+  for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
+    const value = values[i]!;
+    if (Number.isFinite(value)) entry.values.set(timestamps[i]!.getTime(), value);
+  }
+  // The last page's status wins: PartialData on one page and Complete on the next is complete.
+  entry.status = result.StatusCode ?? 'Complete';
+  for (const message of result.Messages ?? [])
+    logger.debug(`CloudWatch query '${result.Id}': ${message.Code}: ${message.Value}`);
+  series.set(result.Id, entry);
+}
+
+/** One side's series by statistic key. */
+export type SeriesBySide = Record<(typeof SIDE_METRICS)[number]['key'], Map<number, number> | undefined>;
 
 /** One side's window; `percentRank` is the canary's `PR(:T)` (`undefined` when not asked for). */
-function statsAt(series: SeriesBySide, t: number, percentRank?: number | null): SideStats | null {
+export function statsAt(series: SeriesBySide, t: number, percentRank?: number | null): SideStats | null {
   const get = (key: keyof SeriesBySide) => series[key]?.get(t) ?? null;
   const requests = get('requests');
   let errors = get('errors');
@@ -303,7 +305,7 @@ function nullableRound(value: number | null): number | null {
 }
 
 /** An SDK error as `<Code>: <message>` (the code is what a person searches for). */
-function describe(error: unknown): string {
+export function describeAwsError(error: unknown): string {
   const name = (error as { name?: unknown })?.name;
   const message = errorMessage(error);
   return typeof name === 'string' && name !== 'Error' && !message.startsWith(name)
@@ -332,7 +334,7 @@ export class CloudWatchAlarmSource implements AlarmSource {
           }),
         );
       } catch (error) {
-        throw new Error(`DescribeAlarms for ${names.join(', ')} failed: ${describe(error)}`);
+        throw new Error(`DescribeAlarms for ${names.join(', ')} failed: ${describeAwsError(error)}`);
       }
       for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
         if (alarm.AlarmName && alarm.StateValue) found.set(alarm.AlarmName, alarm.StateValue as AlarmState);

@@ -5,3 +5,4 @@ export * from './errors';
 export * from './elbv2-arn';
 export * from './elbv2';
 export * from './elbv2-inputs';
+export * from './cells';
