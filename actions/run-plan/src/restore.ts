@@ -1,5 +1,5 @@
 // The post step (see @shiftgate/github post-restore.ts for when it runs and what it puts back).
-import { createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
+import { RegionalClients, RegionalElbv2Router } from '@shiftgate/aws';
 import { postRestore } from '@shiftgate/github';
 import type { Sleeper, TrafficRouter } from '@shiftgate/core';
 
@@ -16,8 +16,16 @@ export function post(options: PostOptions = {}): Promise<void> {
     nothing: 'The plan finished (or moved no traffic); nothing to put back.',
     group: 'The job ended before the plan finished: putting back the weights this run changed',
     why: 'the job ended before the plan finished',
-    router: (client) =>
-      options.router ?? new Elbv2TrafficRouter(createElbv2Client({ caller: 'run-plan', ...client })),
+    // Routes name their region: each goes to its own region's client (a rollout over cells spans many).
+    router: (client) => {
+      if (options.router) return options.router;
+      const clients = new RegionalClients({
+        caller: 'run-plan',
+        retryMode: client.retryMode,
+        maxAttempts: client.maxAttempts,
+      });
+      return new RegionalElbv2Router((region) => clients.elbv2(region));
+    },
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
 }

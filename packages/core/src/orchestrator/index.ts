@@ -5,3 +5,4 @@ export { rollbackRollout, type RollbackOptions, type RollbackResult } from './ro
 export { checkRunnable, preSwitchJudgement, type PreSwitchEvidence } from './preflight';
 export { isTransient } from './retry';
 export { hookEnv } from './hook-env';
+export { cellsSummary } from './cells-summary';
