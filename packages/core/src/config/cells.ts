@@ -1,7 +1,7 @@
 // Cells: each its own load balancer route set in one region (and optionally one zone), defined under
 // `environments.<env>.cells` in .github/shiftgate.yml or given as the `cells` input (YAML). Validated up
-// front so a bad cell refuses the rollout before anything moves (issue 12).
-import { parse } from 'yaml';
+// front so a bad cell refuses the rollout before anything moves (issue 12). The YAML reader of the
+// `cells` input is with the config file's (file.ts).
 import { InputError, isObject, quote, type Json } from '../shared/index';
 
 /** One cell: its place and the routes it switches between its own stable and canary target groups. */
@@ -37,20 +37,6 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 // The ELBv2 ARN parts a cell checks; the full grammar is the AWS adapter's (packages/aws elbv2-arn.ts).
 const ELB_ARN =
   /^arn:aws(?:-[a-z]+)*:elasticloadbalancing:([a-z0-9-]+):(\d{12}):(listener|listener-rule|targetgroup)\//;
-
-/** Reads the `cells` input: a YAML (or JSON) list of cells; an empty value is no cells. */
-export function parseCellsInput(input: string, text: string): Cell[] | null {
-  if (text.trim() === '') return null;
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new InputError(input, text, 'a YAML list of cells', {
-      message: `Input '${input}' is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
-    });
-  }
-  return parseCells(input, doc);
-}
 
 /**
  * Validates a list of cells: every key known, unique names, a region and the required ARNs present,

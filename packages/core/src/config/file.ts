@@ -1,6 +1,6 @@
 // Reading `.github/shiftgate.yml`. Kept apart from the config model (model.ts) so that code which never
 // reads the file does not load the YAML parser: select-strategy imports this only when the file exists.
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parse, parseDocument, type Node } from 'yaml';
 import {
   DEFAULT_CONFIG_PATH,
   TARGET_NAMES,
@@ -10,7 +10,7 @@ import {
   type ShiftgateConfig,
   type TargetName,
 } from './model';
-import { parseCells } from './cells';
+import { parseCells, type Cell } from './cells';
 import { InputError } from '../shared/index';
 import { GATE_NAMES, type GateName } from '../health/index';
 import {
@@ -238,4 +238,18 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
     }
   }
   return config;
+}
+
+/** Reads the `cells` input: a YAML (or JSON) list of cells; an empty value is no cells. */
+export function parseCellsInput(input: string, text: string): Cell[] | null {
+  if (text.trim() === '') return null;
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    throw new InputError(input, text, 'a YAML list of cells', {
+      message: `Input '${input}' is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    });
+  }
+  return parseCells(input, doc);
 }

@@ -6,3 +6,4 @@ export { checkRunnable, preSwitchJudgement, type PreSwitchEvidence } from './pre
 export { isTransient } from './retry';
 export { hookEnv } from './hook-env';
 export { cellsSummary } from './cells-summary';
+export { withCells } from './waves';
