@@ -115,6 +115,8 @@ export interface CellSimulation {
   calls: CellCalls;
   /** The canary's share on each cell's listener now, in percent. */
   shares(): Record<string, number>;
+  /** The cells whose listener ever sent the canary any traffic, in cell order. */
+  everServed(): string[];
 }
 
 /** One router over many cells' routers: each call goes to the cell that owns the route. */
@@ -188,6 +190,16 @@ export function createCellSimulation(options: CellSimulationOptions): CellSimula
     cells: [...options.cells],
     router,
     calls,
+    everServed: () =>
+      parts
+        .filter(({ cell, router: r }) =>
+          r.applied.some((write) =>
+            write['target-groups'].some(
+              (t) => t['target-group-arn'] === cell['canary-target-group-arn'] && t.weight > 0,
+            ),
+          ),
+        )
+        .map(({ cell }) => cell.name),
     shares: () =>
       Object.fromEntries(
         parts.map(({ cell, router: r }) => {
