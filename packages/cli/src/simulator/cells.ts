@@ -117,6 +117,8 @@ export interface CellSimulation {
   shares(): Record<string, number>;
   /** The cells whose listener ever sent the canary any traffic, in cell order. */
   everServed(): string[];
+  /** Router calls so far, over every region: reads (DescribeListeners) and writes (ModifyListener). */
+  routerCalls(): { reads: number; writes: number };
 }
 
 /** One router over many cells' routers: each call goes to the cell that owns the route. */
@@ -190,6 +192,13 @@ export function createCellSimulation(options: CellSimulationOptions): CellSimula
     cells: [...options.cells],
     router,
     calls,
+    routerCalls: () => {
+      const plans = [...regionFaults.values()];
+      return {
+        reads: plans.reduce((n, p) => n + p.count('read'), 0),
+        writes: plans.reduce((n, p) => n + p.count('write'), 0),
+      };
+    },
     everServed: () =>
       parts
         .filter(({ cell, router: r }) =>

@@ -46,8 +46,9 @@ export function withCells(state: RolloutState, defined: readonly Cell[] | null |
     return state;
   }
   const cells: Record<string, CellState> = {};
+  const byName = new Map((defined ?? []).map((c) => [c.name, c]));
   for (const [name] of waveOf) {
-    const cell = defined?.find((c) => c.name === name);
+    const cell = byName.get(name);
     if (!cell) {
       throw new InputError('cells', name, '', {
         message: `The plan's waves name cell '${name}', which the 'cells' given do not define (they define ${(defined ?? []).map((c) => c.name).join(', ') || 'none'}); nothing was changed`,
