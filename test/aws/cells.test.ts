@@ -2,7 +2,7 @@ import {
   CloudWatchCellMetricSource,
   loadBalancerOfRoute,
   RegionalClients,
-  RegionalElbv2Router,
+  regionalElbv2Router,
 } from '@shiftgate/aws';
 import type { CellTarget } from '@shiftgate/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -106,7 +106,7 @@ describe('regional clients and router', () => {
     expect(clients.cloudwatch('us-east-1')).toBe(clients.cloudwatch('us-east-1'));
     expect(clients.cloudwatch('us-east-1')).not.toBe(clients.cloudwatch('eu-west-1'));
     expect(loadBalancerOfRoute(cellTarget(3).routes[0]!)).toBe(`app/lb-3/${hex(3)}`);
-    expect(() => new RegionalElbv2Router((r) => clients.elbv2(r)).read('listener-without-region')).toThrow(
+    expect(() => regionalElbv2Router((r) => clients.elbv2(r)).read('listener-without-region')).toThrow(
       "Input 'route' must be a listener or rule ARN that names its region",
     );
   });

@@ -8,7 +8,7 @@ import {
   type TrafficRouter,
 } from '@shiftgate/core';
 import { actionsLogger, log, safeLogText, systemSleep } from '@shiftgate/github';
-import { createElbv2Client, Elbv2TrafficRouter, RegionalClients, RegionalElbv2Router } from '@shiftgate/aws';
+import { createElbv2Client, Elbv2TrafficRouter, regionalRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { rollbackSummary } from './summary';
 
@@ -23,23 +23,12 @@ export interface RunOptions {
 export async function run(options: RunOptions = {}): Promise<void> {
   try {
     const inputs = parseInputs();
-    const regional = new RegionalClients({
-      caller: 'rollback',
-      retryMode: inputs.retryMode,
-      maxAttempts: inputs.maxAttempts,
-    });
+    const client = { caller: 'rollback', retryMode: inputs.retryMode, maxAttempts: inputs.maxAttempts };
     const router =
       options.router ??
       (inputs.state?.cells
-        ? new RegionalElbv2Router((region) => regional.elbv2(region))
-        : new Elbv2TrafficRouter(
-            createElbv2Client({
-              caller: 'rollback',
-              region: inputs.region,
-              retryMode: inputs.retryMode,
-              maxAttempts: inputs.maxAttempts,
-            }),
-          ));
+        ? regionalRouter(client)
+        : new Elbv2TrafficRouter(createElbv2Client({ ...client, region: inputs.region })));
     await rollback(inputs, router, options);
   } catch (error) {
     core.setFailed(safeLogText(`rollback failed: ${errorMessage(error)}`));

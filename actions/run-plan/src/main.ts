@@ -8,7 +8,7 @@ import {
   createElbv2Client,
   Elbv2TrafficRouter,
   RegionalClients,
-  RegionalElbv2Router,
+  regionalElbv2Router,
 } from '@shiftgate/aws';
 import {
   addRestorePlans,
@@ -97,7 +97,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   const router =
     deps.router ??
     (overCells
-      ? new RegionalElbv2Router((region) => regional.elbv2(region))
+      ? regionalElbv2Router((region) => regional.elbv2(region))
       : new Elbv2TrafficRouter(createElbv2Client({ caller: 'run-plan', ...aws })));
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   const cloudwatchOf = (region: string) => deps.cloudwatch ?? regional.cloudwatch(region);

@@ -1,5 +1,5 @@
 // The post step (see @shiftgate/github post-restore.ts for when it runs and what it puts back).
-import { RegionalClients, RegionalElbv2Router } from '@shiftgate/aws';
+import { regionalRouter } from '@shiftgate/aws';
 import { postRestore } from '@shiftgate/github';
 import type { Sleeper, TrafficRouter } from '@shiftgate/core';
 
@@ -17,15 +17,9 @@ export function post(options: PostOptions = {}): Promise<void> {
     group: 'The job ended before the plan finished: putting back the weights this run changed',
     why: 'the job ended before the plan finished',
     // Routes name their region: each goes to its own region's client (a rollout over cells spans many).
-    router: (client) => {
-      if (options.router) return options.router;
-      const clients = new RegionalClients({
-        caller: 'run-plan',
-        retryMode: client.retryMode,
-        maxAttempts: client.maxAttempts,
-      });
-      return new RegionalElbv2Router((region) => clients.elbv2(region));
-    },
+    router: (client) =>
+      options.router ??
+      regionalRouter({ caller: 'run-plan', retryMode: client.retryMode, maxAttempts: client.maxAttempts }),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
 }

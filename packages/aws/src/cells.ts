@@ -1,11 +1,7 @@
 // Rolling over cells in many regions (issue 12): one client per region, a router that sends each route to
 // its region's client, and a metric source that reads every cell of a region in one GetMetricData per
 // poll (split at 500 metrics per call, CloudWatch's limit).
-import {
-  GetMetricDataCommand,
-  type CloudWatchClient,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   InputError,
@@ -15,16 +11,13 @@ import {
   type Logger,
   type MetricRange,
   type MetricWindow,
-  type RouteReading,
-  type TargetWeight,
+  routerByRoute,
   type TrafficRouter,
-  type WritePreview,
 } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, type AwsClientOptions } from './client';
 import {
-  absorbMetricResult,
-  describeAwsError,
   percentRankStat,
+  readMetricData,
   SIDE_METRICS,
   statsAt,
   targetGroupDimension,
@@ -58,29 +51,23 @@ export class RegionalClients {
 }
 
 /** A router over many regions: each route goes to the router of the region its ARN names. */
-export class RegionalElbv2Router implements TrafficRouter {
-  private readonly routers = new Map<string, Elbv2TrafficRouter>();
-  constructor(private readonly clientFor: (region: string) => ElasticLoadBalancingV2Client) {}
-
-  private of(route: string): Elbv2TrafficRouter {
+export function regionalElbv2Router(
+  clientFor: (region: string) => ElasticLoadBalancingV2Client,
+): TrafficRouter {
+  const routers = new Map<string, Elbv2TrafficRouter>();
+  return routerByRoute((route) => {
     const region = regionOfArn(route);
     if (!region) throw new InputError('route', route, 'a listener or rule ARN that names its region');
-    let router = this.routers.get(region);
-    if (!router) this.routers.set(region, (router = new Elbv2TrafficRouter(this.clientFor(region))));
+    let router = routers.get(region);
+    if (!router) routers.set(region, (router = new Elbv2TrafficRouter(clientFor(region))));
     return router;
-  }
-  read(route: string): Promise<RouteReading> {
-    return this.of(route).read(route);
-  }
-  preview(reading: RouteReading, targetGroups: TargetWeight[]): WritePreview {
-    return this.of(reading.route).preview(reading, targetGroups);
-  }
-  write(reading: RouteReading, targetGroups: TargetWeight[]): Promise<void> {
-    return this.of(reading.route).write(reading, targetGroups);
-  }
-  loadBalancerOf(reading: RouteReading): Promise<string> {
-    return this.of(reading.route).loadBalancerOf(reading);
-  }
+  });
+}
+
+/** The router of an action or command over many regions: one ELBv2 client per region, same settings. */
+export function regionalRouter(options: Omit<AwsClientOptions, 'region'>): TrafficRouter {
+  const clients = new RegionalClients(options);
+  return regionalElbv2Router((region) => clients.elbv2(region));
 }
 
 /** The `LoadBalancer` dimension of a listener or rule ARN: `app/<name>/<id>`, read from the ARN itself. */
@@ -158,32 +145,17 @@ export class CloudWatchCellMetricSource implements CellMetricSource {
     const queries = this.queries(cells);
     const series: MetricSeries = new Map();
     const client = this.options.client(region);
+    const what = `in ${region} for ${cells.length} cells, ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()},`;
     for (let from = 0; from < queries.length; from += MAX_QUERIES_PER_CALL) {
       const chunk = queries.slice(from, from + MAX_QUERIES_PER_CALL);
-      let token: string | undefined;
-      let pages = 0;
-      do {
-        this.options.onCall?.(region, chunk.length);
-        let page;
-        try {
-          page = await client.send(
-            new GetMetricDataCommand({
-              MetricDataQueries: chunk,
-              StartTime: new Date(range.start),
-              EndTime: new Date(range.end),
-              ScanBy: 'TimestampAscending',
-              ...(token ? { NextToken: token } : {}),
-            }),
-          );
-        } catch (error) {
-          throw new Error(
-            `GetMetricData in ${region} for ${cells.length} cells, ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()}, failed: ${describeAwsError(error)}`,
-          );
-        }
-        for (const result of page.MetricDataResults ?? []) absorbMetricResult(series, result, this.logger);
-        token = page.NextToken;
-        if (++pages > 100) throw new Error('GetMetricData kept returning NextToken after 100 pages');
-      } while (token);
+      await readMetricData(client, {
+        queries: chunk,
+        range,
+        what,
+        series,
+        logger: this.logger,
+        onPage: () => this.options.onCall?.(region, chunk.length),
+      });
     }
     const usable = (id: string) => {
       const s = series.get(id);

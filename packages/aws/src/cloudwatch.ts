@@ -192,32 +192,8 @@ export class CloudWatchMetricSource implements MetricSource {
 
   async windows(range: MetricRange): Promise<MetricWindow[]> {
     const series: MetricSeries = new Map();
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      let page;
-      try {
-        page = await this.client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: this.queries,
-            StartTime: new Date(range.start),
-            EndTime: new Date(range.end),
-            ScanBy: 'TimestampAscending',
-            ...(token ? { NextToken: token } : {}),
-          }),
-        );
-      } catch (error) {
-        throw new Error(
-          `GetMetricData for ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()} failed: ${describeAwsError(error)}`,
-        );
-      }
-      for (const message of page.Messages ?? [])
-        this.logger.debug(`GetMetricData: ${message.Code}: ${message.Value}`);
-      for (const result of page.MetricDataResults ?? []) absorbMetricResult(series, result, this.logger);
-      token = page.NextToken;
-      if (++pages > 100) throw new Error('GetMetricData kept returning NextToken after 100 pages');
-    } while (token);
-
+    const what = `for ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()}`;
+    await readMetricData(this.client, { queries: this.queries, range, what, series, logger: this.logger });
     const usable = (id: string) => {
       const s = series.get(id);
       if (!s) return undefined;
@@ -251,6 +227,48 @@ export class CloudWatchMetricSource implements MetricSource {
     }
     return windows;
   }
+}
+
+/**
+ * Reads `queries` over `range` into `series` with GetMetricData, following `NextToken` (at most 100
+ * pages); `what` says in the error what was being read. `onPage` hears of every call.
+ */
+export async function readMetricData(
+  client: CloudWatchClient,
+  request: {
+    queries: MetricDataQuery[];
+    range: MetricRange;
+    what: string;
+    series: MetricSeries;
+    logger: Logger;
+    onPage?: () => void;
+  },
+): Promise<void> {
+  const { range, logger } = request;
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    request.onPage?.();
+    let page;
+    try {
+      page = await client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: request.queries,
+          StartTime: new Date(range.start),
+          EndTime: new Date(range.end),
+          ScanBy: 'TimestampAscending',
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+    } catch (error) {
+      throw new Error(`GetMetricData ${request.what} failed: ${describeAwsError(error)}`);
+    }
+    for (const message of page.Messages ?? [])
+      logger.debug(`GetMetricData: ${message.Code}: ${message.Value}`);
+    for (const result of page.MetricDataResults ?? []) absorbMetricResult(request.series, result, logger);
+    token = page.NextToken;
+    if (++pages > 100) throw new Error('GetMetricData kept returning NextToken after 100 pages');
+  } while (token);
 }
 
 /** Metric values by timestamp, and the query's final status, per query id. */

@@ -10,10 +10,8 @@ import {
   type Clock,
   type MetricRange,
   type MetricWindow,
-  type RouteReading,
-  type TargetWeight,
   type TrafficRouter,
-  type WritePreview,
+  routerByRoute,
 } from '@shiftgate/core';
 import { FaultPlan, type Fault } from './faults';
 import { TrafficModel } from './model';
@@ -122,29 +120,20 @@ export interface CellSimulation {
 }
 
 /** One router over many cells' routers: each call goes to the cell that owns the route. */
-export class CellRouter implements TrafficRouter {
-  constructor(private readonly byRoute: ReadonlyMap<string, SimulatedRouter>) {}
-  private owner(route: string): SimulatedRouter {
-    const router = this.byRoute.get(route);
-    if (!router) throw new InputError('route', route, 'a route of a simulated cell');
-    return router;
-  }
-  read(route: string): Promise<RouteReading> {
-    return this.owner(route).read(route);
-  }
-  preview(reading: RouteReading, targetGroups: TargetWeight[]): WritePreview {
-    return this.owner(reading.route).preview(reading, targetGroups);
-  }
-  write(reading: RouteReading, targetGroups: TargetWeight[]): Promise<void> {
-    return this.owner(reading.route).write(reading, targetGroups);
-  }
-  loadBalancerOf(reading: RouteReading): Promise<string> {
-    return this.owner(reading.route).loadBalancerOf();
-  }
-  /** Every write that reached any cell, in order of cells. */
-  writes(): number {
-    return [...new Set(this.byRoute.values())].reduce((n, r) => n + r.applied.length, 0);
-  }
+export type CellRouter = TrafficRouter & {
+  /** Every write that reached any cell. */
+  writes(): number;
+};
+
+function cellRouter(byRoute: ReadonlyMap<string, SimulatedRouter>): CellRouter {
+  const router = routerByRoute((route) => {
+    const owner = byRoute.get(route);
+    if (!owner) throw new InputError('route', route, 'a route of a simulated cell');
+    return owner;
+  });
+  return Object.assign(router, {
+    writes: () => [...new Set(byRoute.values())].reduce((n, r) => n + r.applied.length, 0),
+  });
 }
 
 /** Builds cells with their own models, routers and metric sources. */
@@ -187,7 +176,7 @@ export function createCellSimulation(options: CellSimulationOptions): CellSimula
     return { cell, model, router, faults };
   });
   const calls: CellCalls = { getMetricData: {}, polls: {}, metrics: {} };
-  const router = new CellRouter(byRoute);
+  const router = cellRouter(byRoute);
   return {
     cells: [...options.cells],
     router,

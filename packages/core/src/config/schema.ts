@@ -8,6 +8,20 @@ type Schema = Record<string, unknown>;
 const WHOLE_PERCENT = VALUE_PATTERNS.wholePercent;
 const DURATION = VALUE_PATTERNS.duration;
 
+// Wave sizes: counts and shares, as a comma list or a YAML list.
+const WAVE_LIST = [
+  { type: 'string', pattern: '^\\s*\\d+%?(\\s*[,\\s]\\s*\\d+%?)*\\s*$' },
+  {
+    type: 'array',
+    items: {
+      oneOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^\\d+%?$' },
+      ],
+    },
+  },
+];
+
 function parameterSchema(param: ParameterSpec): Schema {
   const description = param.description + (param.default !== null ? ` Default: ${param.default}.` : '');
   switch (param.kind) {
@@ -50,21 +64,7 @@ function parameterSchema(param: ParameterSpec): Schema {
     case 'choice':
       return { description, type: 'string', enum: [...(param.choices ?? [])] };
     case 'waves':
-      return {
-        description,
-        oneOf: [
-          { type: 'string', pattern: '^\\s*\\d+%?(\\s*[,\\s]\\s*\\d+%?)*\\s*$' },
-          {
-            type: 'array',
-            items: {
-              oneOf: [
-                { type: 'integer', minimum: 1 },
-                { type: 'string', pattern: '^\\d+%?$' },
-              ],
-            },
-          },
-        ],
-      };
+      return { description, oneOf: [...WAVE_LIST] };
     case 'string':
       return { description, type: 'string', minLength: 1 };
     case 'list':

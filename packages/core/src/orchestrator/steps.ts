@@ -4,7 +4,14 @@ import { errorMessage } from '../shared/index';
 import { bake, defaultMaxBakeTime, serializeTrace, type Decision, type TraceDocument } from '../health/index';
 import { assertNever, type Step } from '../strategy/index';
 import { recordShift, shiftRoutes } from '../traffic/index';
-import { Cancelled, StepFailure, type RunContext, type StepContext, type StepOutcome } from './context';
+import {
+  applyOptions,
+  Cancelled,
+  StepFailure,
+  type RunContext,
+  type StepContext,
+  type StepOutcome,
+} from './context';
 import { hookEnv } from './hook-env';
 import { preSwitchJudgement } from './preflight';
 import { waveStep } from './waves';
@@ -47,14 +54,7 @@ async function shiftStep({ run, step, index }: StepContext<'shift'>): Promise<St
       dryRun: false,
       loadBalancer: false,
     },
-    {
-      sleep: options.sleep,
-      logger: run.logger,
-      pair,
-      ...(options.verify ? { verify: options.verify } : {}),
-      random: options.random,
-      ...(options.beforeWrite ? { beforeFirstWrite: options.beforeWrite } : {}),
-    },
+    applyOptions(run, pair),
   );
   Object.assign(run.weights, result.after);
   const next = recordShift(state, {

@@ -19,7 +19,7 @@ import type { CellState, RolloutState } from '../rollout/index';
 import type { OnFailure, Step } from '../strategy/index';
 import { shiftRoutes, splitFor, type TargetPair } from '../traffic/index';
 import type { Cell } from '../config/index';
-import { Cancelled, StepFailure, type RunContext, type StepOutcome } from './context';
+import { applyOptions, Cancelled, StepFailure, type RunContext, type StepOutcome } from './context';
 import type { CellTarget, RunPlanOptions } from './types';
 
 type Batch = Extract<Step, { kind: 'batch' }>;
@@ -148,14 +148,7 @@ async function switchCells(run: RunContext, names: string[], weight: number, ind
           dryRun: false,
           loadBalancer: false,
         },
-        {
-          sleep: options.sleep,
-          logger: run.logger,
-          pair,
-          ...(options.verify ? { verify: options.verify } : {}),
-          random: options.random,
-          ...(options.beforeWrite ? { beforeFirstWrite: (plans) => options.beforeWrite!(plans, pair) } : {}),
-        },
+        applyOptions(run, pair),
       );
       Object.assign(run.weights, result.after);
       const initial = { ...(run.state['initial-weights'] ?? {}) };

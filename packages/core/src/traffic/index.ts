@@ -7,3 +7,4 @@ export * from './apply';
 export * from './shift';
 export * from './rollback';
 export * from './restore';
+export * from './by-route';
