@@ -16,6 +16,7 @@ import {
 } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, type AwsClientOptions } from './client';
 import {
+  albMetricQuery,
   percentRankStat,
   readMetricData,
   SIDE_METRICS,
@@ -117,22 +118,16 @@ export class CloudWatchCellMetricSource implements CellMetricSource {
         [
           ...SIDE_METRICS,
           ...(slow ? [{ key: 'slow', metric: 'TargetResponseTime', stat: percentRankStat(threshold!) }] : []),
-        ].map(({ key, metric, stat }): MetricDataQuery => ({
-          Id: `${prefix}${key}`,
-          MetricStat: {
-            Metric: {
-              Namespace: 'AWS/ApplicationELB',
-              MetricName: metric,
-              Dimensions: [
-                { Name: 'LoadBalancer', Value: loadBalancer },
-                { Name: 'TargetGroup', Value: targetGroupDimension(`cells.${cell.name}`, arn) },
-              ],
-            },
-            Period: seconds,
-            Stat: stat,
-          },
-          ReturnData: true,
-        })),
+        ].map(({ key, metric, stat }) =>
+          albMetricQuery({
+            id: `${prefix}${key}`,
+            metric,
+            stat,
+            loadBalancer,
+            targetGroup: targetGroupDimension(`cells.${cell.name}`, arn),
+            seconds,
+          }),
+        ),
       );
     });
   }

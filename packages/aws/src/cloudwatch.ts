@@ -50,6 +50,35 @@ export function targetGroupDimension(input: string, arn: string): string {
   return parsed.path;
 }
 
+/** One ALB metric of one target group, as a GetMetricData query. */
+export function albMetricQuery(q: {
+  id: string;
+  metric: string;
+  stat: string;
+  /** `app/<name>/<id>` */
+  loadBalancer: string;
+  /** `targetgroup/<name>/<id>` */
+  targetGroup: string;
+  seconds: number;
+}): MetricDataQuery {
+  return {
+    Id: q.id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: q.metric,
+        Dimensions: [
+          { Name: 'LoadBalancer', Value: q.loadBalancer },
+          { Name: 'TargetGroup', Value: q.targetGroup },
+        ],
+      },
+      Period: q.seconds,
+      Stat: q.stat,
+    },
+    ReturnData: true,
+  };
+}
+
 /** The ALB metrics read per side, with the statistic each is judged on. */
 export const SIDE_METRICS = [
   { key: 'requests', metric: 'RequestCount', stat: 'Sum' },
@@ -140,22 +169,9 @@ export class CloudWatchMetricSource implements MetricSource {
     ];
     const seconds = this.period / 1000;
     this.queries = sides.flatMap(({ prefix, targetGroup, metrics }) =>
-      metrics.map(({ key, metric, stat }): MetricDataQuery => ({
-        Id: `${prefix}${key}`,
-        MetricStat: {
-          Metric: {
-            Namespace: 'AWS/ApplicationELB',
-            MetricName: metric,
-            Dimensions: [
-              { Name: 'LoadBalancer', Value: loadBalancer },
-              { Name: 'TargetGroup', Value: targetGroup },
-            ],
-          },
-          Period: seconds,
-          Stat: stat,
-        },
-        ReturnData: true,
-      })),
+      metrics.map(({ key, metric, stat }) =>
+        albMetricQuery({ id: `${prefix}${key}`, metric, stat, loadBalancer, targetGroup, seconds }),
+      ),
     );
     for (const q of this.custom) {
       this.queries.push(

@@ -9,6 +9,7 @@ import {
   planWaves,
   runPlan,
   virtualTime,
+  type RunPlanOptions,
   type RunResult,
   type Sleeper,
 } from '@shiftgate/core';
@@ -38,6 +39,28 @@ export interface CellsDemoRun {
   command: string;
 }
 
+/**
+ * The demo's time and run options: simulated time in which every wait also waits 1/speed of it on
+ * the wall (so progress reads as it happens), one-minute windows, a seeded jitter, live progress lines.
+ */
+export function liveTime(o: { seed: number; speed: number; io: Io; signal: AbortSignal }) {
+  const time = virtualTime(SIMULATION_EPOCH);
+  const sleep: Sleeper = async (ms, s) => {
+    await time.sleep(ms, s);
+    if (Number.isFinite(o.speed)) await systemSleep(ms / o.speed, s ?? o.signal);
+  };
+  const options = {
+    period: 60_000,
+    metricDelay: 120_000,
+    clock: time.clock,
+    sleep,
+    signal: o.signal,
+    random: mulberry32(o.seed),
+    onEvent: progressReporter(o.io, { prefix: '  ', clock: time.clock }),
+  } satisfies Partial<RunPlanOptions>;
+  return { time, options };
+}
+
 /** Runs the bad version over the demo's cells, live in simulated time. */
 export async function deployCells(
   seed: number,
@@ -46,11 +69,8 @@ export async function deployCells(
   signal: AbortSignal,
   position: string,
 ): Promise<{ demo: CellsDemoRun; simulatedMs: number }> {
-  const time = virtualTime(SIMULATION_EPOCH);
-  const sleep: Sleeper = async (ms, s) => {
-    await time.sleep(ms, s);
-    if (Number.isFinite(speed)) await systemSleep(ms / speed, s ?? signal);
-  };
+  const live = liveTime({ seed, speed, io, signal });
+  const time = live.time;
   const cells = generateCells({
     count: CELLS_DEMO.cells,
     regions: CELLS_DEMO.regions,
@@ -84,13 +104,7 @@ export async function deployCells(
     },
     cellMetrics: sim.metrics(60_000, gates.maxP99Latency),
     gates,
-    period: 60_000,
-    metricDelay: 120_000,
-    clock: time.clock,
-    sleep,
-    signal,
-    random: mulberry32(seed),
-    onEvent: progressReporter(io, { prefix: '  ', clock: time.clock }),
+    ...live.options,
   });
   const end = time.clock.now();
   const served = sim.everServed();

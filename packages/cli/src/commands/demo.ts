@@ -7,17 +7,13 @@ import {
   parseGates,
   parseInteger,
   runPlan,
-  virtualTime,
-  type Sleeper,
 } from '@shiftgate/core';
-import { systemSleep, withCancelSignals } from '@shiftgate/github';
+import { withCancelSignals } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, type Command, type Io } from '../command';
-import { progressReporter } from '../progress';
 import { chartPoints, demoReport, type DemoRun } from '../report/demo-report';
-import { SIMULATION_EPOCH } from '../run-support';
-import { createSimulation, mulberry32, type Scenario } from '../simulator/index';
-import { CELLS_DEMO, cellsDemoSection, deployCells, type CellsDemoRun } from './demo-cells';
+import { createSimulation, type Scenario } from '../simulator/index';
+import { CELLS_DEMO, cellsDemoSection, deployCells, liveTime, type CellsDemoRun } from './demo-cells';
 
 /** The demo's two deployments: the plan, the gates and the scenarios `deploy --simulate` replays. */
 export const DEMO = {
@@ -170,12 +166,7 @@ async function deploy(
   signal: AbortSignal,
   index: number,
 ): Promise<{ demo: DemoRun; simulatedMs: number }> {
-  const time = virtualTime(SIMULATION_EPOCH);
-  // Live: every simulated wait also waits 1/speed of it on the wall, so the progress reads as it happens.
-  const sleep: Sleeper = async (ms, s) => {
-    await time.sleep(ms, s);
-    if (Number.isFinite(speed)) await systemSleep(ms / speed, s ?? signal);
-  };
+  const { time, options } = liveTime({ seed, speed, io, signal });
   const sim = createSimulation({ seed, scenario: deployment.scenario, clock: time.clock, at: deployment.at });
   const plan = buildPlan('canary', { steps: DEMO.steps, 'bake-time': DEMO.bakeTime });
   const gates = parseGates({});
@@ -196,13 +187,7 @@ async function deploy(
     metrics: () => sim.metrics(60_000, gates.maxP99Latency),
     alarms: sim.alarms,
     gates,
-    period: 60_000,
-    metricDelay: 120_000,
-    clock: time.clock,
-    sleep,
-    signal,
-    random: mulberry32(seed),
-    onEvent: progressReporter(io, { prefix: '  ', clock: time.clock }),
+    ...options,
   });
   const end = time.clock.now();
   const verdictMinute = Math.ceil((end - start) / 60_000);
