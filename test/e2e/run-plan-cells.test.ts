@@ -5,8 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import type { CloudWatchServer, MetricProvider } from '../support/cloudwatch-server';
+import type { CloudWatchServer } from '../support/cloudwatch-server';
 import type { Elbv2Server } from '../support/elbv2-server';
 import { useAlbFakes } from '../support/alb-fakes';
 import {
@@ -16,22 +15,14 @@ import {
   serializeRolloutState,
   type Cell,
 } from '@shiftgate/core';
-import { generateCells, TrafficModel } from '@shiftgate/cli';
+import { generateCells } from '@shiftgate/cli';
 import { actionMetadata, postIfRuns, postStateEnv } from './traffic-runner';
-import { asTargetWeights, modelMetrics } from '../support/model-metrics';
+import { addCellListeners, canaryWeights, cellsInput, feedCells } from '../support/cells-fakes';
 import { commandMessages, inputEnv, nodeBinaries, runBundle, stepFiles } from '../support/runner';
 
 const POST_IF = actionMetadata('run-plan').runs['post-if']!;
 const CELLS: Cell[] = generateCells({ count: 3, regions: ['us-east-1', 'us-west-2', 'eu-west-1'], zones: 1 });
-const CELLS_INPUT = stringify(
-  CELLS.map((c) => ({
-    name: c.name,
-    region: c.region,
-    'listener-arn': c.routes[0],
-    'stable-target-group-arn': c['stable-target-group-arn'],
-    'canary-target-group-arn': c['canary-target-group-arn'],
-  })),
-);
+const CELLS_INPUT = cellsInput(CELLS);
 
 const fakes = useAlbFakes();
 let elbv2: Elbv2Server;
@@ -40,31 +31,8 @@ beforeAll(() => {
   ({ elbv2, cloudwatch } = fakes);
 });
 beforeEach(() => {
-  for (const cell of CELLS) {
-    elbv2.addTargetGroup(cell['canary-target-group-arn']);
-    elbv2.addListener({
-      ListenerArn: cell.routes[0]!,
-      LoadBalancerArn: cell.routes[0]!.replace(
-        /:listener\/(app\/[^/]+\/[0-9a-f]+)\/[0-9a-f]+$/,
-        ':loadbalancer/$1',
-      ),
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: cell['stable-target-group-arn'] }],
-    });
-  }
-  const providers: MetricProvider[] = CELLS.map((cell, i) =>
-    modelMetrics({
-      model: new TrafficModel({ seed: 31 + i, start: Date.now(), scenario: 'healthy', at: 0 }),
-      pair: { stable: cell['stable-target-group-arn'], canary: cell['canary-target-group-arn'] },
-      weights: () => asTargetWeights(elbv2.weights(cell.routes[0]!)),
-    }),
-  );
-  cloudwatch.metrics = (query, t) => {
-    for (const provider of providers) {
-      const value = provider(query, t);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
+  addCellListeners(elbv2, CELLS);
+  feedCells({ elbv2, cloudwatch }, CELLS, { seed: 31, start: Date.now() });
 });
 
 /** Wave 1 is the one-box; wave 2 holds the other two cells (one in each remaining region). */
@@ -121,8 +89,7 @@ async function step(options: {
   return result;
 }
 
-const canary = (cell: Cell) =>
-  elbv2.weights(cell.routes[0]!).find(([arn]) => arn === cell['canary-target-group-arn'])?.[1] ?? 0;
+const canary = (cell: Cell) => canaryWeights(elbv2, [cell])[0]!;
 
 describe('dist/run-plan over cells', () => {
   const node = nodeBinaries().at(-1)!.path;

@@ -5,8 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { stringify } from 'yaml';
-import type { CloudWatchServer, MetricProvider } from '../../support/cloudwatch-server';
+import type { CloudWatchServer } from '../../support/cloudwatch-server';
 import type { Elbv2Server } from '../../support/elbv2-server';
 import { useAlbFakes } from '../../support/alb-fakes';
 import {
@@ -17,24 +16,15 @@ import {
   virtualTime,
   type Cell,
 } from '@shiftgate/core';
-import { generateCells, TrafficModel } from '@shiftgate/cli';
+import { generateCells } from '@shiftgate/cli';
 import { run } from '../../../actions/run-plan/src/main';
 import { post } from '../../../actions/run-plan/src/restore';
-import { asTargetWeights, modelMetrics } from '../../support/model-metrics';
+import { addCellListeners, canaryWeights, cellsInput, feedCells } from '../../support/cells-fakes';
 import { commandMessages, inputEnv, parseCommandFile, stepFiles, type StepFiles } from '../../support/runner';
 
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
 const CELLS: Cell[] = generateCells({ count: 3, regions: ['us-east-1', 'us-west-2', 'eu-west-1'], zones: 1 });
-const CELLS_INPUT = stringify(
-  CELLS.map((c) => ({
-    name: c.name,
-    region: c.region,
-    zone: c.zone,
-    'listener-arn': c.routes[0],
-    'stable-target-group-arn': c['stable-target-group-arn'],
-    'canary-target-group-arn': c['canary-target-group-arn'],
-  })),
-);
+const CELLS_INPUT = cellsInput(CELLS);
 
 const fakes = useAlbFakes();
 let elbv2: Elbv2Server;
@@ -48,17 +38,7 @@ beforeAll(() => {
 beforeEach(() => {
   step = stepFiles();
   writeFileSync(SUMMARY, '');
-  for (const cell of CELLS) {
-    elbv2.addTargetGroup(cell['canary-target-group-arn']);
-    elbv2.addListener({
-      ListenerArn: cell.routes[0]!,
-      LoadBalancerArn: cell.routes[0]!.replace(
-        /:listener\/(app\/[^/]+\/[0-9a-f]+)\/[0-9a-f]+$/,
-        ':loadbalancer/$1',
-      ),
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: cell['stable-target-group-arn'] }],
-    });
-  }
+  addCellListeners(elbv2, CELLS);
   for (const [k, v] of Object.entries({
     ...step.env,
     GITHUB_STEP_SUMMARY: SUMMARY,
@@ -78,27 +58,7 @@ afterEach(() => {
 });
 
 /** Each cell's metrics from its own model; `bad` cells run a regressed canary. */
-function feed(bad: string[] = []) {
-  const providers: MetricProvider[] = CELLS.map((cell, i) =>
-    modelMetrics({
-      model: new TrafficModel({
-        seed: 11 + i,
-        start: NOW,
-        scenario: bad.includes(cell.name) ? 'step-regression' : 'healthy',
-        at: 0,
-      }),
-      pair: { stable: cell['stable-target-group-arn'], canary: cell['canary-target-group-arn'] },
-      weights: () => asTargetWeights(elbv2.weights(cell.routes[0]!)),
-    }),
-  );
-  cloudwatch.metrics = (query, t) => {
-    for (const provider of providers) {
-      const value = provider(query, t);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
-}
+const feed = (bad: string[] = []) => feedCells({ elbv2, cloudwatch }, CELLS, { seed: 11, start: NOW, bad });
 
 function rollingState(parameters: Record<string, string> = {}): string {
   const plan = buildPlan(
@@ -153,11 +113,7 @@ async function runAction(inputs: Record<string, string>, hangAfterSleeps?: numbe
   };
 }
 
-const canaryShares = () =>
-  CELLS.map((c) => {
-    const weights = elbv2.weights(c.routes[0]!);
-    return weights.find(([arn]) => arn === c['canary-target-group-arn'])?.[1] ?? 0;
-  });
+const canaryShares = () => canaryWeights(elbv2, CELLS);
 
 describe('run-plan over cells', () => {
   it('promotes three cells in three regions wave by wave and shows the waves in the summary', async () => {
