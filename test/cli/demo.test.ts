@@ -13,14 +13,21 @@ describe('shiftgate demo', () => {
     const { code, stdout, stderr } = await cli(['demo', '--speed', 'max'], { cwd: dir });
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^\n1\/2 Healthy canary: canary 5→25→50→100%, bake 4m after each step/);
+    expect(stdout).toMatch(/^\n1\/3 Healthy canary: canary 5→25→50→100%, bake 4m after each step/);
     expect(stdout).toMatch(/^Healthy canary {3}promoted {5}after \d+ simulated minutes$/m);
     expect(stdout).toMatch(/^Bad canary {7}rolled back {2}after \d+ simulated minutes$/m);
+    expect(stdout).toMatch(
+      /^Bad over cells {3}rolled back {2}after +\d+ simulated minutes; served by 1 of 12 cells \(us-east-1a-1\)$/m,
+    );
     expect(stdout).toMatch(/\nReport: reports\/shiftgate-demo\.md\n$/);
     const report = readFileSync(join(dir, 'reports', 'shiftgate-demo.md'), 'utf8');
     expect(report).toMatch(/^# shiftgate demo\n/);
     expect(report).toContain('## 1. Healthy canary: promoted');
     expect(report).toContain('## 2. Bad canary: rolled back');
+    expect(report).toContain('## 3. Bad over cells: rolled back in the one-box');
+    expect(report).toContain('Cells that ever served the new version: **us-east-1a-1** (1 of 12)');
+    expect(report).toContain('| 1 | us-east-1 | us-east-1a | 🔴 us-east-1a-1 | 🔴 rolled back |');
+    expect(report).toContain('### Cells by region and zone');
     expect(report.match(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g)).toHaveLength(2);
     expect(report).toContain('max-error-rate 1%</text>');
     expect(report).toContain('max-p99-latency 500ms</text>');
@@ -44,7 +51,18 @@ describe('shiftgate demo', () => {
       '--json',
     ]);
     expect(JSON.parse(replay.stdout).reason).toBe(bad.reason);
-    expect(demo.stderr).toContain('2/2 Bad canary');
+    expect(demo.stderr).toContain('2/3 Bad canary');
+    expect(doc.cells).toMatchObject({ decision: 'rollback', served: ['us-east-1a-1'] });
+    expect(doc.cells.waves[0]).toEqual(['us-east-1a-1']);
+    const cells = await cli([
+      'deploy',
+      '--simulate',
+      ...'--strategy rolling --cells 12 --regions us-east-1,eu-west-1 --zones 2 --param bake-time=4m --scenario step-regression --seed 5'.split(
+        ' ',
+      ),
+      '--json',
+    ]);
+    expect(JSON.parse(cells.stdout).reason).toBe(doc.cells.reason);
   });
 
   it('draws progress bars on a terminal, redrawn in place', async () => {

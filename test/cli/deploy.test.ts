@@ -152,6 +152,16 @@ describe('shiftgate deploy --simulate', () => {
       ['deploy', '--simulate', '--strategy', 'rolling', '--param', 'cells=a,b'],
       'is a batch step, which needs a batch hook',
     ],
+    [
+      ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--bad-cell', 'nope'],
+      "Input '--bad-cell' must be a generated cell name such as us-east-1a-1, got 'nope'",
+    ],
+    [['deploy', '--simulate', '--strategy', 'rolling', '--zones', '2'], '--zones only applies with --cells'],
+    [
+      ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--regions', 'mars'],
+      "Input '--regions' must be AWS regions such as us-east-1,eu-west-1, got 'mars'",
+    ],
+    [['deploy', '--strategy', 'rolling', '--cells', '4'], '--cells only applies with --simulate'],
     [['deploy', '--simulate', '--state', 'nope.json'], 'cannot read --state nope.json: ENOENT'],
     [['deploy', '--simulate', ...CANARY_FLAGS, '--bogus'], "Unknown option '--bogus'"],
     [
@@ -338,5 +348,69 @@ describe('shiftgate deploy --simulate blue-green', () => {
     ]);
     expect(stdout).toContain('promoted: all 3 steps of the blue-green plan passed');
     expect(code).toBe(0);
+  });
+});
+
+describe('shiftgate deploy --simulate over cells', () => {
+  const CELLS = [
+    'deploy',
+    '--simulate',
+    '--strategy',
+    'rolling',
+    '--cells',
+    '24',
+    '--regions',
+    'us-east-1,us-west-2,eu-west-1',
+    '--zones',
+    '2',
+    '--json',
+  ];
+  const run = async (...more: string[]) => {
+    const { code, stdout } = await cli([...CELLS, ...more]);
+    const doc = JSON.parse(stdout) as {
+      decision: string;
+      waves: string[][];
+      cells: Record<string, { region: string; zone: string; wave: number; status: string }>;
+    };
+    const byStatus = (status: string) =>
+      Object.entries(doc.cells)
+        .filter(([, c]) => c.status === status)
+        .map(([n]) => n);
+    return { code, doc, byStatus };
+  };
+
+  it('promotes every cell wave by wave and reports waves and cells', async () => {
+    const { code, doc, byStatus } = await run();
+    expect(code).toBe(0);
+    expect(doc.decision).toBe('promote');
+    expect(doc.waves[0]).toEqual(['us-east-1a-1']);
+    expect(doc.waves.flat()).toHaveLength(24);
+    for (const wave of doc.waves) expect(new Set(wave.map((c) => doc.cells[c]!.region)).size).toBe(1);
+    expect(byStatus('promoted')).toHaveLength(24);
+    expect(doc.cells['eu-west-1b-8']).toEqual({
+      region: 'eu-west-1',
+      zone: 'eu-west-1b',
+      wave: doc.waves.length,
+      status: 'promoted',
+    });
+  });
+
+  it('stops a bad version in the one-box; no other cell is touched', async () => {
+    const { code, doc, byStatus } = await run('--scenario', 'step-regression');
+    expect(code).toBe(1);
+    expect(doc.decision).toBe('rollback');
+    expect(byStatus('rolled-back')).toEqual(['us-east-1a-1']);
+    expect(byStatus('untouched')).toHaveLength(23);
+  });
+
+  it('stops a bad zone within its wave and sends every moved cell back', async () => {
+    const { code, byStatus } = await run('--bad-zone', 'us-west-2b');
+    expect(code).toBe(1);
+    expect(byStatus('promoted')).toEqual([]);
+    expect(byStatus('untouched').every((c) => c.startsWith('us-west-2b') || c.startsWith('eu-west-1'))).toBe(
+      true,
+    );
+    expect(byStatus('rolled-back')).toContain('us-east-1a-1');
+    expect(byStatus('rolled-back').some((c) => c.startsWith('us-west-2b'))).toBe(true);
   });
 });

@@ -92,3 +92,38 @@ describe('shiftgate plan', () => {
     expect((await cli(['plan', '--help'])).stdout).toContain('Exit codes: 0 planned, 2 invalid');
   });
 });
+
+describe('shiftgate plan --strategy rolling', () => {
+  it('prints the waves of the config environment’s cells', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-cells-'));
+    const arn = (region: string, rest: string) =>
+      `arn:aws:elasticloadbalancing:${region}:123456789012:${rest}`;
+    const cells = ['a', 'b', 'c']
+      .flatMap((name, i) => [
+        `      - name: ${name}`,
+        `        region: ${i === 2 ? 'eu-west-1' : 'us-east-1'}`,
+        `        listener-arn: ${arn(i === 2 ? 'eu-west-1' : 'us-east-1', `listener/app/lb/0123456789abcdef/000000000000000${i}`)}`,
+        `        stable-target-group-arn: ${arn(i === 2 ? 'eu-west-1' : 'us-east-1', `targetgroup/blue-${i}/000000000000000${i}`)}`,
+        `        canary-target-group-arn: ${arn(i === 2 ? 'eu-west-1' : 'us-east-1', `targetgroup/green-${i}/000000000000000${i}`)}`,
+      ])
+      .join('\n');
+    writeFileSync(
+      join(dir, 'shiftgate.yml'),
+      `version: 1\nenvironments:\n  production:\n    cells:\n${cells}\n`,
+    );
+    const { code, stdout } = await cli(
+      ['plan', '--strategy', 'rolling', '--config', 'shiftgate.yml', '--environment', 'production', '--json'],
+      { cwd: dir },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).waves).toEqual([['a'], ['b'], ['c']]);
+    const text = await cli(
+      ['plan', '--strategy', 'rolling', '--config', 'shiftgate.yml', '--environment', 'production'],
+      { cwd: dir },
+    );
+    expect(text.stdout).toContain('1. wave 1: a');
+    expect(text.stdout).toContain(
+      'warning: the one-box of region us-east-1 (a) holds 1 of 2 cells (50%), more than 10%',
+    );
+  });
+});

@@ -102,20 +102,18 @@ describe('buildPlan', () => {
     );
   });
 
-  it('builds rolling batches of max-unavailable cells', () => {
-    const steps = buildPlan('rolling', { cells: 'eu-1, eu-2\nus-1', 'max-unavailable': 2 }).steps;
-    expect(steps.filter((s) => s.kind === 'batch')).toEqual([
-      { kind: 'batch', batch: 1, cells: ['eu-1', 'eu-2'] },
-      { kind: 'batch', batch: 2, cells: ['us-1'] },
+  it('builds rolling waves over named cells: one-box, then cumulative shares', () => {
+    const plan = buildPlan('rolling', { cells: 'eu-1, eu-2\nus-1, us-2' });
+    expect(plan.steps).toEqual([
+      { kind: 'batch', batch: 1, cells: ['eu-1'] },
+      { kind: 'batch', batch: 2, cells: ['eu-2'] },
+      { kind: 'batch', batch: 3, cells: ['us-1', 'us-2'] },
     ]);
+    expect(plan.warnings).toEqual(['the one-box of region - (eu-1) holds 1 of 4 cells (25%), more than 10%']);
   });
 
   it.each([
-    [{}, "Strategy rolling needs parameter 'cells'"],
-    [
-      { cells: 'a,b', 'max-unavailable': 3 },
-      "Input 'parameters.max-unavailable' must be a whole number from 1 to 2 (the number of cells), got '3'",
-    ],
+    [{}, "Strategy rolling needs cells: define them under 'cells'"],
     [{ cells: 'a,a' }, "a list without repeats ('a' appears twice)"],
     [{ cells: 'a;rm -rf' }, 'no spaces or shell characters'],
     [
@@ -126,6 +124,23 @@ describe('buildPlan', () => {
     [
       { cells: 'a', 'max-unavailable': 0 },
       "Input 'parameters.max-unavailable' must be a whole number of at least 1, got '0'",
+    ],
+    [{ cells: 'a', waves: '1,50%,40%,100%' }, "Input 'parameters.waves' does not grow at 40%"],
+    [{ cells: 'a', waves: '1,150%' }, "Input 'parameters.waves' has 150%, which exceeds 100%"],
+    [{ cells: 'a', waves: '1,50%' }, "Input 'parameters.waves' must end at 100%"],
+    [{ cells: 'a', waves: '2,1,100%' }, "Input 'parameters.waves' does not grow at 1"],
+    [
+      { cells: 'a', 'wave-boundary': 'planet' },
+      "Input 'parameters.wave-boundary' must be one of region, zone, none",
+    ],
+    [{ cells: 'a', 'on-failure': 'panic' }, "must be one of rollback-all, rollback-wave, halt, got 'panic'"],
+    [
+      { cells: 'a', 'cell-steps': '10,50' },
+      "Input 'parameters.cell-steps' must be weights that strictly increase and end at 100",
+    ],
+    [
+      { cells: 'a,b,c', 'strict-one-box': 'true' },
+      "Input 'parameters.strict-one-box' is true and the one-box of region - (a) holds 1 of 3 cells (33%)",
     ],
   ])('refuses rolling parameters %j', (params, message) => {
     expect(() => buildPlan('rolling', params)).toThrow(message);
@@ -225,8 +240,8 @@ describe('validatePlan', () => {
 });
 
 describe('planWaves', () => {
-  it('gives the cells of each rolling batch in order', () => {
-    expect(planWaves(buildPlan('rolling', { cells: 'c1,c2,c3,c4,c5', 'max-unavailable': 2 }).steps)).toEqual([
+  it('gives the cells of each rolling wave in order', () => {
+    expect(planWaves(buildPlan('rolling', { cells: 'c1,c2,c3,c4,c5', waves: '2,4,100%' }).steps)).toEqual([
       ['c1', 'c2'],
       ['c3', 'c4'],
       ['c5'],

@@ -1,13 +1,14 @@
 import * as core from '@actions/core';
 import {
   InputError,
+  parseInteger,
   parseRollbackTo,
   parseRolloutState,
   type RollbackTarget,
   type RolloutState,
 } from '@shiftgate/core';
 import { log } from '@shiftgate/github';
-import { parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
+import { parseRetryMode, parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
 
 /** The code's defaults; action.yml states the same strings (a test compares them). */
 export const DEFAULTS = {
@@ -41,6 +42,10 @@ export function parseInputs(
   const toText = parseRollbackTo(get, warn);
   // Errors about the target name the input the workflow gave.
   const toName = get('rollback-to').trim() === '' && get('to').trim() !== '' ? 'to' : 'rollback-to';
+  // The reason ends up in a notice and the summary: one line, so it cannot start a workflow command.
+  const reason = get('reason').replace(/\s+/g, ' ').trim().slice(0, 500);
+  // A rollout over cells names its routes per cell in the state: every moved cell goes back.
+  if (state?.cells) return { ...cellRouteInputs(get, env), to: toText, reason, state };
   const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state);
   if (toText === 'previous') {
     const missing = routes.filter((r) => !state?.['initial-weights']?.[r]);
@@ -55,7 +60,29 @@ export function parseInputs(
       );
     }
   }
-  // The reason ends up in a notice and the summary: one line, so it cannot start a workflow command.
-  const reason = get('reason').replace(/\s+/g, ' ').trim().slice(0, 500);
   return { routes, pair, to: toText, reason, state, region, retryMode, maxAttempts };
+}
+
+/** Over cells the routes and target groups come from the state's cells; the route inputs must be empty. */
+function cellRouteInputs(
+  get: (name: string) => string,
+  env: Record<string, string | undefined>,
+): Pick<Inputs, 'routes' | 'pair' | 'region' | 'retryMode' | 'maxAttempts'> {
+  for (const name of ['listener-arn', 'rule-arn', 'stable-target-group-arn', 'canary-target-group-arn']) {
+    if (get(name).trim() !== '') {
+      throw new InputError(name, get(name), 'empty for a rollout over cells', {
+        message: `Input '${name}' must be empty for a rollout over cells: the state names every cell's routes and target groups`,
+      });
+    }
+  }
+  return {
+    routes: [],
+    pair: { stable: '', canary: '' },
+    region: get('aws-region').trim() || env.AWS_REGION?.trim() || '',
+    retryMode: parseRetryMode('retry-mode', get('retry-mode') || DEFAULTS['retry-mode']),
+    maxAttempts: parseInteger('max-attempts', get('max-attempts') || DEFAULTS['max-attempts'], {
+      min: 1,
+      max: 10,
+    }),
+  };
 }

@@ -14,7 +14,7 @@ import {
   systemSleep,
   type TrafficDependencies,
 } from '@shiftgate/github';
-import { createElbv2Client, Elbv2RuleManager, Elbv2TrafficRouter } from '@shiftgate/aws';
+import { createElbv2Client, Elbv2RuleManager, Elbv2TrafficRouter, regionalRouter } from '@shiftgate/aws';
 import { parseInputs, type Inputs } from './inputs';
 import { rollbackSummary } from './summary';
 
@@ -27,13 +27,11 @@ export interface Dependencies extends TrafficDependencies {
 export async function run(deps: Dependencies = {}): Promise<void> {
   await runStep('rollback', async () => {
     const inputs = parseInputs();
-    const client = createElbv2Client({
-      caller: 'rollback',
-      region: inputs.region,
-      retryMode: inputs.retryMode,
-      maxAttempts: inputs.maxAttempts,
-    });
-    const router = deps.router ?? new Elbv2TrafficRouter(client);
+    const settings = { caller: 'rollback', retryMode: inputs.retryMode, maxAttempts: inputs.maxAttempts };
+    const client = createElbv2Client({ ...settings, region: inputs.region });
+    // A rollout over cells spans regions: each route goes to its own region's client.
+    const router =
+      deps.router ?? (inputs.state?.cells ? regionalRouter(settings) : new Elbv2TrafficRouter(client));
     // An A/B test's audience rule is removed first; only a state that planned one asks for it.
     const rules =
       deps.rules ??

@@ -1,13 +1,16 @@
 import * as core from '@actions/core';
-import { parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
+import { parseRetryMode, parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
 import {
   actionSettings,
   InputError,
   parseBoolean,
+  parseInteger,
   parseRolloutState,
   parseRunSettings,
   requireActiveState,
   settingDefault,
+  parseCellsInput,
+  type Cell,
   type RolloutState,
   type RunSettings,
   type SettingName,
@@ -16,6 +19,7 @@ import {
 /** The code's defaults; action.yml states the same strings (a test compares them). */
 export const DEFAULTS = {
   ...ROUTE_INPUT_DEFAULTS,
+  cells: '',
   ...(Object.fromEntries(
     actionSettings('run-plan').map((name) => [name, settingDefault(name, 'run-plan')]),
   ) as Record<SettingName, string>),
@@ -24,6 +28,8 @@ export const DEFAULTS = {
 /** The run-plan inputs, parsed and validated once, before any AWS call. */
 export interface Inputs extends RunSettings, RouteInputs {
   state: RolloutState;
+  /** Rolling over cells: their definitions (the `cells` input), or null (none, or the state carries them). */
+  cells: Cell[] | null;
   failOnRollback: boolean;
 }
 
@@ -47,10 +53,44 @@ export function parseInputs(
       message: `Input 'state' has no step left to run (step ${state.step} of ${state.plan.length})`,
     });
   }
+  const cells = parseCellsInput('cells', get('cells'));
+  if (cells || state.cells) return { ...cellInputs(get, env, state), cells };
   return {
+    cells: null,
     ...parseRunSettings(get, state),
     ...parseRouteInputs(get, env, state),
     state,
     failOnRollback: parseBoolean('fail-on-rollback', get('fail-on-rollback') || DEFAULTS['fail-on-rollback']),
+  };
+}
+
+/**
+ * The inputs of a rollout over cells: each cell names its routes and target groups, so the single-route
+ * inputs must stay empty; every region's client takes `retry-mode` and `max-attempts`.
+ */
+function cellInputs(
+  get: (name: string) => string,
+  env: Record<string, string | undefined>,
+  state: RolloutState,
+): Omit<Inputs, 'cells'> {
+  for (const name of ['listener-arn', 'rule-arn', 'stable-target-group-arn', 'canary-target-group-arn']) {
+    if (get(name).trim() !== '') {
+      throw new InputError(name, get(name), 'empty in a rollout over cells', {
+        message: `Input '${name}' must be empty in a rollout over cells: each cell names its own routes and target groups in 'cells'`,
+      });
+    }
+  }
+  return {
+    ...parseRunSettings(get, state),
+    state,
+    routes: [],
+    pair: { stable: '', canary: '' },
+    failOnRollback: parseBoolean('fail-on-rollback', get('fail-on-rollback') || DEFAULTS['fail-on-rollback']),
+    region: get('aws-region').trim() || env.AWS_REGION?.trim() || '',
+    retryMode: parseRetryMode('retry-mode', get('retry-mode') || DEFAULTS['retry-mode']),
+    maxAttempts: parseInteger('max-attempts', get('max-attempts') || DEFAULTS['max-attempts'], {
+      min: 1,
+      max: 10,
+    }),
   };
 }

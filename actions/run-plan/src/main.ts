@@ -2,14 +2,18 @@ import * as core from '@actions/core';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchAlarmSource,
+  CloudWatchCellMetricSource,
   CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
   Elbv2RuleManager,
   Elbv2TrafficRouter,
+  RegionalClients,
+  regionalElbv2Router,
 } from '@shiftgate/aws';
 import {
   addRestorePlans,
+  cellsSummary,
   describeStep,
   formatDuration,
   formatRouteWeights,
@@ -64,7 +68,7 @@ export async function run(overrides: Partial<Dependencies> = {}): Promise<void> 
           ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
         };
         const result = await deploy(inputs, deps);
-        await core.summary.addRaw(runSummary(result, inputs.pair)).write();
+        await core.summary.addRaw(runSummary(result, inputs.pair) + cellsSummary(result.state)).write();
         const failure = failureOf(inputs, result);
         if (failure) throw new Error(failure);
       },
@@ -81,18 +85,31 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     retryMode: inputs.retryMode,
     maxAttempts: inputs.maxAttempts,
   };
-  const elbv2 = createElbv2Client({ caller: 'run-plan', ...aws });
-  const router = deps.router ?? new Elbv2TrafficRouter(elbv2);
-  const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
-  let record: RestoreRecord | null = null;
   const { state } = inputs;
+  const overCells = inputs.cells !== null || Boolean(state.cells);
+  // Over cells, every region has its own clients; a route goes to the region its ARN names.
+  const regional = new RegionalClients({
+    caller: 'run-plan',
+    retryMode: aws.retryMode,
+    maxAttempts: aws.maxAttempts,
+  });
+  const elbv2 = createElbv2Client({ caller: 'run-plan', ...aws });
+  const router =
+    deps.router ??
+    (overCells ? regionalElbv2Router((region) => regional.elbv2(region)) : new Elbv2TrafficRouter(elbv2));
+  const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
+  const cloudwatchOf = (region: string) => deps.cloudwatch ?? regional.cloudwatch(region);
+  let record: RestoreRecord | null = null;
+  const where = overCells
+    ? `${(inputs.cells ?? Object.keys(state.cells ?? {})).length} cells`
+    : inputs.routes.join(', ');
   log.info(
-    `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${inputs.routes.join(', ')}: ` +
+    `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${where}: ` +
       `${formatDuration(inputs.pollInterval)} windows, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,
   );
   const result = await runPlan({
     state,
-    target: { routes: inputs.routes, pair: inputs.pair },
+    ...(overCells ? {} : { target: { routes: inputs.routes, pair: inputs.pair } }),
     router,
     // A/B audience rules: created, found by their tag and removed only by this rollout.
     rules: new Elbv2RuleManager(elbv2),
@@ -109,6 +126,18 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
         logger: actionsLogger,
       }),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(cloudwatch) } : {}),
+    ...(overCells
+      ? {
+          cells: inputs.cells,
+          cellMetrics: new CloudWatchCellMetricSource({
+            client: cloudwatchOf,
+            period: inputs.pollInterval,
+            slowThreshold: inputs.gates.maxP99Latency,
+            logger: actionsLogger,
+          }),
+          cellAlarms: (region: string) => new CloudWatchAlarmSource(cloudwatchOf(region)),
+        }
+      : {}),
     ...(inputs.smokeCommand ? { smoke: shellSmokeRunner(inputs.smokeCommand) } : {}),
     hooks: {
       command: shellCommandRunner,
@@ -128,8 +157,8 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     logger: actionsLogger,
     // Saved before every shift's first write, so the post step can put traffic back even when this
     // process is killed mid-way.
-    beforeWrite: (plans) => {
-      record = addRestorePlans(record, inputs, plans);
+    beforeWrite: (plans, pair) => {
+      record = addRestorePlans(record, { pair: pair ?? inputs.pair }, plans, pair ?? inputs.pair);
       saveRestoreState(aws, record);
     },
     onEvent: progress,

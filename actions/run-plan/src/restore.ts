@@ -1,5 +1,5 @@
 // The post step (see @shiftgate/github post-restore.ts for when it runs and what it puts back).
-import { createElbv2Router } from '@shiftgate/aws';
+import { regionalRouter } from '@shiftgate/aws';
 import { postRestore, type TrafficDependencies } from '@shiftgate/github';
 
 /** What the post step talks to and waits with (see {@link TrafficDependencies}). */
@@ -12,7 +12,10 @@ export function post(deps: Dependencies = {}): Promise<void> {
     nothing: 'The plan finished (or moved no traffic); nothing to put back.',
     group: 'The job ended before the plan finished: putting back the weights this run changed',
     why: 'the job ended before the plan finished',
-    router: (client) => deps.router ?? createElbv2Router('run-plan', client),
+    // Routes name their region: each goes to its own region's client (a rollout over cells spans many).
+    router: (client) =>
+      deps.router ??
+      regionalRouter({ caller: 'run-plan', retryMode: client.retryMode, maxAttempts: client.maxAttempts }),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
 }

@@ -6,6 +6,7 @@ import {
   parseEnvironmentName,
   parseRequiredPermission,
   parseStrategyName,
+  type Cell,
   type PermissionLevel,
   type RawParameter,
   type StrategyName,
@@ -23,6 +24,8 @@ export interface Inputs {
   token: string;
   requirePermission: PermissionLevel | 'none';
   allowForks: boolean;
+  /** Rolling over cells: the `cells` input (over the config environment's), or null. */
+  cells: Cell[] | null;
 }
 
 /** Reads the inputs by name through a getter (so tests can pass a map), validating each. */
@@ -48,6 +51,7 @@ export async function parseInputs(
     token: get('token'),
     requirePermission: parseRequiredPermission('require-permission', get('require-permission') || 'write'),
     allowForks: parseBoolean('allow-forks', get('allow-forks') || 'false'),
+    cells: await parseCells(get('cells')),
   };
 }
 
@@ -79,4 +83,11 @@ export async function parseParameters(text: string): Promise<Record<string, RawP
     }
   }
   return out;
+}
+
+/** Parses the `cells` input (YAML), loading the YAML reader only when there are cells. */
+async function parseCells(text: string): Promise<Cell[] | null> {
+  if (text.trim() === '') return null;
+  const { parseCellsInput } = await import('@shiftgate/core/config-file');
+  return parseCellsInput('cells', text);
 }

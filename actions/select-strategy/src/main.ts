@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import {
   buildPlan,
+  configCells,
   configGates,
   configParameters,
   createRolloutState,
@@ -11,6 +12,7 @@ import {
   planWeights,
   selectStrategy,
   serializeRolloutState,
+  withCells,
   type EventFacts,
   type Selection,
   type ShiftgateConfig,
@@ -60,11 +62,14 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
     allowForks: inputs.allowForks,
   });
   if (selection.needsPermissionCheck) await checkLabelAdder(inputs, env, facts, selection);
-  const plan = buildPlan(selection.strategy, {
-    ...configParameters(config, selection.strategy, inputs.environment),
-    ...inputs.parameters,
-  });
-  const state = createRolloutState({
+  const cells = inputs.cells ?? configCells(config, inputs.environment);
+  const plan = buildPlan(
+    selection.strategy,
+    { ...configParameters(config, selection.strategy, inputs.environment), ...inputs.parameters },
+    { cells },
+  );
+  for (const warning of plan.warnings ?? []) log.warning(warning);
+  const planned = createRolloutState({
     strategy: plan.strategy,
     parameters: plan.parameters,
     plan: plan.steps,
@@ -72,6 +77,8 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
     environment: inputs.environment,
     now: new Date(),
   });
+  // Over cells the state carries them (data: names, regions and ARNs), so later jobs need no cells input.
+  const state = plan.strategy === 'rolling' && cells ? withCells(planned, cells) : planned;
   const env_ = inputs.environment ? config.environments[inputs.environment] : undefined;
   log.debug(`plan: ${JSON.stringify(plan)}`);
   return {

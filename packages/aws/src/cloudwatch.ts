@@ -50,8 +50,37 @@ export function targetGroupDimension(input: string, arn: string): string {
   return parsed.path;
 }
 
+/** One ALB metric of one target group, as a GetMetricData query. */
+export function albMetricQuery(q: {
+  id: string;
+  metric: string;
+  stat: string;
+  /** `app/<name>/<id>` */
+  loadBalancer: string;
+  /** `targetgroup/<name>/<id>` */
+  targetGroup: string;
+  seconds: number;
+}): MetricDataQuery {
+  return {
+    Id: q.id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: q.metric,
+        Dimensions: [
+          { Name: 'LoadBalancer', Value: q.loadBalancer },
+          { Name: 'TargetGroup', Value: q.targetGroup },
+        ],
+      },
+      Period: q.seconds,
+      Stat: q.stat,
+    },
+    ReturnData: true,
+  };
+}
+
 /** The ALB metrics read per side, with the statistic each is judged on. */
-const SIDE_METRICS = [
+export const SIDE_METRICS = [
   { key: 'requests', metric: 'RequestCount', stat: 'Sum' },
   { key: 'errors', metric: 'HTTPCode_Target_5XX_Count', stat: 'Sum' },
   { key: 'p99', metric: 'TargetResponseTime', stat: 'p99' },
@@ -147,7 +176,9 @@ export class CloudWatchMetricSource implements MetricSource {
     ];
     const seconds = this.period / 1000;
     this.queries = sides.flatMap(({ prefix, targetGroup, metrics }) =>
-      metrics.map(({ key, metric, stat }) => this.albQuery(`${prefix}${key}`, targetGroup, metric, stat)),
+      metrics.map(({ key, metric, stat }) =>
+        albMetricQuery({ id: `${prefix}${key}`, metric, stat, loadBalancer, targetGroup, seconds }),
+      ),
     );
     for (const q of this.custom) {
       this.queries.push(
@@ -183,22 +214,14 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   private albQuery(id: string, targetGroup: string, metric: string, stat: string): MetricDataQuery {
-    return {
-      Id: id,
-      MetricStat: {
-        Metric: {
-          Namespace: 'AWS/ApplicationELB',
-          MetricName: metric,
-          Dimensions: [
-            { Name: 'LoadBalancer', Value: this.dimensions.loadBalancer },
-            { Name: 'TargetGroup', Value: targetGroup },
-          ],
-        },
-        Period: this.period / 1000,
-        Stat: stat,
-      },
-      ReturnData: true,
-    };
+    return albMetricQuery({
+      id,
+      metric,
+      stat,
+      loadBalancer: this.dimensions.loadBalancer,
+      targetGroup,
+      seconds: this.period / 1000,
+    });
   }
 
   /**
@@ -224,33 +247,9 @@ export class CloudWatchMetricSource implements MetricSource {
           ),
         ]
       : this.queries;
-    const series = new Map<string, { values: Map<number, number>; status: string }>();
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      let page;
-      try {
-        page = await this.client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries,
-            StartTime: new Date(range.start),
-            EndTime: new Date(range.end),
-            ScanBy: 'TimestampAscending',
-            ...(token ? { NextToken: token } : {}),
-          }),
-        );
-      } catch (error) {
-        throw new Error(
-          `GetMetricData for ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()} failed: ${describe(error)}`,
-        );
-      }
-      for (const message of page.Messages ?? [])
-        this.logger.debug(`GetMetricData: ${message.Code}: ${message.Value}`);
-      for (const result of page.MetricDataResults ?? []) this.absorb(series, result);
-      token = page.NextToken;
-      if (++pages > 100) throw new Error('GetMetricData kept returning NextToken after 100 pages');
-    } while (token);
-
+    const series: MetricSeries = new Map();
+    const what = `for ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()}`;
+    await readMetricData(this.client, { queries, range, what, series, logger: this.logger });
     const usable = (id: string) => {
       const s = series.get(id);
       if (!s) return undefined;
@@ -289,34 +288,78 @@ export class CloudWatchMetricSource implements MetricSource {
     }
     return windows;
   }
-
-  private absorb(
-    series: Map<string, { values: Map<number, number>; status: string }>,
-    result: MetricDataResult,
-  ): void {
-    if (!result.Id) return;
-    const entry = series.get(result.Id) ?? { values: new Map<number, number>(), status: 'Complete' };
-    const timestamps = result.Timestamps ?? [];
-    const values = result.Values ?? [];
-    for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
-      const value = values[i]!;
-      if (Number.isFinite(value)) entry.values.set(timestamps[i]!.getTime(), value);
-    }
-    // The last page's status wins: PartialData on one page and Complete on the next is complete.
-    entry.status = result.StatusCode ?? 'Complete';
-    for (const message of result.Messages ?? [])
-      this.logger.debug(`CloudWatch query '${result.Id}': ${message.Code}: ${message.Value}`);
-    series.set(result.Id, entry);
-  }
 }
 
-type SeriesBySide = Record<(typeof SIDE_METRICS)[number]['key'], Map<number, number> | undefined>;
+/**
+ * Reads `queries` over `range` into `series` with GetMetricData, following `NextToken` (at most 100
+ * pages); `what` says in the error what was being read. `onPage` hears of every call.
+ */
+export async function readMetricData(
+  client: CloudWatchClient,
+  request: {
+    queries: MetricDataQuery[];
+    range: MetricRange;
+    what: string;
+    series: MetricSeries;
+    logger: Logger;
+    onPage?: () => void;
+  },
+): Promise<void> {
+  const { range, logger } = request;
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    request.onPage?.();
+    let page;
+    try {
+      page = await client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: request.queries,
+          StartTime: new Date(range.start),
+          EndTime: new Date(range.end),
+          ScanBy: 'TimestampAscending',
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+    } catch (error) {
+      throw new Error(`GetMetricData ${request.what} failed: ${describeAwsError(error)}`);
+    }
+    for (const message of page.Messages ?? [])
+      logger.debug(`GetMetricData: ${message.Code}: ${message.Value}`);
+    for (const result of page.MetricDataResults ?? []) absorbMetricResult(request.series, result, logger);
+    token = page.NextToken;
+    if (++pages > 100) throw new Error('GetMetricData kept returning NextToken after 100 pages');
+  } while (token);
+}
+
+/** Metric values by timestamp, and the query's final status, per query id. */
+export type MetricSeries = Map<string, { values: Map<number, number>; status: string }>;
+
+/** Adds one page's result for a query to the series read so far. */
+export function absorbMetricResult(series: MetricSeries, result: MetricDataResult, logger: Logger): void {
+  if (!result.Id) return;
+  const entry = series.get(result.Id) ?? { values: new Map<number, number>(), status: 'Complete' };
+  const timestamps = result.Timestamps ?? [];
+  const values = result.Values ?? [];
+  for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
+    const value = values[i]!;
+    if (Number.isFinite(value)) entry.values.set(timestamps[i]!.getTime(), value);
+  }
+  // The last page's status wins: PartialData on one page and Complete on the next is complete.
+  entry.status = result.StatusCode ?? 'Complete';
+  for (const message of result.Messages ?? [])
+    logger.debug(`CloudWatch query '${result.Id}': ${message.Code}: ${message.Value}`);
+  series.set(result.Id, entry);
+}
+
+/** One side's series by statistic key. */
+export type SeriesBySide = Record<(typeof SIDE_METRICS)[number]['key'], Map<number, number> | undefined>;
 
 /**
  * One side's window; `ranks` holds the `PR(:T)` values asked for (`slow` at the latency gate, `over` at
  * the increase test's threshold), null where CloudWatch returned none.
  */
-function statsAt(
+export function statsAt(
   series: SeriesBySide,
   t: number,
   ranks: { slow?: number | null; over?: number | null } = {},
@@ -350,7 +393,7 @@ function nullableRound(value: number | null): number | null {
 }
 
 /** An SDK error as `<Code>: <message>` (the code is what a person searches for). */
-function describe(error: unknown): string {
+export function describeAwsError(error: unknown): string {
   const name = (error as { name?: unknown })?.name;
   const message = errorMessage(error);
   return typeof name === 'string' && name !== 'Error' && !message.startsWith(name)
@@ -379,7 +422,7 @@ export class CloudWatchAlarmSource implements AlarmSource {
           }),
         );
       } catch (error) {
-        throw new Error(`DescribeAlarms for ${names.join(', ')} failed: ${describe(error)}`);
+        throw new Error(`DescribeAlarms for ${names.join(', ')} failed: ${describeAwsError(error)}`);
       }
       for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
         if (alarm.AlarmName && alarm.StateValue) found.set(alarm.AlarmName, alarm.StateValue as AlarmState);

@@ -6,3 +6,4 @@ export * from './elbv2-arn';
 export * from './elbv2';
 export * from './elbv2-inputs';
 export * from './elbv2-rules';
+export * from './cells';

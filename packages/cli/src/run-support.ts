@@ -13,6 +13,7 @@ import {
 } from '@shiftgate/aws';
 import {
   buildPlan,
+  configCells,
   configParameters,
   createRolloutState,
   DEFAULT_CONFIG_PATH,
@@ -27,6 +28,7 @@ import {
   parseVersion,
   serviceNames,
   type AlarmSource,
+  type Cell,
   type CommandRunner,
   type MetricSourceFactory,
   type RawParameter,
@@ -42,9 +44,11 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError, type Io } from './command';
 import {
   createSimulation,
+  generateCells,
   parseBEffect,
   parseFault,
   parseScenario,
+  type BadVersion,
   type Simulation,
 } from './simulator/index';
 
@@ -82,6 +86,58 @@ export const SIMULATE_FLAGS = {
   fault: { type: 'string', multiple: true },
 } as const;
 
+/** Flags of simulated cells (`shiftgate deploy --simulate --strategy rolling`). */
+export const CELL_FLAGS = {
+  cells: { type: 'string' },
+  regions: { type: 'string' },
+  zones: { type: 'string' },
+  'bad-cell': { type: 'string', multiple: true },
+  'bad-zone': { type: 'string', multiple: true },
+} as const;
+
+/**
+ * Simulated cells from `--cells N --regions a,b --zones N`, and which of them run a bad version
+ * (`--scenario step-regression`: all; `--bad-cell`, `--bad-zone`: those only); null without `--cells`.
+ */
+export function simulatedCellsFromFlags(values: Values): { cells: Cell[]; bad: BadVersion } | null {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const list = (name: string) => (values[name] as string[] | undefined) ?? [];
+  if (text('cells') === undefined) {
+    for (const flag of ['regions', 'zones', 'bad-cell', 'bad-zone']) {
+      const v = values[flag];
+      if (v !== undefined && !(Array.isArray(v) && v.length === 0))
+        throw new UsageError(`--${flag} only applies with --cells`);
+    }
+    return null;
+  }
+  const count = parseInteger('--cells', text('cells')!, { min: 1, max: 100_000 });
+  const regions = (text('regions') ?? 'us-east-1')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  const bad = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+  const wrong = regions.find((r) => !bad.test(r));
+  if (wrong !== undefined)
+    throw new InputError('--regions', text('regions'), 'AWS regions such as us-east-1,eu-west-1');
+  const zones = parseInteger('--zones', text('zones') ?? '1', { min: 1, max: 6 });
+  const cells = generateCells({ count, regions, zones });
+  for (const name of list('bad-cell')) {
+    if (!cells.some((c) => c.name === name))
+      throw new InputError('--bad-cell', name, `a generated cell name such as ${cells[0]!.name}`);
+  }
+  for (const zone of list('bad-zone')) {
+    if (!cells.some((c) => c.zone === zone))
+      throw new InputError('--bad-zone', zone, `a generated zone such as ${cells[0]!.zone}`);
+  }
+  const scenario = text('scenario') ?? 'healthy';
+  if (scenario !== 'healthy' && scenario !== 'step-regression')
+    throw new InputError('--scenario', scenario, 'healthy or step-regression (a bad version) with --cells');
+  return {
+    cells,
+    bad: { everywhere: scenario === 'step-regression', cells: list('bad-cell'), zones: list('bad-zone') },
+  };
+}
+
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** Reads a file named by a flag, relative to the working directory; a missing file is a usage error. */
@@ -95,8 +151,17 @@ export function readFlagFile(io: Io, flag: string, path: string): string {
   }
 }
 
-/** The rollout state to run: `--state <file>`, or a new one planned from `--strategy` and its parameters. */
-export function stateFromFlags(command: string, values: Values, io: Io, now: Date): RolloutState {
+/**
+ * The rollout state to run: `--state <file>`, or a new one planned from `--strategy` and its parameters.
+ * Rolling plans its waves over `cells` when given, else over the config environment's cells.
+ */
+export function stateFromFlags(
+  command: string,
+  values: Values,
+  io: Io,
+  now: Date,
+  cells: readonly Cell[] | null = null,
+): RolloutState {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   if (text('state')) {
     for (const flag of ['strategy', 'parameters', 'environment', 'config', 'version']) {
@@ -140,7 +205,7 @@ export function stateFromFlags(command: string, values: Values, io: Io, now: Dat
   // A saga planned here takes its service names, in order, from this run's --services.
   if (strategy === 'saga' && raw.services === undefined && text('services'))
     raw.services = serviceNames(parseServices('--services', text('services')!));
-  const plan = buildPlan(strategy, raw);
+  const plan = buildPlan(strategy, raw, { cells: cells ?? configCells(config, environment) });
   return createRolloutState({
     strategy: plan.strategy,
     parameters: plan.parameters,
@@ -241,7 +306,20 @@ export function simulationFromFlags(
 /** Refuses simulator flags without `--simulate`, so they are never silently ignored. */
 export function requireSimulate(values: Values): void {
   if (values.simulate) return;
-  for (const flag of ['scenario', 'seed', 'at', 'fault', 'from-weight', 'bad-service', 'b-effect']) {
+  for (const flag of [
+    'scenario',
+    'seed',
+    'at',
+    'fault',
+    'from-weight',
+    'bad-service',
+    'b-effect',
+    'cells',
+    'regions',
+    'zones',
+    'bad-cell',
+    'bad-zone',
+  ]) {
     const v = values[flag];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0))
       throw new UsageError(`--${flag} only applies with --simulate`);

@@ -268,3 +268,86 @@ describe('rollback', () => {
     expect(server.requests).toEqual([]);
   });
 });
+
+describe('rollback over cells', () => {
+  const EU = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012';
+  const EU_LISTENER = `${EU}:listener/app/shop-eu/60dc6c495c0c9188/a2f7dc8efc522ab2`;
+  const EU_STABLE = `${EU}:targetgroup/blue-eu/73e2d6bc24d8a067`;
+  const EU_CANARY = `${EU}:targetgroup/green-eu/83e2d6bc24d8a067`;
+  const cellState = (): RolloutState => ({
+    ...createRolloutState({
+      strategy: 'rolling',
+      parameters: {},
+      plan: [
+        { kind: 'batch', batch: 1, cells: ['use1'] },
+        { kind: 'batch', batch: 2, cells: ['euw1'] },
+      ],
+      now: new Date('2026-01-01T00:00:00Z'),
+    }),
+    step: 2,
+    status: 'in-progress',
+    'initial-weights': { [LISTENER]: [tw(STABLE, 1)], [EU_LISTENER]: [tw(EU_STABLE, 1)] },
+    cells: {
+      use1: {
+        region: 'us-east-1',
+        zone: null,
+        wave: 1,
+        status: 'promoted',
+        routes: [LISTENER],
+        'stable-target-group-arn': STABLE,
+        'canary-target-group-arn': CANARY,
+        alarms: [],
+        weight: 25,
+      },
+      euw1: {
+        region: 'eu-west-1',
+        zone: null,
+        wave: 2,
+        status: 'in-progress',
+        routes: [EU_LISTENER],
+        'stable-target-group-arn': EU_STABLE,
+        'canary-target-group-arn': EU_CANARY,
+        alarms: [],
+        weight: 25,
+      },
+    },
+  });
+
+  it('sends every moved cell back through its own region, with the routes from the state', async () => {
+    server.addListener({
+      ListenerArn: EU_LISTENER,
+      LoadBalancerArn: `${EU}:loadbalancer/app/shop-eu/60dc6c495c0c9188`,
+      DefaultActions: [
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: EU_STABLE, Weight: 75 },
+              { TargetGroupArn: EU_CANARY, Weight: 25 },
+            ],
+          },
+        },
+      ],
+    });
+    const result = await rollback({ state: serializeRolloutState(cellState()), reason: 'wave 2 failed' });
+    expect(result.errors).toEqual([]);
+    expect(server.weights(LISTENER)).toEqual([
+      [STABLE, 100],
+      [CANARY, 0],
+    ]);
+    expect(server.weights(EU_LISTENER)).toEqual([
+      [EU_STABLE, 100],
+      [EU_CANARY, 0],
+    ]);
+    const regions = server.requests.filter((r) => r.action === 'ModifyListener').map((r) => r.region);
+    expect(regions.sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const state = parseRolloutState('state', result.outputs.state!);
+    expect(Object.values(state.cells!).map((c) => c.status)).toEqual(['rolled-back', 'rolled-back']);
+  });
+
+  it('refuses route inputs next to a state over cells', async () => {
+    const result = await rollback({ state: serializeRolloutState(cellState()), 'listener-arn': LISTENER });
+    expect(result.errors[0]).toContain("Input 'listener-arn' must be empty for a rollout over cells");
+    expect(server.requests).toEqual([]);
+  });
+});

@@ -19,6 +19,7 @@ const defaults: Record<string, string> = {
   token: 'ghs_test',
   'require-permission': 'write',
   'allow-forks': 'false',
+  cells: '',
 };
 const named =
   (over: Record<string, string> = {}) =>
@@ -37,6 +38,7 @@ describe('parseInputs', () => {
       token: 'ghs_test',
       requirePermission: 'write',
       allowForks: false,
+      cells: null,
     });
   });
 
@@ -145,6 +147,48 @@ describe('run', () => {
     );
     expect(permissionChecks).toHaveLength(1);
     expect(permissionChecks[0]?.headers.authorization).toBe('token ghs_test');
+  });
+
+  it('plans rolling waves over the cells input and puts the cells in the state', async () => {
+    const arn = (region: string, rest: string) =>
+      `arn:aws:elasticloadbalancing:${region}:123456789012:${rest}`;
+    const cells = ['us-east-1', 'us-east-1', 'eu-west-1'].map((region, i) => ({
+      name: `cell-${i}`,
+      region,
+      'listener-arn': arn(region, `listener/app/lb-${i}/0123456789abcdef/000000000000000${i}`),
+      'stable-target-group-arn': arn(region, `targetgroup/blue-${i}/000000000000000${i}`),
+      'canary-target-group-arn': arn(region, `targetgroup/green-${i}/000000000000000${i}`),
+    }));
+    start('workflow_dispatch', dispatchEvent('rolling'), { cells: JSON.stringify(cells) });
+    const out = await captured();
+    expect(process.exitCode).toBeUndefined();
+    const outputs = step.outputs();
+    expect(JSON.parse(outputs.waves!)).toEqual([['cell-0'], ['cell-1'], ['cell-2']]);
+    const state = JSON.parse(outputs.state!) as {
+      cells: Record<string, { region: string; wave: number; status: string }>;
+    };
+    expect(state.cells['cell-2']).toMatchObject({ region: 'eu-west-1', wave: 3, status: 'untouched' });
+    expect(out).toContain(
+      '::warning::the one-box of region us-east-1 (cell-0) holds 1 of 2 cells (50%25), more than 10%25',
+    );
+  });
+
+  it('refuses cells with a duplicate name, naming the cell, and sets no output', async () => {
+    const cell = {
+      name: 'a',
+      region: 'us-east-1',
+      'listener-arn':
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/lb/0123456789abcdef/0123456789abcdef',
+      'stable-target-group-arn':
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/b/0123456789abcdef',
+      'canary-target-group-arn':
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/g/0123456789abcdef',
+    };
+    start('workflow_dispatch', dispatchEvent('rolling'), { cells: JSON.stringify([cell, cell]) });
+    const out = await captured();
+    expect(process.exitCode).toBe(1);
+    expect(step.outputs()).toEqual({});
+    expect(out).toContain("Input 'cells' has two cells named 'a'");
   });
 
   it('reads the config file from the workspace', async () => {

@@ -7,16 +7,13 @@ import {
   parseGates,
   parseInteger,
   runPlan,
-  virtualTime,
-  type Sleeper,
 } from '@shiftgate/core';
-import { systemSleep, withCancelSignals } from '@shiftgate/github';
+import { withCancelSignals } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, type Command, type Io } from '../command';
-import { progressReporter } from '../progress';
 import { chartPoints, demoReport, type DemoRun } from '../report/demo-report';
-import { SIMULATION_EPOCH } from '../run-support';
-import { createSimulation, mulberry32, type Scenario } from '../simulator/index';
+import { createSimulation, type Scenario } from '../simulator/index';
+import { CELLS_DEMO, cellsDemoSection, deployCells, liveTime, type CellsDemoRun } from './demo-cells';
 
 /** The demo's two deployments: the plan, the gates and the scenarios `deploy --simulate` replays. */
 export const DEMO = {
@@ -31,15 +28,23 @@ export const DEMO = {
   speed: 600,
 };
 
-/** `shiftgate demo`: a healthy canary promoted and a bad one rolled back, live in simulated time. */
+/** The demo's runs: the two canaries, then a bad version over cells. */
+const TOTAL = DEMO.deployments.length + 1;
+
+/**
+ * `shiftgate demo`: a healthy canary promoted, a bad one rolled back, and a bad version over 12 cells
+ * stopped in the one-box, live in simulated time.
+ */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Watch a healthy canary get promoted and a bad one rolled back (simulated, no AWS)',
+  summary:
+    'Watch a healthy canary get promoted, a bad one rolled back, and a bad version stopped in one cell (simulated, no AWS)',
   help: `Usage: shiftgate demo [--seed <n>] [--speed <x>|max] [--out <file>] [--json]
 
 Runs two canary deployments (${DEMO.steps}, bake ${DEMO.bakeTime} after each weight) against the built-in
 simulator with the same orchestrator as the run-plan action: a healthy canary that is promoted, and one
-that starts failing 6% of requests at minute ${DEMO.deployments[1]!.at} and is rolled back. Progress is shown live in
+that starts failing 6% of requests at minute ${DEMO.deployments[1]!.at} and is rolled back. A third run rolls a bad
+version over ${CELLS_DEMO.cells} cells in ${CELLS_DEMO.regions.join(' and ')}, wave by wave: the one-box catches it, and no other cell ever serves it. Progress is shown live in
 simulated time (progress bars on a terminal, plain lines otherwise); then a Markdown report with a chart
 of weights, error rate and p99 over time is written and its path printed.
 
@@ -48,10 +53,12 @@ Options:
   --speed   how many times faster than real time simulated time runs (default ${DEMO.speed}: the demo
             takes a few seconds); max runs without waiting
   --out     where to write the report (default ${DEMO.out}, relative to the working directory)
-  --json    print {report, deployments: [{title, scenario, decision, reason, minutes}]} as JSON on stdout
+  --json    print {report, deployments: [{title, scenario, decision, reason, minutes}], cells: {title,
+            decision, reason, minutes, waves, served}} as JSON on stdout
             (progress goes to stderr)
 
-Exit codes: 0 the healthy canary was promoted and the bad one rolled back, 1 otherwise, 2 invalid flags.`,
+Exit codes: 0 the healthy canary was promoted, the bad one rolled back and the bad version over cells
+stopped in its one-box, 1 otherwise, 2 invalid flags.`,
   async run(argv, io) {
     const { values } = parseFlags('demo', argv, {
       seed: { type: 'string' },
@@ -77,13 +84,29 @@ Exit codes: 0 the healthy canary was promoted and the bad one rolled back, 1 oth
       simulated += run.simulatedMs;
       if (run.demo.result.cancelled) break;
     }
+    let cells: CellsDemoRun | null = null;
+    if (runs.length === DEMO.deployments.length && !runs.some((r) => r.result.cancelled)) {
+      const run = await withCancelSignals((signal) =>
+        deployCells(seed, speed, out, signal, `${TOTAL}/${TOTAL}`),
+      );
+      cells = run.demo;
+      simulated += run.simulatedMs;
+    }
     const wallMs = Date.now() - wallStart;
     const path = resolve(io.cwd, values.out ?? DEMO.out);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, demoReport(runs, { wallMs, simulatedMs: simulated }));
+    writeFileSync(
+      path,
+      demoReport(runs, { wallMs, simulatedMs: simulated }) +
+        (cells ? `\n${cellsDemoSection(cells, TOTAL)}` : ''),
+    );
     const shown = relative(io.cwd, path) || path;
     const expected =
-      runs.length === 2 && runs[0]!.result.decision === 'promote' && runs[1]!.result.decision === 'rollback';
+      runs.length === 2 &&
+      runs[0]!.result.decision === 'promote' &&
+      runs[1]!.result.decision === 'rollback' &&
+      cells?.result.decision === 'rollback' &&
+      cells.served.length === 1;
     if (values.json) {
       io.stdout(
         `${JSON.stringify(
@@ -96,6 +119,18 @@ Exit codes: 0 the healthy canary was promoted and the bad one rolled back, 1 oth
               reason: r.result.reason,
               minutes: r.verdictMinute,
             })),
+            ...(cells
+              ? {
+                  cells: {
+                    title: cells.title,
+                    decision: cells.result.decision,
+                    reason: cells.result.reason,
+                    minutes: cells.verdictMinute,
+                    waves: cells.waves,
+                    served: cells.served,
+                  },
+                }
+              : {}),
           },
           null,
           2,
@@ -109,6 +144,11 @@ Exit codes: 0 the healthy canary was promoted and the bad one rolled back, 1 oth
         (r) =>
           `${r.title.padEnd(16)} ${(r.result.decision === 'promote' ? 'promoted' : r.result.decision === 'rollback' ? 'rolled back' : r.result.decision).padEnd(12)} after ${String(r.verdictMinute).padStart(2)} simulated minutes`,
       ),
+      ...(cells
+        ? [
+            `${cells.title.padEnd(16)} ${(cells.result.decision === 'rollback' ? 'rolled back' : cells.result.decision).padEnd(12)} after ${String(cells.verdictMinute).padStart(2)} simulated minutes; served by ${cells.served.length} of ${CELLS_DEMO.cells} cells (${cells.served.join(', ')})`,
+          ]
+        : []),
       '',
       `${Math.round(simulated / 60_000)} simulated minutes in ${(wallMs / 1000).toFixed(1)} s.`,
       `Report: ${shown}`,
@@ -126,12 +166,7 @@ async function deploy(
   signal: AbortSignal,
   index: number,
 ): Promise<{ demo: DemoRun; simulatedMs: number }> {
-  const time = virtualTime(SIMULATION_EPOCH);
-  // Live: every simulated wait also waits 1/speed of it on the wall, so the progress reads as it happens.
-  const sleep: Sleeper = async (ms, s) => {
-    await time.sleep(ms, s);
-    if (Number.isFinite(speed)) await systemSleep(ms / speed, s ?? signal);
-  };
+  const { time, options } = liveTime({ seed, speed, io, signal });
   const sim = createSimulation({ seed, scenario: deployment.scenario, clock: time.clock, at: deployment.at });
   const plan = buildPlan('canary', { steps: DEMO.steps, 'bake-time': DEMO.bakeTime });
   const gates = parseGates({});
@@ -142,7 +177,7 @@ async function deploy(
     now: new Date(time.clock.now()),
   });
   io.stdout(
-    `\n${index + 1}/${DEMO.deployments.length} ${deployment.title}: canary ${DEMO.steps.replace(/,/g, '→')}%, bake ${DEMO.bakeTime} after each step (scenario ${deployment.scenario}, seed ${seed})\n`,
+    `\n${index + 1}/${TOTAL} ${deployment.title}: canary ${DEMO.steps.replace(/,/g, '→')}%, bake ${DEMO.bakeTime} after each step (scenario ${deployment.scenario}, seed ${seed})\n`,
   );
   const start = time.clock.now();
   const result = await runPlan({
@@ -152,13 +187,7 @@ async function deploy(
     metrics: () => sim.metrics(60_000, gates.maxP99Latency, gates.latencyPercentile),
     alarms: sim.alarms,
     gates,
-    period: 60_000,
-    metricDelay: 120_000,
-    clock: time.clock,
-    sleep,
-    signal,
-    random: mulberry32(seed),
-    onEvent: progressReporter(io, { prefix: '  ', clock: time.clock }),
+    ...options,
   });
   const end = time.clock.now();
   const verdictMinute = Math.ceil((end - start) / 60_000);

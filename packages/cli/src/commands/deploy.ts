@@ -4,6 +4,8 @@ import {
   checkRunnable,
   describeSplit,
   InputError,
+  parseInteger,
+  planWaves,
   parseRunSettings,
   runPlan,
   serializeRolloutState,
@@ -17,6 +19,7 @@ import { EXIT, UsageError, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import {
   awsPorts,
+  CELL_FLAGS,
   flagGetter,
   PLAN_FLAGS,
   requireSimulate,
@@ -26,11 +29,14 @@ import {
   shellSmoke,
   SIMULATE_FLAGS,
   SIMULATION_EPOCH,
+  simulatedCellsFromFlags,
   simulationFromFlags,
   stateFromFlags,
 } from '../run-support';
 import {
+  createCellSimulation,
   mulberry32,
+  parseFault,
   SCENARIO_DESCRIPTIONS,
   SCENARIOS,
   simulatedServiceRunner,
@@ -46,6 +52,7 @@ const OPTIONS = {
   ...SIMULATE_FLAGS,
   'bad-service': { type: 'string' },
   'b-effect': { type: 'string' },
+  ...CELL_FLAGS,
   'state-out': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -90,6 +97,11 @@ Simulator:
 ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}
   --seed          the model's seed (default 42): the same seed prints the same run
   --at            the minute a regression, leak or host failure starts (default 10)
+  --cells         rolling: simulate this many cells (each its own listener and target groups)
+  --regions       their regions, in rollout order (default us-east-1), e.g. us-east-1,us-west-2
+  --zones         availability zones per region (default 1)
+  --bad-cell      the new version is bad in this cell only (repeatable); --scenario step-regression: everywhere
+  --bad-zone      the new version is bad in this zone only (repeatable), e.g. us-east-1b
   --fault         inject a fault (repeatable): throttle:<read|write|metrics|alarms>:<times>[:<after>],
                   provider-error:<target>:<times>[:<after>], lost-write:<n>, lost-response:<n>,
                   revert:<n>[:<seconds>s] (someone else puts back what the n-th write replaced)
@@ -108,6 +120,7 @@ Output:
                   an A/B test adds comparison {verdict, metrics [{metric, a, b, effect, interval,
                   verdict}]} (rates and effects in percent, verdict b-better, a-better,
                   no-detectable-difference or no-data)
+                  (over cells, also waves: cell names per wave, and cells: name → region, zone, wave, status)
 
 Exit codes: 0 promoted or paused at an approval, 1 rolled back, inconclusive, cancelled or traffic not
 restored, 2 invalid flags, state, plan or input (nothing was changed).`,
@@ -117,7 +130,8 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const simulate = values.simulate === true;
     const time = simulate ? virtualTime(SIMULATION_EPOCH) : null;
     const clock = time?.clock ?? systemClock;
-    const state = stateFromFlags('deploy', values, io, new Date(clock.now()));
+    const simulated = simulate ? simulatedCellsFromFlags(values) : null;
+    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), simulated?.cells ?? null);
     checkRunnable(state);
     const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));
     const bad = badService(values, sagaNames);
@@ -162,7 +176,30 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       onEvent: progressReporter(out, { clock }),
     };
     let options: RunPlanOptions;
-    if (simulate) {
+    if (simulated) {
+      const seed = parseInteger('--seed', (values.seed as string | undefined) ?? '42', {
+        min: 0,
+        max: 4294967295,
+      });
+      const faults = ((values.fault as string[] | undefined) ?? []).map((f) => parseFault('--fault', f));
+      const sim = createCellSimulation({ seed, clock, cells: simulated.cells, bad: simulated.bad, faults });
+      const regions = [...new Set(sim.cells.map((c) => c.region))];
+      out.stdout(
+        `simulating ${state.strategy} over ${sim.cells.length} cells in ${regions.join(', ')} (seed ${seed}), all on stable\n`,
+      );
+      options = {
+        ...common,
+        cells: sim.cells,
+        router: sim.router,
+        metrics: () => {
+          throw new Error('a rollout over cells reads its metrics by region');
+        },
+        cellMetrics: sim.metrics(settings.pollInterval, settings.gates.maxP99Latency),
+        clock,
+        sleep: time!.sleep,
+        random: mulberry32(seed),
+      };
+    } else if (simulate) {
       const sim = simulationFromFlags(values, clock);
       out.stdout(
         `simulating ${state.strategy} (${sim.model.scenario}, seed ${sim.seed}) on ${sim.routes[0]}: ${sim.model.rpm} requests a minute, all on stable\n`,
@@ -214,6 +251,19 @@ function badService(values: Record<string, unknown>, services: readonly string[]
   return name;
 }
 
+/** `waves` (cell names per wave, in order) and `cells` (name → region, zone, wave, status). */
+function cellReport(result: RunResult): { waves: string[][]; cells: Record<string, unknown> } {
+  return {
+    waves: planWaves(result.state.plan),
+    cells: Object.fromEntries(
+      Object.entries(result.state.cells!).map(([name, c]) => [
+        name,
+        { region: c.region, zone: c.zone, wave: c.wave, status: c.status },
+      ]),
+    ),
+  };
+}
+
 function report(result: RunResult, values: Record<string, unknown>, io: Io): number {
   if (typeof values['state-out'] === 'string') {
     writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(result.state)}\n`);
@@ -239,6 +289,7 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
             : {}),
           ...(result.trace.comparison ? { comparison: result.trace.comparison } : {}),
           ...(result.trace.rule ? { rule: result.trace.rule } : {}),
+          ...(result.state.cells ? cellReport(result) : {}),
           state: result.state,
           trace: result.trace,
         },
@@ -257,6 +308,13 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
       result.state.weights ? `, traffic ${describeSplit(result.state.weights)}` : ''
     }`,
   ];
+  if (result.state.cells) {
+    const cells = Object.values(result.state.cells);
+    const count = (status: string) => cells.filter((c) => c.status === status).length;
+    lines.push(
+      `cells: ${count('promoted')} promoted, ${count('rolled-back')} rolled back, ${count('in-progress')} left in progress, ${count('untouched')} untouched (of ${cells.length})`,
+    );
+  }
   if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
   io.stdout(`${lines.join('\n')}\n`);
   return code;

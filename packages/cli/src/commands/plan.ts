@@ -4,6 +4,7 @@ import {
   DEFAULT_CONFIG_PATH,
   InputError,
   buildPlan,
+  configCells,
   configParameters,
   describeStep,
   emptyConfig,
@@ -12,6 +13,7 @@ import {
   parseEnvironmentName,
   parseStrategyName,
   planBakeTime,
+  planWaves,
   planWeights,
   type RawParameter,
 } from '@shiftgate/core';
@@ -34,7 +36,8 @@ Options:
   --parameters    overrides as a YAML or JSON map, e.g. '{bake-time: 10m}'
   --environment   apply this environment's overrides from the config file
   --config        config file (default ${DEFAULT_CONFIG_PATH}; missing is fine unless given)
-  --json          print {strategy, parameters, steps, compensation, weights} as JSON
+  --json          print {strategy, parameters, steps, compensation, weights} as JSON; rolling adds
+                  waves (cell names per wave, in order)
 
 Exit codes: 0 planned, 2 invalid strategy, parameter, flag or config file.`,
   async run(argv, io) {
@@ -72,12 +75,16 @@ Exit codes: 0 planned, 2 invalid strategy, parameter, flag or config file.`,
     }
     const environment =
       values.environment === undefined ? null : parseEnvironmentName('--environment', values.environment);
-    const plan = buildPlan(strategy, {
-      ...configParameters(config, strategy, environment),
-      ...overrides,
-    });
+    const plan = buildPlan(
+      strategy,
+      { ...configParameters(config, strategy, environment), ...overrides },
+      { cells: configCells(config, environment) },
+    );
     if (values.json) {
-      io.stdout(`${JSON.stringify({ ...plan, weights: planWeights(plan.steps) }, null, 2)}\n`);
+      const waves = planWaves(plan.steps);
+      io.stdout(
+        `${JSON.stringify({ ...plan, weights: planWeights(plan.steps), ...(waves.length > 0 ? { waves } : {}) }, null, 2)}\n`,
+      );
       return EXIT.ok;
     }
     const lines = [
@@ -85,6 +92,7 @@ Exit codes: 0 planned, 2 invalid strategy, parameter, flag or config file.`,
       '',
       ...plan.steps.map((step, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(step)}`),
     ];
+    for (const warning of plan.warnings ?? []) lines.push('', `  warning: ${warning}`);
     if (plan.compensation.length > 0) {
       lines.push(
         '',

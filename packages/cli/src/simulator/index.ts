@@ -103,3 +103,4 @@ export function createSimulation(options: SimulationOptions): Simulation {
 }
 export * from './saga';
 export * from './rules';
+export * from './cells';

@@ -1,6 +1,6 @@
 // Reading `.github/shiftgate.yml`. Kept apart from the config model (model.ts) so that code which never
 // reads the file does not load the YAML parser: select-strategy imports this only when the file exists.
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parse, parseDocument, type Node } from 'yaml';
 import {
   DEFAULT_CONFIG_PATH,
   TARGET_NAMES,
@@ -10,6 +10,7 @@ import {
   type ShiftgateConfig,
   type TargetName,
 } from './model';
+import { parseCells, type Cell } from './cells';
 import { InputError } from '../shared/index';
 import { GATE_NAMES, type GateName } from '../health/index';
 import {
@@ -165,6 +166,7 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
             gates: {},
             targets: {},
             strategies: {},
+            cells: null,
           };
           const base = `environments.${envName}`;
           for (const [field, fieldValue, fieldKey] of entries(envNode ?? envKey, base)) {
@@ -200,11 +202,18 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
                   env.targets[target as TargetName] = scalar(targetValue, `${path}.${target}`, targetKey);
                 }
                 break;
+              case 'cells':
+                try {
+                  env.cells = parseCells(path, fieldValue === null ? null : (fieldValue.toJSON() as unknown));
+                } catch (error) {
+                  fail(fieldValue ?? fieldKey, path, (error as Error).message.replace(/^Input '[^']+' /, ''));
+                }
+                break;
               default:
                 fail(
                   fieldKey,
                   path,
-                  'is not an environment setting; settings are allowed-strategies, default-strategy, gates, strategies, targets',
+                  'is not an environment setting; settings are allowed-strategies, default-strategy, gates, strategies, targets, cells',
                 );
             }
           }
@@ -229,4 +238,18 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
     }
   }
   return config;
+}
+
+/** Reads the `cells` input: a YAML (or JSON) list of cells; an empty value is no cells. */
+export function parseCellsInput(input: string, text: string): Cell[] | null {
+  if (text.trim() === '') return null;
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    throw new InputError(input, text, 'a YAML list of cells', {
+      message: `Input '${input}' is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    });
+  }
+  return parseCells(input, doc);
 }

@@ -4,3 +4,4 @@ export * from './file';
 export * from './schema';
 export * from './settings';
 export * from './catalogue';
+export * from './cells';

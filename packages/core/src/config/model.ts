@@ -1,5 +1,6 @@
 import { GATE_PARSERS, type GateName } from '../health/index';
 import type { RawParameter, StrategyName } from '../strategy/index';
+import type { Cell } from './cells';
 
 /** Default path of the config file, relative to the repository root. */
 export const DEFAULT_CONFIG_PATH = '.github/shiftgate.yml';
@@ -24,6 +25,8 @@ export interface EnvironmentConfig {
   targets: Partial<Record<TargetName, string>>;
   /** Parameter overrides per strategy, applied over the file-wide ones. */
   strategies: Partial<Record<StrategyName, Record<string, RawParameter>>>;
+  /** Rolling: the cells of this environment, validated; null when none are defined. */
+  cells: Cell[] | null;
 }
 
 /** The parsed `.github/shiftgate.yml`. */
@@ -65,4 +68,9 @@ export function configGates(
 ): Partial<Record<GateName, string>> {
   const env = environment ? config.environments[environment] : undefined;
   return { ...config.gates, ...(env?.gates ?? {}) };
+}
+
+/** The cells an environment defines, or null. */
+export function configCells(config: ShiftgateConfig, environment: string | null): Cell[] | null {
+  return (environment ? config.environments[environment]?.cells : null) ?? null;
 }

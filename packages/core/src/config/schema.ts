@@ -8,6 +8,20 @@ type Schema = Record<string, unknown>;
 const WHOLE_PERCENT = VALUE_PATTERNS.wholePercent;
 const DURATION = VALUE_PATTERNS.duration;
 
+// Wave sizes: counts and shares, as a comma list or a YAML list.
+const WAVE_LIST = [
+  { type: 'string', pattern: '^\\s*\\d+%?(\\s*[,\\s]\\s*\\d+%?)*\\s*$' },
+  {
+    type: 'array',
+    items: {
+      oneOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^\\d+%?$' },
+      ],
+    },
+  },
+];
+
 function parameterSchema(param: ParameterSpec): Schema {
   const description = param.description + (param.default !== null ? ` Default: ${param.default}.` : '');
   switch (param.kind) {
@@ -47,6 +61,10 @@ function parameterSchema(param: ParameterSpec): Schema {
       };
     case 'boolean':
       return { description, type: 'boolean' };
+    case 'choice':
+      return { description, type: 'string', enum: [...(param.choices ?? [])] };
+    case 'waves':
+      return { description, oneOf: [...WAVE_LIST] };
     case 'string':
       return { description, type: 'string', minLength: 1 };
     case 'list':
@@ -58,6 +76,57 @@ function parameterSchema(param: ParameterSpec): Schema {
         ],
       };
   }
+}
+
+/** A list of cells: the keys `parseCells` knows, the required ones required. */
+function cellsSchema(): Schema {
+  const arn = (resource: string) => ({
+    type: 'string',
+    pattern: `^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\\d{12}:${resource}/`,
+  });
+  const arns = (resource: string) => ({
+    oneOf: [arn(resource), { type: 'array', items: arn(resource), minItems: 1 }],
+  });
+  return {
+    type: 'array',
+    minItems: 1,
+    description:
+      'Rolling: the cells of this environment, each its own load balancer route set in one region.',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'region', 'stable-target-group-arn', 'canary-target-group-arn'],
+      anyOf: [{ required: ['listener-arn'] }, { required: ['rule-arn'] }],
+      properties: {
+        name: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$',
+          description: 'Unique cell name.',
+        },
+        region: {
+          type: 'string',
+          pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$',
+          description: 'The AWS region of every ARN of the cell.',
+        },
+        zone: { type: 'string', description: 'Availability zone (optional): waves can be kept within one.' },
+        'listener-arn': { ...arns('listener'), description: 'Listener ARN(s) of the cell.' },
+        'rule-arn': { ...arns('listener-rule'), description: 'Listener rule ARN(s) of the cell.' },
+        'stable-target-group-arn': {
+          ...arn('targetgroup'),
+          description: 'The target group serving the current version.',
+        },
+        'canary-target-group-arn': {
+          ...arn('targetgroup'),
+          description: 'The target group serving the new version.',
+        },
+        alarms: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          description: 'CloudWatch alarms judged for this cell.',
+        },
+      },
+    },
+  };
 }
 
 /** A gate's schema: its catalogue value schema, described by its catalogue description and default. */
@@ -125,6 +194,7 @@ export function configJsonSchema(): Schema {
             'default-strategy': { ...strategyName, description: "This environment's default strategy." },
             gates: { ...gates, description: "This environment's gates, over the file-wide ones." },
             strategies: { ...strategies, description: "This environment's parameter overrides." },
+            cells: cellsSchema(),
             targets: {
               type: 'object',
               additionalProperties: false,

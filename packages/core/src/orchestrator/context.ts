@@ -4,7 +4,7 @@ import type { Clock, Logger } from '../shared/index';
 import type { Decision, MetricSource } from '../health/index';
 import type { RolloutState, RouteWeights } from '../rollout/index';
 import type { Step, StepKind } from '../strategy/index';
-import type { TargetPair } from '../traffic/index';
+import type { ApplyOptions, TargetPair } from '../traffic/index';
 import type { SagaLog } from './saga';
 import type { RunEvent, RunPlanOptions, StepRecord } from './types';
 
@@ -68,4 +68,17 @@ export class Cancelled extends Error {
 /** The clock's time as an ISO timestamp. */
 export function isoNow(clock: Clock): string {
   return new Date(clock.now()).toISOString();
+}
+
+/** How a run's shifts write a route set with these target groups: its sleeper, logger, verify and hook. */
+export function applyOptions(run: RunContext, pair: TargetPair): ApplyOptions {
+  const { options } = run;
+  return {
+    sleep: options.sleep,
+    logger: run.logger,
+    pair,
+    ...(options.verify ? { verify: options.verify } : {}),
+    random: options.random,
+    ...(options.beforeWrite ? { beforeFirstWrite: (plans) => options.beforeWrite!(plans, pair) } : {}),
+  };
 }

@@ -8,3 +8,5 @@ export { hookEnv } from './hook-env';
 export { SagaLog, serviceEnv, type CompensationOptions } from './saga';
 export { compareAB, describeVerdict, type AbComparison, type AbVerdict, type MetricComparison } from './ab';
 export type { AudienceRule } from './audience';
+export { cellsSummary } from './cells-summary';
+export { withCells } from './waves';

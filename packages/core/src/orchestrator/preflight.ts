@@ -15,6 +15,7 @@ import { parseAudience } from '../strategy/index';
 import { placeAudience, type TargetPair } from '../traffic/index';
 import { checkSaga } from './saga';
 import type { RunPlanOptions } from './types';
+import { isCellRun, withCells } from './waves';
 
 const NEEDS: Record<'hook' | 'batch' | 'service' | 'audience', string> = {
   audience: 'a rule manager that creates and removes listener rules',
@@ -95,17 +96,19 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
       );
     }
   }
-  const target = fromState ?? given;
-  if (!target || target.routes.length === 0) {
+  const cellRun = isCellRun(options);
+  const target = cellRun ? { routes: [], pair: { stable: '', canary: '' } } : (fromState ?? given);
+  if (cellRun) checkCellRun(options);
+  else if (!target || target.routes.length === 0) {
     throw new InputError('listener-arn', '', 'the listener (or rule) ARNs to shift', {
       message:
         "Input 'listener-arn' (or 'rule-arn') is required: the state does not name the routes yet (it comes from select-strategy); give the listener and the stable and canary target group ARNs",
     });
   }
-  if (target.pair.stable === target.pair.canary) {
+  if (!cellRun && target!.pair.stable === target!.pair.canary) {
     throw new InputError(
       'canary-target-group-arn',
-      target.pair.canary,
+      target!.pair.canary,
       'a target group other than the stable one',
     );
   }
@@ -115,7 +118,7 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     if (step.kind === 'hook') checkHookCommand(step.command, hooks.flagCommand ?? '', i);
     const missing =
       (step.kind === 'hook' && !hooks.command) ||
-      (step.kind === 'batch' && !hooks.batch) ||
+      (step.kind === 'batch' && !hooks.batch && !cellRun) ||
       // A saga's bakes judge the gate of the service before them: they need the services too.
       ((step.kind === 'service' || state.strategy === 'saga') && !hooks.saga) ||
       (step.kind === 'audience' && !options.rules);
@@ -125,7 +128,7 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
       throw new InputError('state', state.strategy, '', {
         message: `Plan step ${i + 1} of the ${state.strategy} plan is a ${state.strategy === 'saga' ? 'saga' : kind} step, which needs ${NEEDS[kind]}; this runner has none, so nothing was changed.${
           kind === 'batch'
-            ? " Run each rolling wave as a job of select-strategy's 'waves' matrix instead."
+            ? " Define the cells with their regions and ARNs ('cells' in the config environment or the 'cells' input) so the waves are switched here, or run each rolling wave as a job of select-strategy's 'waves' matrix instead."
             : kind === 'service'
               ? " Set the 'services' input (or --services)."
               : kind === 'audience'
@@ -151,7 +154,23 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
   if (options.gates.smoke && !options.smoke) {
     throw new InputError('smoke-command', '', 'a smoke command with a runner for it');
   }
-  return target;
+  return target!;
+}
+
+/** A rollout over cells needs its cell metric source, and an alarm source when cells name alarms. */
+function checkCellRun(options: RunPlanOptions): void {
+  const cells = withCells(options.state, options.cells);
+  if (!options.cellMetrics) {
+    throw new InputError('cells', Object.keys(cells.cells!).join(', '), '', {
+      message:
+        'A rollout over cells needs a metric source that reads cells by region; this runner has none, so nothing was changed',
+    });
+  }
+  const alarms =
+    Object.values(cells.cells!).some((c) => c.alarms.length > 0) || options.gates.alarms.length > 0;
+  if (alarms && !options.cellAlarms) {
+    throw new InputError('alarms', '', 'alarm names with an alarm source per region to read them');
+  }
 }
 
 // ─── Pre-switch gate ─────────────────────────────────────────────────────────────────────────────

@@ -36,6 +36,8 @@ export interface RollbackOptions {
   /** The routes to send back; empty when the rollout never moved traffic (only the state is marked). */
   routes: string[];
   pair: TargetPair;
+  /** Per route, its own target groups when they are not `pair` (a rollout over cells). */
+  pairs?: Readonly<Record<string, TargetPair>>;
   to: RollbackTarget;
   /** Why, for the record. */
   reason: string;
@@ -90,6 +92,17 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     undo: [],
   };
   const initial = state?.['initial-weights'] ?? {};
+  // A state over cells names its routes per cell: without a scope given, every moved cell goes back.
+  if (state?.cells && !options.pairs) {
+    const pairs: Record<string, TargetPair> = {};
+    for (const cell of Object.values(state.cells)) {
+      if (cell.status === 'untouched' || cell.status === 'rolled-back') continue;
+      for (const route of cell.routes) {
+        pairs[route] = { stable: cell['stable-target-group-arn'], canary: cell['canary-target-group-arn'] };
+      }
+    }
+    options = { ...options, routes: Object.keys(pairs), pairs };
+  }
   // The audience rule goes first: until it is gone, its requests still reach the canary.
   const audienceError = await removeAudienceRule(options, record);
   const attempts = Math.max(1, options.attempts ?? 1);
@@ -99,7 +112,13 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
       record.routes = await restoreRoutes(
         options.router,
         options.routes,
-        (reading) => rollbackTargetGroups(reading, pair, to, initial[reading.route] ?? null),
+        (reading) =>
+          rollbackTargetGroups(
+            reading,
+            options.pairs?.[reading.route] ?? pair,
+            to,
+            initial[reading.route] ?? null,
+          ),
         {
           logger,
           pair,
@@ -125,7 +144,10 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
   if (audienceError !== null) record.error ??= audienceError;
   const restored = record.error === null;
   let next = state;
-  if (state && restored && options.routes.length > 0)
+  if (state?.cells) next = markCellsBack(state, options.routes, restored);
+  if (state?.cells) {
+    if (next) next = { ...next, status: restored ? 'rolled-back' : 'failed', 'updated-at': isoNow(clock) };
+  } else if (state && restored && options.routes.length > 0)
     next = recordRollback(state, to, pair, new Date(clock.now()));
   else if (state)
     next = { ...state, status: restored ? 'rolled-back' : 'failed', 'updated-at': isoNow(clock) };
@@ -154,6 +176,17 @@ async function removeAudienceRule(options: RollbackOptions, record: RollbackReco
   } catch (error) {
     return `removing the audience rule failed: ${errorMessage(error)}`;
   }
+}
+
+/** A state over cells after a rollback: the cells whose routes were all sent back are `rolled-back`. */
+function markCellsBack(state: RolloutState, routes: readonly string[], restored: boolean): RolloutState {
+  const cells = { ...state.cells! };
+  for (const [name, cell] of Object.entries(cells)) {
+    if (restored && cell.routes.every((r) => routes.includes(r)) && cell.status !== 'untouched') {
+      cells[name] = { ...cell, status: 'rolled-back', weight: 0 };
+    }
+  }
+  return { ...state, cells };
 }
 
 /** After traffic is back: the last flag hook back to exposure 0, saga services compensated in reverse. */

@@ -11,6 +11,7 @@ import type { AbComparison } from './ab';
 import type { AudienceRule } from './audience';
 import { SagaLog } from './saga';
 import { executeStep } from './steps';
+import { cellRollbackScope, isCellRun, withCells } from './waves';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
 
 /**
@@ -48,7 +49,8 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   await checkAudience(options, routes[0]!);
 
   let state: RolloutState = options.state;
-  if (state.routes.length === 0 || !state['stable-target-group-arn']) {
+  if (isCellRun(options)) state = withCells(state, options.cells);
+  else if (state.routes.length === 0 || !state['stable-target-group-arn']) {
     state = {
       ...state,
       routes: [...routes],
@@ -56,7 +58,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
       'canary-target-group-arn': pair.canary,
     };
   }
-  if (!state['load-balancer-arn']) {
+  if (!state['load-balancer-arn'] && !state.cells) {
     const reading = await options.router.read(routes[0]!);
     state = { ...state, 'load-balancer-arn': await options.router.loadBalancerOf(reading) };
   }
@@ -148,12 +150,19 @@ async function rollBack(
   run.emit({ type: 'rollback', reason });
   logger.warning(`rolling back to ${to}: ${reason}`);
   const touched = state['initial-weights'] !== null;
+  const cells = cellRollbackScope(run, cancelled);
+  if (cells?.halt) {
+    run.state = { ...state, status: 'paused', 'updated-at': isoNow(options.clock) };
+    const text = `${reason}; halted (on-failure: halt): traffic was left where it is; resume with the state, or send every moved cell back with the rollback action`;
+    return finish(run, decision, text, { cancelled, restored: true });
+  }
   const lastStarted = records.length > 0 ? records[records.length - 1]!.index : state.step - 1;
   const result = await rollbackRollout({
     router: options.router,
     ...(options.rules ? { rules: options.rules } : {}),
-    routes: touched ? run.routes : [],
+    routes: cells ? cells.routes : touched ? run.routes : [],
     pair: run.pair,
+    ...(cells ? { pairs: cells.pairs } : {}),
     to,
     reason,
     state,

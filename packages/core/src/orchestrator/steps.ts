@@ -4,12 +4,20 @@ import { errorMessage } from '../shared/index';
 import { bake, defaultMaxBakeTime, serializeTrace, type Decision, type TraceDocument } from '../health/index';
 import { assertNever, type Step } from '../strategy/index';
 import { recordShift, shiftRoutes } from '../traffic/index';
-import { Cancelled, StepFailure, type RunContext, type StepContext, type StepOutcome } from './context';
+import {
+  applyOptions,
+  Cancelled,
+  StepFailure,
+  type RunContext,
+  type StepContext,
+  type StepOutcome,
+} from './context';
 import { hookEnv } from './hook-env';
 import { compareAB } from './ab';
 import { audienceStep } from './audience';
 import { preSwitchJudgement } from './preflight';
 import { serviceGateStep, serviceStep } from './saga';
+import { waveStep } from './waves';
 
 /** Runs one plan step with the executor for its kind. */
 export function executeStep(run: RunContext, step: Step, index: number): Promise<StepOutcome> {
@@ -25,7 +33,7 @@ export function executeStep(run: RunContext, step: Step, index: number): Promise
     case 'approval':
       return approvalStep({ run, step, index });
     case 'batch':
-      return batchStep({ run, step, index });
+      return run.state.cells ? waveStep(run, step, index) : batchStep({ run, step, index });
     case 'service':
       return serviceStep(run, step);
     case 'audience':
@@ -51,14 +59,7 @@ async function shiftStep({ run, step, index }: StepContext<'shift'>): Promise<St
       dryRun: false,
       loadBalancer: false,
     },
-    {
-      sleep: options.sleep,
-      logger: run.logger,
-      pair,
-      ...(options.verify ? { verify: options.verify } : {}),
-      random: options.random,
-      ...(options.beforeWrite ? { beforeFirstWrite: options.beforeWrite } : {}),
-    },
+    applyOptions(run, pair),
   );
   Object.assign(run.weights, result.after);
   const next = recordShift(state, {

@@ -6,7 +6,9 @@ import type {
   Check,
   Decision,
   Gates,
+  MetricRange,
   MetricSource,
+  MetricWindow,
   Phase,
   PollReport,
   SmokeRunner,
@@ -14,6 +16,7 @@ import type {
 } from '../health/index';
 import type { RolloutState, RouteWeights } from '../rollout/index';
 import type { ServiceSpec, Step, StepKind } from '../strategy/index';
+import type { Cell } from '../config/index';
 import type { AbComparison } from './ab';
 import type { AudienceRule } from './audience';
 import type {
@@ -106,6 +109,27 @@ export interface StepHooks {
   batch?: BatchRunner;
   /** Deploys, judges and compensates saga services. */
   saga?: SagaHooks;
+}
+
+/** A cell whose windows a {@link CellMetricSource} reads. */
+export interface CellTarget {
+  name: string;
+  region: string;
+  routes: string[];
+  pair: TargetPair;
+}
+
+/**
+ * Windows for many cells of one region in one provider round (CloudWatch: one GetMetricData per
+ * region per poll, split at 500 metrics): per cell, `canary` is its canary target group and `baseline`
+ * its stable one, one window per period of `range` as {@link MetricSource} gives them.
+ */
+export interface CellMetricSource {
+  windows(
+    region: string,
+    cells: readonly CellTarget[],
+    range: MetricRange,
+  ): Promise<Record<string, MetricWindow[]>>;
 }
 
 /** Builds the metric source once the load balancer is known. */
@@ -229,7 +253,16 @@ export interface RunPlanOptions {
   verify?: VerifyOptions;
   /** Jitter source for read-back delays. */
   random: Random;
-  /** Called before the first write of every shift, with what will be written (post-step bookkeeping). */
-  beforeWrite?: (plans: RoutePlan[]) => void | Promise<void>;
+  /**
+   * Called before the first write of every shift, with what will be written (post-step bookkeeping);
+   * in a rollout over cells, with the cell's own target groups.
+   */
+  beforeWrite?: (plans: RoutePlan[], pair?: TargetPair) => void | Promise<void>;
+  /** Rolling over cells: their definitions, when the state does not carry them yet. */
+  cells?: readonly Cell[] | null;
+  /** Rolling over cells: windows of many cells, one read per region per poll. */
+  cellMetrics?: CellMetricSource;
+  /** Rolling over cells: the alarm source of a region (one read per region per poll). */
+  cellAlarms?: (region: string) => AlarmSource;
   onEvent?: (event: RunEvent) => void;
 }

@@ -41,6 +41,25 @@ export const ROLLOUT_STATUSES = [
 ] as const;
 export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
 
+/** Where a cell stands: not reached yet, switched in a running (or halted) wave, done, or sent back. */
+export const CELL_STATUSES = ['untouched', 'in-progress', 'promoted', 'rolled-back'] as const;
+export type CellStatus = (typeof CELL_STATUSES)[number];
+
+/** One cell of a rolling rollout: where it is, its wave, its status, and the routes it switches. */
+export interface CellState {
+  region: string;
+  zone: string | null;
+  wave: number;
+  status: CellStatus;
+  /** Listener and rule ARNs, switched together. */
+  routes: string[];
+  'stable-target-group-arn': string;
+  'canary-target-group-arn': string;
+  alarms: string[];
+  /** The canary weight last verified on the cell's routes. */
+  weight: number;
+}
+
 /**
  * The one document every action takes and emits, so steps and jobs chain and rollback can restore
  * exactly what was there. Stored in the GitHub deployment payload too. Keys are kebab-case.
@@ -68,6 +87,11 @@ export interface RolloutState {
   'initial-weights': RouteWeights | null;
   /** The last verified canary/stable split. */
   weights: Split | null;
+  /**
+   * Rolling over cells: each cell by name, in rollout order; null otherwise. Optional in a parsed
+   * document, so states written before cells existed still read.
+   */
+  cells?: Record<string, CellState> | null;
   'created-at': string;
   'updated-at': string;
 }
@@ -130,6 +154,7 @@ const KEYS: Record<keyof RolloutState, true> = {
   'canary-target-group-arn': true,
   'initial-weights': true,
   weights: true,
+  cells: true,
   'created-at': true,
   'updated-at': true,
 };
@@ -167,7 +192,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     if (!(key in KEYS)) fail(`unknown key '${key}'`);
   }
   for (const key of Object.keys(KEYS)) {
-    if (!(key in doc)) fail(`missing key '${key}'`);
+    if (!(key in doc) && key !== 'cells') fail(`missing key '${key}'`);
   }
   const str = (key: string): string => {
     const v = doc[key];
@@ -239,6 +264,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
         `'${key}' must be an ISO 8601 UTC timestamp such as 2026-01-10T14:05:00.000Z, got ${showValue(v)}`,
       );
   }
+  const cells = parseCellStates(doc.cells ?? null, fail);
   return {
     'schema-version': ROLLOUT_STATE_VERSION,
     strategy: strategy as StrategyName,
@@ -256,6 +282,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     'canary-target-group-arn': field('canary-target-group-arn', 'arn'),
     'initial-weights': initial as RouteWeights | null,
     weights: weights as Split | null,
+    ...(cells ? { cells } : {}),
     'created-at': str('created-at'),
     'updated-at': str('updated-at'),
   };
@@ -382,4 +409,32 @@ export function requireActiveState(state: RolloutState, text: string, doing: str
   throw new InputError('state', text, 'a rollout in progress', {
     message: `Input 'state' is a rollout that is ${state.status}; ${doing} a rollout that is ${ACTIVE_STATUSES.join(', ')}. Start a new rollout with select-strategy.`,
   });
+}
+
+const CELL_FIELDS: Record<keyof CellState, (v: Json | undefined) => boolean> = {
+  region: (v) => typeof v === 'string' && v !== '',
+  zone: (v) => v === null || (typeof v === 'string' && v !== ''),
+  wave: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1,
+  status: (v) => typeof v === 'string' && (CELL_STATUSES as readonly string[]).includes(v),
+  routes: (v) => Array.isArray(v) && v.length > 0 && v.every((r) => typeof r === 'string' && r !== ''),
+  'stable-target-group-arn': (v) => typeof v === 'string' && v !== '',
+  'canary-target-group-arn': (v) => typeof v === 'string' && v !== '',
+  alarms: (v) => Array.isArray(v) && v.every((a) => typeof a === 'string'),
+  weight: isWeight,
+};
+
+function parseCellStates(value: Json, fail: (problem: string) => never): Record<string, CellState> | null {
+  if (value === null) return null;
+  if (!isObject(value)) return fail("'cells' must be null or an object of cell name to cell");
+  for (const [name, cell] of Object.entries(value)) {
+    if (!isObject(cell)) fail(`'cells.${name}' must be an object`);
+    const entry = cell as Record<string, Json>;
+    for (const key of Object.keys(entry)) {
+      if (!(key in CELL_FIELDS)) fail(`'cells.${name}' has unknown key '${key}'`);
+    }
+    for (const [key, ok] of Object.entries(CELL_FIELDS)) {
+      if (!ok(entry[key])) fail(`'cells.${name}.${key}' is missing or malformed`);
+    }
+  }
+  return value as unknown as Record<string, CellState>;
 }

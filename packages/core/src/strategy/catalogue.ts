@@ -13,9 +13,11 @@ import {
 } from '../shared/index';
 import type { ParameterValue } from '../rollout/index';
 import { STRATEGY_NAMES, type StrategyName } from './steps';
+import { ON_FAILURE, parseWaveSizes, formatWaveSizes, WAVE_BOUNDARIES } from './cells';
 
 /** How a parameter is written and parsed. */
-export type ParameterKind = 'weights' | 'percent' | 'duration' | 'integer' | 'boolean' | 'string' | 'list';
+export type ParameterKind =
+  'weights' | 'percent' | 'duration' | 'integer' | 'boolean' | 'string' | 'list' | 'choice' | 'waves';
 
 /** One parameter of a strategy, as `shiftgate strategies` and the docs show it. */
 export interface ParameterSpec {
@@ -26,6 +28,8 @@ export interface ParameterSpec {
   description: string;
   /** Required for this strategy (no default makes sense). */
   required?: boolean;
+  /** The values a `choice` parameter takes. */
+  choices?: readonly string[];
 }
 
 /** A strategy's entry in the catalogue. */
@@ -107,22 +111,70 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
   rolling: {
     name: 'rolling',
     description:
-      'Move cells (or target groups) to the new version in batches, never more than max-unavailable at once.',
+      'Move cells (each its own load balancer route set) to the new version in waves: one-box first, never across a zone or region boundary, region after region.',
     parameters: [
       {
         name: 'cells',
         kind: 'list',
         default: null,
-        required: true,
-        description: 'Cells or target groups, in rollout order (comma or newline separated).',
+        description:
+          "Cell names in rollout order, when the cells are not defined with regions and ARNs in 'cells' (config or input).",
+      },
+      {
+        name: 'waves',
+        kind: 'waves',
+        default: '1,10%,50%,100%',
+        description:
+          'Cumulative cells after each wave, per region: a count (1) or a share rounded up (10%), growing and ending at 100%.',
+      },
+      {
+        name: 'wave-boundary',
+        kind: 'choice',
+        choices: WAVE_BOUNDARIES,
+        default: 'region',
+        description:
+          "A wave never holds cells of two regions ('region'), two zones ('zone'), or either ('none').",
+      },
+      {
+        name: 'regions',
+        kind: 'list',
+        default: null,
+        description: 'Region order (default: order of first appearance among the cells).',
       },
       {
         name: 'max-unavailable',
         kind: 'integer',
-        default: '1',
-        description: 'Cells changed together in one batch (at least 1, at most the number of cells).',
+        default: null,
+        description: 'Cells switched at once inside a wave (default: the whole wave).',
       },
-      bakeTime('5m', 'How long to bake and judge after each batch.'),
+      {
+        name: 'cell-steps',
+        kind: 'weights',
+        default: '100',
+        description:
+          'Canary weights inside each cell of a wave, ending at 100 (10,100 is a small canary per cell).',
+      },
+      {
+        name: 'on-failure',
+        kind: 'choice',
+        choices: ON_FAILURE,
+        default: 'rollback-all',
+        description:
+          "When a wave fails: every moved cell goes back ('rollback-all'), only that wave's ('rollback-wave'), or traffic stays for a person to decide ('halt').",
+      },
+      {
+        name: 'approve-regions',
+        kind: 'boolean',
+        default: 'false',
+        description: 'Pause for approval before each new region (the run resumes from the state).',
+      },
+      {
+        name: 'strict-one-box',
+        kind: 'boolean',
+        default: 'false',
+        description: 'Refuse, rather than warn about, a first wave holding more than 10% of its region.',
+      },
+      bakeTime('5m', 'How long to bake and judge each wave after each cell step.'),
     ],
   },
   'ab-testing': {
@@ -259,6 +311,15 @@ function parseParameter(param: ParameterSpec, input: string, value: RawParameter
       return formatDuration(parseDuration(input, String(scalar())));
     case 'integer':
       return parseInteger(input, scalar(), { min: 1 });
+    case 'choice': {
+      const text = String(scalar()).trim().toLowerCase();
+      const choices = param.choices ?? [];
+      if (!choices.includes(text)) throw new InputError(input, value, `one of ${choices.join(', ')}`);
+      return text;
+    }
+    case 'waves':
+      if (typeof value === 'boolean') throw new InputError(input, value, 'wave sizes such as 1,10%,50%,100%');
+      return formatWaveSizes(parseWaveSizes(input, typeof value === 'number' ? String(value) : value));
     case 'boolean':
       return typeof value === 'boolean' ? value : parseBoolean(input, String(scalar()));
     case 'string':

@@ -5,3 +5,4 @@ export * from './plan';
 export * from './select';
 export * from './services';
 export * from './audience';
+export * from './cells';

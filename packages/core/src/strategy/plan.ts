@@ -2,6 +2,7 @@ import { InputError, parseDuration } from '../shared/index';
 import { parseAudience } from './audience';
 import { resolveParameters, type Parameters, type RawParameter } from './catalogue';
 import { assertNever, type Step, type StrategyName } from './steps';
+import { parseWaveSizes, planCellWaves, type CellPlace, type WaveBoundary } from './cells';
 
 /** A strategy turned into steps. */
 export interface Plan {
@@ -10,6 +11,14 @@ export interface Plan {
   steps: Step[];
   /** Saga only: what runs, in order, to undo the services already deployed. */
   compensation: Step[];
+  /** What the planner warns about without refusing (a one-box above 10% of its region). */
+  warnings?: string[];
+}
+
+/** What a plan is built for, beyond its parameters. */
+export interface PlanContext {
+  /** Rolling: the cells with their region and zone (from the config file or the `cells` input). */
+  cells?: readonly CellPlace[] | null;
 }
 
 const bake = (duration: string, promote = true): Step => ({
@@ -23,10 +32,15 @@ const bake = (duration: string, promote = true): Step => ({
  * Builds the deterministic plan of a strategy from raw parameters (merged over the catalogue defaults) and
  * validates it. The same strategy and parameters always give the same steps.
  */
-export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, RawParameter>> = {}): Plan {
+export function buildPlan(
+  strategy: StrategyName,
+  raw: Readonly<Record<string, RawParameter>> = {},
+  context: PlanContext = {},
+): Plan {
   const parameters = resolveParameters(strategy, raw);
   const steps: Step[] = [];
   const compensation: Step[] = [];
+  const warnings: string[] = [];
   switch (strategy) {
     case 'blue-green': {
       if (parameters['pre-switch-checks'] === true) steps.push({ kind: 'gate', name: 'pre-switch' });
@@ -52,21 +66,7 @@ export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, R
       break;
     }
     case 'rolling': {
-      const cells = parameters.cells as string[];
-      const batchSize = parameters['max-unavailable'] as number;
-      if (batchSize > cells.length) {
-        throw new InputError(
-          'parameters.max-unavailable',
-          batchSize,
-          `a whole number from 1 to ${cells.length} (the number of cells)`,
-        );
-      }
-      for (let i = 0, batch = 1; i < cells.length; i += batchSize, batch++) {
-        steps.push(
-          { kind: 'batch', batch, cells: cells.slice(i, i + batchSize) },
-          bake(parameters['bake-time'] as string),
-        );
-      }
+      warnings.push(...rollingSteps(parameters, context.cells ?? null, steps));
       break;
     }
     case 'ab-testing': {
@@ -136,9 +136,66 @@ export function buildPlan(strategy: StrategyName, raw: Readonly<Record<string, R
     default:
       assertNever(strategy, 'strategy');
   }
-  const plan = { strategy, parameters, steps, compensation };
+  const plan: Plan = {
+    strategy,
+    parameters,
+    steps,
+    compensation,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
   validatePlan(plan);
   return plan;
+}
+
+/**
+ * Rolling: one `batch` step per wave (its cells are switched through `cell-steps` and baked by the
+ * orchestrator), with an approval before each new region when `approve-regions` is set. Cells come from
+ * the cell definitions, or, without them, from the `cells` parameter (one unnamed region, no zones).
+ */
+function rollingSteps(parameters: Parameters, defined: readonly CellPlace[] | null, steps: Step[]): string[] {
+  const named = parameters.cells as string[] | undefined;
+  if (!defined && !named) {
+    throw new InputError('cells', '', '', {
+      message:
+        "Strategy rolling needs cells: define them under 'cells' (in the environment of .github/shiftgate.yml, or the 'cells' input) or list their names in the parameter 'cells'",
+    });
+  }
+  let cells: readonly CellPlace[] = defined ?? named!.map((name) => ({ name, region: '-', zone: null }));
+  if (defined && named) {
+    const unknown = named.find((name) => !defined.some((c) => c.name === name));
+    if (unknown !== undefined) {
+      throw new InputError(
+        'parameters.cells',
+        named.join(','),
+        `names of defined cells (${defined.map((c) => c.name).join(', ')})`,
+      );
+    }
+    cells = named.map((name) => defined.find((c) => c.name === name)!);
+  }
+  const cellSteps = parameters['cell-steps'] as number[];
+  requireIncreasingTo100('parameters.cell-steps', cellSteps);
+  const planned = planCellWaves({
+    cells,
+    sizes: parseWaveSizes('parameters.waves', parameters.waves as string),
+    boundary: parameters['wave-boundary'] as WaveBoundary,
+    regions: defined ? ((parameters.regions as string[] | undefined) ?? null) : null,
+    strictOneBox: parameters['strict-one-box'] === true,
+  });
+  let region: string | null = null;
+  for (const wave of planned.waves) {
+    if (parameters['approve-regions'] === true && region !== null && wave.region !== region) {
+      const count = planned.waves
+        .filter((w) => w.region === wave.region)
+        .reduce((n, w) => n + w.cells.length, 0);
+      steps.push({
+        kind: 'approval',
+        reason: `approve region ${wave.region} (${count} cells) before its first wave`,
+      });
+    }
+    region = wave.region;
+    steps.push({ kind: 'batch', batch: wave.wave, cells: wave.cells });
+  }
+  return planned.warnings;
 }
 
 /** Highest generated canary weight when `max-traffic` is not given (Flagger's maxWeight default is 50 too). */
@@ -250,7 +307,7 @@ export function planWeights(steps: readonly Step[]): PlanWeights {
 }
 
 /**
- * The cells of each rolling batch, in order: a wave matrix a workflow can fan out over, one job per wave
+ * The cells of each rolling wave, in order: a wave matrix a workflow can fan out over, one job per wave
  * (`matrix: { cell: ${{ fromJSON(needs.plan.outputs.waves)[0] }} }`). Empty for strategies without cells.
  */
 export function planWaves(steps: readonly Step[]): string[][] {
@@ -276,7 +333,7 @@ export function describeStep(step: Step): string {
     case 'approval':
       return `wait for approval: ${step.reason}`;
     case 'batch':
-      return `batch ${step.batch}: ${step.cells.join(', ')}`;
+      return `wave ${step.batch}: ${step.cells.join(', ')}`;
     case 'service':
       return `deploy service ${step.service} (${step.order})`;
     case 'audience':

@@ -8,3 +8,4 @@ export * from './shift';
 export * from './rollback';
 export * from './restore';
 export * from './audience';
+export * from './by-route';

@@ -18,7 +18,11 @@ import { restoreDecision } from './rollback';
 export interface RestoreRecord {
   version: 1;
   pair: TargetPair;
-  routes: { route: string; before: TargetWeight[]; writes: TargetWeight[][] }[];
+  /**
+   * Per route what it held and what was written; `pair` when the route's target groups are not the
+   * record's (a rollout over cells, each with its own pair).
+   */
+  routes: { route: string; before: TargetWeight[]; writes: TargetWeight[][]; pair?: TargetPair }[];
 }
 
 /** What a new record starts from. */
@@ -34,6 +38,7 @@ export function addRestorePlans(
   record: RestoreRecord | null,
   settings: RestoreSettings,
   plans: RoutePlan[],
+  pair: TargetPair = settings.pair,
 ): RestoreRecord {
   const next: RestoreRecord = record ?? {
     version: 1,
@@ -44,7 +49,15 @@ export function addRestorePlans(
     if (plan.writes.length === 0) continue;
     const entry = next.routes.find((r) => r.route === plan.route);
     if (entry) entry.writes.push(...plan.writes);
-    else next.routes.push({ route: plan.route, before: plan.before, writes: [...plan.writes] });
+    else {
+      const own = pair.stable !== next.pair.stable || pair.canary !== next.pair.canary;
+      next.routes.push({
+        route: plan.route,
+        before: plan.before,
+        writes: [...plan.writes],
+        ...(own ? { pair: { stable: pair.stable, canary: pair.canary } } : {}),
+      });
+    }
   }
   return next;
 }
@@ -77,7 +90,11 @@ export function parseRestoreRecord(saved: unknown): RestoreRecord {
     !Array.isArray(r.routes) ||
     !r.routes.every(
       (x) =>
-        typeof x?.route === 'string' && list(x.before) && Array.isArray(x.writes) && x.writes.every(list),
+        typeof x?.route === 'string' &&
+        list(x.before) &&
+        Array.isArray(x.writes) &&
+        x.writes.every(list) &&
+        (x.pair === undefined || (typeof x.pair?.stable === 'string' && typeof x.pair?.canary === 'string')),
     )
   ) {
     fail('no routes');
@@ -108,7 +125,7 @@ export async function putBack(
     routes.map((r) => r.route),
     (reading) => {
       const saved = routes.find((r) => r.route === reading.route)!;
-      const decision = restoreDecision(reading['target-groups'], saved, record.pair);
+      const decision = restoreDecision(reading['target-groups'], saved, saved.pair ?? record.pair);
       if (decision.action === 'restore') return decision.target;
       if (decision.action === 'leave') {
         options.logger.warning(`${reading.route} ${decision.reason}.`);

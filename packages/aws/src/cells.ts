@@ -1,0 +1,179 @@
+// Rolling over cells in many regions (issue 12): one client per region, a router that sends each route to
+// its region's client, and a metric source that reads every cell of a region in one GetMetricData per
+// poll (split at 500 metrics per call, CloudWatch's limit).
+import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  InputError,
+  silentLogger,
+  type CellMetricSource,
+  type CellTarget,
+  type Logger,
+  type MetricRange,
+  type MetricWindow,
+  routerByRoute,
+  type TrafficRouter,
+} from '@shiftgate/core';
+import { createCloudWatchClient, createElbv2Client, type AwsClientOptions } from './client';
+import {
+  albMetricQuery,
+  percentRankStat,
+  readMetricData,
+  SIDE_METRICS,
+  statsAt,
+  targetGroupDimension,
+  type MetricSeries,
+  type SeriesBySide,
+} from './cloudwatch';
+import { regionOfArn } from './elbv2-arn';
+import { Elbv2TrafficRouter } from './elbv2';
+
+/** The most metric queries one GetMetricData call takes. */
+export const MAX_QUERIES_PER_CALL = 500;
+
+/** One ELBv2 and one CloudWatch client per region, each made once, with the same settings. */
+export class RegionalClients {
+  private readonly elbv2s = new Map<string, ElasticLoadBalancingV2Client>();
+  private readonly cloudwatches = new Map<string, CloudWatchClient>();
+  constructor(private readonly options: Omit<AwsClientOptions, 'region'>) {}
+
+  elbv2(region: string): ElasticLoadBalancingV2Client {
+    let client = this.elbv2s.get(region);
+    if (!client) this.elbv2s.set(region, (client = createElbv2Client({ ...this.options, region })));
+    return client;
+  }
+
+  cloudwatch(region: string): CloudWatchClient {
+    let client = this.cloudwatches.get(region);
+    if (!client)
+      this.cloudwatches.set(region, (client = createCloudWatchClient({ ...this.options, region })));
+    return client;
+  }
+}
+
+/** A router over many regions: each route goes to the router of the region its ARN names. */
+export function regionalElbv2Router(
+  clientFor: (region: string) => ElasticLoadBalancingV2Client,
+): TrafficRouter {
+  const routers = new Map<string, Elbv2TrafficRouter>();
+  return routerByRoute((route) => {
+    const region = regionOfArn(route);
+    if (!region) throw new InputError('route', route, 'a listener or rule ARN that names its region');
+    let router = routers.get(region);
+    if (!router) routers.set(region, (router = new Elbv2TrafficRouter(clientFor(region))));
+    return router;
+  });
+}
+
+/** The router of an action or command over many regions: one ELBv2 client per region, same settings. */
+export function regionalRouter(options: Omit<AwsClientOptions, 'region'>): TrafficRouter {
+  const clients = new RegionalClients(options);
+  return regionalElbv2Router((region) => clients.elbv2(region));
+}
+
+/** The `LoadBalancer` dimension of a listener or rule ARN: `app/<name>/<id>`, read from the ARN itself. */
+export function loadBalancerOfRoute(route: string): string {
+  const match = /:(?:listener|listener-rule)\/(app\/[^/]+\/[0-9a-f]+)\//.exec(route);
+  if (!match) throw new InputError('route', route, 'an Application Load Balancer listener or rule ARN');
+  return match[1]!;
+}
+
+/** What the cell metric source needs. */
+export interface CloudWatchCellMetricSourceOptions {
+  /** The CloudWatch client of a region. */
+  client: (region: string) => CloudWatchClient;
+  /** Window length in milliseconds, whole minutes. */
+  period: number;
+  /** The `max-p99-latency` gate, ms: the canary's requests slower than it are read too. */
+  slowThreshold?: number;
+  logger?: Logger;
+  /** Called once per GetMetricData call (for the API-call counts of benches and tests). */
+  onCall?: (region: string, queries: number) => void;
+}
+
+/**
+ * Reads the windows of many cells of one region: both target groups of every cell, the five ALB
+ * metrics each (plus the canary's percentile rank at the p99 gate), in ⌈queries / 500⌉ GetMetricData
+ * calls per poll, following `NextToken`. Missing data stays no data, as with one pair.
+ */
+export class CloudWatchCellMetricSource implements CellMetricSource {
+  private readonly logger: Logger;
+  constructor(private readonly options: CloudWatchCellMetricSourceOptions) {
+    if (options.period <= 0 || options.period % 60_000 !== 0)
+      throw new InputError('poll-interval', `${options.period / 1000}s`, 'a whole number of minutes');
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** The queries one poll of these cells sends, with the id prefix of each cell. */
+  queries(cells: readonly CellTarget[]): MetricDataQuery[] {
+    const seconds = this.options.period / 1000;
+    const threshold = this.options.slowThreshold;
+    return cells.flatMap((cell, i) => {
+      const loadBalancer = loadBalancerOfRoute(cell.routes[0]!);
+      const sides = [
+        { prefix: `c${i}_c_`, arn: cell.pair.canary, slow: threshold !== undefined },
+        { prefix: `c${i}_b_`, arn: cell.pair.stable, slow: false },
+      ];
+      return sides.flatMap(({ prefix, arn, slow }) =>
+        [
+          ...SIDE_METRICS,
+          ...(slow ? [{ key: 'slow', metric: 'TargetResponseTime', stat: percentRankStat(threshold!) }] : []),
+        ].map(({ key, metric, stat }) =>
+          albMetricQuery({
+            id: `${prefix}${key}`,
+            metric,
+            stat,
+            loadBalancer,
+            targetGroup: targetGroupDimension(`cells.${cell.name}`, arn),
+            seconds,
+          }),
+        ),
+      );
+    });
+  }
+
+  async windows(
+    region: string,
+    cells: readonly CellTarget[],
+    range: MetricRange,
+  ): Promise<Record<string, MetricWindow[]>> {
+    const queries = this.queries(cells);
+    const series: MetricSeries = new Map();
+    const client = this.options.client(region);
+    const what = `in ${region} for ${cells.length} cells, ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()},`;
+    for (let from = 0; from < queries.length; from += MAX_QUERIES_PER_CALL) {
+      const chunk = queries.slice(from, from + MAX_QUERIES_PER_CALL);
+      await readMetricData(client, {
+        queries: chunk,
+        range,
+        what,
+        series,
+        logger: this.logger,
+        onPage: () => this.options.onCall?.(region, chunk.length),
+      });
+    }
+    const usable = (id: string) => {
+      const s = series.get(id);
+      return s && s.status === 'Complete' ? s.values : undefined;
+    };
+    const side = (prefix: string): SeriesBySide =>
+      Object.fromEntries(SIDE_METRICS.map(({ key }) => [key, usable(`${prefix}${key}`)])) as SeriesBySide;
+    const out: Record<string, MetricWindow[]> = {};
+    const slow = this.options.slowThreshold !== undefined;
+    cells.forEach((cell, i) => {
+      const canary = side(`c${i}_c_`);
+      const baseline = side(`c${i}_b_`);
+      const rank = slow ? usable(`c${i}_c_slow`) : undefined;
+      const windows: MetricWindow[] = [];
+      for (let t = range.start; t + this.options.period <= range.end; t += this.options.period) {
+        windows.push({
+          start: new Date(t).toISOString(),
+          canary: statsAt(canary, t, slow ? { slow: rank?.get(t) ?? null } : {}),
+          baseline: statsAt(baseline, t),
+        });
+      }
+      out[cell.name] = windows;
+    });
+    return out;
+  }
+}

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addRestorePlans,
+  buildPlan,
+  createRolloutState,
+  parseGates,
+  parseRolloutState,
+  putBack,
+  runPlan,
+  serializeRolloutState,
+  silentLogger,
+  virtualTime,
+  type Cell,
+  type RawParameter,
+  type RestoreRecord,
+  type RunPlanOptions,
+} from '@shiftgate/core';
+import { createCellSimulation, generateCells, type BadVersion } from '../../packages/cli/src/simulator/index';
+
+const MIN = 60_000;
+const HEALTHY: BadVersion = { everywhere: false, cells: [], zones: [] };
+
+function setup(
+  cells: Cell[],
+  bad: BadVersion,
+  params: Record<string, RawParameter> = {},
+  more: Partial<RunPlanOptions> = {},
+) {
+  const time = virtualTime(Date.UTC(2026, 0, 1, 9));
+  const sim = createCellSimulation({ seed: 7, clock: time.clock, cells, bad });
+  const plan = buildPlan('rolling', { 'bake-time': '5m', ...params }, { cells });
+  const state = createRolloutState({
+    strategy: 'rolling',
+    parameters: plan.parameters,
+    plan: plan.steps,
+    now: new Date(time.clock.now()),
+  });
+  const options: RunPlanOptions = {
+    state,
+    cells,
+    router: sim.router,
+    metrics: () => {
+      throw new Error('a rollout over cells reads cells, not one pair');
+    },
+    cellMetrics: sim.metrics(MIN),
+    gates: parseGates({ 'min-requests': '100' }),
+    period: MIN,
+    metricDelay: 2 * MIN,
+    clock: time.clock,
+    sleep: time.sleep,
+    random: () => 0,
+    ...more,
+  };
+  return { sim, plan, options, time };
+}
+
+const statuses = (cells: Record<string, { status: string }> | null | undefined) =>
+  Object.fromEntries(Object.entries(cells ?? {}).map(([name, c]) => [name, c.status]));
+
+describe('rolling over cells', () => {
+  const twelve = generateCells({ count: 12, regions: ['us-east-1', 'eu-west-1'], zones: 2 });
+
+  it('promotes every cell of a healthy version wave by wave', async () => {
+    const { sim, plan, options } = setup(twelve, HEALTHY);
+    const result = await runPlan(options);
+    expect(result.decision).toBe('promote');
+    expect(plan.steps.map((s) => (s.kind === 'batch' ? s.cells.length : s.kind))).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(Object.values(sim.shares())).toEqual(Array(12).fill(100));
+    expect(new Set(Object.values(statuses(result.state.cells)))).toEqual(new Set(['promoted']));
+  });
+
+  it('stops a bad version in the one-box: no other cell is ever touched', async () => {
+    const { sim, options } = setup(twelve, { ...HEALTHY, everywhere: true });
+    const result = await runPlan(options);
+    expect(result.decision).toBe('rollback');
+    expect(result.reason).toMatch(/^wave 1, cell us-east-1a-1: rollback: canary error rate/);
+    expect(Object.values(sim.shares())).toEqual(Array(12).fill(0));
+    const touched = statuses(result.state.cells);
+    expect(touched['us-east-1a-1']).toBe('rolled-back');
+    expect(Object.values(touched).filter((s) => s === 'untouched')).toHaveLength(11);
+  });
+
+  it('stops a bad zone in its wave and sends every moved cell back with rollback-all', async () => {
+    const cells = generateCells({ count: 20, regions: ['us-east-1'], zones: 2 });
+    const { sim, options } = setup(cells, { ...HEALTHY, zones: ['us-east-1b'] }, { 'wave-boundary': 'zone' });
+    const result = await runPlan(options);
+    expect(result.decision).toBe('rollback');
+    expect(result.reason).toMatch(/cell us-east-1b-/);
+    expect(Object.values(sim.shares())).toEqual(Array(20).fill(0));
+    const s = statuses(result.state.cells);
+    expect(
+      Object.entries(s)
+        .filter(([n]) => n.startsWith('us-east-1a'))
+        .every(([, v]) => v === 'rolled-back'),
+    ).toBe(true);
+  });
+
+  it('keeps the waves that passed with rollback-wave and sends back only the failing wave', async () => {
+    const cells = generateCells({ count: 10, regions: ['us-east-1'], zones: 1 });
+    const bad = cells[3]!.name;
+    const { sim, options } = setup(cells, { ...HEALTHY, cells: [bad] }, { 'on-failure': 'rollback-wave' });
+    const result = await runPlan(options);
+    expect(result.decision).toBe('rollback');
+    const s = statuses(result.state.cells);
+    expect(s[cells[0]!.name]).toBe('promoted');
+    expect(s[bad]).toBe('rolled-back');
+    expect(sim.shares()[cells[0]!.name]).toBe(100);
+    expect(sim.shares()[bad]).toBe(0);
+    expect(result.state.status).toBe('rolled-back');
+  });
+
+  it('leaves traffic where it is with halt, paused for a person', async () => {
+    const cells = generateCells({ count: 10, regions: ['us-east-1'], zones: 1 });
+    const bad = cells[3]!.name;
+    const { sim, options } = setup(cells, { ...HEALTHY, cells: [bad] }, { 'on-failure': 'halt' });
+    const result = await runPlan(options);
+    expect(result.decision).toBe('rollback');
+    expect(result.reason).toMatch(/halted \(on-failure: halt\)/);
+    expect(result.state.status).toBe('paused');
+    expect(sim.shares()[bad]).toBe(100);
+    expect(statuses(result.state.cells)[bad]).toBe('in-progress');
+  });
+
+  it('restores every moved cell when cancelled mid-wave, whatever on-failure says', async () => {
+    const controller = new AbortController();
+    const { sim, options } = setup(
+      twelve,
+      HEALTHY,
+      { 'on-failure': 'halt' },
+      {
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'poll' && e.index === 1) controller.abort();
+        },
+      },
+    );
+    const result = await runPlan(options);
+    expect(result.cancelled).toBe(true);
+    expect(result.restored).toBe(true);
+    expect(Object.values(sim.shares())).toEqual(Array(12).fill(0));
+    expect(result.state.status).toBe('rolled-back');
+  });
+
+  it('pauses before each new region with approve-regions and resumes from the state', async () => {
+    const { sim, options, plan } = setup(twelve, HEALTHY, { 'approve-regions': 'true' });
+    expect(plan.steps.filter((s) => s.kind === 'approval')).toEqual([
+      { kind: 'approval', reason: 'approve region eu-west-1 (6 cells) before its first wave' },
+    ]);
+    const first = await runPlan(options);
+    expect(first.decision).toBe('paused');
+    expect(sim.shares()['us-east-1a-1']).toBe(100);
+    expect(sim.shares()['eu-west-1a-1']).toBe(0);
+    const state = parseRolloutState('state', serializeRolloutState(first.state));
+    const second = await runPlan({ ...options, state, cells: null });
+    expect(second.decision).toBe('promote');
+    expect(Object.values(sim.shares())).toEqual(Array(12).fill(100));
+  });
+
+  it('reads metrics once per region per poll, whatever the number of cells', async () => {
+    const cells = generateCells({ count: 40, regions: ['us-east-1', 'us-west-2'], zones: 2 });
+    const { sim, options } = setup(cells, HEALTHY, { waves: '1,50%,100%' });
+    const polls: number[] = [];
+    const result = await runPlan({ ...options, onEvent: (e) => e.type === 'poll' && polls.push(e.index) });
+    expect(result.decision).toBe('promote');
+    expect(sim.calls.getMetricData).toEqual(sim.calls.polls);
+    expect(sim.calls.polls['us-east-1']! + sim.calls.polls['us-west-2']!).toBe(polls.length);
+  });
+
+  it('refuses cells the plan names but the definitions lack, before anything moves', async () => {
+    const { sim, options } = setup(twelve, HEALTHY);
+    await expect(runPlan({ ...options, cells: twelve.slice(1) })).rejects.toThrow(
+      /waves name cell 'us-east-1a-1', which the 'cells' given do not define/,
+    );
+    expect(sim.router.writes()).toBe(0);
+  });
+
+  it('refuses a cell run without a metric source that reads cells', async () => {
+    const { options } = setup(twelve, HEALTHY);
+    const { cellMetrics: _, ...rest } = options;
+    await expect(runPlan(rest)).rejects.toThrow(/needs a metric source that reads cells by region/);
+  });
+});
+
+describe('post-step restore over cells', () => {
+  it('puts back every route of every cell, each with its own target groups', async () => {
+    const cells = generateCells({ count: 3, regions: ['us-east-1', 'us-west-2', 'eu-west-1'], zones: 1 });
+    let record: RestoreRecord | null = null;
+    const { sim, options } = setup(
+      cells,
+      HEALTHY,
+      { waves: '100%' },
+      {
+        beforeWrite: (plans, pair) => {
+          record = addRestorePlans(record, { pair: pair! }, plans, pair);
+        },
+      },
+    );
+    await runPlan(options);
+    expect(Object.values(sim.shares())).toEqual([100, 100, 100]);
+    expect(record!.routes).toHaveLength(3);
+    const outcome = await putBack(sim.router, record!, {
+      logger: silentLogger,
+      sleep: async () => {},
+      random: () => 0,
+    });
+    expect(outcome.results.filter((r) => r.changed)).toHaveLength(3);
+    expect(Object.values(sim.shares())).toEqual([0, 0, 0]);
+  });
+});
