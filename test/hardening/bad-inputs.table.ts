@@ -69,6 +69,7 @@ export interface CliRow {
 const SELECT: ActionRow[] = [
   { action: 'select-strategy', input: 'strategy', value: 'canery', says: 'one of blue-green, canary' },
   { action: 'select-strategy', input: 'strategy', value: 'deploy:canary' },
+  { action: 'select-strategy', input: 'cells', value: '- name: a\n  region: us-east-1', names: 'cells' },
   { action: 'select-strategy', input: 'parameters', value: '[1, 2]', says: 'YAML or JSON map' },
   { action: 'select-strategy', input: 'parameters', value: '{steps: [', says: 'not valid YAML' },
   { action: 'select-strategy', input: 'parameters', value: 'steps: {a: 1}', names: 'parameters.steps' },
@@ -181,6 +182,7 @@ const RUN: ActionRow[] = [
   },
   { action: 'run-plan', input: 'max-bake-time', value: '1s' },
   { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
+  { action: 'run-plan', input: 'cells', value: 'not: [a list', names: 'cells' },
   {
     action: 'run-plan',
     input: 'services',

@@ -251,5 +251,12 @@ export function parseCellsInput(input: string, text: string): Cell[] | null {
       message: `Input '${input}' is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
     });
   }
-  return parseCells(input, doc);
+  try {
+    return parseCells(input, doc);
+  } catch (error) {
+    // The cell's own sentence names the cell and the field; the input it came from goes in front.
+    if (error instanceof InputError && !error.message.startsWith(`Input '${input}`))
+      throw new InputError(error.input, error.value, '', { message: `Input '${input}': ${error.message}` });
+    throw error;
+  }
 }
