@@ -396,7 +396,15 @@ function parseCellsInput(input, text) {
             message: `Input '${input}' is not valid YAML: ${error.message.split('\n')[0]}`,
         });
     }
-    return parseCells(input, doc);
+    try {
+        return parseCells(input, doc);
+    }
+    catch (error) {
+        // The cell's own sentence names the cell and the field; the input it came from goes in front.
+        if (error instanceof errors/* InputError */.dz && !error.message.startsWith(`Input '${input}`))
+            throw new errors/* InputError */.dz(error.input, error.value, '', { message: `Input '${input}': ${error.message}` });
+        throw error;
+    }
 }
 
 

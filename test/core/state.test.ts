@@ -256,3 +256,36 @@ describe('reading a file that is not a state', () => {
     expect(error?.message).not.toContain('root');
   });
 });
+
+describe('cells in a state', () => {
+  const withCell = (name: string, over: Record<string, unknown>) => {
+    const state = JSON.parse(serializeRolloutState(fresh())) as Record<string, unknown>;
+    state.cells = {
+      [name]: {
+        region: 'us-east-1',
+        zone: null,
+        wave: 1,
+        status: 'untouched',
+        routes: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/a/1/2'],
+        'stable-target-group-arn': 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/s/1',
+        'canary-target-group-arn': 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/c/2',
+        alarms: [],
+        weight: 0,
+        ...over,
+      },
+    };
+    return JSON.stringify(state);
+  };
+
+  it('reads a well-formed cell', () => {
+    expect(parseRolloutState('state', withCell('use1-a', {})).cells?.['use1-a']?.region).toBe('us-east-1');
+  });
+
+  it.each([
+    ['a cell name with a workflow command', 'a\n::warning::x', {}],
+    ['a region with an escape', 'a', { region: 'us-east-1\u001b[31m' }],
+    ['a route that is no ARN', 'a', { routes: ['$(touch pwned)'] }],
+  ])('refuses %s', (_what, name, over) => {
+    expect(() => parseRolloutState('state', withCell(name, over))).toThrow(/cells|cell name/);
+  });
+});

@@ -427,7 +427,27 @@ function parseCellStates(value: Json, fail: (problem: string) => never): Record<
   if (value === null) return null;
   if (!isObject(value)) return fail("'cells' must be null or an object of cell name to cell");
   for (const [name, cell] of Object.entries(value)) {
+    // A state is untrusted data: cell names, regions, zones and ARNs are held to the field rules too.
+    const nameProblem = fieldProblem('name', name);
+    if (nameProblem) fail(`a cell name ${nameProblem}`);
     if (!isObject(cell)) fail(`'cells.${name}' must be an object`);
+    const fields = cell as Record<string, Json>;
+    for (const key of ['region', 'zone'] as const) {
+      const problem = fields[key] === null ? null : fieldProblem('name', fields[key]);
+      if (problem) fail(`'cells.${name}.${key}' ${problem}`);
+    }
+    for (const arn of [
+      ...(Array.isArray(fields.routes) ? fields.routes : []),
+      fields['stable-target-group-arn'],
+      fields['canary-target-group-arn'],
+    ]) {
+      const problem = typeof arn === 'string' ? fieldProblem('arn', arn) : null;
+      if (problem) fail(`'cells.${name}' ${problem}`);
+    }
+    for (const alarm of Array.isArray(fields.alarms) ? fields.alarms : []) {
+      const problem = fieldProblem('text', alarm);
+      if (problem) fail(`'cells.${name}.alarms' ${problem}`);
+    }
     const entry = cell as Record<string, Json>;
     for (const key of Object.keys(entry)) {
       if (!(key in CELL_FIELDS)) fail(`'cells.${name}' has unknown key '${key}'`);
