@@ -11,8 +11,6 @@ import {
   type Logger,
   type MetricRange,
   type MetricWindow,
-  routerByRoute,
-  type TrafficRouter,
 } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, type AwsClientOptions } from './client';
 import {
@@ -25,8 +23,6 @@ import {
   type MetricSeries,
   type SeriesBySide,
 } from './cloudwatch';
-import { regionOfArn } from './elbv2-arn';
-import { Elbv2TrafficRouter } from './elbv2';
 
 /** The most metric queries one GetMetricData call takes. */
 export const MAX_QUERIES_PER_CALL = 500;
@@ -49,26 +45,6 @@ export class RegionalClients {
       this.cloudwatches.set(region, (client = createCloudWatchClient({ ...this.options, region })));
     return client;
   }
-}
-
-/** A router over many regions: each route goes to the router of the region its ARN names. */
-export function regionalElbv2Router(
-  clientFor: (region: string) => ElasticLoadBalancingV2Client,
-): TrafficRouter {
-  const routers = new Map<string, Elbv2TrafficRouter>();
-  return routerByRoute((route) => {
-    const region = regionOfArn(route);
-    if (!region) throw new InputError('route', route, 'a listener or rule ARN that names its region');
-    let router = routers.get(region);
-    if (!router) routers.set(region, (router = new Elbv2TrafficRouter(clientFor(region))));
-    return router;
-  });
-}
-
-/** The router of an action or command over many regions: one ELBv2 client per region, same settings. */
-export function regionalRouter(options: Omit<AwsClientOptions, 'region'>): TrafficRouter {
-  const clients = new RegionalClients(options);
-  return regionalElbv2Router((region) => clients.elbv2(region));
 }
 
 /** The `LoadBalancer` dimension of a listener or rule ARN: `app/<name>/<id>`, read from the ARN itself. */

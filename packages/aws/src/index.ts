@@ -7,3 +7,4 @@ export * from './elbv2';
 export * from './elbv2-inputs';
 export * from './elbv2-rules';
 export * from './cells';
+export * from './regional-router';
