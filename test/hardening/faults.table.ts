@@ -7,13 +7,46 @@
 export const FAULT_KINDS = ['throttling', '5xx', 'timeout', 'lost response'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** The AWS calls a run makes (run-plan: ELBv2 for traffic, CloudWatch for the gate). */
-export const AWS_CALLS = ['DescribeListeners', 'ModifyListener', 'GetMetricData', 'DescribeAlarms'] as const;
+/**
+ * The AWS calls shiftgate makes: run-plan's ELBv2 reads and writes of a listener (DescribeListeners,
+ * ModifyListener) or of a listener rule given as `rule-arn` (DescribeRules, ModifyRule), CloudWatch for
+ * the gate (GetMetricData, DescribeAlarms), and record-deployment's `publish-metrics` (PutMetricData).
+ */
+export const AWS_CALLS = [
+  'DescribeListeners',
+  'ModifyListener',
+  'DescribeRules',
+  'ModifyRule',
+  'GetMetricData',
+  'DescribeAlarms',
+  'PutMetricData',
+] as const;
 export type AwsCall = (typeof AWS_CALLS)[number];
 
 /** The GitHub calls record-deployment makes to start a deployment, record its outcome and finish it. */
 export const GITHUB_CALLS = ['create deployment', 'create status', 'read statuses'] as const;
 export type GitHubCall = (typeof GITHUB_CALLS)[number];
+
+/**
+ * The GitHub reads of record-deployment's `mode: history`: the deployments list, each deployment's
+ * statuses, and the commit of each success (lead time).
+ */
+export const HISTORY_CALLS = ['list deployments', 'read history statuses', 'read commit'] as const;
+export type HistoryCall = (typeof HISTORY_CALLS)[number];
+
+export interface HistoryRow {
+  call: HistoryCall;
+  fault: FaultKind;
+  span: 'brief' | 'lasting';
+}
+
+/**
+ * The Slack webhook of a terminal status. It is posted once, never retried (a resend could post twice),
+ * so only the lasting rows mean anything; `timeout` is left out: the webhook's 10 s limit is fixed.
+ */
+export const NOTIFY_ROWS: { call: 'post notification'; fault: Exclude<FaultKind, 'timeout'> }[] = (
+  ['throttling', '5xx', 'lost response'] as const
+).map((fault) => ({ call: 'post notification', fault }));
 
 export interface AwsRow {
   call: AwsCall;
@@ -49,6 +82,10 @@ export const AWS_ROWS: AwsRow[] = AWS_CALLS.flatMap((call) =>
 );
 
 export const GITHUB_ROWS: GitHubRow[] = GITHUB_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);
+
+export const HISTORY_ROWS: HistoryRow[] = HISTORY_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
 );
 

@@ -21,10 +21,13 @@ import {
   AWS_ROWS,
   CANCEL_ROWS,
   GITHUB_ROWS,
+  HISTORY_ROWS,
   KILL_ROWS,
+  NOTIFY_ROWS,
   type AwsRow,
   type FaultKind,
   type GitHubRow,
+  type HistoryRow,
 } from './faults.table';
 
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
@@ -36,16 +39,26 @@ const HUNG_MS = 20_000;
 const ROW_MS = 8_000;
 const fakes = useAlbFakes();
 const ALARM = 'shop-5xx';
+/** A listener rule forwarding to stable, for the rows over `rule-arn` (DescribeRules, ModifyRule). */
+const RULE = `${LISTENER.replace(':listener/', ':listener-rule/')}/9683b2d02a6f8e2b`;
+const RULE_CALLS: readonly AwsRow['call'][] = ['DescribeRules', 'ModifyRule'];
+/** The rows run-plan runs; PutMetricData is record-deployment's (its own describe below). */
+const RUN_PLAN_ROWS = AWS_ROWS.filter((row) => row.call !== 'PutMetricData');
+const PUBLISH_ROWS = AWS_ROWS.filter((row) => row.call === 'PutMetricData');
 /** The gates of every run: the alarm (so DescribeAlarms is called), and latency judged loosely so the
  * healthy model's noise never decides a row. */
 const GATES = { alarms: ALARM, 'max-latency-increase': '1000%' };
 
+/** The route whose weights the traffic model serves (the rule, in the rows over `rule-arn`). */
+let modelRoute = LISTENER;
+
 beforeEach(() => {
+  modelRoute = LISTENER;
   const model = new TrafficModel({ seed: 7, start: NOW, scenario: 'healthy', at: 8 });
   fakes.cloudwatch.metrics = modelMetrics({
     model,
     pair: { stable: STABLE, canary: CANARY },
-    weights: () => asTargetWeights(fakes.elbv2.weights(LISTENER)),
+    weights: () => asTargetWeights(fakes.elbv2.weights(modelRoute)),
   });
   fakes.cloudwatch.alarms.clear();
   fakes.cloudwatch.alarms.set(ALARM, 'OK');
@@ -62,9 +75,9 @@ function stateFor(strategy: keyof typeof PARAMETERS): string {
   return plannedState(strategy, PARAMETERS[strategy], undefined, new Date(NOW - 60_000));
 }
 
-/** The real clients, with short request timeouts so a hung endpoint costs milliseconds. */
-function clients() {
-  const settings = {
+/** The real clients' settings, with short request timeouts so a hung endpoint costs milliseconds. */
+function settings() {
+  return {
     caller: 'run-plan',
     region: 'us-east-1',
     retryMode: 'standard' as const,
@@ -75,9 +88,13 @@ function clients() {
       throwOnRequestTimeout: true,
     },
   };
+}
+
+/** The real clients, with short request timeouts. */
+function clients() {
   return {
-    router: new Elbv2TrafficRouter(createElbv2Client(settings)),
-    cloudwatch: createCloudWatchClient(settings),
+    router: new Elbv2TrafficRouter(createElbv2Client(settings())),
+    cloudwatch: createCloudWatchClient(settings()),
   };
 }
 
@@ -135,15 +152,17 @@ async function runPost(saved: Record<string, string>): Promise<InProcessRun> {
 }
 
 /** Traffic is not left split: all on stable, or all on the canary after a promotion. */
-function expectNotSplit(decision: string | undefined) {
-  const serving = fakes.elbv2.weights(LISTENER).filter(([, weight]) => weight > 0);
+function expectNotSplit(decision: string | undefined, route = LISTENER) {
+  const serving = fakes.elbv2.weights(route).filter(([, weight]) => weight > 0);
   expect(serving.map(([group]) => group)).toEqual([decision === 'promote' ? CANARY : STABLE]);
 }
 
 /** No write twice, apart from the SDK re-sending a write whose answer was lost. */
 function expectNoDuplicateWrite() {
   const writes = fakes.elbv2.requests.filter(
-    (r) => r.action === 'ModifyListener' && (r.status === 200 || r.status === 'dropped'),
+    (r) =>
+      (r.action === 'ModifyListener' || r.action === 'ModifyRule') &&
+      (r.status === 200 || r.status === 'dropped'),
   );
   writes.forEach((write, i) => {
     const before = writes[i - 1];
@@ -151,7 +170,7 @@ function expectNoDuplicateWrite() {
   });
 }
 const body = (r: { params: Record<string, string> }) =>
-  Object.entries(r.params).filter(([k]) => k.startsWith('DefaultActions'));
+  Object.entries(r.params).filter(([k]) => k.startsWith('DefaultActions') || k.startsWith('Actions'));
 
 const TERMINAL = ['promoted', 'rolled-back', 'failed'];
 
@@ -169,7 +188,11 @@ function elbv2Fault(kind: FaultKind): Elbv2Fault {
   }
 }
 
-function cloudwatchFault(kind: FaultKind, operation: 'GetMetricData' | 'DescribeAlarms', times: number) {
+function cloudwatchFault(
+  kind: FaultKind,
+  operation: 'GetMetricData' | 'DescribeAlarms' | 'PutMetricData',
+  times: number,
+) {
   const base = { operation, times };
   const faults: Record<FaultKind, CloudWatchFault> = {
     throttling: { ...base, kind: 'error', status: 400, code: 'Throttling', message: 'Rate exceeded' },
@@ -186,7 +209,7 @@ const faulted = new Set<number>();
 /** Injects the row's fault; returns what ends it. */
 function inject(row: AwsRow): () => void {
   const times = row.span === 'brief' ? 1 : 10_000;
-  if (row.call === 'GetMetricData' || row.call === 'DescribeAlarms') {
+  if (row.call === 'GetMetricData' || row.call === 'DescribeAlarms' || row.call === 'PutMetricData') {
     fakes.cloudwatch.faults.push(cloudwatchFault(row.fault, row.call, times));
     return () => (fakes.cloudwatch.faults.length = 0);
   }
@@ -201,15 +224,28 @@ function inject(row: AwsRow): () => void {
 }
 
 describe('every AWS call under throttling, 5xx, timeout and a lost response', () => {
-  it.each(AWS_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+  it.each(RUN_PLAN_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
     '%s',
     async (_name, row) => {
+      // The rule rows run over a listener rule (`rule-arn`), the others over the listener.
+      const overRule = RULE_CALLS.includes(row.call);
+      const route = overRule ? RULE : LISTENER;
+      const { 'listener-arn': _listener, ...pair } = ROUTES;
+      modelRoute = route;
+      if (overRule)
+        fakes.elbv2.addRule({
+          RuleArn: RULE,
+          ListenerArn: LISTENER,
+          Actions: [{ Type: 'forward', TargetGroupArn: STABLE }],
+        });
       const end = inject(row);
-      const main = await runPlan({ state: stateFor('canary'), ...ROUTES, ...GATES });
+      const routes = overRule ? { ...pair, 'rule-arn': RULE } : ROUTES;
+      const main = await runPlan({ state: stateFor('canary'), ...routes, ...GATES });
       const decision = main.outputs.decision;
       // A write whose answer was lost is found applied when shiftgate reads the route back.
       const promotes =
-        row.span === 'brief' || (row.call === 'ModifyListener' && row.fault === 'lost response');
+        row.span === 'brief' ||
+        ((row.call === 'ModifyListener' || row.call === 'ModifyRule') && row.fault === 'lost response');
       if (promotes) {
         expect(main.errors).toEqual([]);
         expect(decision).toBe('promote');
@@ -226,7 +262,8 @@ describe('every AWS call under throttling, 5xx, timeout and a lost response', ()
       // The faults end with the job; the post step (post-if: failure()) puts back what is left.
       end();
       if (main.exitCode === 1) await runPost(main.saved);
-      expectNotSplit(decision);
+      expectNotSplit(decision, route);
+      if (overRule) expectNotSplit(undefined, LISTENER);
       if (main.outputs.state)
         expect(TERMINAL).toContain(parseRolloutState('state', main.outputs.state).status);
       expectNoDuplicateWrite();
@@ -284,6 +321,29 @@ describe('a runner killed before the post step', () => {
   );
 });
 
+/** Injects a GitHub fault on the requests `where` names: once (`brief`) or on every attempt (`lasting`). */
+function injectGitHub(
+  github: GitHubServer,
+  where: Pick<FaultRule, 'method' | 'path'>,
+  fault: FaultKind,
+  span: 'brief' | 'lasting',
+) {
+  const times = span === 'brief' ? 1 : Number.POSITIVE_INFINITY;
+  if (fault === 'throttling') {
+    github.secondaryRateLimit({ ...where, times, retryAfterSeconds: 1 });
+    return;
+  }
+  const respond: Record<Exclude<FaultKind, 'throttling'>, FaultRule['respond']> = {
+    '5xx': { status: 502, body: { message: 'Server Error' } },
+    timeout: { status: 0, drop: true, delayMs: HUNG_MS },
+    'lost response': { status: 0, drop: true },
+  };
+  github.fault({ ...where, times, respond: respond[fault], processFirst: fault === 'lost response' });
+}
+
+const matches = (path: string | RegExp, actual: string) =>
+  typeof path === 'string' ? actual === path : path.test(actual);
+
 describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost response', () => {
   let github: GitHubServer;
   beforeEach(async () => {
@@ -299,23 +359,7 @@ describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost
   };
 
   function inject(row: GitHubRow) {
-    const times = row.span === 'brief' ? 1 : Number.POSITIVE_INFINITY;
-    const where = WHERE[row.call];
-    if (row.fault === 'throttling') {
-      github.secondaryRateLimit({ ...where, times, retryAfterSeconds: 1 });
-      return;
-    }
-    const respond: Record<Exclude<FaultKind, 'throttling'>, FaultRule['respond']> = {
-      '5xx': { status: 502, body: { message: 'Server Error' } },
-      timeout: { status: 0, drop: true, delayMs: HUNG_MS },
-      'lost response': { status: 0, drop: true },
-    };
-    github.fault({
-      ...where,
-      times,
-      respond: respond[row.fault],
-      processFirst: row.fault === 'lost response',
-    });
+    injectGitHub(github, WHERE[row.call], row.fault, row.span);
   }
 
   const step = (entry: 'main' | 'post', inputs: Record<string, string>, saved: Record<string, string> = {}) =>
@@ -351,6 +395,152 @@ describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost
         const states = github.statuses(deployment.id).map((s) => s.state);
         expect(new Set(states).size).toBe(states.length);
       }
+    },
+    ROW_MS,
+  );
+});
+
+describe('the reads of history mode under secondary rate limits, 5xx, timeout and a lost response', () => {
+  let github: GitHubServer;
+  const DEPLOYED = ['1111111111111111111111111111111111111111', '2222222222222222222222222222222222222222'];
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+    for (const [i, sha] of DEPLOYED.entries()) {
+      github.addCommit('acme/shop', { sha, date: `2026-03-0${i + 1}T08:00:00Z` });
+      github.seedDeployment({
+        sha,
+        environment: 'production',
+        created_at: `2026-03-0${i + 1}T09:00:00Z`,
+        statuses: [{ state: 'success', created_at: `2026-03-0${i + 1}T09:10:00Z` }],
+      });
+    }
+  });
+  afterEach(() => github.close());
+
+  const WHERE: Record<HistoryRow['call'], Pick<FaultRule, 'method' | 'path'>> = {
+    'list deployments': { method: 'GET', path: '/repos/acme/shop/deployments' },
+    'read history statuses': { method: 'GET', path: /^\/repos\/acme\/shop\/deployments\/\d+\/statuses$/ },
+    'read commit': { method: 'GET', path: /^\/repos\/acme\/shop\/commits\/[0-9a-f]{40}$/ },
+  };
+
+  it.each(HISTORY_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      injectGitHub(github, WHERE[row.call], row.fault, row.span);
+      const result = await recordStep(
+        github,
+        'main',
+        { mode: 'history', environment: 'production' },
+        { requestTimeoutMs: TIMEOUT_MS },
+      );
+      // The fault did strike the call (and, when brief, the call was sent again).
+      const { method, path } = WHERE[row.call];
+      const struck = github.requests.filter((r) => r.method === method && matches(path, r.path));
+      expect(struck.length).toBeGreaterThan(row.span === 'brief' ? 1 : 0);
+      if (row.span === 'brief') {
+        // Retried through: the whole history, lead time included.
+        expect(result.errors).toEqual([]);
+        expect(result.warnings).toEqual([]);
+        expect(JSON.parse(result.outputs.history!)).toHaveLength(2);
+      } else if (row.call === 'read commit') {
+        // A commit time that cannot be read leaves lead time out, with a warning; the history stands.
+        expect(result.errors).toEqual([]);
+        expect(result.warnings.join('\n')).toContain('Lead time leaves out commits');
+        expect(JSON.parse(result.outputs.history!)).toHaveLength(2);
+      } else {
+        // History mode only reads: it fails clearly, with no partial history.
+        expect(result.failed).toBe(true);
+        expect(result.errors).toHaveLength(1);
+        expect(result.outputs.history).toBeUndefined();
+        expect(result.outputs['last-good']).toBeUndefined();
+      }
+      // Reads never write.
+      expect(github.writes()).toEqual([]);
+    },
+    ROW_MS,
+  );
+});
+
+describe('record-deployment announcing a terminal status: the Slack webhook and PutMetricData', () => {
+  let github: GitHubServer;
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+  });
+  afterEach(() => github.close());
+
+  /** Starts and finishes one deployment, notifying and publishing as asked. */
+  async function record(extraInputs: Record<string, string>) {
+    const options = {
+      requestTimeoutMs: TIMEOUT_MS,
+      cloudwatch: () => createCloudWatchClient(settings()),
+      extra: { AWS_ENDPOINT_URL_CLOUDWATCH: fakes.cloudwatch.url },
+    };
+    const start = await recordStep(
+      github,
+      'main',
+      { environment: 'production', version: 'v2.4.0', ref: SHA },
+      options,
+    );
+    const id = start.outputs['deployment-id']!;
+    const finish = await recordStep(
+      github,
+      'main',
+      { status: 'succeeded', 'deployment-id': id, ...extraInputs },
+      options,
+    );
+    expect(start.errors).toEqual([]);
+    // Neither the notification nor the metrics ever change the recorded outcome.
+    expect(finish.errors).toEqual([]);
+    expect(finish.failed).toBe(false);
+    expect(JSON.parse(finish.outputs.record!)).toMatchObject({ 'deployment-status': 'succeeded' });
+    const [deployment, ...more] = github.deployments();
+    expect(more).toEqual([]);
+    expect(terminalStatuses(github, deployment!.id)).toEqual(['success']);
+    return finish;
+  }
+
+  it.each(NOTIFY_ROWS.map((row) => [`${row.call}: ${row.fault}, lasting`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const respond: Record<typeof row.fault, FaultRule['respond']> = {
+        throttling: { status: 429, body: { message: 'rate_limited' } },
+        '5xx': { status: 503, body: { message: 'Service Unavailable' } },
+        'lost response': { status: 0, drop: true },
+      };
+      github.fault({
+        method: 'POST',
+        path: '/hooks/slack',
+        times: Number.POSITIVE_INFINITY,
+        respond: respond[row.fault],
+        processFirst: row.fault === 'lost response',
+      });
+      const finish = await record({ 'slack-webhook-url': github.webhookUrl() });
+      expect(finish.warnings.join('\n')).toContain('Posting the notification failed');
+      expect(finish.warnings.join('\n')).toContain('the deployment is recorded all the same');
+      // Posted once, never resent: a lost answer must not post the message twice.
+      expect(github.requests.filter((r) => r.path === '/hooks/slack')).toHaveLength(1);
+      expect(github.webhooks.length).toBeLessThanOrEqual(1);
+    },
+    ROW_MS,
+  );
+
+  it.each(PUBLISH_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const end = inject(row);
+      const finish = await record({ 'publish-metrics': 'true', service: 'shop' });
+      // One attempt and the SDK's one retry (maxAttempts 2): never more.
+      expect(fakes.cloudwatch.calls('PutMetricData')).toHaveLength(2);
+      if (row.span === 'brief') {
+        // Retried through: published, no warning.
+        expect(fakes.cloudwatch.faults).toEqual([]);
+        expect(finish.warnings).toEqual([]);
+        expect(finish.stdout).toContain('Metrics published to CloudWatch namespace Shiftgate');
+      } else {
+        // Given up after the SDK's attempts: a warning, the record stands.
+        expect(finish.warnings.join('\n')).toContain('PutMetricData to namespace Shiftgate failed');
+      }
+      end();
     },
     ROW_MS,
   );
