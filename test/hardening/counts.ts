@@ -2,7 +2,15 @@
 // them; counts.test.ts holds them to their minimums). Pure data: no vitest here.
 import { ATTACK_ROWS } from './attacks.table';
 import { ACTION_ROWS, CLI_ROWS } from './bad-inputs.table';
-import { AWS_ROWS, CANCEL_ROWS, GITHUB_ROWS, HISTORY_ROWS, KILL_ROWS, NOTIFY_ROWS } from './faults.table';
+import {
+  AWS_ROWS,
+  CANCEL_ROWS,
+  GITHUB_ROWS,
+  HISTORY_ROWS,
+  KILL_ROWS,
+  NOTIFY_ROWS,
+  SELECT_ROWS,
+} from './faults.table';
 
 /** One table: its name, its rows, and the least it must hold. */
 export interface TableCount {
@@ -32,6 +40,7 @@ export function hardeningCounts(): TableCount[] {
         GITHUB_ROWS.length +
         HISTORY_ROWS.length +
         NOTIFY_ROWS.length +
+        SELECT_ROWS.length +
         CANCEL_ROWS.length +
         KILL_ROWS.length,
       minimum: 40,

@@ -48,6 +48,21 @@ export const NOTIFY_ROWS: { call: 'post notification'; fault: Exclude<FaultKind,
   ['throttling', '5xx', 'lost response'] as const
 ).map((fault) => ({ call: 'post notification', fault }));
 
+/**
+ * The GitHub reads of select-strategy's label check: who added the label (the pull request's issue
+ * events) and their permission. Its Octokit neither retries nor times out a request, so every fault, brief
+ * or lasting, must fail closed (the step fails, no outputs); `timeout` is left out, as nothing would end
+ * the wait.
+ */
+export const SELECT_CALLS = ['read permission', 'read issue events'] as const;
+export type SelectCall = (typeof SELECT_CALLS)[number];
+
+export interface SelectRow {
+  call: SelectCall;
+  fault: Exclude<FaultKind, 'timeout'>;
+  span: 'brief' | 'lasting';
+}
+
 export interface AwsRow {
   call: AwsCall;
   fault: FaultKind;
@@ -83,6 +98,12 @@ export const AWS_ROWS: AwsRow[] = AWS_CALLS.flatMap((call) =>
 
 export const GITHUB_ROWS: GitHubRow[] = GITHUB_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);
+
+export const SELECT_ROWS: SelectRow[] = SELECT_CALLS.flatMap((call) =>
+  (['throttling', '5xx', 'lost response'] as const).flatMap((fault) =>
+    spans.map((span) => ({ call, fault, span })),
+  ),
 );
 
 export const HISTORY_ROWS: HistoryRow[] = HISTORY_CALLS.flatMap((call) =>

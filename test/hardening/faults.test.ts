@@ -2,14 +2,19 @@
 // faults; run-plan runs in this process on virtual time. Invariants checked on every row: traffic is
 // never left split (all stable, or all canary after a promotion), the run ends in exactly one terminal
 // status, and nothing is written twice (apart from the SDK re-sending a write whose answer was lost).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrafficModel } from '@shiftgate/cli';
 import { parseRolloutState, virtualTime } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { run } from '../../actions/run-plan/src/main';
+import { run as selectStrategy } from '../../actions/select-strategy/src/main';
 import { post } from '../../actions/run-plan/src/restore';
 import { inProcess, type InProcessRun } from '../actions/shift-traffic/harness';
 import { SHA, terminalStatuses } from '../actions/record-deployment/harness';
+import { pullRequestEvent } from '../support/events';
 import { CANARY, LISTENER, ROUTES, STABLE, useAlbFakes } from '../support/alb-fakes';
 import type { Fault as CloudWatchFault } from '../support/cloudwatch-server';
 import type { Fault as Elbv2Fault } from '../support/elbv2-server';
@@ -24,10 +29,12 @@ import {
   HISTORY_ROWS,
   KILL_ROWS,
   NOTIFY_ROWS,
+  SELECT_ROWS,
   type AwsRow,
   type FaultKind,
   type GitHubRow,
   type HistoryRow,
+  type SelectRow,
 } from './faults.table';
 
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
@@ -541,6 +548,89 @@ describe('record-deployment announcing a terminal status: the Slack webhook and 
         expect(finish.warnings.join('\n')).toContain('PutMetricData to namespace Shiftgate failed');
       }
       end();
+    },
+    ROW_MS,
+  );
+});
+
+describe("select-strategy's label check under secondary rate limits, 5xx and a lost response: fail closed", () => {
+  let github: GitHubServer;
+  const NUMBER = 41;
+  beforeEach(async () => {
+    github = await GitHubServer.start();
+    github.setPermission('acme/shop', 'alice', 'admin');
+    github.addIssueEvents('acme/shop', NUMBER, [
+      { event: 'labeled', label: 'deploy:canary', actor: 'alice' },
+    ]);
+  });
+  afterEach(() => github.close());
+
+  const WHERE: Record<SelectRow['call'], Pick<FaultRule, 'method' | 'path'>> = {
+    'read permission': { method: 'GET', path: '/repos/acme/shop/collaborators/alice/permission' },
+    'read issue events': { method: 'GET', path: `/repos/acme/shop/issues/${NUMBER}/events` },
+  };
+
+  /** select-strategy on a push to a pull request labelled by alice (an admin): the label adder is read back. */
+  async function select() {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-faults-'));
+    const event = join(dir, 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify(
+        pullRequestEvent({
+          action: 'synchronize',
+          number: NUMBER,
+          labels: ['deploy:canary'],
+          sender: 'alice',
+        }),
+      ),
+    );
+    let exitCode: number | string | undefined;
+    const result = await inProcess(
+      {
+        'label-prefix': 'deploy:',
+        token: 'ghs_test',
+        'require-permission': 'write',
+        'default-strategy': 'blue-green',
+      },
+      async () => {
+        await selectStrategy();
+        exitCode = process.exitCode;
+      },
+      {
+        GITHUB_API_URL: github.url,
+        GITHUB_EVENT_PATH: event,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_WORKSPACE: dir,
+      },
+    );
+    return { ...result, exitCode };
+  }
+
+  it('passes with no fault (the rows below start from a check that succeeds)', async () => {
+    const result = await select();
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.strategy).toBe('canary');
+  });
+
+  it.each(SELECT_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      injectGitHub(github, WHERE[row.call], row.fault, row.span);
+      const result = await select();
+      const { method, path } = WHERE[row.call];
+      expect(github.requests.filter((r) => r.method === method && matches(path, r.path))).toHaveLength(1);
+      // Anything that cannot be read refuses: the step fails and sets no output, not even the strategy.
+      expect(result.exitCode).toBe(1);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatch(
+        row.call === 'read permission'
+          ? /permission/i
+          : /Reading who added 'deploy:canary' to pull request #41/,
+      );
+      expect(result.outputs).toEqual({});
+      expect(github.writes()).toEqual([]);
     },
     ROW_MS,
   );
