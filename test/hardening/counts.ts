@@ -3,6 +3,7 @@
 import { ATTACK_ROWS } from './attacks.table';
 import { ACTION_ROWS, CLI_ROWS } from './bad-inputs.table';
 import {
+  AUDIENCE_ROWS,
   AWS_ROWS,
   CANCEL_ROWS,
   GITHUB_ROWS,
@@ -41,6 +42,7 @@ export function hardeningCounts(): TableCount[] {
         HISTORY_ROWS.length +
         NOTIFY_ROWS.length +
         SELECT_ROWS.length +
+        AUDIENCE_ROWS.length +
         CANCEL_ROWS.length +
         KILL_ROWS.length,
       minimum: 40,

@@ -100,6 +100,26 @@ export const GITHUB_ROWS: GitHubRow[] = GITHUB_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
 );
 
+/**
+ * The A/B audience rule calls of run-plan (CreateRule, which also carries the AddTags of its tags;
+ * DescribeTags; DeleteRule) under 5xx and a lost response. Throttling and timeouts are left out: they go
+ * through run-plan's own ELBv2 client, whose real backoff and 30 s timeout would cost seconds a row. A
+ * lasting fault is kept for CreateRule only: under a lasting DeleteRule or DescribeTags fault the main
+ * step fails clearly, but the audience rule stays on the listener and the post step does not remove it
+ * (a known gap, not yet a row).
+ */
+export const AUDIENCE_ROWS: {
+  call: 'CreateRule' | 'DeleteRule' | 'DescribeTags';
+  fault: '5xx' | 'lost response';
+  span: 'brief' | 'lasting';
+}[] = [
+  ...(['CreateRule', 'DeleteRule', 'DescribeTags'] as const).flatMap((call) =>
+    (['5xx', 'lost response'] as const).map((fault) => ({ call, fault, span: 'brief' as const })),
+  ),
+  { call: 'CreateRule', fault: '5xx', span: 'lasting' },
+  { call: 'CreateRule', fault: 'lost response', span: 'lasting' },
+];
+
 export const SELECT_ROWS: SelectRow[] = SELECT_CALLS.flatMap((call) =>
   (['throttling', '5xx', 'lost response'] as const).flatMap((fault) =>
     spans.map((span) => ({ call, fault, span })),

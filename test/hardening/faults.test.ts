@@ -30,6 +30,7 @@ import {
   KILL_ROWS,
   NOTIFY_ROWS,
   SELECT_ROWS,
+  AUDIENCE_ROWS,
   type AwsRow,
   type FaultKind,
   type GitHubRow,
@@ -631,6 +632,55 @@ describe("select-strategy's label check under secondary rate limits, 5xx and a l
       );
       expect(result.outputs).toEqual({});
       expect(github.writes()).toEqual([]);
+    },
+    ROW_MS,
+  );
+});
+
+describe('the A/B audience rule calls under 5xx and a lost response', () => {
+  const STATE = plannedState(
+    'ab-testing',
+    { split: '50,50', duration: '5m', audience: 'header:X-Experiment=b' },
+    undefined,
+    new Date(NOW - 60_000),
+  );
+
+  it.each(AUDIENCE_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const end = inject({ ...row, call: row.call as unknown as AwsRow['call'] });
+      // The first run creates the audience rule and pauses for approval; the second promotes and removes it.
+      const first = await runPlan({ state: STATE, ...ROUTES, ...GATES });
+      if (row.span === 'brief' && row.fault === 'lost response' && row.call === 'CreateRule') {
+        // The SDK resends CreateRule, which finds its own rule's priority taken: the run fails before any
+        // traffic moves, and the rule it did create is removed again (found by its tag).
+        expect(first.exitCode).toBe(1);
+        expect(first.errors[0]).toMatch(/PriorityInUse.*traffic was not moved by this rollout/);
+      } else if (row.span === 'lasting') {
+        expect(first.exitCode).toBe(1);
+        expect(first.errors).toHaveLength(1);
+        expect(first.errors[0]).toContain('traffic was not moved by this rollout');
+      } else {
+        expect(first.errors).toEqual([]);
+        expect(first.outputs.decision).toBe('paused');
+        expect(fakes.elbv2.listenerRules(LISTENER)).toHaveLength(1);
+        const second = await runPlan({ state: first.outputs.state!, ...ROUTES, ...GATES });
+        expect(second.errors).toEqual([]);
+        expect(second.outputs.decision).toBe('promote');
+        expect(parseRolloutState('state', second.outputs.state!).status).toBe('promoted');
+      }
+      // The fault did strike the call.
+      expect(faulted.size).toBeGreaterThan(0);
+      end();
+      if (first.exitCode === 1) expect((await runPost(first.saved)).errors).toEqual([]);
+      // No audience rule is left behind, and the listener is whole: all stable, or all canary.
+      expect(fakes.elbv2.listenerRules(LISTENER)).toEqual([]);
+      const serving = fakes.elbv2.weights(LISTENER).filter(([, weight]) => weight > 0);
+      expect(serving.map(([group]) => group)).toEqual([first.exitCode === 1 ? STABLE : CANARY]);
+      // At most one rule was ever created (a lost answer's resend is refused, never a second rule).
+      const created = fakes.elbv2.requests.filter((r) => r.action === 'CreateRule' && r.status !== 'dropped');
+      expect(created.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+      expectNoDuplicateWrite();
     },
     ROW_MS,
   );
