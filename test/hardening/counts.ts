@@ -2,7 +2,16 @@
 // them; counts.test.ts holds them to their minimums). Pure data: no vitest here.
 import { ATTACK_ROWS } from './attacks.table';
 import { ACTION_ROWS, CLI_ROWS } from './bad-inputs.table';
-import { AWS_ROWS, CANCEL_ROWS, GITHUB_ROWS, KILL_ROWS } from './faults.table';
+import {
+  AUDIENCE_ROWS,
+  AWS_ROWS,
+  CANCEL_ROWS,
+  GITHUB_ROWS,
+  HISTORY_ROWS,
+  KILL_ROWS,
+  NOTIFY_ROWS,
+  SELECT_ROWS,
+} from './faults.table';
 
 /** One table: its name, its rows, and the least it must hold. */
 export interface TableCount {
@@ -27,7 +36,15 @@ export function hardeningCounts(): TableCount[] {
     {
       table: 'Faults',
       file: 'test/hardening/faults.test.ts',
-      rows: AWS_ROWS.length + GITHUB_ROWS.length + CANCEL_ROWS.length + KILL_ROWS.length,
+      rows:
+        AWS_ROWS.length +
+        GITHUB_ROWS.length +
+        HISTORY_ROWS.length +
+        NOTIFY_ROWS.length +
+        SELECT_ROWS.length +
+        AUDIENCE_ROWS.length +
+        CANCEL_ROWS.length +
+        KILL_ROWS.length,
       minimum: 40,
       covers:
         'every AWS and GitHub call under throttling, 5xx, timeout and lost response; SIGTERM in each phase; a runner killed before the post step: traffic never left split, one terminal status, no duplicate write',

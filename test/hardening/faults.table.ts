@@ -7,13 +7,61 @@
 export const FAULT_KINDS = ['throttling', '5xx', 'timeout', 'lost response'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** The AWS calls a run makes (run-plan: ELBv2 for traffic, CloudWatch for the gate). */
-export const AWS_CALLS = ['DescribeListeners', 'ModifyListener', 'GetMetricData', 'DescribeAlarms'] as const;
+/**
+ * The AWS calls shiftgate makes: run-plan's ELBv2 reads and writes of a listener (DescribeListeners,
+ * ModifyListener) or of a listener rule given as `rule-arn` (DescribeRules, ModifyRule), CloudWatch for
+ * the gate (GetMetricData, DescribeAlarms), and record-deployment's `publish-metrics` (PutMetricData).
+ */
+export const AWS_CALLS = [
+  'DescribeListeners',
+  'ModifyListener',
+  'DescribeRules',
+  'ModifyRule',
+  'GetMetricData',
+  'DescribeAlarms',
+  'PutMetricData',
+] as const;
 export type AwsCall = (typeof AWS_CALLS)[number];
 
 /** The GitHub calls record-deployment makes to start a deployment, record its outcome and finish it. */
 export const GITHUB_CALLS = ['create deployment', 'create status', 'read statuses'] as const;
 export type GitHubCall = (typeof GITHUB_CALLS)[number];
+
+/**
+ * The GitHub reads of record-deployment's `mode: history`: the deployments list, each deployment's
+ * statuses, and the commit of each success (lead time).
+ */
+export const HISTORY_CALLS = ['list deployments', 'read history statuses', 'read commit'] as const;
+export type HistoryCall = (typeof HISTORY_CALLS)[number];
+
+export interface HistoryRow {
+  call: HistoryCall;
+  fault: FaultKind;
+  span: 'brief' | 'lasting';
+}
+
+/**
+ * The Slack webhook of a terminal status. It is posted once, never retried (a resend could post twice),
+ * so only the lasting rows mean anything; `timeout` is left out: the webhook's 10 s limit is fixed.
+ */
+export const NOTIFY_ROWS: { call: 'post notification'; fault: Exclude<FaultKind, 'timeout'> }[] = (
+  ['throttling', '5xx', 'lost response'] as const
+).map((fault) => ({ call: 'post notification', fault }));
+
+/**
+ * The GitHub reads of select-strategy's label check: who added the label (the pull request's issue
+ * events) and their permission. Its Octokit neither retries nor times out a request, so every fault, brief
+ * or lasting, must fail closed (the step fails, no outputs); `timeout` is left out, as nothing would end
+ * the wait.
+ */
+export const SELECT_CALLS = ['read permission', 'read issue events'] as const;
+export type SelectCall = (typeof SELECT_CALLS)[number];
+
+export interface SelectRow {
+  call: SelectCall;
+  fault: Exclude<FaultKind, 'timeout'>;
+  span: 'brief' | 'lasting';
+}
 
 export interface AwsRow {
   call: AwsCall;
@@ -49,6 +97,36 @@ export const AWS_ROWS: AwsRow[] = AWS_CALLS.flatMap((call) =>
 );
 
 export const GITHUB_ROWS: GitHubRow[] = GITHUB_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);
+
+/**
+ * The A/B audience rule calls of run-plan (CreateRule, which also carries the AddTags of its tags;
+ * DescribeTags; DeleteRule) under 5xx and a lost response. Throttling and timeouts are left out: they go
+ * through run-plan's own ELBv2 client, whose real backoff and 30 s timeout would cost seconds a row. A
+ * lasting fault is kept for CreateRule only: under a lasting DeleteRule or DescribeTags fault the main
+ * step fails clearly, but the audience rule stays on the listener and the post step does not remove it
+ * (a known gap, not yet a row).
+ */
+export const AUDIENCE_ROWS: {
+  call: 'CreateRule' | 'DeleteRule' | 'DescribeTags';
+  fault: '5xx' | 'lost response';
+  span: 'brief' | 'lasting';
+}[] = [
+  ...(['CreateRule', 'DeleteRule', 'DescribeTags'] as const).flatMap((call) =>
+    (['5xx', 'lost response'] as const).map((fault) => ({ call, fault, span: 'brief' as const })),
+  ),
+  { call: 'CreateRule', fault: '5xx', span: 'lasting' },
+  { call: 'CreateRule', fault: 'lost response', span: 'lasting' },
+];
+
+export const SELECT_ROWS: SelectRow[] = SELECT_CALLS.flatMap((call) =>
+  (['throttling', '5xx', 'lost response'] as const).flatMap((fault) =>
+    spans.map((span) => ({ call, fault, span })),
+  ),
+);
+
+export const HISTORY_ROWS: HistoryRow[] = HISTORY_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
 );
 

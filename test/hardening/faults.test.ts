@@ -2,14 +2,19 @@
 // faults; run-plan runs in this process on virtual time. Invariants checked on every row: traffic is
 // never left split (all stable, or all canary after a promotion), the run ends in exactly one terminal
 // status, and nothing is written twice (apart from the SDK re-sending a write whose answer was lost).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrafficModel } from '@shiftgate/cli';
 import { parseRolloutState, virtualTime } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, Elbv2TrafficRouter } from '@shiftgate/aws';
 import { run } from '../../actions/run-plan/src/main';
+import { run as selectStrategy } from '../../actions/select-strategy/src/main';
 import { post } from '../../actions/run-plan/src/restore';
 import { inProcess, type InProcessRun } from '../actions/shift-traffic/harness';
 import { SHA, terminalStatuses } from '../actions/record-deployment/harness';
+import { pullRequestEvent } from '../support/events';
 import { CANARY, LISTENER, ROUTES, STABLE, useAlbFakes } from '../support/alb-fakes';
 import type { Fault as CloudWatchFault } from '../support/cloudwatch-server';
 import type { Fault as Elbv2Fault } from '../support/elbv2-server';
@@ -21,10 +26,16 @@ import {
   AWS_ROWS,
   CANCEL_ROWS,
   GITHUB_ROWS,
+  HISTORY_ROWS,
   KILL_ROWS,
+  NOTIFY_ROWS,
+  SELECT_ROWS,
+  AUDIENCE_ROWS,
   type AwsRow,
   type FaultKind,
   type GitHubRow,
+  type HistoryRow,
+  type SelectRow,
 } from './faults.table';
 
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
@@ -36,16 +47,26 @@ const HUNG_MS = 20_000;
 const ROW_MS = 8_000;
 const fakes = useAlbFakes();
 const ALARM = 'shop-5xx';
+/** A listener rule forwarding to stable, for the rows over `rule-arn` (DescribeRules, ModifyRule). */
+const RULE = `${LISTENER.replace(':listener/', ':listener-rule/')}/9683b2d02a6f8e2b`;
+const RULE_CALLS: readonly AwsRow['call'][] = ['DescribeRules', 'ModifyRule'];
+/** The rows run-plan runs; PutMetricData is record-deployment's (its own describe below). */
+const RUN_PLAN_ROWS = AWS_ROWS.filter((row) => row.call !== 'PutMetricData');
+const PUBLISH_ROWS = AWS_ROWS.filter((row) => row.call === 'PutMetricData');
 /** The gates of every run: the alarm (so DescribeAlarms is called), and latency judged loosely so the
  * healthy model's noise never decides a row. */
 const GATES = { alarms: ALARM, 'max-latency-increase': '1000%' };
 
+/** The route whose weights the traffic model serves (the rule, in the rows over `rule-arn`). */
+let modelRoute = LISTENER;
+
 beforeEach(() => {
+  modelRoute = LISTENER;
   const model = new TrafficModel({ seed: 7, start: NOW, scenario: 'healthy', at: 8 });
   fakes.cloudwatch.metrics = modelMetrics({
     model,
     pair: { stable: STABLE, canary: CANARY },
-    weights: () => asTargetWeights(fakes.elbv2.weights(LISTENER)),
+    weights: () => asTargetWeights(fakes.elbv2.weights(modelRoute)),
   });
   fakes.cloudwatch.alarms.clear();
   fakes.cloudwatch.alarms.set(ALARM, 'OK');
@@ -62,9 +83,9 @@ function stateFor(strategy: keyof typeof PARAMETERS): string {
   return plannedState(strategy, PARAMETERS[strategy], undefined, new Date(NOW - 60_000));
 }
 
-/** The real clients, with short request timeouts so a hung endpoint costs milliseconds. */
-function clients() {
-  const settings = {
+/** The real clients' settings, with short request timeouts so a hung endpoint costs milliseconds. */
+function settings() {
+  return {
     caller: 'run-plan',
     region: 'us-east-1',
     retryMode: 'standard' as const,
@@ -75,9 +96,13 @@ function clients() {
       throwOnRequestTimeout: true,
     },
   };
+}
+
+/** The real clients, with short request timeouts. */
+function clients() {
   return {
-    router: new Elbv2TrafficRouter(createElbv2Client(settings)),
-    cloudwatch: createCloudWatchClient(settings),
+    router: new Elbv2TrafficRouter(createElbv2Client(settings())),
+    cloudwatch: createCloudWatchClient(settings()),
   };
 }
 
@@ -135,15 +160,17 @@ async function runPost(saved: Record<string, string>): Promise<InProcessRun> {
 }
 
 /** Traffic is not left split: all on stable, or all on the canary after a promotion. */
-function expectNotSplit(decision: string | undefined) {
-  const serving = fakes.elbv2.weights(LISTENER).filter(([, weight]) => weight > 0);
+function expectNotSplit(decision: string | undefined, route = LISTENER) {
+  const serving = fakes.elbv2.weights(route).filter(([, weight]) => weight > 0);
   expect(serving.map(([group]) => group)).toEqual([decision === 'promote' ? CANARY : STABLE]);
 }
 
 /** No write twice, apart from the SDK re-sending a write whose answer was lost. */
 function expectNoDuplicateWrite() {
   const writes = fakes.elbv2.requests.filter(
-    (r) => r.action === 'ModifyListener' && (r.status === 200 || r.status === 'dropped'),
+    (r) =>
+      (r.action === 'ModifyListener' || r.action === 'ModifyRule') &&
+      (r.status === 200 || r.status === 'dropped'),
   );
   writes.forEach((write, i) => {
     const before = writes[i - 1];
@@ -151,7 +178,7 @@ function expectNoDuplicateWrite() {
   });
 }
 const body = (r: { params: Record<string, string> }) =>
-  Object.entries(r.params).filter(([k]) => k.startsWith('DefaultActions'));
+  Object.entries(r.params).filter(([k]) => k.startsWith('DefaultActions') || k.startsWith('Actions'));
 
 const TERMINAL = ['promoted', 'rolled-back', 'failed'];
 
@@ -169,7 +196,11 @@ function elbv2Fault(kind: FaultKind): Elbv2Fault {
   }
 }
 
-function cloudwatchFault(kind: FaultKind, operation: 'GetMetricData' | 'DescribeAlarms', times: number) {
+function cloudwatchFault(
+  kind: FaultKind,
+  operation: 'GetMetricData' | 'DescribeAlarms' | 'PutMetricData',
+  times: number,
+) {
   const base = { operation, times };
   const faults: Record<FaultKind, CloudWatchFault> = {
     throttling: { ...base, kind: 'error', status: 400, code: 'Throttling', message: 'Rate exceeded' },
@@ -186,7 +217,7 @@ const faulted = new Set<number>();
 /** Injects the row's fault; returns what ends it. */
 function inject(row: AwsRow): () => void {
   const times = row.span === 'brief' ? 1 : 10_000;
-  if (row.call === 'GetMetricData' || row.call === 'DescribeAlarms') {
+  if (row.call === 'GetMetricData' || row.call === 'DescribeAlarms' || row.call === 'PutMetricData') {
     fakes.cloudwatch.faults.push(cloudwatchFault(row.fault, row.call, times));
     return () => (fakes.cloudwatch.faults.length = 0);
   }
@@ -201,15 +232,28 @@ function inject(row: AwsRow): () => void {
 }
 
 describe('every AWS call under throttling, 5xx, timeout and a lost response', () => {
-  it.each(AWS_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+  it.each(RUN_PLAN_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
     '%s',
     async (_name, row) => {
+      // The rule rows run over a listener rule (`rule-arn`), the others over the listener.
+      const overRule = RULE_CALLS.includes(row.call);
+      const route = overRule ? RULE : LISTENER;
+      const { 'listener-arn': _listener, ...pair } = ROUTES;
+      modelRoute = route;
+      if (overRule)
+        fakes.elbv2.addRule({
+          RuleArn: RULE,
+          ListenerArn: LISTENER,
+          Actions: [{ Type: 'forward', TargetGroupArn: STABLE }],
+        });
       const end = inject(row);
-      const main = await runPlan({ state: stateFor('canary'), ...ROUTES, ...GATES });
+      const routes = overRule ? { ...pair, 'rule-arn': RULE } : ROUTES;
+      const main = await runPlan({ state: stateFor('canary'), ...routes, ...GATES });
       const decision = main.outputs.decision;
       // A write whose answer was lost is found applied when shiftgate reads the route back.
       const promotes =
-        row.span === 'brief' || (row.call === 'ModifyListener' && row.fault === 'lost response');
+        row.span === 'brief' ||
+        ((row.call === 'ModifyListener' || row.call === 'ModifyRule') && row.fault === 'lost response');
       if (promotes) {
         expect(main.errors).toEqual([]);
         expect(decision).toBe('promote');
@@ -226,7 +270,8 @@ describe('every AWS call under throttling, 5xx, timeout and a lost response', ()
       // The faults end with the job; the post step (post-if: failure()) puts back what is left.
       end();
       if (main.exitCode === 1) await runPost(main.saved);
-      expectNotSplit(decision);
+      expectNotSplit(decision, route);
+      if (overRule) expectNotSplit(undefined, LISTENER);
       if (main.outputs.state)
         expect(TERMINAL).toContain(parseRolloutState('state', main.outputs.state).status);
       expectNoDuplicateWrite();
@@ -284,6 +329,29 @@ describe('a runner killed before the post step', () => {
   );
 });
 
+/** Injects a GitHub fault on the requests `where` names: once (`brief`) or on every attempt (`lasting`). */
+function injectGitHub(
+  github: GitHubServer,
+  where: Pick<FaultRule, 'method' | 'path'>,
+  fault: FaultKind,
+  span: 'brief' | 'lasting',
+) {
+  const times = span === 'brief' ? 1 : Number.POSITIVE_INFINITY;
+  if (fault === 'throttling') {
+    github.secondaryRateLimit({ ...where, times, retryAfterSeconds: 1 });
+    return;
+  }
+  const respond: Record<Exclude<FaultKind, 'throttling'>, FaultRule['respond']> = {
+    '5xx': { status: 502, body: { message: 'Server Error' } },
+    timeout: { status: 0, drop: true, delayMs: HUNG_MS },
+    'lost response': { status: 0, drop: true },
+  };
+  github.fault({ ...where, times, respond: respond[fault], processFirst: fault === 'lost response' });
+}
+
+const matches = (path: string | RegExp, actual: string) =>
+  typeof path === 'string' ? actual === path : path.test(actual);
+
 describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost response', () => {
   let github: GitHubServer;
   beforeEach(async () => {
@@ -299,23 +367,7 @@ describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost
   };
 
   function inject(row: GitHubRow) {
-    const times = row.span === 'brief' ? 1 : Number.POSITIVE_INFINITY;
-    const where = WHERE[row.call];
-    if (row.fault === 'throttling') {
-      github.secondaryRateLimit({ ...where, times, retryAfterSeconds: 1 });
-      return;
-    }
-    const respond: Record<Exclude<FaultKind, 'throttling'>, FaultRule['respond']> = {
-      '5xx': { status: 502, body: { message: 'Server Error' } },
-      timeout: { status: 0, drop: true, delayMs: HUNG_MS },
-      'lost response': { status: 0, drop: true },
-    };
-    github.fault({
-      ...where,
-      times,
-      respond: respond[row.fault],
-      processFirst: row.fault === 'lost response',
-    });
+    injectGitHub(github, WHERE[row.call], row.fault, row.span);
   }
 
   const step = (entry: 'main' | 'post', inputs: Record<string, string>, saved: Record<string, string> = {}) =>
@@ -351,6 +403,284 @@ describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost
         const states = github.statuses(deployment.id).map((s) => s.state);
         expect(new Set(states).size).toBe(states.length);
       }
+    },
+    ROW_MS,
+  );
+});
+
+describe('the reads of history mode under secondary rate limits, 5xx, timeout and a lost response', () => {
+  let github: GitHubServer;
+  const DEPLOYED = ['1111111111111111111111111111111111111111', '2222222222222222222222222222222222222222'];
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+    for (const [i, sha] of DEPLOYED.entries()) {
+      github.addCommit('acme/shop', { sha, date: `2026-03-0${i + 1}T08:00:00Z` });
+      github.seedDeployment({
+        sha,
+        environment: 'production',
+        created_at: `2026-03-0${i + 1}T09:00:00Z`,
+        statuses: [{ state: 'success', created_at: `2026-03-0${i + 1}T09:10:00Z` }],
+      });
+    }
+  });
+  afterEach(() => github.close());
+
+  const WHERE: Record<HistoryRow['call'], Pick<FaultRule, 'method' | 'path'>> = {
+    'list deployments': { method: 'GET', path: '/repos/acme/shop/deployments' },
+    'read history statuses': { method: 'GET', path: /^\/repos\/acme\/shop\/deployments\/\d+\/statuses$/ },
+    'read commit': { method: 'GET', path: /^\/repos\/acme\/shop\/commits\/[0-9a-f]{40}$/ },
+  };
+
+  it.each(HISTORY_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      injectGitHub(github, WHERE[row.call], row.fault, row.span);
+      const result = await recordStep(
+        github,
+        'main',
+        { mode: 'history', environment: 'production' },
+        { requestTimeoutMs: TIMEOUT_MS },
+      );
+      // The fault did strike the call (and, when brief, the call was sent again).
+      const { method, path } = WHERE[row.call];
+      const struck = github.requests.filter((r) => r.method === method && matches(path, r.path));
+      expect(struck.length).toBeGreaterThan(row.span === 'brief' ? 1 : 0);
+      if (row.span === 'brief') {
+        // Retried through: the whole history, lead time included.
+        expect(result.errors).toEqual([]);
+        expect(result.warnings).toEqual([]);
+        expect(JSON.parse(result.outputs.history!)).toHaveLength(2);
+      } else if (row.call === 'read commit') {
+        // A commit time that cannot be read leaves lead time out, with a warning; the history stands.
+        expect(result.errors).toEqual([]);
+        expect(result.warnings.join('\n')).toContain('Lead time leaves out commits');
+        expect(JSON.parse(result.outputs.history!)).toHaveLength(2);
+      } else {
+        // History mode only reads: it fails clearly, with no partial history.
+        expect(result.failed).toBe(true);
+        expect(result.errors).toHaveLength(1);
+        expect(result.outputs.history).toBeUndefined();
+        expect(result.outputs['last-good']).toBeUndefined();
+      }
+      // Reads never write.
+      expect(github.writes()).toEqual([]);
+    },
+    ROW_MS,
+  );
+});
+
+describe('record-deployment announcing a terminal status: the Slack webhook and PutMetricData', () => {
+  let github: GitHubServer;
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+  });
+  afterEach(() => github.close());
+
+  /** Starts and finishes one deployment, notifying and publishing as asked. */
+  async function record(extraInputs: Record<string, string>) {
+    const options = {
+      requestTimeoutMs: TIMEOUT_MS,
+      cloudwatch: () => createCloudWatchClient(settings()),
+      extra: { AWS_ENDPOINT_URL_CLOUDWATCH: fakes.cloudwatch.url },
+    };
+    const start = await recordStep(
+      github,
+      'main',
+      { environment: 'production', version: 'v2.4.0', ref: SHA },
+      options,
+    );
+    const id = start.outputs['deployment-id']!;
+    const finish = await recordStep(
+      github,
+      'main',
+      { status: 'succeeded', 'deployment-id': id, ...extraInputs },
+      options,
+    );
+    expect(start.errors).toEqual([]);
+    // Neither the notification nor the metrics ever change the recorded outcome.
+    expect(finish.errors).toEqual([]);
+    expect(finish.failed).toBe(false);
+    expect(JSON.parse(finish.outputs.record!)).toMatchObject({ 'deployment-status': 'succeeded' });
+    const [deployment, ...more] = github.deployments();
+    expect(more).toEqual([]);
+    expect(terminalStatuses(github, deployment!.id)).toEqual(['success']);
+    return finish;
+  }
+
+  it.each(NOTIFY_ROWS.map((row) => [`${row.call}: ${row.fault}, lasting`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const respond: Record<typeof row.fault, FaultRule['respond']> = {
+        throttling: { status: 429, body: { message: 'rate_limited' } },
+        '5xx': { status: 503, body: { message: 'Service Unavailable' } },
+        'lost response': { status: 0, drop: true },
+      };
+      github.fault({
+        method: 'POST',
+        path: '/hooks/slack',
+        times: Number.POSITIVE_INFINITY,
+        respond: respond[row.fault],
+        processFirst: row.fault === 'lost response',
+      });
+      const finish = await record({ 'slack-webhook-url': github.webhookUrl() });
+      expect(finish.warnings.join('\n')).toContain('Posting the notification failed');
+      expect(finish.warnings.join('\n')).toContain('the deployment is recorded all the same');
+      // Posted once, never resent: a lost answer must not post the message twice.
+      expect(github.requests.filter((r) => r.path === '/hooks/slack')).toHaveLength(1);
+      expect(github.webhooks.length).toBeLessThanOrEqual(1);
+    },
+    ROW_MS,
+  );
+
+  it.each(PUBLISH_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const end = inject(row);
+      const finish = await record({ 'publish-metrics': 'true', service: 'shop' });
+      // One attempt and the SDK's one retry (maxAttempts 2): never more.
+      expect(fakes.cloudwatch.calls('PutMetricData')).toHaveLength(2);
+      if (row.span === 'brief') {
+        // Retried through: published, no warning.
+        expect(fakes.cloudwatch.faults).toEqual([]);
+        expect(finish.warnings).toEqual([]);
+        expect(finish.stdout).toContain('Metrics published to CloudWatch namespace Shiftgate');
+      } else {
+        // Given up after the SDK's attempts: a warning, the record stands.
+        expect(finish.warnings.join('\n')).toContain('PutMetricData to namespace Shiftgate failed');
+      }
+      end();
+    },
+    ROW_MS,
+  );
+});
+
+describe("select-strategy's label check under secondary rate limits, 5xx and a lost response: fail closed", () => {
+  let github: GitHubServer;
+  const NUMBER = 41;
+  beforeEach(async () => {
+    github = await GitHubServer.start();
+    github.setPermission('acme/shop', 'alice', 'admin');
+    github.addIssueEvents('acme/shop', NUMBER, [
+      { event: 'labeled', label: 'deploy:canary', actor: 'alice' },
+    ]);
+  });
+  afterEach(() => github.close());
+
+  const WHERE: Record<SelectRow['call'], Pick<FaultRule, 'method' | 'path'>> = {
+    'read permission': { method: 'GET', path: '/repos/acme/shop/collaborators/alice/permission' },
+    'read issue events': { method: 'GET', path: `/repos/acme/shop/issues/${NUMBER}/events` },
+  };
+
+  /** select-strategy on a push to a pull request labelled by alice (an admin): the label adder is read back. */
+  async function select() {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-faults-'));
+    const event = join(dir, 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify(
+        pullRequestEvent({
+          action: 'synchronize',
+          number: NUMBER,
+          labels: ['deploy:canary'],
+          sender: 'alice',
+        }),
+      ),
+    );
+    let exitCode: number | string | undefined;
+    const result = await inProcess(
+      {
+        'label-prefix': 'deploy:',
+        token: 'ghs_test',
+        'require-permission': 'write',
+        'default-strategy': 'blue-green',
+      },
+      async () => {
+        await selectStrategy();
+        exitCode = process.exitCode;
+      },
+      {
+        GITHUB_API_URL: github.url,
+        GITHUB_EVENT_PATH: event,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_WORKSPACE: dir,
+      },
+    );
+    return { ...result, exitCode };
+  }
+
+  it('passes with no fault (the rows below start from a check that succeeds)', async () => {
+    const result = await select();
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.strategy).toBe('canary');
+  });
+
+  it.each(SELECT_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      injectGitHub(github, WHERE[row.call], row.fault, row.span);
+      const result = await select();
+      const { method, path } = WHERE[row.call];
+      expect(github.requests.filter((r) => r.method === method && matches(path, r.path))).toHaveLength(1);
+      // Anything that cannot be read refuses: the step fails and sets no output, not even the strategy.
+      expect(result.exitCode).toBe(1);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatch(
+        row.call === 'read permission'
+          ? /permission/i
+          : /Reading who added 'deploy:canary' to pull request #41/,
+      );
+      expect(result.outputs).toEqual({});
+      expect(github.writes()).toEqual([]);
+    },
+    ROW_MS,
+  );
+});
+
+describe('the A/B audience rule calls under 5xx and a lost response', () => {
+  const STATE = plannedState(
+    'ab-testing',
+    { split: '50,50', duration: '5m', audience: 'header:X-Experiment=b' },
+    undefined,
+    new Date(NOW - 60_000),
+  );
+
+  it.each(AUDIENCE_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      const end = inject({ ...row, call: row.call as unknown as AwsRow['call'] });
+      // The first run creates the audience rule and pauses for approval; the second promotes and removes it.
+      const first = await runPlan({ state: STATE, ...ROUTES, ...GATES });
+      if (row.span === 'brief' && row.fault === 'lost response' && row.call === 'CreateRule') {
+        // The SDK resends CreateRule, which finds its own rule's priority taken: the run fails before any
+        // traffic moves, and the rule it did create is removed again (found by its tag).
+        expect(first.exitCode).toBe(1);
+        expect(first.errors[0]).toMatch(/PriorityInUse.*traffic was not moved by this rollout/);
+      } else if (row.span === 'lasting') {
+        expect(first.exitCode).toBe(1);
+        expect(first.errors).toHaveLength(1);
+        expect(first.errors[0]).toContain('traffic was not moved by this rollout');
+      } else {
+        expect(first.errors).toEqual([]);
+        expect(first.outputs.decision).toBe('paused');
+        expect(fakes.elbv2.listenerRules(LISTENER)).toHaveLength(1);
+        const second = await runPlan({ state: first.outputs.state!, ...ROUTES, ...GATES });
+        expect(second.errors).toEqual([]);
+        expect(second.outputs.decision).toBe('promote');
+        expect(parseRolloutState('state', second.outputs.state!).status).toBe('promoted');
+      }
+      // The fault did strike the call.
+      expect(faulted.size).toBeGreaterThan(0);
+      end();
+      if (first.exitCode === 1) expect((await runPost(first.saved)).errors).toEqual([]);
+      // No audience rule is left behind, and the listener is whole: all stable, or all canary.
+      expect(fakes.elbv2.listenerRules(LISTENER)).toEqual([]);
+      const serving = fakes.elbv2.weights(LISTENER).filter(([, weight]) => weight > 0);
+      expect(serving.map(([group]) => group)).toEqual([first.exitCode === 1 ? STABLE : CANARY]);
+      // At most one rule was ever created (a lost answer's resend is refused, never a second rule).
+      const created = fakes.elbv2.requests.filter((r) => r.action === 'CreateRule' && r.status !== 'dropped');
+      expect(created.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+      expectNoDuplicateWrite();
     },
     ROW_MS,
   );

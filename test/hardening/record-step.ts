@@ -1,6 +1,7 @@
 // record-deployment's main or post step in this process, with Octokit's real stack against the loopback
 // GitHub fake, through the same in-process harness as the other actions (so every step of a test file
 // shares one job summary file, as @actions/core requires).
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createGitHubClient } from '@shiftgate/github';
 import { run } from '../../actions/record-deployment/src/main';
 import { post } from '../../actions/record-deployment/src/post-step';
@@ -9,12 +10,20 @@ import type { GitHubServer } from '../support/github-server';
 
 let uuid = 0;
 
-/** Runs one step; `saved` is what the main step saved (STATE_*), `extra` more environment variables. */
+/**
+ * Runs one step; `saved` is what the main step saved (STATE_*), `extra` more environment variables,
+ * `cloudwatch` makes the client of `publish-metrics` (inside the step, so it sees `extra`).
+ */
 export async function recordStep(
   github: GitHubServer,
   entry: 'main' | 'post',
   inputs: Record<string, string>,
-  options: { saved?: Record<string, string>; extra?: Record<string, string>; requestTimeoutMs?: number } = {},
+  options: {
+    saved?: Record<string, string>;
+    extra?: Record<string, string>;
+    requestTimeoutMs?: number;
+    cloudwatch?: () => CloudWatchClient;
+  } = {},
 ): Promise<InProcessRun & { failed: boolean }> {
   const deps = {
     client: createGitHubClient({
@@ -38,7 +47,8 @@ export async function recordStep(
       ...inputs,
     },
     async () => {
-      await (entry === 'main' ? run(deps) : post(deps));
+      const all = options.cloudwatch ? { ...deps, cloudwatch: options.cloudwatch() } : deps;
+      await (entry === 'main' ? run(all) : post(all));
       failed = process.exitCode === 1;
     },
     {

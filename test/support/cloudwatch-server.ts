@@ -25,7 +25,10 @@ export interface FakeQuery {
 export type MetricProvider = (query: FakeQuery, timestamp: number) => number | null | undefined;
 
 /** An injected failure. `operation` limits it to one operation; `times` repeats it (default once). */
-export type Fault = { operation?: 'GetMetricData' | 'DescribeAlarms'; times?: number } & (
+export type Fault = {
+  operation?: 'GetMetricData' | 'DescribeAlarms' | 'PutMetricData';
+  times?: number;
+} & (
   | { kind: 'error'; status: number; code: string; message?: string; fault?: 'Sender' | 'Receiver' }
   | { kind: 'reset' }
   | { kind: 'garbage' }
@@ -135,6 +138,9 @@ export class CloudWatchServer {
         return this.json(res, this.getMetricData(body));
       case 'DescribeAlarms':
         return this.json(res, this.describeAlarms(body));
+      case 'PutMetricData':
+        // Accepted and dropped: tests read what was sent from `requests`.
+        return this.json(res, {});
       default:
         return this.error(res, 400, 'InvalidAction', `operation ${operation} is not faked`, 'Sender');
     }
