@@ -1,3 +1,4 @@
+import { isWeight, parseCellStates, type CellState } from './cells';
 import {
   fieldProblem,
   InputError,
@@ -40,25 +41,6 @@ export const ROLLOUT_STATUSES = [
   'failed',
 ] as const;
 export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
-
-/** Where a cell stands: not reached yet, switched in a running (or halted) wave, done, or sent back. */
-export const CELL_STATUSES = ['untouched', 'in-progress', 'promoted', 'rolled-back'] as const;
-export type CellStatus = (typeof CELL_STATUSES)[number];
-
-/** One cell of a rolling rollout: where it is, its wave, its status, and the routes it switches. */
-export interface CellState {
-  region: string;
-  zone: string | null;
-  wave: number;
-  status: CellStatus;
-  /** Listener and rule ARNs, switched together. */
-  routes: string[];
-  'stable-target-group-arn': string;
-  'canary-target-group-arn': string;
-  alarms: string[];
-  /** The canary weight last verified on the cell's routes. */
-  weight: number;
-}
 
 /**
  * The one document every action takes and emits, so steps and jobs chain and rollback can restore
@@ -288,10 +270,6 @@ export function parseRolloutState(input: string, text: string): RolloutState {
   };
 }
 
-function isWeight(value: Json | undefined): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100;
-}
-
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 const PARAMETER_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 
@@ -409,52 +387,4 @@ export function requireActiveState(state: RolloutState, text: string, doing: str
   throw new InputError('state', text, 'a rollout in progress', {
     message: `Input 'state' is a rollout that is ${state.status}; ${doing} a rollout that is ${ACTIVE_STATUSES.join(', ')}. Start a new rollout with select-strategy.`,
   });
-}
-
-const CELL_FIELDS: Record<keyof CellState, (v: Json | undefined) => boolean> = {
-  region: (v) => typeof v === 'string' && v !== '',
-  zone: (v) => v === null || (typeof v === 'string' && v !== ''),
-  wave: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1,
-  status: (v) => typeof v === 'string' && (CELL_STATUSES as readonly string[]).includes(v),
-  routes: (v) => Array.isArray(v) && v.length > 0 && v.every((r) => typeof r === 'string' && r !== ''),
-  'stable-target-group-arn': (v) => typeof v === 'string' && v !== '',
-  'canary-target-group-arn': (v) => typeof v === 'string' && v !== '',
-  alarms: (v) => Array.isArray(v) && v.every((a) => typeof a === 'string'),
-  weight: isWeight,
-};
-
-function parseCellStates(value: Json, fail: (problem: string) => never): Record<string, CellState> | null {
-  if (value === null) return null;
-  if (!isObject(value)) return fail("'cells' must be null or an object of cell name to cell");
-  for (const [name, cell] of Object.entries(value)) {
-    // A state is untrusted data: cell names, regions, zones and ARNs are held to the field rules too.
-    const nameProblem = fieldProblem('name', name);
-    if (nameProblem) fail(`a cell name ${nameProblem}`);
-    if (!isObject(cell)) fail(`'cells.${name}' must be an object`);
-    const fields = cell as Record<string, Json>;
-    for (const key of ['region', 'zone'] as const) {
-      const problem = fields[key] === null ? null : fieldProblem('name', fields[key]);
-      if (problem) fail(`'cells.${name}.${key}' ${problem}`);
-    }
-    for (const arn of [
-      ...(Array.isArray(fields.routes) ? fields.routes : []),
-      fields['stable-target-group-arn'],
-      fields['canary-target-group-arn'],
-    ]) {
-      const problem = typeof arn === 'string' ? fieldProblem('arn', arn) : null;
-      if (problem) fail(`'cells.${name}' ${problem}`);
-    }
-    for (const alarm of Array.isArray(fields.alarms) ? fields.alarms : []) {
-      const problem = fieldProblem('text', alarm);
-      if (problem) fail(`'cells.${name}.alarms' ${problem}`);
-    }
-    const entry = cell as Record<string, Json>;
-    for (const key of Object.keys(entry)) {
-      if (!(key in CELL_FIELDS)) fail(`'cells.${name}' has unknown key '${key}'`);
-    }
-    for (const [key, ok] of Object.entries(CELL_FIELDS)) {
-      if (!ok(entry[key])) fail(`'cells.${name}.${key}' is missing or malformed`);
-    }
-  }
-  return value as unknown as Record<string, CellState>;
 }
