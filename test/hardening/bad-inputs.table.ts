@@ -269,6 +269,35 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--simulate', '--strategy', 'canary', '--confidence', '0'], flag: 'confidence' },
   { argv: ['deploy', '--simulate', '--strategy', 'canary', '--seed', 'abc'], flag: 'seed' },
   { argv: ['deploy', '--simulate', '--strategy', 'canary', '--scenario', 'meteor'], flag: 'scenario' },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'canary', '--latency-percentile', 'p100'],
+    flag: 'latency-percentile',
+  },
+  { argv: ['deploy', '--simulate', '--strategy', 'saga', '--services', '- name: a'], flag: 'services' },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'saga', '--param', 'services=a,b', '--bad-service', 'c'],
+    flag: 'bad-service',
+  },
+  { argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--b-effect', 'much'], flag: 'b-effect' },
+  { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', 'many'], flag: 'cells' },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--regions', 'mars-1'],
+    flag: 'regions',
+  },
+  { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--zones', '0'], flag: 'zones' },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--bad-cell', 'nope'],
+    flag: 'bad-cell',
+  },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--bad-zone', 'nope'],
+    flag: 'bad-zone',
+  },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'canary', '--version', 'v1\n::warning::x'],
+    flag: 'version',
+  },
+  { argv: ['plan', '--strategy', 'canary', '--environment', 'prod\n::warning::x'], flag: 'environment' },
   { argv: ['deploy', '--strategy', 'canary', '--listener-arn', EC2], flag: 'listener-arn' },
   { argv: ['deploy', '--strategy', 'canary', '--rollback-to', 'yesterday'], flag: 'rollback-to' },
   { argv: ['rollback', '--to', 'yesterday', '--listener-arn', LISTENER], flag: 'to' },
