@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCloudWatchClient } from '@shiftgate/aws';
 import { createRolloutState, parseTrace, serializeRolloutState, virtualTime } from '@shiftgate/core';
 import { run } from '../../../actions/bake-and-gate/src/main';
 import { parseInputs } from '../../../actions/bake-and-gate/src/inputs';
 import { albMetrics, CloudWatchServer } from '../../support/cloudwatch-server';
-import { inputEnv, parseCommandFile, stepFiles, type StepFiles } from '../../support/runner';
+import { inputEnv, parseCommandFile } from '../../support/runner';
+import { useStepEnv } from '../../support/step-env';
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
 const STABLE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-blue/73e2d6bc24d8a067';
@@ -14,30 +15,22 @@ const MIN = 60_000;
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
 
 let cloudwatch: CloudWatchServer;
-let step: StepFiles;
 beforeAll(async () => {
   cloudwatch = await CloudWatchServer.start();
 });
 afterAll(() => cloudwatch.close());
-beforeEach(() => {
-  step = stepFiles();
-  cloudwatch.requests.length = 0;
-  cloudwatch.alarms.clear();
-  for (const [k, v] of Object.entries({
-    ...step.env,
+const currentStep = useStepEnv(
+  () => ({
     AWS_ENDPOINT_URL: cloudwatch.url,
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'x',
     AWS_REGION: 'us-east-1',
-  }))
-    vi.stubEnv(k, v);
-  process.exitCode = undefined;
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-  step.cleanup();
-  process.exitCode = undefined;
-});
+  }),
+  () => {
+    cloudwatch.requests.length = 0;
+    cloudwatch.alarms.clear();
+  },
+);
 
 function state(updatedAt: number): string {
   const s = createRolloutState({
@@ -65,8 +58,8 @@ async function runWithVirtualTime(signal?: AbortSignal) {
   await run({ clock: time.clock, sleep: time.sleep, cloudwatch: client, ...(signal ? { signal } : {}) });
   client.destroy();
   return {
-    outputs: parseCommandFile(readFileSync(step.output, 'utf8')),
-    summary: step.summaryText(),
+    outputs: parseCommandFile(readFileSync(currentStep().output, 'utf8')),
+    summary: currentStep().summaryText(),
     elapsed: time.clock.now() - NOW,
   };
 }
@@ -225,6 +218,6 @@ describe('bake-and-gate inputs', () => {
         new RegExp(`\\n  ${name}:\\n(?:    .*\\n)*?    default: ${value.replace(/[%']/g, (c) => c)}\\n`),
       );
     }
-    writeFileSync(step.output, '');
+    writeFileSync(currentStep().output, '');
   });
 });

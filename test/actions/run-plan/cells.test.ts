@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CloudWatchServer } from '../../support/cloudwatch-server';
 import type { Elbv2Server } from '../../support/elbv2-server';
 import { useAlbFakes } from '../../support/alb-fakes';
@@ -20,7 +20,8 @@ import { generateCells } from '@shiftgate/cli';
 import { run } from '../../../actions/run-plan/src/main';
 import { post } from '../../../actions/run-plan/src/restore';
 import { addCellListeners, canaryWeights, cellsInput, feedCells } from '../../support/cells-fakes';
-import { commandMessages, inputEnv, parseCommandFile, stepFiles, type StepFiles } from '../../support/runner';
+import { commandMessages, inputEnv, parseCommandFile } from '../../support/runner';
+import { LOOPBACK_CREDENTIALS, useStepEnv } from '../../support/step-env';
 
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
 const CELLS: Cell[] = generateCells({ count: 3, regions: ['us-east-1', 'us-west-2', 'eu-west-1'], zones: 1 });
@@ -29,33 +30,23 @@ const CELLS_INPUT = cellsInput(CELLS);
 const fakes = useAlbFakes();
 let elbv2: Elbv2Server;
 let cloudwatch: CloudWatchServer;
-let step: StepFiles;
 const SUMMARY = join(mkdtempSync(join(tmpdir(), 'shiftgate-run-plan-cells-')), 'summary.md');
 
 beforeAll(() => {
   ({ elbv2, cloudwatch } = fakes);
 });
-beforeEach(() => {
-  step = stepFiles();
-  writeFileSync(SUMMARY, '');
-  addCellListeners(elbv2, CELLS);
-  for (const [k, v] of Object.entries({
-    ...step.env,
+const currentStep = useStepEnv(
+  () => ({
     GITHUB_STEP_SUMMARY: SUMMARY,
     AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: elbv2.url,
     AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
-    AWS_ACCESS_KEY_ID: 'AKIDSHIFTGATETEST',
-    AWS_SECRET_ACCESS_KEY: 'shiftgate-test-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  }))
-    vi.stubEnv(k, v);
-  process.exitCode = undefined;
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-  step.cleanup();
-  process.exitCode = undefined;
-});
+    ...LOOPBACK_CREDENTIALS,
+  }),
+  () => {
+    writeFileSync(SUMMARY, '');
+    addCellListeners(elbv2, CELLS);
+  },
+);
 
 /** Each cell's metrics from its own model; `bad` cells run a regressed canary. */
 const feed = (bad: string[] = []) => feedCells({ elbv2, cloudwatch }, CELLS, { seed: 11, start: NOW, bad });
@@ -104,10 +95,10 @@ async function runAction(inputs: Record<string, string>, hangAfterSleeps?: numbe
   } finally {
     spy.mockRestore();
   }
-  const outputs = parseCommandFile(readFileSync(step.output, 'utf8'));
+  const outputs = parseCommandFile(readFileSync(currentStep().output, 'utf8'));
   return {
     outputs,
-    saved: parseCommandFile(readFileSync(step.state, 'utf8')),
+    saved: parseCommandFile(readFileSync(currentStep().state, 'utf8')),
     errors: commandMessages(stdout, 'error'),
     summary: readFileSync(SUMMARY, 'utf8'),
   };

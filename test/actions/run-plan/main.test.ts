@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CloudWatchServer } from '../../support/cloudwatch-server';
 import type { Elbv2Server } from '../../support/elbv2-server';
 import { CANARY, LB, LISTENER, ROUTES, STABLE, useAlbFakes } from '../../support/alb-fakes';
@@ -26,42 +26,33 @@ import { DEFAULTS, parseInputs } from '../../../actions/run-plan/src/inputs';
 import { runnerTime } from '../../../actions/run-plan/src/clock';
 import { actionMetadata, documentedPolicy, postIfRuns } from '../../e2e/traffic-runner';
 import { asTargetWeights, modelMetrics } from '../../support/model-metrics';
-import { commandMessages, inputEnv, parseCommandFile, stepFiles, type StepFiles } from '../../support/runner';
+import { commandMessages, inputEnv, parseCommandFile } from '../../support/runner';
+import { LOOPBACK_CREDENTIALS, useStepEnv } from '../../support/step-env';
 
 const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
 
 const fakes = useAlbFakes();
 let elbv2: Elbv2Server;
 let cloudwatch: CloudWatchServer;
-let step: StepFiles;
 // @actions/core's summary keeps the first GITHUB_STEP_SUMMARY path it sees: one file for the whole file.
 const SUMMARY = join(mkdtempSync(join(tmpdir(), 'shiftgate-run-plan-')), 'summary.md');
 
 beforeAll(() => {
   ({ elbv2, cloudwatch } = fakes);
 });
-beforeEach(() => {
-  step = stepFiles();
-  writeFileSync(SUMMARY, '');
-  cloudwatch.alarms.clear();
-  for (const [k, v] of Object.entries({
-    ...step.env,
+const currentStep = useStepEnv(
+  () => ({
     GITHUB_STEP_SUMMARY: SUMMARY,
     AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: elbv2.url,
     AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
-    AWS_ACCESS_KEY_ID: 'AKIDSHIFTGATETEST',
-    AWS_SECRET_ACCESS_KEY: 'shiftgate-test-secret',
+    ...LOOPBACK_CREDENTIALS,
     AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  }))
-    vi.stubEnv(k, v);
-  process.exitCode = undefined;
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-  step.cleanup();
-  process.exitCode = undefined;
-});
+  }),
+  () => {
+    writeFileSync(SUMMARY, '');
+    cloudwatch.alarms.clear();
+  },
+);
 
 function stateFor(strategy: StrategyName, parameters: Record<string, RawParameter>): string {
   const plan = buildPlan(strategy, parameters);
@@ -109,10 +100,10 @@ async function runAction(inputs: Record<string, string>, options: { signalAfterS
   } finally {
     spy.mockRestore();
   }
-  const outputs = parseCommandFile(readFileSync(step.output, 'utf8'));
+  const outputs = parseCommandFile(readFileSync(currentStep().output, 'utf8'));
   return {
     outputs,
-    saved: parseCommandFile(readFileSync(step.state, 'utf8')),
+    saved: parseCommandFile(readFileSync(currentStep().state, 'utf8')),
     trace: outputs.trace ? (JSON.parse(outputs.trace) as RunTrace) : null,
     errors: commandMessages(stdout, 'error'),
     stdout,
@@ -261,7 +252,7 @@ describe('run-plan', () => {
 
   it('runs the flag command with SHIFTGATE_* variables for each exposure', async () => {
     feed('healthy');
-    const log = join(step.dir, 'flag.log');
+    const log = join(currentStep().dir, 'flag.log');
     const command = `echo "$SHIFTGATE_PHASE $SHIFTGATE_EXPOSURE $SHIFTGATE_STRATEGY $SHIFTGATE_VERSION" >> ${log}; test "$SHIFTGATE_EXPOSURE" != 100`;
     const result = await runAction({
       state: stateFor('feature-flag', { 'flag-command': command, 'flag-steps': '25,100' }),
@@ -279,7 +270,7 @@ describe('run-plan', () => {
   });
 
   it("deploys saga services with this run's commands and compensates them in reverse, in the summary too", async () => {
-    const log = join(step.dir, 'saga.log');
+    const log = join(currentStep().dir, 'saga.log');
     const services = ['order', 'payment', 'inventory']
       .map(
         (name) =>
