@@ -8,3 +8,4 @@ export * from './elbv2-inputs';
 export * from './elbv2-rules';
 export * from './cells';
 export * from './regional-router';
+export * from './prometheus/index';

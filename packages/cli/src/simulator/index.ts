@@ -104,3 +104,4 @@ export function createSimulation(options: SimulationOptions): Simulation {
 export * from './saga';
 export * from './rules';
 export * from './cells';
+export * from './openmetrics';

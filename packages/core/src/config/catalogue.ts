@@ -6,6 +6,7 @@ import { InputError, parseBoolean, parseDuration } from '../shared/index';
 import { GATE_DEFAULTS, GATE_PARSERS, parseMetricQueries } from '../health/index';
 import { DEFAULT_ROLLBACK_TARGET, parseRollbackTarget } from '../traffic/index';
 import { parseServices } from '../strategy/index';
+import { SOURCE_SETTINGS } from './prometheus';
 
 /** JSON Schema patterns of values as a user writes them in the config file. */
 export const VALUE_PATTERNS = {
@@ -222,7 +223,7 @@ export const SETTINGS = {
     default: '',
     parse: parseMetricQueries,
     description:
-      'Extra CloudWatch queries as a YAML list, each with an id, either namespace + metric (+ dimensions, stat) or an expression, and a max or min threshold, for example ECS CPUUtilization with max 80.',
+      'Extra queries as a YAML list, each with an id, either namespace + metric (+ dimensions, stat) or an expression (CloudWatch), or a PromQL query with {{canary}}, {{baseline}} and {{window}} placeholders (metric-source prometheus), and a max or min threshold, for example ECS CPUUtilization with max 80.',
     actions: BOTH,
     cli: DEPLOY,
   },
@@ -299,6 +300,7 @@ export const SETTINGS = {
     },
     cli: [],
   },
+  ...SOURCE_SETTINGS,
 } as const satisfies Record<string, SettingSpec>;
 
 /** A setting's name. */

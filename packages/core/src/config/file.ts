@@ -12,7 +12,7 @@ import {
 } from './model';
 import { parseCells, type Cell } from './cells';
 import { InputError } from '../shared/index';
-import { GATE_NAMES, type GateName } from '../health/index';
+import { GATE_NAMES, prometheusQueriesFrom, type GateName } from '../health/index';
 import {
   parseStrategyName,
   resolveParameters,
@@ -64,7 +64,7 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
     return fail(
       root,
       '',
-      'must be a mapping with keys version, default-strategy, gates, strategies, environments',
+      'must be a mapping with keys version, default-strategy, gates, strategies, environments, prometheus',
     );
 
   const entries = (node: Node, key: string): Array<[string, Node | null, Node]> => {
@@ -229,11 +229,34 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
           config.environments[envName] = env;
         }
         break;
+      case 'prometheus':
+        for (const [field, fieldValue, fieldKey] of entries(value ?? keyNode, 'prometheus')) {
+          if (field !== 'queries')
+            fail(fieldKey, `prometheus.${field}`, 'is not a Prometheus setting; the file takes queries');
+          if (fieldValue === null || !isMap(fieldValue))
+            fail(
+              fieldValue ?? fieldKey,
+              'prometheus.queries',
+              'must be a mapping of statistic to PromQL template',
+            );
+          try {
+            config.prometheus = {
+              queries: prometheusQueriesFrom('prometheus.queries', fieldValue!.toJSON()),
+            };
+          } catch (error) {
+            fail(
+              fieldValue,
+              'prometheus.queries',
+              (error as Error).message.replace(/^Input 'prometheus\.queries' /, ''),
+            );
+          }
+        }
+        break;
       default:
         fail(
           keyNode,
           name,
-          'is not a setting; settings are version, default-strategy, gates, strategies, environments',
+          'is not a setting; settings are version, default-strategy, gates, strategies, environments, prometheus',
         );
     }
   }

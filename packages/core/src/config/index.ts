@@ -5,3 +5,4 @@ export * from './schema';
 export * from './settings';
 export * from './catalogue';
 export * from './cells';
+export * from './prometheus';

@@ -1,4 +1,4 @@
-import { GATE_PARSERS, type GateName } from '../health/index';
+import { GATE_PARSERS, type GateName, type PrometheusQueries } from '../health/index';
 import type { RawParameter, StrategyName } from '../strategy/index';
 import type { Cell } from './cells';
 
@@ -36,6 +36,8 @@ export interface ShiftgateConfig {
   gates: Partial<Record<GateName, string>>;
   strategies: Partial<Record<StrategyName, Record<string, RawParameter>>>;
   environments: Record<string, EnvironmentConfig>;
+  /** `prometheus.queries`: the PromQL templates (defaults filled in), when the file gives any. */
+  prometheus?: { queries: PrometheusQueries };
 }
 
 /** An empty config: what a repository without the file gets. */

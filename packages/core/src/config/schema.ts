@@ -1,4 +1,10 @@
-import { GATE_NAMES, type GateName } from '../health/index';
+import {
+  DEFAULT_PROMETHEUS_QUERIES,
+  GATE_NAMES,
+  PROMETHEUS_QUERY_MEANINGS,
+  PROMETHEUS_SIDE_QUERIES,
+  type GateName,
+} from '../health/index';
 import { TARGET_NAMES } from './model';
 import { SETTINGS, VALUE_PATTERNS, type SettingSpec } from './catalogue';
 import { STRATEGIES, STRATEGY_ALIASES, STRATEGY_NAMES, type ParameterSpec } from '../strategy/index';
@@ -178,6 +184,28 @@ export function configJsonSchema(): Schema {
       },
       gates: { ...gates, description: 'Health gates for every environment.' },
       strategies: { ...strategies, description: 'Parameter overrides per strategy, for every environment.' },
+      prometheus: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'The Prometheus metric source (metric-source prometheus).',
+        properties: {
+          queries: {
+            type: 'object',
+            additionalProperties: false,
+            description: SETTINGS['prometheus-queries'].description,
+            properties: Object.fromEntries(
+              PROMETHEUS_SIDE_QUERIES.map((name) => [
+                name,
+                {
+                  type: 'string',
+                  minLength: 1,
+                  description: `PromQL template: ${PROMETHEUS_QUERY_MEANINGS[name]}. Default: ${DEFAULT_PROMETHEUS_QUERIES[name]}`,
+                },
+              ]),
+            ),
+          },
+        },
+      },
       environments: {
         type: 'object',
         description: 'Settings per deployment environment.',

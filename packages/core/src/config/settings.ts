@@ -9,6 +9,7 @@ import {
   type RunSettingName,
   type SettingName,
 } from './catalogue';
+import { parseSourceSettings, type SourceSettings } from './prometheus';
 import type { RolloutState } from '../rollout/index';
 import { checkPlanServices, parseServices, type ServiceSpec } from '../strategy/index';
 import { parseRollbackTarget, type RollbackTarget } from '../traffic/index';
@@ -24,6 +25,8 @@ export interface RunSettings {
   pollInterval: number;
   metricDelay: number;
   queries: MetricQuery[];
+  /** Where the evidence comes from: CloudWatch, or a Prometheus API with its templates. */
+  source: SourceSettings;
   smokeCommand: string;
   flagCommand: string;
   /** Saga services from this run's inputs, in deployment order; empty when none are given. */
@@ -35,6 +38,8 @@ export interface RunSettings {
 export interface EvidenceSettings {
   gates: Gates;
   queries: MetricQuery[];
+  /** Where the evidence comes from: CloudWatch, or a Prometheus API with its templates. */
+  source: SourceSettings;
   smokeCommand: string;
   /** Window length and poll interval, milliseconds. */
   pollInterval: number;
@@ -66,7 +71,8 @@ export function parseEvidenceSettings(
   );
   const pollInterval = parsePollInterval('poll-interval', text('poll-interval'));
   const metricDelay = parseMetricDelay('metric-delay', text('metric-delay'));
-  return { gates, queries, smokeCommand, pollInterval, metricDelay };
+  const source = parseSourceSettings(get, queries);
+  return { gates, queries, source, smokeCommand, pollInterval, metricDelay };
 }
 
 /**
@@ -75,7 +81,7 @@ export function parseEvidenceSettings(
  * naming the setting, the value and what is allowed.
  */
 export function parseRunSettings(get: (name: RunSettingName) => string, state: RolloutState): RunSettings {
-  const { gates, queries, smokeCommand, pollInterval, metricDelay } = parseEvidenceSettings(
+  const { gates, queries, source, smokeCommand, pollInterval, metricDelay } = parseEvidenceSettings(
     (name) => get(name as RunSettingName),
     {
       withBakeTime: false,
@@ -130,6 +136,7 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     pollInterval,
     metricDelay,
     queries,
+    source,
     smokeCommand,
     flagCommand,
     services,

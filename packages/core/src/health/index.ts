@@ -4,6 +4,7 @@ export * from './detector';
 export * from './evidence';
 export * from './gates';
 export * from './queries';
+export * from './promql';
 export * from './judge';
 export { fmtNumber, fmtPct, type Check } from './check';
 export { P99_EXCEEDANCE_SUPREMUM } from './statistical-checks';

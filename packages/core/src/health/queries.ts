@@ -1,5 +1,6 @@
 import { parseYamlList, quote } from '../shared/index';
 import type { CustomGate } from './gates';
+import { checkTemplate } from './promql';
 
 /** A CloudWatch metric to read, as `metric-queries` names it. */
 export interface MetricStatQuery {
@@ -15,6 +16,11 @@ export interface MetricQuery {
   label: string;
   metric: MetricStatQuery | null;
   expression: string | null;
+  /**
+   * A PromQL template (`query`, with `{{canary}}`, `{{baseline}}`, `{{window}}`), read by the Prometheus
+   * source only; null for CloudWatch queries.
+   */
+  promql?: string | null;
   /** The threshold; null for a helper query that only feeds an expression (not judged, not returned). */
   gate: CustomGate | null;
 }
@@ -30,13 +36,14 @@ const KEYS = new Set([
   'dimensions',
   'stat',
   'expression',
+  'query',
   'max',
   'min',
 ]);
 /** The adapter's own query ids start with this; user ids may not. */
 export const RESERVED_QUERY_PREFIX = 'sg_';
 const ALLOWED =
-  'a YAML list of queries, each with an id, either namespace + metric (+ dimensions, stat) or an expression, and a max or min threshold';
+  'a YAML list of queries, each with an id, either namespace + metric (+ dimensions, stat), an expression or a PromQL query (metric-source prometheus), and a max or min threshold';
 
 /**
  * Parses the `metric-queries` input: a YAML list such as
@@ -79,11 +86,19 @@ export function parseMetricQueries(input: string, text: string): MetricQuery[] {
       fail(`${where} ('${id}'): 'label' must be a non-empty string`);
     const hasExpression = item.expression !== undefined;
     const hasMetric = item.metric !== undefined || item.namespace !== undefined;
-    if (hasExpression === hasMetric)
-      fail(`${where} ('${id}') needs exactly one of 'expression' or 'namespace' + 'metric'`);
+    const hasQuery = item.query !== undefined;
+    if (Number(hasExpression) + Number(hasMetric) + Number(hasQuery) !== 1)
+      fail(
+        `${where} ('${id}') needs exactly one of 'expression', 'namespace' + 'metric' (CloudWatch) or 'query' (PromQL)`,
+      );
     let metric: MetricStatQuery | null = null;
     let expression: string | null = null;
-    if (hasExpression) {
+    let promql: string | null = null;
+    if (hasQuery) {
+      for (const key of ['dimensions', 'stat'])
+        if (item[key] !== undefined) fail(`${where} ('${id}'): '${key}' does not apply to a PromQL query`);
+      promql = checkTemplate(input, `item ${i + 1} ('${id}') query`, item.query, false);
+    } else if (hasExpression) {
       if (typeof item.expression !== 'string' || item.expression.trim() === '')
         fail(`${where} ('${id}'): 'expression' must be a non-empty string`);
       for (const key of ['dimensions', 'stat'])
@@ -126,7 +141,7 @@ export function parseMetricQueries(input: string, text: string): MetricQuery[] {
         fail(`${where} ('${id}'): '${hasMax ? 'max' : 'min'}' must be a number, got ${quote(limit)}`);
       gate = { id, label: label as string, direction: hasMax ? 'max' : 'min', limit: limit as number };
     }
-    return { id, label: label as string, metric, expression, gate };
+    return { id, label: label as string, metric, expression, ...(promql !== null ? { promql } : {}), gate };
   });
   if (!queries.some((q) => q.gate !== null))
     fail("no query has a 'max' or 'min' threshold, so none would be judged");
