@@ -153,6 +153,52 @@ const GATES = (action: 'bake-and-gate' | 'run-plan'): ActionRow[] => [
   { action, input: 'alarms', value: 'a'.repeat(300) },
   { action, input: 'fail-on-rollback', value: 'perhaps' },
   { action, input: 'aws-region', value: 'moon' },
+  ...SOURCE(action),
+];
+
+/** The evidence source inputs (issue 15): each refused before any connection, secrets never echoed. */
+const PROM = { 'metric-source': 'prometheus', 'prometheus-url': 'https://prometheus.example.com' };
+const SOURCE = (action: 'bake-and-gate' | 'run-plan'): ActionRow[] => [
+  { action, input: 'metric-source', value: 'datadog', says: 'one of cloudwatch, prometheus' },
+  { action, input: 'prometheus-url', value: 'ftp://prometheus.example.com', with: PROM },
+  { action, input: 'prometheus-url', value: '', with: { 'metric-source': 'prometheus' }, says: 'required' },
+  {
+    action,
+    input: 'prometheus-url',
+    value: 'https://prometheus.example.com',
+    says: "only applies with metric-source 'prometheus'",
+  },
+  { action, input: 'prometheus-auth', value: 'kerberos', with: PROM, says: 'one of none, sigv4' },
+  {
+    action,
+    input: 'prometheus-token',
+    value: 'tok\nen',
+    with: { ...PROM, 'prometheus-auth': 'bearer' },
+    says: 'not shown',
+  },
+  {
+    action,
+    input: 'prometheus-token',
+    value: '',
+    with: { ...PROM, 'prometheus-auth': 'bearer' },
+    says: 'required',
+  },
+  {
+    action,
+    input: 'prometheus-username',
+    value: 'a:b',
+    with: { ...PROM, 'prometheus-auth': 'basic', 'prometheus-password': 'pw' },
+  },
+  {
+    action,
+    input: 'prometheus-password',
+    value: 'secret-pw',
+    with: { ...PROM, 'prometheus-auth': 'bearer', 'prometheus-token': 't' },
+    says: 'does not apply',
+  },
+  { action, input: 'prometheus-region', value: 'mars-1', with: { ...PROM, 'prometheus-auth': 'sigv4' } },
+  { action, input: 'prometheus-queries', value: 'requests: sum(x)', with: PROM, says: '{{canary}}' },
+  { action, input: 'prometheus-queries', value: 'latency99: x', with: PROM, says: 'unknown key' },
 ];
 
 const BAKE: ActionRow[] = [

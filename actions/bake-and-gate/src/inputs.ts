@@ -13,6 +13,8 @@ import {
   type MetricQuery,
   type RolloutState,
   type SettingName,
+  type SourceSettings,
+  SECRET_SETTING_NAMES,
 } from '@shiftgate/core';
 
 /** Where the canary and its baseline are. */
@@ -34,6 +36,8 @@ export interface Inputs {
   metricDelay: number;
   maxBakeTime: number;
   queries: MetricQuery[];
+  /** Where the evidence comes from (metric-source and the prometheus-* inputs). */
+  source: SourceSettings;
   smokeCommand: string;
   region: string;
   failOnRollback: boolean;
@@ -46,7 +50,9 @@ export const DEFAULTS = Object.fromEntries(
 
 /** Reads the inputs by name through a getter (tests pass a map), validating each. */
 export function parseInputs(get: (name: string) => string = (name) => core.getInput(name)): Inputs {
-  const { gates, queries, smokeCommand, pollInterval, metricDelay } = parseEvidenceSettings(get, {
+  // Masked before anything could echo them, a refused input included.
+  for (const name of SECRET_SETTING_NAMES) if (get(name).trim() !== '') core.setSecret(get(name).trim());
+  const { gates, queries, source, smokeCommand, pollInterval, metricDelay } = parseEvidenceSettings(get, {
     withBakeTime: true,
   });
   const maxText = get('max-bake-time').trim();
@@ -73,6 +79,7 @@ export function parseInputs(get: (name: string) => string = (name) => core.getIn
     metricDelay,
     maxBakeTime,
     queries,
+    source,
     smokeCommand,
     region,
     failOnRollback: parseBoolean('fail-on-rollback', get('fail-on-rollback') || DEFAULTS['fail-on-rollback']),

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchAlarmSource, CloudWatchMetricSource, createCloudWatchClient } from '@shiftgate/aws';
+import { CloudWatchAlarmSource, createCloudWatchClient, metricSourceFactory } from '@shiftgate/aws';
 import {
   bake,
   formatDuration,
@@ -62,14 +62,21 @@ interface Outcome {
 
 /** Bakes and sets the outputs. */
 async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
-  const client =
-    deps.cloudwatch ??
-    createCloudWatchClient({ caller: 'bake-and-gate', ...(inputs.region ? { region: inputs.region } : {}) });
-  const metrics = new CloudWatchMetricSource({
-    client,
+  let cloudwatch = deps.cloudwatch;
+  // Made on first use: a Prometheus bake without alarms needs no CloudWatch client.
+  const client = () =>
+    (cloudwatch ??= createCloudWatchClient({
+      caller: 'bake-and-gate',
+      ...(inputs.region ? { region: inputs.region } : {}),
+    }));
+  const jobRegion = inputs.region || process.env.AWS_REGION?.trim() || process.env.AWS_DEFAULT_REGION?.trim();
+  const metrics = metricSourceFactory(
+    inputs.source,
+    jobRegion ? { jobRegion } : {},
+  )({
+    cloudwatch: client,
     loadBalancerArn: inputs.target.loadBalancerArn,
-    stableTargetGroupArn: inputs.target.stableTargetGroupArn,
-    canaryTargetGroupArn: inputs.target.canaryTargetGroupArn,
+    pair: { stable: inputs.target.stableTargetGroupArn, canary: inputs.target.canaryTargetGroupArn },
     period: inputs.pollInterval,
     queries: inputs.queries,
     slowThreshold: inputs.gates.maxP99Latency,
@@ -79,7 +86,7 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
   const now = deps.clock.now();
   const start = bakeStart(inputs, now);
   log.info(
-    `Judging canary ${inputs.target.canaryTargetGroupArn} against baseline ${inputs.target.stableTargetGroupArn}: ` +
+    `Judging canary ${inputs.target.canaryTargetGroupArn} against baseline ${inputs.target.stableTargetGroupArn} on ${inputs.source.kind === 'prometheus' ? `Prometheus at ${inputs.source.url}` : 'CloudWatch'}: ` +
       `${formatDuration(inputs.pollInterval)} windows from ${new Date(start).toISOString()}, bake-time ${formatDuration(inputs.gates.bakeTime)}, ` +
       `at most ${formatDuration(inputs.maxBakeTime)}, metric-delay ${formatDuration(inputs.metricDelay)}, confidence ${inputs.gates.confidence}%.`,
   );
@@ -92,7 +99,7 @@ async function gate(inputs: Inputs, deps: Dependencies): Promise<Outcome> {
     metrics,
     // With all traffic on the canary (after a blue-green switch) there is no baseline to compare with.
     ...(inputs.state?.weights?.canary === 100 ? { baseline: false } : {}),
-    ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(client) } : {}),
+    ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(client()) } : {}),
     ...(inputs.smokeCommand ? { smoke: shellSmokeRunner(inputs.smokeCommand) } : {}),
     clock: deps.clock,
     sleep: deps.sleep,

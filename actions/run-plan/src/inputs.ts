@@ -10,6 +10,7 @@ import {
   requireActiveState,
   settingDefault,
   parseCellsInput,
+  SECRET_SETTING_NAMES,
   type Cell,
   type RolloutState,
   type RunSettings,
@@ -38,6 +39,8 @@ export function parseInputs(
   get: (name: string) => string = (name) => core.getInput(name),
   env: Record<string, string | undefined> = process.env,
 ): Inputs {
+  // Masked before anything could echo them, a refused input included.
+  for (const name of SECRET_SETTING_NAMES) if (get(name).trim() !== '') core.setSecret(get(name).trim());
   const stateText = get('state').trim();
   if (stateText === '') {
     throw new InputError(
@@ -54,6 +57,10 @@ export function parseInputs(
     });
   }
   const cells = parseCellsInput('cells', get('cells'));
+  if ((cells || state.cells) && (get('metric-source').trim() || 'cloudwatch') !== 'cloudwatch')
+    throw new InputError('metric-source', get('metric-source'), "'cloudwatch' in a rollout over cells", {
+      message: `Input 'metric-source' must be 'cloudwatch' in a rollout over cells (cells are judged on their regions' CloudWatch metrics), got '${get('metric-source').trim()}'`,
+    });
   if (cells || state.cells) return { ...cellInputs(get, env, state), cells };
   return {
     cells: null,

@@ -3,11 +3,11 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchAlarmSource,
   CloudWatchCellMetricSource,
-  CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
   Elbv2RuleManager,
   Elbv2TrafficRouter,
+  metricSourceFactory,
   RegionalClients,
   regionalElbv2Router,
 } from '@shiftgate/aws';
@@ -99,13 +99,14 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     (overCells ? regionalElbv2Router((region) => regional.elbv2(region)) : new Elbv2TrafficRouter(elbv2));
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   const cloudwatchOf = (region: string) => deps.cloudwatch ?? regional.cloudwatch(region);
+  const metricSource = metricSourceFactory(inputs.source, inputs.region ? { jobRegion: inputs.region } : {});
   let record: RestoreRecord | null = null;
   const where = overCells
     ? `${(inputs.cells ?? Object.keys(state.cells ?? {})).length} cells`
     : inputs.routes.join(', ');
   log.info(
     `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${where}: ` +
-      `${formatDuration(inputs.pollInterval)} windows, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,
+      `${formatDuration(inputs.pollInterval)} windows on ${inputs.source.kind === 'prometheus' ? `Prometheus at ${inputs.source.url}` : 'CloudWatch'}, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,
   );
   const result = await runPlan({
     state,
@@ -114,11 +115,10 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     // A/B audience rules: created, found by their tag and removed only by this rollout.
     rules: new Elbv2RuleManager(elbv2),
     metrics: ({ loadBalancerArn, pair }) =>
-      new CloudWatchMetricSource({
-        client: cloudwatch,
+      metricSource({
+        cloudwatch: () => cloudwatch,
         loadBalancerArn,
-        stableTargetGroupArn: pair.stable,
-        canaryTargetGroupArn: pair.canary,
+        pair,
         period: inputs.pollInterval,
         queries: inputs.queries,
         slowThreshold: inputs.gates.maxP99Latency,

@@ -9,3 +9,4 @@ export * from './elbv2-rules';
 export * from './cells';
 export * from './regional-router';
 export * from './prometheus/index';
+export * from './metric-source';

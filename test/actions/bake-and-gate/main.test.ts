@@ -184,7 +184,7 @@ describe('bake-and-gate inputs', () => {
     [{ ...base, 'fail-on-rollback': 'yes' }, "Input 'fail-on-rollback' must be 'true' or 'false', got 'yes'"],
     [
       { ...base, 'metric-queries': '- id: cpu\n  namespace: AWS/ECS\n  metric: CPUUtilization' },
-      "Input 'metric-queries' must be a YAML list of queries, each with an id, either namespace + metric (+ dimensions, stat) or an expression, and a max or min threshold: no query has a 'max' or 'min' threshold, so none would be judged",
+      "Input 'metric-queries' must be a YAML list of queries, each with an id, either namespace + metric (+ dimensions, stat), an expression or a PromQL query (metric-source prometheus), and a max or min threshold: no query has a 'max' or 'min' threshold, so none would be judged",
     ],
   ])('refuses %j', (values, message) => {
     expect(() => parseInputs(get(values))).toThrow(message);
