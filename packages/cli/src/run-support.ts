@@ -2,14 +2,15 @@
 // and simulated ports, and running the user's shell commands.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { CloudWatchMetricSource } from '@shiftgate/aws';
 import {
   CloudWatchAlarmSource,
-  CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
   Elbv2RuleManager,
   Elbv2TrafficRouter,
   parseRouteInputs,
+  metricSourceFactory,
 } from '@shiftgate/aws';
 import {
   buildPlan,
@@ -38,6 +39,7 @@ import {
   type SmokeRunner,
   type TargetPair,
   type TrafficRouter,
+  type SourceSettings,
 } from '@shiftgate/core';
 import { runBash } from '@shiftgate/github';
 import { parse as parseYaml } from 'yaml';
@@ -217,6 +219,19 @@ export function stateFromFlags(
   });
 }
 
+/**
+ * The config file's `prometheus.queries` as the `prometheus-queries` value (JSON), when the flag is not
+ * given and the file (`--config`, else the default path) has them; '' otherwise.
+ */
+export function configPrometheusQueries(values: Values, io: Io): string {
+  if (typeof values['prometheus-queries'] === 'string') return values['prometheus-queries'];
+  const given = typeof values.config === 'string' ? values.config : undefined;
+  const path = resolve(io.cwd, given ?? DEFAULT_CONFIG_PATH);
+  if (!existsSync(path)) return '';
+  const config = parseConfig(readFileSync(path, 'utf8'), given ?? DEFAULT_CONFIG_PATH);
+  return config.prometheus ? JSON.stringify(config.prometheus.queries) : '';
+}
+
 /** A getter over flags with the action inputs' names: a repeated flag becomes one value per line. */
 export function flagGetter(values: Values): (name: string) => string {
   return (name) => {
@@ -241,6 +256,8 @@ export function awsPorts(
     slowThreshold?: number,
     /** The `latency-percentile` gate (99 for p99). */
     percentile?: number,
+    /** `metric-source` and its settings; CloudWatch when absent. */
+    source?: SourceSettings,
   ) => MetricSourceFactory;
   alarms: AlarmSource;
   routes: string[];
@@ -253,19 +270,19 @@ export function awsPorts(
   return {
     router: new Elbv2TrafficRouter(elbv2),
     rules: new Elbv2RuleManager(elbv2),
-    metrics:
-      (period, queries, slowThreshold, percentile) =>
-      ({ loadBalancerArn, pair }) =>
-        new CloudWatchMetricSource({
-          client: cloudwatch,
+    metrics: (period, queries, slowThreshold, percentile, source = { kind: 'cloudwatch' }) => {
+      const factory = metricSourceFactory(source, route.region ? { jobRegion: route.region } : {});
+      return ({ loadBalancerArn, pair }) =>
+        factory({
+          cloudwatch: () => cloudwatch,
           loadBalancerArn,
-          stableTargetGroupArn: pair.stable,
-          canaryTargetGroupArn: pair.canary,
+          pair,
           period,
           ...(queries ? { queries } : {}),
           ...(slowThreshold !== undefined ? { slowThreshold } : {}),
           ...(percentile !== undefined ? { percentile } : {}),
-        }),
+        });
+    },
     alarms: new CloudWatchAlarmSource(cloudwatch),
     routes: route.routes,
     pair: route.pair,

@@ -19,6 +19,7 @@ import { EXIT, UsageError, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import {
   awsPorts,
+  configPrometheusQueries,
   CELL_FLAGS,
   flagGetter,
   PLAN_FLAGS,
@@ -139,7 +140,9 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       throw new UsageError('--b-effect only applies to an A/B test (--strategy ab-testing)');
     // The simulator deploys a saga's planned services with simulated commands unless --services says more.
     const simulatedSaga = simulate && sagaNames.length > 0 && typeof values.services !== 'string';
-    const flags = flagGetter(values);
+    const flagValues = flagGetter(values);
+    const templates = configPrometheusQueries(values, io);
+    const flags = (name: string) => (name === 'prometheus-queries' ? templates : flagValues(name));
     const settings = parseRunSettings(
       (name) =>
         name === 'services' && simulatedSaga ? JSON.stringify(simulatedServices(sagaNames)) : flags(name),
@@ -151,6 +154,10 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const flagCommand =
       settings.flagCommand || (planned ? String(state.parameters['flag-command'] ?? '') : '');
     const out = values.json ? { ...io, stdout: io.stderr, isTty: false } : io;
+    if (settings.source.kind === 'prometheus' && (simulate || state.cells))
+      throw new UsageError(
+        `--metric-source prometheus cannot be used ${simulate ? 'with --simulate (the simulator is its own metric source)' : 'in a rollout over cells (cells read their regions’ CloudWatch metrics)'}`,
+      );
 
     const common: Omit<RunPlanOptions, 'router' | 'metrics' | 'target' | 'clock' | 'sleep' | 'random'> = {
       state,
@@ -228,6 +235,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           settings.queries,
           settings.gates.maxP99Latency,
           settings.gates.latencyPercentile,
+          settings.source,
         ),
         ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
         clock,

@@ -12,3 +12,4 @@ export * from './trace';
 export * from './ports';
 export * from './bake';
 export * from './summary';
+export * from './backtest';
