@@ -10,6 +10,7 @@ import {
   HISTORY_ROWS,
   KILL_ROWS,
   NOTIFY_ROWS,
+  PROMETHEUS_ROWS,
   SELECT_ROWS,
 } from './faults.table';
 
@@ -43,11 +44,12 @@ export function hardeningCounts(): TableCount[] {
         NOTIFY_ROWS.length +
         SELECT_ROWS.length +
         AUDIENCE_ROWS.length +
+        PROMETHEUS_ROWS.length +
         CANCEL_ROWS.length +
         KILL_ROWS.length,
       minimum: 40,
       covers:
-        'every AWS and GitHub call under throttling, 5xx, timeout and lost response; SIGTERM in each phase; a runner killed before the post step: traffic never left split, one terminal status, no duplicate write',
+        'every AWS, GitHub and Prometheus call under throttling, 5xx, timeout and lost response; SIGTERM in each phase; a runner killed before the post step: traffic never left split, one terminal status, no duplicate write',
     },
     {
       table: 'Attacks',

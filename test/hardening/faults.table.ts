@@ -147,3 +147,11 @@ export const KILL_ROWS: KillRow[] = [
   { phase: 'the second canary bake', strategy: 'canary', afterSleeps: 5 },
   { phase: 'the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 2 },
 ];
+
+/**
+ * The Prometheus source's range query (metric-source prometheus, issue 15) in a run-plan bake, under 429,
+ * 5xx, a time-out and a lost response: brief (the client's own retry passes it) and lasting (the polls
+ * fail, the bake ends with Error, traffic goes back to stable).
+ */
+export const PROMETHEUS_ROWS: { call: 'query_range'; fault: FaultKind; span: 'brief' | 'lasting' }[] =
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call: 'query_range' as const, fault, span })));

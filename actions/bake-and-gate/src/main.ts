@@ -1,6 +1,11 @@
 import * as core from '@actions/core';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchAlarmSource, createCloudWatchClient, metricSourceFactory } from '@shiftgate/aws';
+import {
+  CloudWatchAlarmSource,
+  createCloudWatchClient,
+  metricSourceFactory,
+  type MetricSourceOptions,
+} from '@shiftgate/aws';
 import {
   bake,
   formatDuration,
@@ -29,6 +34,8 @@ export interface Dependencies {
   sleep: Sleeper;
   /** A CloudWatch client; by default one from the shared factory. */
   cloudwatch?: CloudWatchClient;
+  /** Tests: the Prometheus client's fetch, time limits and backoff sleeper, and SigV4 credentials. */
+  prometheus?: MetricSourceOptions['prometheus'];
   /** Cancels the bake (by default SIGINT/SIGTERM, which the runner sends when a job is cancelled). */
   signal?: AbortSignal;
 }
@@ -44,6 +51,7 @@ export async function run(overrides: Partial<Dependencies> = {}): Promise<void> 
           sleep: overrides.sleep ?? systemSleep,
           signal,
           ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
+          ...(overrides.prometheus ? { prometheus: overrides.prometheus } : {}),
         };
         const outcome = await gate(inputs, deps);
         await core.summary.addRaw(outcome.summary).write();

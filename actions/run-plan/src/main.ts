@@ -10,6 +10,7 @@ import {
   metricSourceFactory,
   RegionalClients,
   regionalElbv2Router,
+  type MetricSourceOptions,
 } from '@shiftgate/aws';
 import {
   addRestorePlans,
@@ -48,6 +49,8 @@ export interface Dependencies {
   sleep: Sleeper;
   router?: TrafficRouter;
   cloudwatch?: CloudWatchClient;
+  /** Tests: the Prometheus client's fetch, time limits and backoff sleeper, and SigV4 credentials. */
+  prometheus?: MetricSourceOptions['prometheus'];
   /** Cancels the run (by default SIGINT/SIGTERM, which the runner sends when a job is cancelled). */
   signal?: AbortSignal;
 }
@@ -66,6 +69,7 @@ export async function run(overrides: Partial<Dependencies> = {}): Promise<void> 
           signal,
           ...(overrides.router ? { router: overrides.router } : {}),
           ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
+          ...(overrides.prometheus ? { prometheus: overrides.prometheus } : {}),
         };
         const result = await deploy(inputs, deps);
         await core.summary.addRaw(runSummary(result, inputs.pair) + cellsSummary(result.state)).write();
@@ -99,7 +103,10 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     (overCells ? regionalElbv2Router((region) => regional.elbv2(region)) : new Elbv2TrafficRouter(elbv2));
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   const cloudwatchOf = (region: string) => deps.cloudwatch ?? regional.cloudwatch(region);
-  const metricSource = metricSourceFactory(inputs.source, inputs.region ? { jobRegion: inputs.region } : {});
+  const metricSource = metricSourceFactory(inputs.source, {
+    ...(inputs.region ? { jobRegion: inputs.region } : {}),
+    ...(deps.prometheus ? { prometheus: deps.prometheus } : {}),
+  });
   let record: RestoreRecord | null = null;
   const where = overCells
     ? `${(inputs.cells ?? Object.keys(state.cells ?? {})).length} cells`
