@@ -120,8 +120,8 @@ export class FakePrometheus {
           series({ le }, (m) => m.buckets[i]![1]);
       else if (query.includes('code=~"5..')) series({}, (m) => m.errors);
       else if (query.includes('http_requests_total')) series({}, (m) => m.requests);
+      else if (query.includes('1 - min_over_time(up')) series({}, (m) => m.unhealthy);
       else if (query.includes('min_over_time(up')) series({}, (m) => m.healthy);
-      else if (query.includes('max_over_time(up')) series({}, (m) => m.unhealthy);
     }
     res
       .writeHead(200, { 'content-type': 'application/json' })

@@ -22,7 +22,7 @@ export const DEFAULT_PROMETHEUS_QUERIES: PrometheusQueries = {
   errors: 'sum(increase(http_requests_total{job="{{canary}}",code=~"5.."}[{{window}}]))',
   latency: 'sum by (le) (increase(http_request_duration_seconds_bucket{job="{{canary}}"}[{{window}}]))',
   healthy: 'sum(min_over_time(up{job="{{canary}}"}[{{window}}]))',
-  unhealthy: 'count(max_over_time(up{job="{{canary}}"}[{{window}}]) == 0) or vector(0)',
+  unhealthy: 'sum(1 - min_over_time(up{job="{{canary}}"}[{{window}}]))',
 };
 
 /** What each side template must return, for errors and docs. */
