@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { simulatorOpenMetrics, type OpenMetricsService } from '@shiftgate/cli';
+import { simulatorOpenMetrics, type OpenMetricsOptions, type OpenMetricsService } from '@shiftgate/cli';
 
 /** Where a binary is on PATH, or null. */
 function which(name: string): string | null {
@@ -77,15 +77,18 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Writes the fixture's blocks and starts Prometheus on them; resolves once it answers ready. */
-export async function startPrometheus(): Promise<RealPrometheus> {
+/** Writes the fixture's blocks (by default the one above) and starts Prometheus on them; resolves once it answers ready. */
+export async function startPrometheus(
+  fixture: OpenMetricsOptions = {
+    start: FIXTURE_START,
+    minutes: FIXTURE_MINUTES,
+    services: FIXTURE_SERVICES,
+  },
+): Promise<RealPrometheus> {
   if (!PROMETHEUS || !PROMTOOL) throw new Error(SKIP_LINE);
   const dir = mkdtempSync(join(tmpdir(), 'shiftgate-prometheus-'));
   const input = join(dir, 'fixture.om');
-  writeFileSync(
-    input,
-    simulatorOpenMetrics({ start: FIXTURE_START, minutes: FIXTURE_MINUTES, services: FIXTURE_SERVICES }),
-  );
+  writeFileSync(input, simulatorOpenMetrics(fixture));
   const data = join(dir, 'data');
   const created = spawnSync(PROMTOOL, ['tsdb', 'create-blocks-from', 'openmetrics', input, data], {
     encoding: 'utf8',
