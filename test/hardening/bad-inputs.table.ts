@@ -295,7 +295,111 @@ const RECORD: ActionRow[] = [
 export const ACTION_ROWS: ActionRow[] = [...SELECT, ...SHIFT, ...BAKE, ...RUN, ...ROLLBACK, ...RECORD];
 
 /** Every CLI row. */
+/** `shiftgate judge` as a backtest and a sweep (issue 15), and `deploy --metric-source`. */
+const BT = ['judge', '--source', 'prometheus', '--prometheus-url', 'https://prometheus.example.com'];
+const SPAN = ['--from', 'now-1h', '--to', 'now', '--canary', 'web-canary', '--baseline', 'web-stable'];
+const BACKTEST_ROWS: CliRow[] = [
+  { argv: ['judge', '--source', 'datadog', ...SPAN], flag: 'source', says: 'one of cloudwatch, prometheus' },
+  { argv: [...BT, '--from', 'yesterday', '--to', 'now', '--canary', 'a', '--baseline', 'b'], flag: 'from' },
+  { argv: [...BT, '--from', 'now-1h', '--to', 'now+1h', '--canary', 'a', '--baseline', 'b'], flag: 'to' },
+  { argv: [...BT, '--from', 'now-1h', '--to', 'now-2h', '--canary', 'a', '--baseline', 'b'], flag: 'to' },
+  { argv: [...BT, '--from', 'now-1h', '--to', 'now', '--baseline', 'b'], flag: 'canary' },
+  { argv: [...BT, ...SPAN.slice(0, 6)], flag: 'baseline' },
+  { argv: [...BT, ...SPAN.slice(0, 4), '--canary', 'a"} or up{x="', '--baseline', 'b'], flag: 'canary' },
+  { argv: ['judge', '--source', 'prometheus', ...SPAN], flag: 'prometheus-url', says: 'required' },
+  { argv: [...BT, ...SPAN, '--prometheus-queries', 'requests: sum(up)'], flag: 'prometheus-queries' },
+  { argv: [...BT, ...SPAN, '--prometheus-auth', 'bearer'], flag: 'prometheus-token' },
+  { argv: [...BT, ...SPAN, '--max-error-rate', '1O%'], flag: 'max-error-rate' },
+  { argv: [...BT, ...SPAN, '--repo', 'acme/shop'], flag: 'repo', says: 'only applies with --sweep' },
+  { argv: ['judge', '--source', 'cloudwatch', ...SPAN], flag: 'load-balancer-arn' },
+  { argv: ['judge', '--trace', 't.json', '--source', 'prometheus'], flag: 'trace' },
+  {
+    argv: [
+      'judge',
+      '--sweep',
+      '--source',
+      'prometheus',
+      '--prometheus-url',
+      'https://prometheus.example.com',
+      '--environment',
+      'production',
+    ],
+    flag: 'repo',
+  },
+  {
+    argv: [
+      'judge',
+      '--sweep',
+      '--source',
+      'prometheus',
+      '--prometheus-url',
+      'https://prometheus.example.com',
+      '--repo',
+      'acme',
+      '--environment',
+      'p',
+    ],
+    flag: 'repo',
+  },
+  {
+    argv: [
+      'judge',
+      '--sweep',
+      '--source',
+      'prometheus',
+      '--prometheus-url',
+      'https://prometheus.example.com',
+      '--repo',
+      'acme/shop',
+    ],
+    flag: 'environment',
+  },
+  {
+    argv: [
+      'judge',
+      '--sweep',
+      '--source',
+      'prometheus',
+      '--prometheus-url',
+      'https://prometheus.example.com',
+      '--repo',
+      'acme/shop',
+      '--environment',
+      'p',
+      '--from',
+      'now',
+    ],
+    flag: 'from',
+  },
+  {
+    argv: [
+      'deploy',
+      '--simulate',
+      '--strategy',
+      'canary',
+      '--metric-source',
+      'prometheus',
+      '--prometheus-url',
+      'https://prometheus.example.com',
+    ],
+    flag: 'metric-source',
+  },
+  {
+    argv: [
+      'deploy',
+      '--simulate',
+      '--strategy',
+      'canary',
+      '--prometheus-url',
+      'https://prometheus.example.com',
+    ],
+    flag: 'prometheus-url',
+    says: 'only applies',
+  },
+];
+
 export const CLI_ROWS: CliRow[] = [
+  ...BACKTEST_ROWS,
   { argv: ['plan', '--strategy', 'big-bang'], flag: 'strategy' },
   { argv: ['plan', '--strategy', 'canary', '--param', 'steps'], flag: 'param' },
   { argv: ['plan', '--strategy', 'canary', '--parameters', '[1]'], flag: 'parameters' },

@@ -14,6 +14,7 @@ import {
   parseDuration,
   parseEvidenceSettings,
   parseHistoryLimit,
+  parseMetricSource,
   readPayload,
   renderSweepTable,
   serializeTrace,
@@ -83,9 +84,10 @@ export function parseTime(flag: string, text: string, now: number): number {
 function settingsFrom(values: Values, io: Io): EvidenceSettings {
   if (values.source === undefined)
     throw new UsageError("missing --source cloudwatch|prometheus. See 'shiftgate judge --help'.");
+  const source = parseMetricSource('--source', String(values.source));
   const templates = configPrometheusQueries(values, io);
   const get = (name: string): string => {
-    if (name === 'metric-source') return String(values.source);
+    if (name === 'metric-source') return source;
     if (name === 'prometheus-queries') return templates;
     const v = values[name];
     if (typeof v === 'string') return v;
