@@ -182,8 +182,12 @@ describe.skipIf(!HAVE_PROMETHEUS)('against the real Prometheus', () => {
     });
     const error = await bad.windows({ start: minute(5), end: minute(6) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PrometheusQueryError);
-    expect((error as Error).message).toMatch(/the errors \(canary\) query as invalid PromQL: .*parse error/);
-    expect((error as Error).message).toContain('job="healthy-canary"');
+    expect((error as Error).message).toMatch(
+      /the errors \((canary|baseline)\) query as invalid PromQL: .*parse error/,
+    );
+    expect((error as Error).message).toMatch(
+      /; query: sum\(increase\(http_requests_total\{job="healthy-(canary|stable)"/,
+    );
     const run = await backtest([
       '--from',
       iso(minute(0)),
