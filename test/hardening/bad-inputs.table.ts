@@ -379,10 +379,13 @@ const BACKTEST_ROWS: CliRow[] = [
       'canary',
       '--metric-source',
       'prometheus',
-      '--prometheus-url',
-      'https://prometheus.example.com',
+      '--prometheus-auth',
+      'sigv4',
+      '--prometheus-token',
+      'tok',
     ],
-    flag: 'metric-source',
+    flag: 'prometheus-token',
+    says: 'does not apply',
   },
   {
     argv: [

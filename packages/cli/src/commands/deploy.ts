@@ -12,7 +12,12 @@ import {
   virtualTime,
   type RunPlanOptions,
   type RunResult,
+  type Clock,
+  type MetricSource,
+  type RunSettings,
+  type SourceSettings,
 } from '@shiftgate/core';
+import { createPrometheusMetricSource, prometheusName } from '@shiftgate/aws';
 import { systemClock, systemSleep, withCancelSignals } from '@shiftgate/github';
 import { parseFlags, settingFlags, settingsHelp } from '../args';
 import { EXIT, UsageError, type Command, type Io } from '../command';
@@ -42,6 +47,9 @@ import {
   SCENARIOS,
   simulatedServiceRunner,
   simulatedServices,
+  SIMULATED_PROMETHEUS_URL,
+  simulatedPrometheusFetch,
+  type Simulation,
 } from '../simulator/index';
 
 const SETTING_FLAGS = settingFlags('deploy');
@@ -142,7 +150,13 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const simulatedSaga = simulate && sagaNames.length > 0 && typeof values.services !== 'string';
     const flagValues = flagGetter(values);
     const templates = configPrometheusQueries(values, io);
-    const flags = (name: string) => (name === 'prometheus-queries' ? templates : flagValues(name));
+    const flags = (name: string) => {
+      if (name === 'prometheus-queries') return templates;
+      // The simulator is its own Prometheus API: no URL to give.
+      if (name === 'prometheus-url' && simulate && flagValues('metric-source').trim() === 'prometheus')
+        return flagValues(name) || SIMULATED_PROMETHEUS_URL;
+      return flagValues(name);
+    };
     const settings = parseRunSettings(
       (name) =>
         name === 'services' && simulatedSaga ? JSON.stringify(simulatedServices(sagaNames)) : flags(name),
@@ -154,9 +168,9 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const flagCommand =
       settings.flagCommand || (planned ? String(state.parameters['flag-command'] ?? '') : '');
     const out = values.json ? { ...io, stdout: io.stderr, isTty: false } : io;
-    if (settings.source.kind === 'prometheus' && (simulate || state.cells))
+    if (settings.source.kind === 'prometheus' && state.cells)
       throw new UsageError(
-        `--metric-source prometheus cannot be used ${simulate ? 'with --simulate (the simulator is its own metric source)' : 'in a rollout over cells (cells read their regions’ CloudWatch metrics)'}`,
+        '--metric-source prometheus cannot be used in a rollout over cells (cells read their regions’ CloudWatch metrics)',
       );
 
     const common: Omit<RunPlanOptions, 'router' | 'metrics' | 'target' | 'clock' | 'sleep' | 'random'> = {
@@ -217,7 +231,13 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         router: sim.router,
         rules: sim.rules,
         metrics: () =>
-          sim.metrics(settings.pollInterval, settings.gates.maxP99Latency, settings.gates.latencyPercentile),
+          settings.source.kind === 'prometheus'
+            ? simulatedPrometheusSource(sim, clock, settings, settings.source)
+            : sim.metrics(
+                settings.pollInterval,
+                settings.gates.maxP99Latency,
+                settings.gates.latencyPercentile,
+              ),
         alarms: sim.alarms,
         clock,
         sleep: time!.sleep,
@@ -326,4 +346,32 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
   if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
   io.stdout(`${lines.join('\n')}\n`);
   return code;
+}
+
+/** The real Prometheus source over the simulator's in-process Prometheus API. */
+function simulatedPrometheusSource(
+  sim: Simulation,
+  clock: Clock,
+  settings: RunSettings,
+  source: Extract<SourceSettings, { kind: 'prometheus' }>,
+): MetricSource {
+  return createPrometheusMetricSource(source, {
+    canary: sim.pair.canary,
+    baseline: sim.pair.stable,
+    period: settings.pollInterval,
+    custom: settings.queries,
+    slowThreshold: settings.gates.maxP99Latency,
+    percentile: settings.gates.latencyPercentile,
+    client: {
+      fetch: simulatedPrometheusFetch({
+        model: sim.model,
+        clock,
+        names: { canary: prometheusName('', sim.pair.canary), baseline: prometheusName('', sim.pair.stable) },
+        faults: sim.faults,
+        settle: () => sim.router.settle(),
+      }),
+      // Virtual time: a backoff is no wait.
+      sleep: async () => undefined,
+    },
+  });
 }

@@ -105,3 +105,4 @@ export * from './saga';
 export * from './rules';
 export * from './cells';
 export * from './openmetrics';
+export * from './prometheus';
