@@ -147,6 +147,12 @@ export async function runBacktest(values: Values, io: Io): Promise<number> {
   const result = await backtest({ metrics, gates: settings.gates, period: settings.pollInterval, from, to });
   const out = resolve(io.cwd, (values.out as string | undefined) ?? 'shiftgate-backtest.json');
   writeFileSync(out, `${serializeTrace(result.trace, result.judgement)}\n`);
+  if (result.readFailure !== null) {
+    io.stderr(
+      `shiftgate judge: the metrics could not be read, so the gates were not judged (trace in ${safeLogText(out)}): ${safeLogText(result.readFailure)}\n`,
+    );
+    return EXIT.failed;
+  }
   io.stdout(
     `${JSON.stringify(
       {

@@ -31,6 +31,11 @@ export interface BacktestResult {
   decidedAt: string | null;
   /** From `from` to the end of the deciding window, ms; null when no window decided. */
   detectionMs: number | null;
+  /**
+   * Why the metrics could not be read, when the bake ended on failed polls (the last entry of the
+   * trace is one): the verdict is then about the source, not the canary. Null otherwise.
+   */
+  readFailure: string | null;
 }
 
 /** The most windows one backtest reads: a week of minutes. */
@@ -70,12 +75,14 @@ export async function backtest(options: BacktestOptions): Promise<BacktestResult
   const at = judgement.decidedAtWindow;
   const entry = at === null ? undefined : trace.windows[at];
   const start = entry && !('error' in entry) ? ((entry as MetricWindow).start ?? null) : null;
+  const lastEntry = trace.windows[trace.windows.length - 1];
   return {
     judgement,
     trace,
     windows,
     decidedAt: start,
     detectionMs: start === null ? null : Date.parse(start) + period - options.from,
+    readFailure: lastEntry && 'error' in lastEntry ? lastEntry.error : null,
   };
 }
 
@@ -100,6 +107,13 @@ export function sweepRow(
   base: Pick<SweepRow, 'deployment-id' | 'version' | 'recorded'>,
   result: BacktestResult,
 ): SweepRow {
+  if (result.readFailure !== null)
+    return {
+      ...base,
+      gates: 'not judged',
+      'detection-ms': null,
+      reason: `metrics not read: ${result.readFailure}`,
+    };
   const decision = result.judgement.decision;
   return {
     ...base,
