@@ -35,7 +35,7 @@ export function steady(requests: number): SideMinute {
     requests,
     errors: 0,
     buckets: [
-      ['0.1', Math.round(requests * 0.99)],
+      ['0.1', requests * 0.99],
       ['0.25', requests],
       ['0.5', requests],
       ['+Inf', requests],
