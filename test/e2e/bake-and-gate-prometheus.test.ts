@@ -108,4 +108,28 @@ describe.each(nodeBinaries())('dist/bake-and-gate on Prometheus under $name', ({
       /^bake-and-gate failed: rollback: canary error rate 10%/,
     );
   });
+
+  it('keeps a hostile Prometheus error out of the log commands and the summary markup', async () => {
+    prometheus.sides.set('web-green', () => steady(60));
+    prometheus.faults.push({
+      kind: 'status',
+      status: 422,
+      body: JSON.stringify({
+        status: 'error',
+        errorType: 'execution',
+        error:
+          'boom\n::warning::smuggled\r\n::add-mask::x <img src=x onerror=alert(1)>[Approve](https://evil.example)',
+      }),
+      times: 1_000_000,
+    });
+    const run = await bakeAndGate(node, { state: stateShiftedAgo(8), 'max-consecutive-errors': '0' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.decision).not.toBe('promote');
+    const lines = run.stdout.split('\n');
+    expect(lines.some((l) => /^\s*::(warning|add-mask)::(smuggled|x)/.test(l))).toBe(false);
+    expect(run.stdout).toContain('HTTP 422 execution: boom ');
+    expect(run.summary).not.toContain('<img');
+    expect(run.summary).not.toContain('[Approve](');
+    expect(run.summary).toContain('\\[Approve\\](https://evil.example)');
+  });
 });
