@@ -60,9 +60,9 @@ The interval is one bake: bake-time must fit in it, and an undecided end is on-i
 
 Sweep (--sweep): runs the gates over every finished deployment of an environment in the GitHub
 Deployments history (record-deployment's), from its start to its end, on the target groups its rollout
-state names (or --canary/--baseline, needed when the record was started before the first shift), and prints a table: what happened (succeeded, rolled back, failed),
-whether the gates would have stopped it or let it pass, and the detection time; --json prints rows and
-counts. Needs GITHUB_TOKEN (or GH_TOKEN).
+state names (or --canary/--baseline, needed when the record was started before the first shift), and
+prints a table: what happened (succeeded, rolled back, failed), whether the gates would have stopped it
+or let it pass, and the detection time; --json prints rows and counts. Needs GITHUB_TOKEN (or GH_TOKEN).
 
 Options:
   --trace              the trace file to replay
