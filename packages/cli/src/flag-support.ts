@@ -29,14 +29,23 @@ export async function flagProviderFor(
     const faults = ((values.fault as string[] | undefined) ?? []).map((f) => parseFault('--fault', f));
     return new SimulatedAppConfig({ clock: context.clock, flag: flags.appconfig.flag, faults });
   }
+  return appConfigProvider(values, context.io, 'cli-deploy');
+}
+
+/** The AWS AppConfig provider with the route flags' client settings (region, retries). */
+export async function appConfigProvider(
+  values: Record<string, unknown>,
+  io: Io,
+  caller: string,
+): Promise<FlagProvider> {
   const { parseRetryMode } = await import('@shiftgate/aws');
   // Imported only by a run that deploys a flag on AppConfig, so other runs do not load its client.
   const { AppConfigFlagProvider, createAppConfigClient } = await import('@shiftgate/aws/appconfig');
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '');
-  const region = text('aws-region').trim() || context.io.env.AWS_REGION?.trim() || undefined;
+  const region = text('aws-region').trim() || io.env.AWS_REGION?.trim() || undefined;
   return new AppConfigFlagProvider(
     createAppConfigClient({
-      caller: 'cli-deploy',
+      caller,
       ...(region ? { region } : {}),
       retryMode: parseRetryMode('--retry-mode', text('retry-mode') || 'standard'),
       ...(text('max-attempts') ? { maxAttempts: Number(text('max-attempts')) } : {}),

@@ -134,7 +134,8 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const cellFlags = simulate ? simulatedCellsFromFlags(values) : null;
     const state = stateFromFlags('deploy', values, io, new Date(clock.now()), cellFlags?.cells ?? null);
     // A feature flag over cells is cell-aware (its rule names the cells that have it); traffic stays one listener.
-    const flagCells = state.strategy === 'feature-flag' && cellFlags ? cellFlags.cells.map((c) => c.name) : null;
+    const flagCells =
+      state.strategy === 'feature-flag' && cellFlags ? cellFlags.cells.map((c) => c.name) : null;
     const simulated = flagCells ? null : cellFlags;
     checkRunnable(state);
     const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));

@@ -59,6 +59,31 @@ export class SimulatedAppConfig implements FlagProvider {
     );
   }
 
+  /**
+   * A simulated AppConfig holding what a state records (`shiftgate rollback --simulate --state`): its
+   * deployments, each complete, so the emergency disable has something to stop and revert.
+   */
+  static replaying(flag: FlagState, clock: Clock): SimulatedAppConfig {
+    const sim = new SimulatedAppConfig({ clock, flag: flag['flag-name'] });
+    const last = flag.deployments.reduce(
+      (n, d) => Math.max(n, d.number, d.version),
+      flag['previous-version'],
+    );
+    while (sim.versions.length < last) sim.versions.push(sim.versions[0]!);
+    for (let n = 1; n <= last; n++) {
+      const d = flag.deployments.find((x) => x.number === n);
+      sim.deployments.push({
+        number: n,
+        version: d?.version ?? flag['previous-version'],
+        startedAt: clock.now() - 3_600_000,
+        before: flag['previous-version'],
+        stoppedAt: null,
+        rollsBack: false,
+      });
+    }
+    return sim;
+  }
+
   /** The version live in the environment now. */
   live(): number {
     let live = 1;
