@@ -117,8 +117,14 @@ export function resolveFlagSettings(options: {
   hasFlagSteps: boolean;
 }): FlagSettings {
   const { given, planned } = options;
+  const parsers: Record<string, (input: string, text: string) => string> = {
+    ...APPCONFIG_SETTINGS,
+    'flag-provider': parseFlagProvider,
+  };
   const pick = (name: string): { value: string; input: string } | null => {
     const own = given(name).trim();
+    // The input's own format first: a bad value is named as such, not as a mismatch.
+    if (own !== '' && parsers[name]) parsers[name](name, own);
     const raw = planned[name];
     const fromPlan = typeof raw === 'string' ? raw.trim() : '';
     if (own !== '' && fromPlan !== '' && own !== fromPlan) {
