@@ -184,6 +184,11 @@ export class AppConfigServer {
       fault = hook(request);
       if (fault) break;
     }
+    if (fault && 'hangMs' in fault) {
+      request.status = 'dropped';
+      setTimeout(() => req.socket.destroy(), fault.hangMs).unref();
+      return;
+    }
     if (fault && 'drop' in fault && fault.drop === 'before') return this.drop(request, req);
     if (fault && 'error' in fault)
       return this.error(request, res, new Answer(fault.error.code, fault.error.message, fault.error.status));
