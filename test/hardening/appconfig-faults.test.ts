@@ -154,10 +154,7 @@ describe('every AppConfig call under throttling, 5xx, timeout and a lost respons
       // (ConflictException) and the adapter finds it by its version, so the rollout goes on, one
       // deployment per step.
       const recovers = row.call === 'StartDeployment' && row.fault === 'lost response';
-      if (recovers)
-        expect(server.deployments).toHaveLength(
-          result?.decision === 'promote' ? 2 : server.deployments.length,
-        );
+      if (recovers) expect(server.deployments).toHaveLength(2);
       if ((row.span === 'brief' || recovers) && !breach) {
         // The SDK retried through it: the rollout promoted, the flag on for everyone.
         expect(error).toBeNull();
