@@ -19,6 +19,7 @@ import {
 import { AppConfigError, AppConfigFlagProvider, createAppConfigClient } from '@shiftgate/aws/appconfig';
 import { createSimulation, mulberry32, type Scenario } from '@shiftgate/cli';
 import { AppConfigServer } from '../support/appconfig-server';
+import { appConfigActionsInSource, documentedPolicy } from '../e2e/traffic-runner';
 
 const BASE = JSON.stringify({
   version: '1',
@@ -300,5 +301,20 @@ describe('AppConfig faults', () => {
     const started = await p.deploy(flag, { exposure: 50, cells: ['use1-a', 'use1-b', 'euw1-a', 'euw1-b'] });
     expect(started.cells).toEqual(['use1-a', 'use1-b']);
     expect(version(2).values.checkout!._variants![0]!.rule).toBe('(in $cell ["use1-a", "use1-b"])');
+  });
+});
+
+describe('the documented IAM policy', () => {
+  it('allows every AppConfig call a rollout, a breach and an emergency disable send', async () => {
+    server.deployingReads = 50;
+    await rollout('step-regression', 1);
+    server.seed(BASE);
+    server.rollBack.add(2);
+    await rollout('healthy');
+    const sent = new Set(server.requests.map((r) => `appconfig:${r.operation}`));
+    const policy = documentedPolicy('run-plan');
+    for (const action of sent) expect(policy, action).toContain(action);
+    // And the policy names exactly what the adapter can send.
+    expect(policy.filter((a) => a.startsWith('appconfig:'))).toEqual(appConfigActionsInSource());
   });
 });
