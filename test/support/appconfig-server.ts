@@ -23,7 +23,10 @@ export interface AppConfigRequest {
 
 /** What a hook can make of a request: an error answer, or a cut connection before or after handling. */
 export type AppConfigFault =
-  { error: { code: string; message: string; status: number } } | { drop: 'before' | 'after' };
+  | { error: { code: string; message: string; status: number } }
+  | { drop: 'before' | 'after' }
+  /** Never answer (the client's request timeout must end the wait); the connection is cut after `ms`. */
+  | { hangMs: number };
 
 export type AppConfigHook = (request: AppConfigRequest) => AppConfigFault | void;
 
