@@ -210,4 +210,8 @@ export function toRouterError(error: unknown, context: CallContext): RouterError
 }
 
 /** The code sets above, for the other adapters' error translation (AppConfig). */
-export { THROTTLING as THROTTLING_CODES, ACCESS_DENIED as ACCESS_DENIED_CODES, CREDENTIALS as CREDENTIAL_CODES };
+export {
+  THROTTLING as THROTTLING_CODES,
+  ACCESS_DENIED as ACCESS_DENIED_CODES,
+  CREDENTIALS as CREDENTIAL_CODES,
+};

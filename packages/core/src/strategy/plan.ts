@@ -118,7 +118,12 @@ export function buildPlan(
       steps.push({ kind: 'shift', weight: 100 });
       for (const exposure of exposures) {
         steps.push(
-          { kind: 'hook', name: 'flag', command: (parameters['flag-command'] as string | undefined) ?? '', exposure },
+          {
+            kind: 'hook',
+            name: 'flag',
+            command: (parameters['flag-command'] as string | undefined) ?? '',
+            exposure,
+          },
           bake(parameters['bake-time'] as string),
         );
       }
