@@ -145,3 +145,30 @@ export const KILL_ROWS: KillRow[] = [
   { phase: 'the second canary bake', strategy: 'canary', afterSleeps: 5 },
   { phase: 'the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 2 },
 ];
+
+/**
+ * The AWS AppConfig calls of a feature-flag rollout with flag-provider appconfig: the preflight reads
+ * (names to ids, the profile, the live version and its content), the writes of each step
+ * (CreateHostedConfigurationVersion, StartDeployment), the watch (GetDeployment) and the stop on a breach
+ * (StopDeployment). Each under every fault, briefly and for good (appconfig-faults.test.ts).
+ */
+export const APPCONFIG_CALLS = [
+  'ListApplications',
+  'ListEnvironments',
+  'ListConfigurationProfiles',
+  'GetConfigurationProfile',
+  'ListDeployments',
+  'GetHostedConfigurationVersion',
+  'CreateHostedConfigurationVersion',
+  'StartDeployment',
+  'GetDeployment',
+  'StopDeployment',
+] as const;
+
+export const APPCONFIG_ROWS: {
+  call: (typeof APPCONFIG_CALLS)[number];
+  fault: FaultKind;
+  span: 'brief' | 'lasting';
+}[] = APPCONFIG_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);

@@ -30,7 +30,8 @@ import {
   SIMULATION_EPOCH,
   simulationFromFlags,
 } from '../run-support';
-import { mulberry32 } from '../simulator/index';
+import { mulberry32, SimulatedAppConfig } from '../simulator/index';
+import { appConfigProvider } from '../flag-support';
 
 const OPTIONS = {
   state: { type: 'string' },
@@ -124,6 +125,12 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       routes = aws.routes;
       pair = aws.pair;
     }
+    // The emergency disable of a flag on AppConfig: what the state records is stopped and reverted.
+    const flags = state?.flag
+      ? values.simulate
+        ? SimulatedAppConfig.replaying(state.flag, { now })
+        : await appConfigProvider(values, io, 'cli-rollback')
+      : undefined;
     const target = to as RollbackTarget;
     const logger: Logger = values.json
       ? silentLogger
@@ -140,7 +147,9 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       logger,
       sleep,
       random,
+      ...(flags ? { flags } : {}),
     });
+    for (const line of values.json ? [] : result.record.undo) io.stdout(`${line}\n`);
     const results = result.restored ? result.record.routes : [];
     const failure = result.restored ? null : result.record.error;
     // A state that could not be rolled back is written as it was given.
@@ -154,6 +163,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
             'rolled-back': results.some((r) => r.changed),
             routes: Object.fromEntries(results.map((r) => [r.route, r.after])),
             error: failure,
+            undo: result.record.undo,
             state: next,
           },
           null,
