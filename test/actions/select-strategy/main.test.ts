@@ -169,7 +169,7 @@ describe('run', () => {
     };
     expect(state.cells['cell-2']).toMatchObject({ region: 'eu-west-1', wave: 3, status: 'untouched' });
     expect(out).toContain(
-      '::warning::the one-box of region us-east-1 (cell-0) holds 1 of 2 cells (50%25), more than 10%25',
+      '::warning::region us-east-1 (2 cells), region eu-west-1 (1 cell) have fewer than 10 cells, so each one-box (a single cell) serves more than 10%25 of it',
     );
   });
 
