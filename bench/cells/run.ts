@@ -102,7 +102,7 @@ for (const [key, list] of byWave) {
   );
 }
 console.log(
-  `\n(${METRICS_PER_CELL} metrics per cell read: 5 ALB metrics × 2 target groups; ${mismatches} wave/region rows off the expected count)`,
+  `\n(${METRICS_PER_CELL} metrics per cell read: 5 ALB metrics × 2 target groups, plus the canary's PR(:T) at the p99 gate and, once a baseline percentile is known, PR(:T) on both sides for the latency-increase count test; ${mismatches} wave/region rows off the expected count)`,
 );
 console.log(
   `ModifyListener: ${router.writes} writes for ${routes} routes switched once each (${(router.writes / routes).toFixed(1)} per route: one per switch, plus one attaching the canary at weight 0 on a route's first switch); DescribeListeners: ${router.reads} (${(router.reads / routes).toFixed(1)} per route: the read before the switch, compare-and-set and read-back around each write)`,

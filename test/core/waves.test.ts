@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addRestorePlans,
   buildPlan,
+  combine,
   createRolloutState,
   parseGates,
   parseRolloutState,
@@ -11,6 +12,8 @@ import {
   silentLogger,
   virtualTime,
   type Cell,
+  type CellMetricSource,
+  type MetricRange,
   type RawParameter,
   type RestoreRecord,
   type RunPlanOptions,
@@ -178,6 +181,83 @@ describe('rolling over cells', () => {
     const { options } = setup(twelve, HEALTHY);
     const { cellMetrics: _, ...rest } = options;
     await expect(runPlan(rest)).rejects.toThrow(/needs a metric source that reads cells by region/);
+  });
+});
+
+describe('cross-cell baseline: the latency-increase test counts requests', () => {
+  const cells = generateCells({ count: 12, regions: ['us-east-1'], zones: 1 });
+  /** Every cell serves 1000 requests a minute per side; `slower` cells' canary is 30% slower. */
+  function source(slower: readonly string[], ranges: MetricRange[]): CellMetricSource {
+    // Latencies spread evenly over 100–200 ms (old) or 130–260 ms (slower): the share over T is exact.
+    const over = (t: number, low: number, high: number) =>
+      Math.round(1000 * Math.min(1, Math.max(0, (high - t) / (high - low))));
+    return {
+      async windows(_region, targets, range) {
+        ranges.push(range);
+        const out: Record<string, ReturnType<typeof window>[]> = {};
+        const window = (name: string, start: number) => {
+          const [low, high] = slower.includes(name) ? [130, 260] : [100, 200];
+          const side = (lo: number, hi: number, threshold?: number) => ({
+            requests: 1000,
+            errors: 0,
+            p99: lo + 0.99 * (hi - lo),
+            slow: 0,
+            ...(threshold !== undefined ? { over: over(threshold, lo, hi) } : {}),
+            healthy: 2,
+            unhealthy: 0,
+          });
+          return {
+            start: new Date(start).toISOString(),
+            canary: side(low, high, range.over?.canary),
+            baseline: side(100, 200, range.over?.baseline),
+          };
+        };
+        for (const t of targets) {
+          out[t.name] = [];
+          for (let at = range.start; at < range.end; at += MIN) out[t.name]!.push(window(t.name, at));
+        }
+        return out;
+      },
+    };
+  }
+
+  it('rolls back a cell 30% slower than the old cells (max-latency-increase 20%), from counts', async () => {
+    const ranges: MetricRange[] = [];
+    const bad = cells[0]!.name;
+    const { sim, options } = setup(cells, HEALTHY, {}, { cellMetrics: source([bad], ranges) });
+    const result = await runPlan(options);
+    expect(result.decision).toBe('rollback');
+    expect(result.reason).toMatch(
+      new RegExp(`^wave 1, cell ${bad}: .*canary requests over \\(1 \\+ 20%\\) × the baseline p99`),
+    );
+    expect(sim.shares()[bad]).toBe(0);
+    // The first poll knows no baseline percentile; every later one counts over the last one seen.
+    expect(ranges[0]!.over).toBeUndefined();
+    expect(ranges[1]!.over).toEqual({ baseline: 199, canary: 238.8 });
+  });
+
+  it('promotes cells as slow as the old ones', async () => {
+    const { options } = setup(cells, HEALTHY, { waves: '1,100%' }, { cellMetrics: source([], []) });
+    const result = await runPlan(options);
+    expect(result.decision).toBe('promote');
+  });
+
+  it('sums counts over cells exactly, and a serving part without its count is no data', () => {
+    const side = (requests: number, p99: number, over?: number | null) => ({
+      requests,
+      errors: 0,
+      p99,
+      healthy: 1,
+      unhealthy: 0,
+      ...(over !== undefined ? { over } : {}),
+    });
+    expect(combine([side(100, 200, 3), side(300, 100, 5)])).toMatchObject({
+      requests: 400,
+      over: 8,
+      p99: 125,
+    });
+    expect(combine([side(100, 200, 3), side(300, 100, null)])).toMatchObject({ over: null });
+    expect(combine([side(100, 200), side(300, 100)])).not.toHaveProperty('over');
   });
 });
 

@@ -19,6 +19,14 @@ import { SimulatedMetricSource, SimulatedRouter } from './providers';
 
 /** Metrics CloudWatch reads per cell and poll: requests, 5xx, p99, healthy and unhealthy hosts, per target group. */
 export const METRICS_PER_CELL = 10;
+
+/**
+ * Metrics one cell adds to a poll, as the CloudWatch cell source queries them: the ten ALB metrics, the
+ * canary's `PR(:T)` at the latency gate, and both sides' `PR(:T)` when the latency-increase test counts.
+ */
+export function metricsPerCell(slowThreshold: number | undefined, range: MetricRange): number {
+  return METRICS_PER_CELL + (slowThreshold !== undefined ? 1 : 0) + (range.over ? 2 : 0);
+}
 /** The most metrics one GetMetricData call takes. */
 export const METRICS_PER_CALL = 500;
 
@@ -224,7 +232,7 @@ export function createCellSimulation(options: CellSimulationOptions): CellSimula
       );
       return {
         async windows(region: string, targets: readonly CellTarget[], range: MetricRange) {
-          const metrics = targets.length * METRICS_PER_CELL;
+          const metrics = targets.length * metricsPerCell(slowThreshold, range);
           calls.polls[region] = (calls.polls[region] ?? 0) + 1;
           calls.metrics[region] = (calls.metrics[region] ?? 0) + metrics;
           calls.getMetricData[region] =

@@ -8,5 +8,5 @@ export { hookEnv } from './hook-env';
 export { SagaLog, serviceEnv, type CompensationOptions } from './saga';
 export { compareAB, describeVerdict, type AbComparison, type AbVerdict, type MetricComparison } from './ab';
 export type { AudienceRule } from './audience';
-export { cellsSummary } from './cells-summary';
-export { withCells } from './waves';
+export { BASELINE_NOTE, cellsSummary, waveChart } from './cells-summary';
+export { combine, withCells } from './waves';

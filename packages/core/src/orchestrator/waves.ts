@@ -5,12 +5,15 @@
 import { errorMessage, formatDuration, InputError, parseDuration } from '../shared/index';
 import {
   judge,
+  overThresholds,
   serializeTrace,
   type AlarmState,
   type Evidence,
   type Gates,
   type Judgement,
+  type MetricRange,
   type MetricWindow,
+  type OverThresholds,
   type SideStats,
   type Trace,
   type TraceDocument,
@@ -229,8 +232,17 @@ async function bakeWave(
     }
     let read: Map<string, MetricWindow[]> | null = null;
     let failure = '';
+    // The latency-increase test counts requests over thresholds set before the windows are read: the
+    // baseline's latest percentile and that × (1 + increase), the same for every cell of the wave, so
+    // canary and baseline counts add up across cells exactly (no percentile of percentiles).
+    const last = subjects.at(-1)!;
+    const over = last.trace.baseline === false ? undefined : overThresholds(last.trace.windows, last.gates);
     try {
-      read = await readRegions(run, regions, wave, baselineOf, { start: next, end });
+      read = await readRegions(run, regions, wave, baselineOf, {
+        start: next,
+        end,
+        ...(over ? { over } : {}),
+      });
     } catch (error) {
       if (error instanceof InputError) throw error;
       failure = errorMessage(error);
@@ -241,7 +253,7 @@ async function bakeWave(
     const count = read ? Math.round((end - next) / period) : 0;
     for (const s of subjects) {
       const entries: Evidence[] = read
-        ? windowsFor(s, read, baselineOf(cells[s.cells[0]!]!.region), count)
+        ? windowsFor(s, read, baselineOf(cells[s.cells[0]!]!.region), count, over)
         : [{ error: failure, at: new Date(clock.now()).toISOString() }];
       s.trace.windows.push(...entries);
       const windows = s.trace.windows.filter((e) => !('error' in e)).length;
@@ -251,7 +263,6 @@ async function bakeWave(
         ...(s.trace.baseline === false ? { baseline: false } : {}),
       });
     }
-    const last = subjects.at(-1)!;
     run.emit({
       type: 'poll',
       index,
@@ -284,7 +295,7 @@ async function readRegions(
   regions: string[],
   wave: string[],
   baselineOf: (region: string) => string[],
-  range: { start: number; end: number },
+  range: MetricRange,
 ): Promise<Map<string, MetricWindow[]>> {
   const cells = run.state.cells!;
   const out = new Map<string, MetricWindow[]>();
@@ -323,6 +334,7 @@ function windowsFor(
   read: Map<string, MetricWindow[]>,
   baseline: string[],
   count: number,
+  over: OverThresholds | undefined,
 ): MetricWindow[] {
   const out: MetricWindow[] = [];
   for (let i = 0; i < count; i++) {
@@ -335,28 +347,42 @@ function windowsFor(
       canary,
       baseline: s.trace.baseline === false ? null : base,
       ...(alarms ? { alarms } : {}),
+      ...(over && s.trace.baseline !== false ? { 'over-thresholds': { ...over } } : {}),
     });
   }
   return out;
 }
 
-/** Sums counts and takes the request-weighted p99 of several target groups' windows; no data stays null. */
+/**
+ * Several target groups' windows as one side: counts (requests, 5xx, hosts, and the requests over a
+ * shared threshold, `slow` and `over`) are summed, which is exact. The `p99` of the result is the
+ * request-weighted mean of the parts' percentiles: a percentile of a union cannot be had from the parts'
+ * percentiles, so it is shown, and chooses the next thresholds, but the latency gates test the counts.
+ */
 export function combine(sides: readonly (SideStats | null)[]): SideStats | null {
   const present = sides.filter((s): s is SideStats => s !== null);
   if (present.length === 0) return null;
-  const sum = (key: 'requests' | 'errors' | 'healthy' | 'unhealthy' | 'slow'): number | null => {
+  const sum = (key: 'requests' | 'errors' | 'healthy' | 'unhealthy'): number | null => {
     const values = present.map((s) => s[key]).filter((v): v is number => typeof v === 'number');
     return values.length === 0 ? null : values.reduce((a, b) => a + b, 0);
+  };
+  // Requests over a threshold: absent when no part counted them; no data when a part that served
+  // requests has no count (a partial sum would read as fewer slow requests than there were).
+  const counts = (key: 'slow' | 'over'): { [k: string]: number | null } => {
+    if (present.every((s) => s[key] === undefined)) return {};
+    const serving = present.filter((s) => s.requests !== null && s.requests > 0);
+    if (serving.some((s) => typeof s[key] !== 'number')) return { [key]: null };
+    return { [key]: serving.reduce((n, s) => n + (s[key] as number), 0) };
   };
   const weighted = present.filter((s) => s.p99 !== null && s.requests !== null && s.requests > 0);
   const total = weighted.reduce((n, s) => n + s.requests!, 0);
   const p99 = total > 0 ? weighted.reduce((n, s) => n + s.p99! * s.requests!, 0) / total : null;
-  const counted = present.some((s) => s.slow !== undefined);
   return {
     requests: sum('requests'),
     errors: sum('errors'),
     p99: p99 === null ? null : Math.round(p99 * 10) / 10,
-    ...(counted ? { slow: sum('slow') } : {}),
+    ...counts('slow'),
+    ...counts('over'),
     healthy: sum('healthy'),
     unhealthy: sum('unhealthy'),
   };
