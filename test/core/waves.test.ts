@@ -184,6 +184,76 @@ describe('rolling over cells', () => {
   });
 });
 
+describe('only-region: one job per region', () => {
+  const twelve = generateCells({ count: 12, regions: ['us-east-1', 'eu-west-1'], zones: 2 });
+  const again = (state: Parameters<typeof serializeRolloutState>[0]) =>
+    parseRolloutState('state', serializeRolloutState(state));
+
+  it("runs one region's waves, pauses before the next region, and the next job resumes there", async () => {
+    const { sim, options } = setup(twelve, HEALTHY);
+    const first = await runPlan({ ...options, onlyRegion: 'us-east-1' });
+    expect(first.decision).toBe('paused');
+    expect(first.reason).toBe(
+      'paused: region us-east-1 is done (waves 1, 2, 3 promoted); wave 4 is in eu-west-1: run-plan with only-region eu-west-1 resumes from the state',
+    );
+    expect(first.state.status).toBe('paused');
+    const shares = sim.shares();
+    expect(twelve.map((c) => shares[c.name])).toEqual([...Array(6).fill(100), ...Array(6).fill(0)]);
+    const second = await runPlan({
+      ...options,
+      state: again(first.state),
+      cells: null,
+      onlyRegion: 'eu-west-1',
+    });
+    expect(second.decision).toBe('promote');
+    expect(Object.values(sim.shares())).toEqual(Array(12).fill(100));
+  });
+
+  it('refuses a region out of order, or one that is not a region of the cells, before anything moves', async () => {
+    const { sim, options } = setup(twelve, HEALTHY);
+    await expect(runPlan({ ...options, onlyRegion: 'eu-west-1' })).rejects.toThrow(
+      "Input 'only-region' is 'eu-west-1', but the state's next wave (1) is in us-east-1; run the regions in order (us-east-1, eu-west-1)",
+    );
+    await expect(runPlan({ ...options, onlyRegion: 'ap-south-1' })).rejects.toThrow(
+      "Input 'only-region' must be a region of the rollout's cells (us-east-1, eu-west-1), got 'ap-south-1'",
+    );
+    expect(sim.router.writes()).toBe(0);
+  });
+
+  it('passes an approve-regions pause to the next region job', async () => {
+    const { sim, options } = setup(twelve, HEALTHY, { 'approve-regions': 'true' });
+    const first = await runPlan({ ...options, onlyRegion: 'us-east-1' });
+    expect(first.decision).toBe('paused');
+    expect(first.reason).toMatch(/approve region eu-west-1/);
+    const second = await runPlan({
+      ...options,
+      state: again(first.state),
+      cells: null,
+      onlyRegion: 'eu-west-1',
+    });
+    expect(second.decision).toBe('promote');
+    expect(Object.values(sim.shares())).toEqual(Array(12).fill(100));
+  });
+
+  it("sends the earlier regions' cells back too when a later region fails (rollback-all)", async () => {
+    const { sim, options } = setup(twelve, { ...HEALTHY, cells: ['eu-west-1a-2'] });
+    const first = await runPlan({ ...options, onlyRegion: 'us-east-1' });
+    expect(first.decision).toBe('paused');
+    const second = await runPlan({
+      ...options,
+      state: again(first.state),
+      cells: null,
+      onlyRegion: 'eu-west-1',
+    });
+    expect(second.decision).toBe('rollback');
+    expect(second.reason).toMatch(/cell eu-west-1a-2/);
+    expect(Object.values(sim.shares())).toEqual(Array(12).fill(0));
+    const s = statuses(second.state.cells);
+    expect(s['us-east-1a-1']).toBe('rolled-back');
+    expect(s['eu-west-1b-6']).toBe('untouched');
+  });
+});
+
 describe('cross-cell baseline: the latency-increase test counts requests', () => {
   const cells = generateCells({ count: 12, regions: ['us-east-1'], zones: 1 });
   /** Every cell serves 1000 requests a minute per side; `slower` cells' canary is 30% slower. */

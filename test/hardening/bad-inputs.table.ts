@@ -183,6 +183,9 @@ const RUN: ActionRow[] = [
   { action: 'run-plan', input: 'max-bake-time', value: '1s' },
   { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
   { action: 'run-plan', input: 'cells', value: 'not: [a list', names: 'cells' },
+  { action: 'run-plan', input: 'only-region', value: 'Mars; rm -rf', names: 'only-region' },
+  // A region, but the rollout is not over cells.
+  { action: 'run-plan', input: 'only-region', value: 'us-east-1', names: 'only-region' },
   {
     action: 'run-plan',
     input: 'services',

@@ -136,6 +136,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
             logger: actionsLogger,
           }),
           cellAlarms: (region: string) => new CloudWatchAlarmSource(cloudwatchOf(region)),
+          onlyRegion: inputs.onlyRegion,
         }
       : {}),
     ...(inputs.smokeCommand ? { smoke: shellSmokeRunner(inputs.smokeCommand) } : {}),

@@ -9,4 +9,4 @@ export { SagaLog, serviceEnv, type CompensationOptions } from './saga';
 export { compareAB, describeVerdict, type AbComparison, type AbVerdict, type MetricComparison } from './ab';
 export type { AudienceRule } from './audience';
 export { BASELINE_NOTE, cellsSummary, waveChart } from './cells-summary';
-export { combine, withCells } from './waves';
+export { checkOnlyRegion, combine, waveRegions, withCells } from './waves';

@@ -72,6 +72,66 @@ export function withCells(state: RolloutState, defined: readonly Cell[] | null |
   return { ...state, cells };
 }
 
+/** The region of each remaining wave's cells: `*` for a wave over several regions (`wave-boundary: none`). */
+function waveRegion(state: RolloutState, step: Batch): string {
+  const regions = [...new Set(step.cells.map((c) => state.cells?.[c]?.region ?? '-'))];
+  return regions.length === 1 ? regions[0]! : '*';
+}
+
+/** The regions of a rollout over cells in the order its waves reach them (the workflow's region jobs). */
+export function waveRegions(state: RolloutState): string[] {
+  if (!state.cells) return [];
+  const order: string[] = [];
+  for (const step of state.plan) {
+    if (step.kind !== 'batch') continue;
+    for (const cell of step.cells) {
+      const region = state.cells[cell]?.region;
+      if (region !== undefined && !order.includes(region)) order.push(region);
+    }
+  }
+  return order;
+}
+
+/**
+ * `only-region`: refuses, before anything moves, a region whose waves are not next in the state (a
+ * region job run out of order, or one whose region is done), and a plan whose waves cross regions.
+ */
+export function checkOnlyRegion(state: RolloutState, region: string): void {
+  const regions = waveRegions(state);
+  if (!regions.includes(region)) {
+    throw new InputError('only-region', region, `a region of the rollout's cells (${regions.join(', ')})`);
+  }
+  const next = state.plan.slice(state.step).find((s): s is Batch => s.kind === 'batch');
+  const at = next ? waveRegion(state, next) : null;
+  if (at === '*') {
+    throw new InputError('only-region', region, '', {
+      message: `Input 'only-region' is '${region}', but wave ${next!.batch} holds cells of several regions (wave-boundary: none); run such a plan without only-region`,
+    });
+  }
+  if (at !== region) {
+    throw new InputError('only-region', region, '', {
+      message: `Input 'only-region' is '${region}', but the state's next wave ${next ? `(${next.batch}) is in ${at}` : 'does not exist: every wave has run'}; run the regions in order (${regions.join(', ')}), each resuming from the state the one before it returned`,
+    });
+  }
+}
+
+/**
+ * With `only-region`, whether step `index` is a wave of another region: the run ends `paused` there,
+ * for the next region's job (an approval before a region pauses by itself, past the approval). Returns
+ * the reason, or null to go on.
+ */
+export function leavesRegion(state: RolloutState, index: number, region: string): string | null {
+  const step = state.plan[index];
+  if (step?.kind !== 'batch') return null;
+  const at = waveRegion(state, step);
+  if (at === region) return null;
+  const done = state.plan
+    .slice(0, index)
+    .filter((s): s is Batch => s.kind === 'batch' && waveRegion(state, s) === region)
+    .map((s) => s.batch);
+  return `paused: region ${region} is done (wave${done.length === 1 ? '' : 's'} ${done.join(', ')} promoted); wave ${step.batch} is in ${at}: run-plan with only-region ${at} resumes from the state`;
+}
+
 /** The pair of target groups of a cell. */
 export function cellPair(cell: CellState): TargetPair {
   return { stable: cell['stable-target-group-arn'], canary: cell['canary-target-group-arn'] };
