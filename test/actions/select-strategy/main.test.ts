@@ -129,6 +129,7 @@ describe('run', () => {
       'gates',
       'parameters',
       'plan',
+      'regions',
       'source',
       'state',
       'strategy',
@@ -140,6 +141,7 @@ describe('run', () => {
       strategy: 'linear',
       source: 'label',
       weights: '[10,20,30,40,50,60,70,80,90,100]',
+      regions: '[]',
     });
     expect(step.summaryText()).toContain('chosen by the pull request label `deploy:linear`');
     const permissionChecks = github.requests.filter(
@@ -164,6 +166,7 @@ describe('run', () => {
     expect(process.exitCode).toBeUndefined();
     const outputs = step.outputs();
     expect(JSON.parse(outputs.waves!)).toEqual([['cell-0'], ['cell-1'], ['cell-2']]);
+    expect(JSON.parse(outputs.regions!)).toEqual(['us-east-1', 'eu-west-1']);
     const state = JSON.parse(outputs.state!) as {
       cells: Record<string, { region: string; wave: number; status: string }>;
     };
