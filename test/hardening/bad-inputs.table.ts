@@ -284,6 +284,15 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--b-effect', 'much'], flag: 'b-effect' },
   { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', 'many'], flag: 'cells' },
   {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'Mars;1'],
+    flag: 'only-region',
+  },
+  // A region the rollout's cells are not in.
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'eu-west-1'],
+    flag: 'only-region',
+  },
+  {
     argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--regions', 'mars-1'],
     flag: 'regions',
   },

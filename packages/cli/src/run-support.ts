@@ -4,12 +4,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   CloudWatchAlarmSource,
+  CloudWatchCellMetricSource,
   CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
   Elbv2RuleManager,
   Elbv2TrafficRouter,
+  parseRetryMode,
   parseRouteInputs,
+  RegionalClients,
+  regionalElbv2Router,
+  ROUTE_INPUT_DEFAULTS,
 } from '@shiftgate/aws';
 import {
   buildPlan,
@@ -29,11 +34,13 @@ import {
   serviceNames,
   type AlarmSource,
   type Cell,
+  type CellMetricSource,
   type CommandRunner,
   type MetricSourceFactory,
   type RawParameter,
   type RolloutState,
   type RuleManager,
+  type ShiftgateConfig,
   type ServiceCommandRunner,
   type SmokeRunner,
   type TargetPair,
@@ -176,11 +183,7 @@ export function stateFromFlags(
     throw new UsageError(`give --strategy <name> (or --state <file>). See 'shiftgate ${command} --help'.`);
   }
   const strategy = parseStrategyName('--strategy', text('strategy')!);
-  const configPath = resolve(io.cwd, text('config') ?? DEFAULT_CONFIG_PATH);
-  let config = emptyConfig();
-  if (existsSync(configPath))
-    config = parseConfig(readFileSync(configPath, 'utf8'), text('config') ?? DEFAULT_CONFIG_PATH);
-  else if (text('config')) throw new UsageError(`--config ${text('config')} does not exist`);
+  const config = configFromFlags(values, io);
   const overrides: Record<string, RawParameter> = {};
   if (text('parameters')) {
     const doc = parseYaml(text('parameters')!) as unknown;
@@ -215,6 +218,73 @@ export function stateFromFlags(
     version,
     now,
   });
+}
+
+/** The config file `--config` names (default .github/shiftgate.yml; missing is fine unless named). */
+export function configFromFlags(values: Values, io: Io): ShiftgateConfig {
+  const named = typeof values.config === 'string' ? values.config : undefined;
+  const configPath = resolve(io.cwd, named ?? DEFAULT_CONFIG_PATH);
+  if (existsSync(configPath))
+    return parseConfig(readFileSync(configPath, 'utf8'), named ?? DEFAULT_CONFIG_PATH);
+  if (named) throw new UsageError(`--config ${named} does not exist`);
+  return emptyConfig();
+}
+
+/** The cells `--environment` defines in the config file, or null. */
+export function cellsFromFlags(values: Values, io: Io): Cell[] | null {
+  const environment =
+    typeof values.environment === 'string' ? parseEnvironmentName('--environment', values.environment) : null;
+  return environment ? configCells(configFromFlags(values, io), environment) : null;
+}
+
+/**
+ * The ports of a rollout over cells against AWS: one ELBv2 and one CloudWatch client per region (each
+ * route and metric goes to the region its ARN names), one GetMetricData per region per poll, one
+ * DescribeAlarms per region per poll. The single-route flags are refused: each cell names its own.
+ */
+export function awsCellPorts(
+  values: Values,
+  caller: string,
+  metrics: { period: number; slowThreshold?: number },
+): { router: TrafficRouter; cellMetrics: CellMetricSource; cellAlarms: (region: string) => AlarmSource } {
+  for (const flag of [
+    'listener-arn',
+    'rule-arn',
+    'stable-target-group-arn',
+    'canary-target-group-arn',
+    'aws-region',
+  ]) {
+    const v = values[flag];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+      throw new UsageError(
+        `--${flag} does not apply to a rollout over cells: each cell names its own routes, target groups and region`,
+      );
+    }
+  }
+  const regional = new RegionalClients({
+    caller,
+    retryMode: parseRetryMode(
+      '--retry-mode',
+      (values['retry-mode'] as string | undefined) || ROUTE_INPUT_DEFAULTS['retry-mode'],
+    ),
+    maxAttempts: parseInteger(
+      '--max-attempts',
+      (values['max-attempts'] as string | undefined) || ROUTE_INPUT_DEFAULTS['max-attempts'],
+      {
+        min: 1,
+        max: 10,
+      },
+    ),
+  });
+  return {
+    router: regionalElbv2Router((region) => regional.elbv2(region)),
+    cellMetrics: new CloudWatchCellMetricSource({
+      client: (region) => regional.cloudwatch(region),
+      period: metrics.period,
+      ...(metrics.slowThreshold !== undefined ? { slowThreshold: metrics.slowThreshold } : {}),
+    }),
+    cellAlarms: (region) => new CloudWatchAlarmSource(regional.cloudwatch(region)),
+  };
 }
 
 /** A getter over flags with the action inputs' names: a repeated flag becomes one value per line. */

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  checkOnlyRegion,
   checkRunnable,
   describeSplit,
   InputError,
@@ -12,14 +13,17 @@ import {
   virtualTime,
   type RunPlanOptions,
   type RunResult,
+  withCells,
 } from '@shiftgate/core';
 import { systemClock, systemSleep, withCancelSignals } from '@shiftgate/github';
 import { parseFlags, settingFlags, settingsHelp } from '../args';
 import { EXIT, UsageError, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import {
+  awsCellPorts,
   awsPorts,
   CELL_FLAGS,
+  cellsFromFlags,
   flagGetter,
   PLAN_FLAGS,
   requireSimulate,
@@ -53,6 +57,7 @@ const OPTIONS = {
   'bad-service': { type: 'string' },
   'b-effect': { type: 'string' },
   ...CELL_FLAGS,
+  'only-region': { type: 'string' },
   'state-out': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -83,6 +88,12 @@ Plan:
                   from --strategy saga, the plan deploys these services unless --param services names them
   --state         a rollout state file (the state output of an action, or --state-out) instead
 
+Cells (rolling; against AWS, the --environment's cells in the config file, or the cells a --state records):
+  --only-region   run only this region's waves and stop, paused, before the next region's (one job per
+                  region, each resuming from the state the one before wrote with --state-out)
+                  Each cell names its own routes and target groups, and its region's clients are used:
+                  the route flags and --aws-region do not apply.
+
 Routes (AWS; credentials from the default chain):
   --listener-arn, --rule-arn            routes to weight (repeatable; default: the state's)
   --stable-target-group-arn, --canary-target-group-arn   (default: the state's)
@@ -102,6 +113,7 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
   --zones         availability zones per region (default 1)
   --bad-cell      the new version is bad in this cell only (repeatable); --scenario step-regression: everywhere
   --bad-zone      the new version is bad in this zone only (repeatable), e.g. us-east-1b
+  --alarm-cell    this cell's alarm fires once its new version serves (repeatable): its wave stops
   --fault         inject a fault (repeatable): throttle:<read|write|metrics|alarms>:<times>[:<after>],
                   provider-error:<target>:<times>[:<after>], lost-write:<n>, lost-response:<n>,
                   revert:<n>[:<seconds>s] (someone else puts back what the n-th write replaced)
@@ -131,8 +143,19 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const time = simulate ? virtualTime(SIMULATION_EPOCH) : null;
     const clock = time?.clock ?? systemClock;
     const simulated = simulate ? simulatedCellsFromFlags(values) : null;
-    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), simulated?.cells ?? null);
+    // Against AWS, rolling plans its waves over the config environment's cells (as run-plan does).
+    const defined = simulate || typeof values.state === 'string' ? null : cellsFromFlags(values, io);
+    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), simulated?.cells ?? defined);
     checkRunnable(state);
+    // --only-region is checked before anything is printed or moved (runPlan checks it again).
+    if (typeof values['only-region'] === 'string') {
+      const region = onlyRegion(values['only-region']);
+      const cells = simulated?.cells ?? defined;
+      if (!state.cells && !cells) {
+        throw new InputError('--only-region', region, 'empty unless the rollout runs over cells');
+      }
+      checkOnlyRegion(withCells(state, cells), region);
+    }
     const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));
     const bad = badService(values, sagaNames);
     if (typeof values['b-effect'] === 'string' && state.strategy !== 'ab-testing')
@@ -174,6 +197,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       },
       ...(settings.smokeCommand ? { smoke: shellSmoke(settings.smokeCommand, out) } : {}),
       onEvent: progressReporter(out, { clock }),
+      ...(typeof values['only-region'] === 'string' ? { onlyRegion: values['only-region'] } : {}),
     };
     let options: RunPlanOptions;
     if (simulated) {
@@ -216,6 +240,27 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         sleep: time!.sleep,
         random: mulberry32(sim.seed),
       };
+    } else if (state.cells || (state.strategy === 'rolling' && defined)) {
+      const awsTime = io.time ?? { clock: systemClock, sleep: systemSleep };
+      const aws = awsCellPorts(values, 'cli-deploy', {
+        period: settings.pollInterval,
+        slowThreshold: settings.gates.maxP99Latency,
+      });
+      const count = Object.keys(state.cells ?? {}).length || defined!.length;
+      out.stdout(`rolling over ${count} cells against AWS, one client per region\n`);
+      options = {
+        ...common,
+        cells: defined,
+        router: aws.router,
+        metrics: () => {
+          throw new Error('a rollout over cells reads its metrics by region');
+        },
+        cellMetrics: aws.cellMetrics,
+        cellAlarms: aws.cellAlarms,
+        clock: awsTime.clock,
+        sleep: awsTime.sleep,
+        random: Math.random,
+      };
     } else {
       const aws = awsPorts(values, io, state, 'cli-deploy');
       options = {
@@ -230,8 +275,8 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           settings.gates.latencyPercentile,
         ),
         ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
-        clock,
-        sleep: systemSleep,
+        clock: io.time?.clock ?? clock,
+        sleep: io.time?.sleep ?? systemSleep,
         random: Math.random,
       };
     }
@@ -239,6 +284,13 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     return report(result, values, io);
   },
 };
+
+/** `--only-region`: an AWS region name (whether the rollout has it is checked before anything moves). */
+function onlyRegion(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value))
+    throw new InputError('--only-region', value, "an AWS region of the rollout's cells, such as us-east-1");
+  return value;
+}
 
 /** `--bad-service`: a planned saga service whose simulated gate fails. */
 function badService(values: Record<string, unknown>, services: readonly string[]): string | null {
