@@ -9,4 +9,5 @@ export { SagaLog, serviceEnv, type CompensationOptions } from './saga';
 export { compareAB, describeVerdict, type AbComparison, type AbVerdict, type MetricComparison } from './ab';
 export type { AudienceRule } from './audience';
 export { BASELINE_NOTE, cellsSummary, waveChart } from './cells-summary';
-export { checkOnlyRegion, combine, waveRegions, withCells } from './waves';
+export { combine } from './waves';
+export { cellRollbackRoutes, checkOnlyRegion, waveRegions, withCells } from './cell-scope';

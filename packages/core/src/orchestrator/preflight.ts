@@ -15,7 +15,7 @@ import { parseAudience } from '../strategy/index';
 import { placeAudience, type TargetPair } from '../traffic/index';
 import { checkSaga } from './saga';
 import type { RunPlanOptions } from './types';
-import { isCellRun, withCells } from './waves';
+import { isCellRun, withCells } from './cell-scope';
 
 const NEEDS: Record<'hook' | 'batch' | 'service' | 'audience', string> = {
   audience: 'a rule manager that creates and removes listener rules',

@@ -11,7 +11,7 @@ import type { AbComparison } from './ab';
 import type { AudienceRule } from './audience';
 import { SagaLog } from './saga';
 import { executeStep } from './steps';
-import { cellRollbackScope, checkOnlyRegion, isCellRun, leavesRegion, withCells } from './waves';
+import { cellRollbackScope, checkOnlyRegion, isCellRun, leavesRegion, withCells } from './cell-scope';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
 
 /**
