@@ -143,3 +143,76 @@ describe('shiftgate deploy --strategy rolling against AWS', () => {
     expect(elbv2.requests).toEqual([]);
   });
 });
+
+describe('shiftgate rollback of a state over cells against AWS', () => {
+  const rollback = (extra: string[] = []) =>
+    cli(['rollback', '--state', 'state.json', '--json', ...extra], {
+      cwd: dir,
+      env: env(),
+      time: virtualTime(NOW),
+    });
+  const modifies = () => elbv2.requests.filter((r) => r.action === 'ModifyListener');
+
+  it('sends every moved cell back through its region, from the config cells, and again changes nothing', async () => {
+    feed();
+    cloudwatch.alarms.set('cell-2-errors', 'OK');
+    await deploy(['--only-region', 'us-east-1']);
+    expect(canaryWeights(elbv2, CELLS)).toEqual([100, 0, 0]);
+    const before = modifies().length;
+    const first = await rollback([
+      '--config',
+      'shiftgate.yml',
+      '--environment',
+      'production',
+      '--state-out',
+      'back.json',
+    ]);
+    expect(first.code).toBe(0);
+    const doc = JSON.parse(first.stdout) as {
+      'rolled-back': boolean;
+      cells: string[];
+      state: { status: string };
+    };
+    expect(doc['rolled-back']).toBe(true);
+    expect(doc.cells).toEqual([CELLS[0]!.name]);
+    expect(doc.state.status).toBe('rolled-back');
+    expect(canaryWeights(elbv2, CELLS)).toEqual([0, 0, 0]);
+    const written = modifies().slice(before);
+    expect(written.map((r) => [r.params.ListenerArn, r.region])).toEqual([
+      [CELLS[0]!.routes[0], 'us-east-1'],
+    ]);
+    // The same state again: the route is read, already there, and not written.
+    const again = await rollback();
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)['rolled-back']).toBe(false);
+    expect(modifies().length).toBe(before + 1);
+    // The state it wrote has nothing left to send back.
+    const done = await cli(['rollback', '--state', 'back.json'], {
+      cwd: dir,
+      env: env(),
+      time: virtualTime(NOW),
+    });
+    expect(done.stdout).toContain('nothing to do: no cell of the state has moved');
+  });
+
+  it('refuses config cells whose ARNs differ from the state, before anything moves', async () => {
+    feed();
+    cloudwatch.alarms.set('cell-2-errors', 'OK');
+    await deploy(['--only-region', 'us-east-1']);
+    const config = readFileSync(join(dir, 'shiftgate.yml'), 'utf8');
+    writeFileSync(
+      join(dir, 'other.yml'),
+      config.replace(
+        CELLS[0]!['stable-target-group-arn'],
+        CELLS[0]!['stable-target-group-arn'].replace(/\w$/, '0'),
+      ),
+    );
+    const before = elbv2.requests.length;
+    const { code, stderr } = await rollback(['--config', 'other.yml', '--environment', 'production']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`Cell '${CELLS[0]!.name}' has 'stable-target-group-arn'`);
+    expect(stderr).toContain('but the state records');
+    expect(elbv2.requests.length).toBe(before);
+    expect(canaryWeights(elbv2, CELLS)).toEqual([100, 0, 0]);
+  });
+});

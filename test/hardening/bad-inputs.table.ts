@@ -203,6 +203,8 @@ const RUN: ActionRow[] = [
 const ROLLBACK: ActionRow[] = [
   ...ROUTE_INPUTS('rollback'),
   { action: 'rollback', input: 'state', value: 'not json' },
+  // Cells next to a state (here none) that is not over cells.
+  { action: 'rollback', input: 'cells', value: '- name: a\n  region: us-east-1', names: 'cells' },
   { action: 'rollback', input: 'rollback-to', value: 'back' },
   { action: 'rollback', input: 'rollback-to', value: 'previous', says: 'no state was given' },
   { action: 'rollback', input: 'to', value: 'yesterday' },
@@ -314,6 +316,8 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--strategy', 'canary', '--rollback-to', 'yesterday'], flag: 'rollback-to' },
   { argv: ['rollback', '--to', 'yesterday', '--listener-arn', LISTENER], flag: 'to' },
   { argv: ['rollback', '--listener-arn', 'nope'], flag: 'listener-arn' },
+  { argv: ['rollback', '--config', 'shiftgate.yml', '--listener-arn', LISTENER], flag: 'config' },
+  { argv: ['rollback', '--environment', 'production', '--listener-arn', LISTENER], flag: 'environment' },
   { argv: ['history', '--repo', 'not a repo', '--environment', 'production'], flag: 'repo' },
   { argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--limit', '0'], flag: 'limit' },
   {
