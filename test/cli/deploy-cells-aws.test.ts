@@ -127,6 +127,25 @@ describe('shiftgate deploy --strategy rolling against AWS', () => {
     expect(canaryWeights(elbv2, CELLS)).toEqual([0, 0, 0]);
   });
 
+  it("stops a cell's wave when its CloudWatch alarm is in ALARM, one DescribeAlarms in its region per poll", async () => {
+    feed();
+    cloudwatch.alarms.set('cell-2-errors', 'ALARM');
+    const { code, stdout } = await deploy();
+    expect(code).toBe(1);
+    const doc = JSON.parse(stdout) as { reason: string; cells: Record<string, { status: string }> };
+    expect(doc.reason).toMatch(new RegExp(`^wave 2, cell ${CELLS[1]!.name}: .*cell-2-errors`));
+    expect(Object.values(doc.cells).map((c) => c.status)).toEqual([
+      'rolled-back',
+      'rolled-back',
+      'untouched',
+    ]);
+    expect(canaryWeights(elbv2, CELLS)).toEqual([0, 0, 0]);
+    const inRegion = (op: string) => cloudwatch.calls(op).filter((r) => regionOf(r) === 'us-west-2').length;
+    // The check before anything moved, then one per poll of wave 2 (which read one GetMetricData each).
+    expect(cloudwatch.calls('DescribeAlarms').length).toBe(1 + inRegion('GetMetricData'));
+    expect(inRegion('DescribeAlarms')).toBe(cloudwatch.calls('DescribeAlarms').length);
+  });
+
   it('runs one region with --only-region and stops, paused, before the next', async () => {
     feed();
     cloudwatch.alarms.set('cell-2-errors', 'OK');

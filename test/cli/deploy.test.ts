@@ -403,6 +403,16 @@ describe('shiftgate deploy --simulate over cells', () => {
     expect(byStatus('untouched')).toHaveLength(23);
   });
 
+  it('stops the wave of an --alarm-cell when its alarm fires, the metrics healthy', async () => {
+    const { code, doc, byStatus } = await run('--alarm-cell', 'us-east-1a-3');
+    expect(code).toBe(1);
+    expect(doc.decision).toBe('rollback');
+    expect((doc as unknown as { reason: string }).reason).toMatch(/cell us-east-1a-3: .*us-east-1a-3-alarm/);
+    expect(byStatus('promoted')).toEqual([]);
+    expect(byStatus('rolled-back')).toContain('us-east-1a-1');
+    expect(byStatus('rolled-back')).toContain('us-east-1a-3');
+  });
+
   it('stops a bad zone within its wave and sends every moved cell back', async () => {
     const { code, byStatus } = await run('--bad-zone', 'us-west-2b');
     expect(code).toBe(1);

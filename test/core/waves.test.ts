@@ -254,6 +254,58 @@ describe('only-region: one job per region', () => {
   });
 });
 
+describe('per-cell alarms', () => {
+  it("stops a cell's wave when its alarm fires, one DescribeAlarms per region per poll", async () => {
+    const generated = generateCells({ count: 12, regions: ['us-east-1', 'eu-west-1'], zones: 1 });
+    const alarmed = 'us-east-1a-2';
+    const cells = generated.map((c) => (c.name === alarmed ? { ...c, alarms: [`${c.name}-alarm`] } : c));
+    const time = virtualTime(Date.UTC(2026, 0, 1, 9));
+    const sim = createCellSimulation({
+      seed: 7,
+      clock: time.clock,
+      cells,
+      bad: HEALTHY,
+      alarmCells: [alarmed],
+    });
+    const { options, plan } = setup(cells, HEALTHY);
+    const wave2 = plan.steps.findIndex((s) => s.kind === 'batch' && s.cells.includes(alarmed));
+    let polls = 0;
+    const result = await runPlan({
+      ...options,
+      router: sim.router,
+      cellMetrics: sim.metrics(MIN),
+      cellAlarms: (region) => sim.alarms(region),
+      clock: time.clock,
+      sleep: time.sleep,
+      onEvent: (e) => {
+        if (e.type === 'poll' && e.index === wave2) polls++;
+      },
+    });
+    expect(result.decision).toBe('rollback');
+    expect(result.reason).toMatch(new RegExp(`^wave 2, cell ${alarmed}: .*${alarmed}-alarm`));
+    expect(Object.values(sim.shares())).toEqual(Array(12).fill(0));
+    // Once before anything moved (the name exists), then once per poll of the wave that has the alarm.
+    expect(sim.calls.describeAlarms).toEqual({ 'us-east-1': 1 + polls });
+    expect(polls).toBeGreaterThan(0);
+  });
+
+  it('refuses an alarm no cell of the region has, before anything moves', async () => {
+    const cells = generateCells({ count: 4, regions: ['us-east-1'], zones: 1 });
+    const time = virtualTime(Date.UTC(2026, 0, 1, 9));
+    const sim = createCellSimulation({ seed: 7, clock: time.clock, cells, bad: HEALTHY });
+    const { options } = setup(cells, HEALTHY);
+    await expect(
+      runPlan({
+        ...options,
+        router: sim.router,
+        gates: parseGates({ 'min-requests': '100' }, { alarms: ['no-such-alarm'] }),
+        cellAlarms: (region) => sim.alarms(region),
+      }),
+    ).rejects.toThrow("Input 'alarms' must be an alarm of a cell in us-east-1, got 'no-such-alarm'");
+    expect(sim.router.writes()).toBe(0);
+  });
+});
+
 describe('cross-cell baseline: the latency-increase test counts requests', () => {
   const cells = generateCells({ count: 12, regions: ['us-east-1'], zones: 1 });
   /** Every cell serves 1000 requests a minute per side; `slower` cells' canary is 30% slower. */

@@ -286,6 +286,10 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--b-effect', 'much'], flag: 'b-effect' },
   { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', 'many'], flag: 'cells' },
   {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--alarm-cell', 'nope'],
+    flag: 'alarm-cell',
+  },
+  {
     argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'Mars;1'],
     flag: 'only-region',
   },

@@ -100,17 +100,20 @@ export const CELL_FLAGS = {
   zones: { type: 'string' },
   'bad-cell': { type: 'string', multiple: true },
   'bad-zone': { type: 'string', multiple: true },
+  'alarm-cell': { type: 'string', multiple: true },
 } as const;
 
 /**
  * Simulated cells from `--cells N --regions a,b --zones N`, and which of them run a bad version
  * (`--scenario step-regression`: all; `--bad-cell`, `--bad-zone`: those only); null without `--cells`.
  */
-export function simulatedCellsFromFlags(values: Values): { cells: Cell[]; bad: BadVersion } | null {
+export function simulatedCellsFromFlags(
+  values: Values,
+): { cells: Cell[]; bad: BadVersion; alarmCells: string[] } | null {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const list = (name: string) => (values[name] as string[] | undefined) ?? [];
   if (text('cells') === undefined) {
-    for (const flag of ['regions', 'zones', 'bad-cell', 'bad-zone']) {
+    for (const flag of ['regions', 'zones', 'bad-cell', 'bad-zone', 'alarm-cell']) {
       const v = values[flag];
       if (v !== undefined && !(Array.isArray(v) && v.length === 0))
         throw new UsageError(`--${flag} only applies with --cells`);
@@ -127,7 +130,15 @@ export function simulatedCellsFromFlags(values: Values): { cells: Cell[]; bad: B
   if (wrong !== undefined)
     throw new InputError('--regions', text('regions'), 'AWS regions such as us-east-1,eu-west-1');
   const zones = parseInteger('--zones', text('zones') ?? '1', { min: 1, max: 6 });
-  const cells = generateCells({ count, regions, zones });
+  const generated = generateCells({ count, regions, zones });
+  // An --alarm-cell has its own alarm, which fires once its new version takes traffic.
+  for (const name of list('alarm-cell')) {
+    if (!generated.some((c) => c.name === name))
+      throw new InputError('--alarm-cell', name, `a generated cell name such as ${generated[0]!.name}`);
+  }
+  const cells = generated.map((c) =>
+    list('alarm-cell').includes(c.name) ? { ...c, alarms: [`${c.name}-alarm`] } : c,
+  );
   for (const name of list('bad-cell')) {
     if (!cells.some((c) => c.name === name))
       throw new InputError('--bad-cell', name, `a generated cell name such as ${cells[0]!.name}`);
@@ -142,6 +153,7 @@ export function simulatedCellsFromFlags(values: Values): { cells: Cell[]; bad: B
   return {
     cells,
     bad: { everywhere: scenario === 'step-regression', cells: list('bad-cell'), zones: list('bad-zone') },
+    alarmCells: list('alarm-cell'),
   };
 }
 
@@ -389,6 +401,7 @@ export function requireSimulate(values: Values): void {
     'zones',
     'bad-cell',
     'bad-zone',
+    'alarm-cell',
   ]) {
     const v = values[flag];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0))

@@ -206,7 +206,14 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         max: 4294967295,
       });
       const faults = ((values.fault as string[] | undefined) ?? []).map((f) => parseFault('--fault', f));
-      const sim = createCellSimulation({ seed, clock, cells: simulated.cells, bad: simulated.bad, faults });
+      const sim = createCellSimulation({
+        seed,
+        clock,
+        cells: simulated.cells,
+        bad: simulated.bad,
+        faults,
+        alarmCells: simulated.alarmCells,
+      });
       const regions = [...new Set(sim.cells.map((c) => c.region))];
       out.stdout(
         `simulating ${state.strategy} over ${sim.cells.length} cells in ${regions.join(', ')} (seed ${seed}), all on stable\n`,
@@ -219,6 +226,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           throw new Error('a rollout over cells reads its metrics by region');
         },
         cellMetrics: sim.metrics(settings.pollInterval, settings.gates.maxP99Latency),
+        cellAlarms: (region) => sim.alarms(region),
         clock,
         sleep: time!.sleep,
         random: mulberry32(seed),

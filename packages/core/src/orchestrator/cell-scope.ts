@@ -197,3 +197,20 @@ export function cellRollbackRoutes(
   }
   return { routes: Object.keys(pairs), pairs, cells: names };
 }
+
+/**
+ * Reads, once per region before anything moves, the run's alarms and the alarms of that region's cells:
+ * an alarm that does not exist (an `InputError` from the source) refuses the run with nothing changed.
+ */
+export async function checkCellAlarms(options: RunPlanOptions, state: RolloutState): Promise<void> {
+  const cells = Object.values(state.cells ?? {});
+  for (const region of [...new Set(cells.map((c) => c.region))]) {
+    const names = [
+      ...new Set([
+        ...options.gates.alarms,
+        ...cells.filter((c) => c.region === region).flatMap((c) => c.alarms),
+      ]),
+    ];
+    if (names.length > 0) await options.cellAlarms!(region).states(names);
+  }
+}

@@ -144,7 +144,8 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     if (own && !options.alarms)
       throw new InputError('services', 'alarms', 'service alarms with an alarm source to read them');
   }
-  if (options.gates.alarms.length > 0 && !options.alarms) {
+  // Over cells, alarms are read through each region's source (checked in checkCellRun).
+  if (options.gates.alarms.length > 0 && !options.alarms && !cellRun) {
     throw new InputError(
       'alarms',
       options.gates.alarms.join(', '),

@@ -11,7 +11,14 @@ import type { AbComparison } from './ab';
 import type { AudienceRule } from './audience';
 import { SagaLog } from './saga';
 import { executeStep } from './steps';
-import { cellRollbackScope, checkOnlyRegion, isCellRun, leavesRegion, withCells } from './cell-scope';
+import {
+  cellRollbackScope,
+  checkCellAlarms,
+  checkOnlyRegion,
+  isCellRun,
+  leavesRegion,
+  withCells,
+} from './cell-scope';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
 
 /**
@@ -50,7 +57,10 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   const { clock } = options;
   const startedAt = isoNow(clock);
   const { pair, routes } = checkRun(options);
-  if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
+  // Alarms are read once before anything moves, so a name that does not exist refuses the run: over
+  // cells, in every region, the run's alarms with the alarms of that region's cells.
+  if (isCellRun(options)) await checkCellAlarms(options, withCells(options.state, options.cells));
+  else if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
   await checkAudience(options, routes[0]!);
 
   let state: RolloutState = options.state;
