@@ -61,7 +61,11 @@ export function parseInputs(
   const cells = parseCellsInput('cells', get('cells'));
   const onlyRegion = get('only-region').trim() || null;
   if (onlyRegion !== null && !REGION.test(onlyRegion)) {
-    throw new InputError('only-region', onlyRegion, "an AWS region of the rollout's cells, such as us-east-1");
+    throw new InputError(
+      'only-region',
+      onlyRegion,
+      "an AWS region of the rollout's cells, such as us-east-1",
+    );
   }
   if (cells || state.cells) return { ...cellInputs(get, env, state), cells, onlyRegion };
   if (onlyRegion !== null) {
