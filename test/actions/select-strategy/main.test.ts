@@ -176,6 +176,28 @@ describe('run', () => {
     );
   });
 
+  it('refuses cells whose state could not reach the next actions (128 KiB inputs), and sets no output', async () => {
+    const arn = (region: string, rest: string) =>
+      `arn:aws:elasticloadbalancing:${region}:123456789012:${rest}`;
+    const hex = (n: number) => n.toString(16).padStart(16, '0');
+    const cells = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        name: `us-east-1a-${i + 1}`,
+        region: 'us-east-1',
+        zone: 'us-east-1a',
+        'listener-arn': arn('us-east-1', `listener/app/cell-${i}/${hex(i)}/${hex(i + 1)}`),
+        'stable-target-group-arn': arn('us-east-1', `targetgroup/cell-${i}-blue/${hex(i)}`),
+        'canary-target-group-arn': arn('us-east-1', `targetgroup/cell-${i}-green/${hex(i)}`),
+      }));
+    start('workflow_dispatch', dispatchEvent('rolling'), { cells: JSON.stringify(cells(300)) });
+    const out = await captured();
+    expect(process.exitCode).toBe(1);
+    expect(step.outputs()).toEqual({});
+    expect(out).toMatch(
+      /Input 'cells' has 300 cells, whose rollout state is \d+ characters: actions receive/,
+    );
+  });
+
   it('refuses cells with a duplicate name, naming the cell, and sets no output', async () => {
     const cell = {
       name: 'a',
