@@ -119,7 +119,9 @@ describe('run-plan over cells', () => {
     expect(result.summary).toContain('| us-east-1 | 🟢 us-east-1a-1 |');
     // The weight chart per wave: every cell on the new version, as planned.
     expect(result.summary).toContain('  bar [33.3, 66.7, 100]\n  line [33.3, 66.7, 100]');
-    expect(result.summary).toContain("The baseline p99 shown is the request-weighted mean of the old cells' p99s");
+    expect(result.summary).toContain(
+      "The baseline p99 shown is the request-weighted mean of the old cells' p99s",
+    );
     expect(result.saved.restore).toBe('');
     // Each cell's listener is changed through its own region's client.
     const modifies = elbv2.requests.filter((r) => r.action === 'ModifyListener');
