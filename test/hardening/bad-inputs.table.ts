@@ -193,6 +193,9 @@ const RUN: ActionRow[] = [
   { action: 'run-plan', input: 'max-bake-time', value: '1s' },
   { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
   { action: 'run-plan', input: 'cells', value: 'not: [a list', names: 'cells' },
+  { action: 'run-plan', input: 'only-region', value: 'Mars; rm -rf', names: 'only-region' },
+  // A region, but the rollout is not over cells.
+  { action: 'run-plan', input: 'only-region', value: 'us-east-1', names: 'only-region' },
   {
     action: 'run-plan',
     input: 'services',
@@ -247,6 +250,8 @@ const RUN: ActionRow[] = [
 const ROLLBACK: ActionRow[] = [
   ...ROUTE_INPUTS('rollback'),
   { action: 'rollback', input: 'state', value: 'not json' },
+  // Cells next to a state (here none) that is not over cells.
+  { action: 'rollback', input: 'cells', value: '- name: a\n  region: us-east-1', names: 'cells' },
   { action: 'rollback', input: 'rollback-to', value: 'back' },
   { action: 'rollback', input: 'rollback-to', value: 'previous', says: 'no state was given' },
   { action: 'rollback', input: 'to', value: 'yesterday' },
@@ -328,6 +333,19 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--b-effect', 'much'], flag: 'b-effect' },
   { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', 'many'], flag: 'cells' },
   {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--alarm-cell', 'nope'],
+    flag: 'alarm-cell',
+  },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'Mars;1'],
+    flag: 'only-region',
+  },
+  // A region the rollout's cells are not in.
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'eu-west-1'],
+    flag: 'only-region',
+  },
+  {
     argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--regions', 'mars-1'],
     flag: 'regions',
   },
@@ -379,6 +397,8 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--strategy', 'canary', '--rollback-to', 'yesterday'], flag: 'rollback-to' },
   { argv: ['rollback', '--to', 'yesterday', '--listener-arn', LISTENER], flag: 'to' },
   { argv: ['rollback', '--listener-arn', 'nope'], flag: 'listener-arn' },
+  { argv: ['rollback', '--config', 'shiftgate.yml', '--listener-arn', LISTENER], flag: 'config' },
+  { argv: ['rollback', '--environment', 'production', '--listener-arn', LISTENER], flag: 'environment' },
   { argv: ['history', '--repo', 'not a repo', '--environment', 'production'], flag: 'repo' },
   { argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--limit', '0'], flag: 'limit' },
   {
