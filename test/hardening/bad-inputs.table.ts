@@ -66,6 +66,16 @@ export interface CliRow {
   says?: string;
 }
 
+/** A feature-flag plan on AppConfig, and run-plan inputs naming the same flag. */
+const APPCONFIG_PLAN = {
+  'flag-provider': 'appconfig',
+  'appconfig-application': 'shop',
+  'appconfig-environment': 'prod',
+  'appconfig-profile': 'flags',
+  'flag-name': 'checkout',
+};
+const APPCONFIG_WITH = { 'flag-provider': 'appconfig' };
+
 const SELECT: ActionRow[] = [
   { action: 'select-strategy', input: 'strategy', value: 'canery', says: 'one of blue-green, canary' },
   { action: 'select-strategy', input: 'strategy', value: 'deploy:canary' },
@@ -229,6 +239,9 @@ const RUN: ActionRow[] = [
   { action: 'run-plan', input: 'max-bake-time', value: '1s' },
   { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
   { action: 'run-plan', input: 'cells', value: 'not: [a list', names: 'cells' },
+  { action: 'run-plan', input: 'only-region', value: 'Mars; rm -rf', names: 'only-region' },
+  // A region, but the rollout is not over cells.
+  { action: 'run-plan', input: 'only-region', value: 'us-east-1', names: 'only-region' },
   {
     action: 'run-plan',
     input: 'services',
@@ -241,11 +254,50 @@ const RUN: ActionRow[] = [
     value: '',
     with: { state: plannedState('feature-flag', { 'flag-command': 'touch /tmp/x' }) },
   },
+  // AWS AppConfig flags: formats are refused before any AWS call (nothing moves).
+  ...(
+    [
+      ['flag-provider', 'launchdarkly', 'command or appconfig'],
+      ['appconfig-application', 'shop; rm -rf /', 'id (4 to 7'],
+      ['appconfig-environment', 'prod`id`', 'id (4 to 7'],
+      ['appconfig-profile', '<flags>', 'id (4 to 7'],
+      ['flag-name', 'Checkout Flag', 'flag key'],
+      ['appconfig-deployment-strategy', 'AllAtOnce|x', 'deployment strategy id'],
+    ] as const
+  ).map(([input, value, says]): ActionRow => ({
+    action: 'run-plan',
+    input,
+    value,
+    says,
+    with: {
+      state: plannedState(
+        'feature-flag',
+        input === 'flag-provider' ? { 'flag-command': './flag.sh' } : APPCONFIG_PLAN,
+      ),
+      ...APPCONFIG_WITH,
+    },
+  })),
+  {
+    action: 'run-plan',
+    input: 'appconfig-application',
+    value: '',
+    says: 'required',
+    with: { state: plannedState('feature-flag', { 'flag-provider': 'appconfig' }), ...APPCONFIG_WITH },
+  },
+  {
+    action: 'run-plan',
+    input: 'flag-command',
+    value: 'echo on',
+    says: "'flag-provider' is appconfig",
+    with: { state: plannedState('feature-flag', APPCONFIG_PLAN), ...APPCONFIG_WITH },
+  },
 ];
 
 const ROLLBACK: ActionRow[] = [
   ...ROUTE_INPUTS('rollback'),
   { action: 'rollback', input: 'state', value: 'not json' },
+  // Cells next to a state (here none) that is not over cells.
+  { action: 'rollback', input: 'cells', value: '- name: a\n  region: us-east-1', names: 'cells' },
   { action: 'rollback', input: 'rollback-to', value: 'back' },
   { action: 'rollback', input: 'rollback-to', value: 'previous', says: 'no state was given' },
   { action: 'rollback', input: 'to', value: 'yesterday' },
@@ -434,6 +486,19 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--b-effect', 'much'], flag: 'b-effect' },
   { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', 'many'], flag: 'cells' },
   {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--alarm-cell', 'nope'],
+    flag: 'alarm-cell',
+  },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'Mars;1'],
+    flag: 'only-region',
+  },
+  // A region the rollout's cells are not in.
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'eu-west-1'],
+    flag: 'only-region',
+  },
+  {
     argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--regions', 'mars-1'],
     flag: 'regions',
   },
@@ -451,10 +516,42 @@ export const CLI_ROWS: CliRow[] = [
     flag: 'version',
   },
   { argv: ['plan', '--strategy', 'canary', '--environment', 'prod\n::warning::x'], flag: 'environment' },
+  ...(
+    [
+      ['flag-provider', 'unleash'],
+      ['appconfig-application', 'shop$(id)'],
+      ['appconfig-environment', '../prod'],
+      ['appconfig-profile', 'flags\n::warning::x'],
+      ['flag-name', '9lives'],
+      ['appconfig-deployment-strategy', 'AppConfig.All*AtOnce'],
+    ] as const
+  ).map(([flag, value]) => ({
+    argv: [
+      'deploy',
+      '--simulate',
+      '--strategy',
+      'feature-flag',
+      '--flag-provider',
+      'appconfig',
+      '--appconfig-application',
+      'shop',
+      '--appconfig-environment',
+      'prod',
+      '--appconfig-profile',
+      'flags',
+      '--flag-name',
+      'checkout',
+      `--${flag}`,
+      value,
+    ],
+    flag,
+  })),
   { argv: ['deploy', '--strategy', 'canary', '--listener-arn', EC2], flag: 'listener-arn' },
   { argv: ['deploy', '--strategy', 'canary', '--rollback-to', 'yesterday'], flag: 'rollback-to' },
   { argv: ['rollback', '--to', 'yesterday', '--listener-arn', LISTENER], flag: 'to' },
   { argv: ['rollback', '--listener-arn', 'nope'], flag: 'listener-arn' },
+  { argv: ['rollback', '--config', 'shiftgate.yml', '--listener-arn', LISTENER], flag: 'config' },
+  { argv: ['rollback', '--environment', 'production', '--listener-arn', LISTENER], flag: 'environment' },
   { argv: ['history', '--repo', 'not a repo', '--environment', 'production'], flag: 'repo' },
   { argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--limit', '0'], flag: 'limit' },
   {

@@ -4,6 +4,7 @@ import { ATTACK_ROWS } from './attacks.table';
 import { ACTION_ROWS, CLI_ROWS } from './bad-inputs.table';
 import {
   AUDIENCE_ROWS,
+  APPCONFIG_ROWS,
   AWS_ROWS,
   CANCEL_ROWS,
   GITHUB_ROWS,
@@ -45,6 +46,7 @@ export function hardeningCounts(): TableCount[] {
         SELECT_ROWS.length +
         AUDIENCE_ROWS.length +
         PROMETHEUS_ROWS.length +
+        APPCONFIG_ROWS.length +
         CANCEL_ROWS.length +
         KILL_ROWS.length,
       minimum: 40,

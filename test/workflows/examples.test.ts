@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
+import { interpolate, toData } from '../support/expressions';
 
 const STATE = '{"schema-version":1}';
 const github = {
@@ -116,6 +117,56 @@ describe('examples/rollback-to-last-good.yml', () => {
     const check = run.indexOf('=~ ^[A-Za-z0-9]');
     expect(check).toBeGreaterThan(0);
     expect(check).toBeLessThan(run.indexOf('echo "Redeploying'));
+  });
+});
+
+describe('examples/cells.yml', () => {
+  const example = parseYaml(readFileSync('examples/cells.yml', 'utf8')) as {
+    jobs: { deploy: { uses: string; with: Record<string, string | boolean> } };
+  };
+  const reusable = loadWorkflow('.github/workflows/progressive-deploy.yml');
+
+  it('calls the reusable workflow in per-region mode, one job per region in its own environment', () => {
+    const { uses, with: given } = example.jobs.deploy;
+    expect(uses).toBe('shiftgate/shiftgate/.github/workflows/progressive-deploy.yml@v0');
+    // The example's inputs, evaluated as the caller's run would, go to this repository's workflow.
+    const ctx = toData(
+      {
+        inputs: { version: 'v2.0.0' },
+        vars: { SHIFTGATE_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy' },
+      },
+      '',
+      () => false,
+    ) as Parameters<typeof interpolate>[1];
+    const inputs = Object.fromEntries(
+      Object.entries(given).map(([k, v]) => [k, typeof v === 'string' ? interpolate(v, ctx) : v]),
+    ) as Record<string, string>;
+    const regions = ['us-east-1', 'us-west-2', 'eu-west-1'];
+    const sim = simulateWorkflow(reusable, {
+      inputs,
+      github,
+      outputs: (job, step) => {
+        switch (step.action) {
+          case 'select-strategy':
+            return {
+              strategy: 'rolling',
+              parameters: '{}',
+              state: STATE,
+              gates: '{}',
+              targets: '{}',
+              regions: JSON.stringify(regions),
+            };
+          case 'run-plan':
+            return { decision: job === 'region-3' ? 'promote' : 'paused', state: STATE, trace: '{}' };
+          default:
+            return outputs(job, step);
+        }
+      },
+    });
+    const ran = Object.keys(sim.jobs).filter((j) => sim.jobs[j]!.ran && j.startsWith('region-'));
+    expect(ran.map((j) => sim.jobs[j]!.environment)).toEqual(regions.map((r) => `production-${r}`));
+    expect(sim.jobs.deploy!.ran).toBe(false);
+    expect(sim.outputs.decision).toBe('promote');
   });
 });
 

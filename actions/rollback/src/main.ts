@@ -3,6 +3,7 @@ import {
   formatRouteWeights,
   rollbackRollout,
   serializeRolloutState,
+  type FlagProvider,
   type RuleManager,
   type TrafficRouter,
 } from '@shiftgate/core';
@@ -21,6 +22,8 @@ import { rollbackSummary } from './summary';
 /** What the action talks to and waits with (see {@link TrafficDependencies}), and the A/B rule manager. */
 export interface Dependencies extends TrafficDependencies {
   rules?: RuleManager;
+  /** The flag provider of a state with an AppConfig flag (by default AWS AppConfig). */
+  flags?: FlagProvider;
 }
 
 /** The action: validate, move traffic route after route, then report. */
@@ -36,7 +39,9 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     const rules =
       deps.rules ??
       (inputs.state?.plan.some((s) => s.kind === 'audience') ? new Elbv2RuleManager(client) : undefined);
-    await rollback(inputs, router, { ...deps, ...(rules ? { rules } : {}) });
+    // A flag on AppConfig (the state records its deployments): the emergency disable stops and reverts it.
+    const flags = deps.flags ?? (inputs.state?.flag ? await appConfigProvider(inputs) : undefined);
+    await rollback(inputs, router, { ...deps, ...(rules ? { rules } : {}), ...(flags ? { flags } : {}) });
   });
 }
 
@@ -48,6 +53,7 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
     ...(deps.rules ? { rules: deps.rules } : {}),
     routes: inputs.routes,
     pair: inputs.pair,
+    ...(inputs.pairs ? { pairs: inputs.pairs } : {}),
     to: inputs.to,
     reason: inputs.reason,
     state: inputs.state,
@@ -55,7 +61,9 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
     logger: actionsLogger,
     sleep: deps.sleep ?? systemSleep,
     random: Math.random,
+    ...(deps.flags ? { flags: deps.flags } : {}),
   });
+  for (const line of result.record.undo) log.info(line);
   const { routes: results, error } = result.record;
   const summary = { reason: inputs.reason, to: inputs.to, pair: inputs.pair, results };
   if (!result.restored) {
@@ -75,4 +83,17 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
       : `Traffic was already at ${target}; nothing changed.${because}`,
   );
   await core.summary.addRaw(rollbackSummary(summary)).write();
+}
+
+/** AWS AppConfig with this step's client settings; its client is loaded only for a state with a flag. */
+async function appConfigProvider(inputs: Inputs): Promise<FlagProvider> {
+  const { AppConfigFlagProvider, createAppConfigClient } = await import('@shiftgate/aws/appconfig');
+  return new AppConfigFlagProvider(
+    createAppConfigClient({
+      caller: 'rollback',
+      region: inputs.region,
+      retryMode: inputs.retryMode,
+      maxAttempts: inputs.maxAttempts,
+    }),
+  );
 }

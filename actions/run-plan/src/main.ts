@@ -22,6 +22,8 @@ import {
   runPlan,
   serializeRolloutState,
   type Clock,
+  type FlagHooks,
+  type FlagProvider,
   type RunEvent,
   type RunResult,
   type Sleeper,
@@ -42,6 +44,7 @@ import {
 import { runnerTime } from './clock';
 import { parseInputs, type Inputs } from './inputs';
 import { runSummary } from './summary';
+import { saveFlagState } from './restore';
 
 /** Seams for tests; the action itself runs with none. */
 export interface Dependencies {
@@ -51,6 +54,8 @@ export interface Dependencies {
   cloudwatch?: CloudWatchClient;
   /** Tests: the Prometheus client's fetch, time limits and backoff sleeper, and SigV4 credentials. */
   prometheus?: MetricSourceOptions['prometheus'];
+  /** The flag provider of flag-provider appconfig (by default AWS AppConfig). */
+  flags?: FlagProvider;
   /** Cancels the run (by default SIGINT/SIGTERM, which the runner sends when a job is cancelled). */
   signal?: AbortSignal;
 }
@@ -70,6 +75,7 @@ export async function run(overrides: Partial<Dependencies> = {}): Promise<void> 
           ...(overrides.router ? { router: overrides.router } : {}),
           ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
           ...(overrides.prometheus ? { prometheus: overrides.prometheus } : {}),
+          ...(overrides.flags ? { flags: overrides.flags } : {}),
         };
         const result = await deploy(inputs, deps);
         await core.summary.addRaw(runSummary(result, inputs.pair) + cellsSummary(result.state)).write();
@@ -115,6 +121,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${where}: ` +
       `${formatDuration(inputs.pollInterval)} windows on ${inputs.source.kind === 'prometheus' ? `Prometheus at ${inputs.source.url}` : 'CloudWatch'}, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,
   );
+  const flags = await flagHooks(inputs, deps);
   const result = await runPlan({
     state,
     ...(overCells ? {} : { target: { routes: inputs.routes, pair: inputs.pair } }),
@@ -143,12 +150,14 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
             logger: actionsLogger,
           }),
           cellAlarms: (region: string) => new CloudWatchAlarmSource(cloudwatchOf(region)),
+          onlyRegion: inputs.onlyRegion,
         }
       : {}),
     ...(inputs.smokeCommand ? { smoke: shellSmokeRunner(inputs.smokeCommand) } : {}),
     hooks: {
       command: shellCommandRunner,
       ...(inputs.flagCommand ? { flagCommand: inputs.flagCommand } : {}),
+      ...(flags ? { flags } : {}),
       ...(inputs.services.length > 0 ? { saga: { services: inputs.services, run: shellServiceRunner } } : {}),
     },
     gates: inputs.gates,
@@ -168,7 +177,11 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
       record = addRestorePlans(record, { pair: pair ?? inputs.pair }, plans, pair ?? inputs.pair);
       saveRestoreState(aws, record);
     },
-    onEvent: progress,
+    onEvent: (event) => {
+      // A flag deployed on AppConfig: the post step takes it back if this process is killed.
+      if (flags && event.type === 'step-end' && event.state.flag) saveFlagState(aws, event.state.flag);
+      progress(event);
+    },
   });
   // Outputs first: a cancelled job has seconds left.
   core.setOutput('decision', result.decision);
@@ -179,10 +192,32 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   // Paused keeps the record: a job that fails after an approval pause still puts traffic back.
   if (record && (result.decision === 'promote' || (result.decision !== 'paused' && result.restored)))
     clearRestoreState();
+  if (flags && (result.decision === 'promote' || (result.decision !== 'paused' && result.restored)))
+    saveFlagState(aws, null);
   if (result.decision === 'promote') log.notice(result.reason);
   else if (result.decision === 'paused') log.notice(result.reason);
   else log.warning(result.reason);
   return result;
+}
+
+/**
+ * flag-provider appconfig on a feature-flag plan: the AppConfig provider, its client imported only
+ * here so other plans do not load it.
+ */
+async function flagHooks(inputs: Inputs, deps: Dependencies): Promise<FlagHooks | null> {
+  const target = inputs.flags.appconfig;
+  if (inputs.flags.provider !== 'appconfig' || !target || inputs.state.strategy !== 'feature-flag')
+    return null;
+  const cells = inputs.flagCells;
+  if (deps.flags) return { provider: deps.flags, target, cells };
+  const { AppConfigFlagProvider, createAppConfigClient } = await import('@shiftgate/aws/appconfig');
+  const client = createAppConfigClient({
+    caller: 'run-plan',
+    region: inputs.region,
+    retryMode: inputs.retryMode,
+    maxAttempts: inputs.maxAttempts,
+  });
+  return { provider: new AppConfigFlagProvider(client), target, cells };
 }
 
 function failureOf(inputs: Inputs, result: RunResult): string | null {

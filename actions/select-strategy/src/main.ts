@@ -8,7 +8,10 @@ import {
   createRolloutState,
   displayUntrusted,
   emptyConfig,
+  InputError,
+  MAX_PLANNED_CELL_STATE,
   planWaves,
+  waveRegions,
   planWeights,
   selectStrategy,
   serializeRolloutState,
@@ -18,6 +21,7 @@ import {
   type ShiftgateConfig,
 } from '@shiftgate/core';
 import {
+  actionsLogger,
   confineToWorkspace,
   eventFacts,
   findLabelAdder,
@@ -26,6 +30,7 @@ import {
   requireRepositoryPermission,
   runStep,
   selectionSummary,
+  type GitHubClientOptions,
 } from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
 
@@ -36,10 +41,15 @@ interface Outcome {
   notice: string;
 }
 
+/** What tests may change: the GitHub client's waits (retry backoff, request time limit). */
+export interface Dependencies {
+  github?: Pick<GitHubClientOptions, 'retryAfterMs' | 'requestTimeoutMs'>;
+}
+
 /** The action: decide everything first, so a refusal leaves no outputs behind; then set outputs and summary. */
-export async function run(): Promise<void> {
+export async function run(deps: Dependencies = {}): Promise<void> {
   await runStep('select-strategy', async () => {
-    const outcome = await decide(await parseInputs(), process.env);
+    const outcome = await decide(await parseInputs(), process.env, deps);
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
     log.notice(outcome.notice);
     await core.summary.addRaw(outcome.summary).write();
@@ -47,7 +57,11 @@ export async function run(): Promise<void> {
 }
 
 /** Reads the event and config, selects the strategy, checks permission, builds the plan and state. */
-export async function decide(inputs: Inputs, env: Record<string, string | undefined>): Promise<Outcome> {
+export async function decide(
+  inputs: Inputs,
+  env: Record<string, string | undefined>,
+  deps: Dependencies = {},
+): Promise<Outcome> {
   if (inputs.token) core.setSecret(inputs.token);
   const event = readRunnerEvent(env);
   const facts = eventFacts(event);
@@ -61,7 +75,7 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
     defaultStrategy: inputs.defaultStrategy,
     allowForks: inputs.allowForks,
   });
-  if (selection.needsPermissionCheck) await checkLabelAdder(inputs, env, facts, selection);
+  if (selection.needsPermissionCheck) await checkLabelAdder(inputs, env, facts, selection, deps);
   const cells = inputs.cells ?? configCells(config, inputs.environment);
   const plan = buildPlan(
     selection.strategy,
@@ -79,6 +93,15 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
   });
   // Over cells the state carries them (data: names, regions and ARNs), so later jobs need no cells input.
   const state = plan.strategy === 'rolling' && cells ? withCells(planned, cells) : planned;
+  const text = serializeRolloutState(state);
+  // A state too large to reach the next actions as an input would fail them before they start, the
+  // rollback step included: refused here, before anything moves.
+  if (state.cells && text.length > MAX_PLANNED_CELL_STATE) {
+    const count = Object.keys(state.cells).length;
+    throw new InputError('cells', `${count} cells`, '', {
+      message: `Input 'cells' has ${count} cells, whose rollout state is ${text.length} characters: actions receive the state as an environment variable, which Linux caps at 128 KiB, and it grows by about half as cells move, so a planned state may hold at most ${MAX_PLANNED_CELL_STATE} (about 170 cells). Split the cells into several environments, each its own rollout`,
+    });
+  }
   const env_ = inputs.environment ? config.environments[inputs.environment] : undefined;
   log.debug(`plan: ${JSON.stringify(plan)}`);
   return {
@@ -89,7 +112,8 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
       plan: JSON.stringify(plan.steps),
       weights: JSON.stringify(planWeights(plan.steps)),
       waves: JSON.stringify(planWaves(plan.steps)),
-      state: serializeRolloutState(state),
+      regions: JSON.stringify(waveRegions(state)),
+      state: text,
       gates: JSON.stringify(configGates(config, inputs.environment)),
       targets: JSON.stringify(env_?.targets ?? {}),
     },
@@ -130,6 +154,7 @@ async function checkLabelAdder(
   env: Record<string, string | undefined>,
   facts: EventFacts,
   selection: Selection,
+  deps: Dependencies,
 ): Promise<void> {
   if (inputs.requirePermission === 'none') return;
   const repository = env.GITHUB_REPOSITORY ?? '';
@@ -144,9 +169,16 @@ async function checkLabelAdder(
   const pullRequest = facts.pullRequest;
   if (!pullRequest || !selection.labelName)
     throw new Error('The strategy came from a label, but the event carries no pull request to check it on');
-  // Octokit is loaded only on this path: most runs never need it, and it is a third of the bundle.
-  const { getOctokit } = await import('@actions/github');
-  const octokit = getOctokit(inputs.token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
+  // Octokit is loaded only on this path: most runs never need it, and it is a third of the bundle. It is
+  // the one client factory's: retried through brief 5xx and rate limits, each request time-limited.
+  const { createGitHubClient } = await import('@shiftgate/github/octokit');
+  const octokit = createGitHubClient({
+    token: inputs.token,
+    caller: 'select-strategy',
+    env,
+    logger: actionsLogger,
+    ...deps.github,
+  });
   const adder = await findLabelAdder(octokit, {
     owner,
     repo,

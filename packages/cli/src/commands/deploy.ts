@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  checkOnlyRegion,
   checkRunnable,
   describeSplit,
   InputError,
@@ -16,6 +17,7 @@ import {
   type MetricSource,
   type RunSettings,
   type SourceSettings,
+  withCells,
 } from '@shiftgate/core';
 import { createPrometheusMetricSource, prometheusName } from '@shiftgate/aws';
 import { systemClock, systemSleep, withCancelSignals } from '@shiftgate/github';
@@ -23,9 +25,11 @@ import { parseFlags, settingFlags, settingsHelp } from '../args';
 import { EXIT, UsageError, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import {
+  awsCellPorts,
   awsPorts,
   configPrometheusQueries,
   CELL_FLAGS,
+  cellsFromFlags,
   flagGetter,
   PLAN_FLAGS,
   requireSimulate,
@@ -39,6 +43,7 @@ import {
   simulationFromFlags,
   stateFromFlags,
 } from '../run-support';
+import { flagProviderFor, flagReport, type FlagStepReport } from '../flag-support';
 import {
   createCellSimulation,
   mulberry32,
@@ -62,6 +67,7 @@ const OPTIONS = {
   'bad-service': { type: 'string' },
   'b-effect': { type: 'string' },
   ...CELL_FLAGS,
+  'only-region': { type: 'string' },
   'state-out': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -92,6 +98,12 @@ Plan:
                   from --strategy saga, the plan deploys these services unless --param services names them
   --state         a rollout state file (the state output of an action, or --state-out) instead
 
+Cells (rolling; against AWS, the --environment's cells in the config file, or the cells a --state records):
+  --only-region   run only this region's waves and stop, paused, before the next region's (one job per
+                  region, each resuming from the state the one before wrote with --state-out)
+                  Each cell names its own routes and target groups, and its region's clients are used:
+                  the route flags and --aws-region do not apply.
+
 Routes (AWS; credentials from the default chain):
   --listener-arn, --rule-arn            routes to weight (repeatable; default: the state's)
   --stable-target-group-arn, --canary-target-group-arn   (default: the state's)
@@ -111,6 +123,7 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
   --zones         availability zones per region (default 1)
   --bad-cell      the new version is bad in this cell only (repeatable); --scenario step-regression: everywhere
   --bad-zone      the new version is bad in this zone only (repeatable), e.g. us-east-1b
+  --alarm-cell    this cell's alarm fires once its new version serves (repeatable): its wave stops
   --fault         inject a fault (repeatable): throttle:<read|write|metrics|alarms>:<times>[:<after>],
                   provider-error:<target>:<times>[:<after>], lost-write:<n>, lost-response:<n>,
                   revert:<n>[:<seconds>s] (someone else puts back what the n-th write replaced)
@@ -139,9 +152,24 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const simulate = values.simulate === true;
     const time = simulate ? virtualTime(SIMULATION_EPOCH) : null;
     const clock = time?.clock ?? systemClock;
-    const simulated = simulate ? simulatedCellsFromFlags(values) : null;
-    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), simulated?.cells ?? null);
+    const cellFlags = simulate ? simulatedCellsFromFlags(values) : null;
+    // Against AWS, rolling plans its waves over the config environment's cells (as run-plan does).
+    const defined = simulate || typeof values.state === 'string' ? null : cellsFromFlags(values, io);
+    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), cellFlags?.cells ?? defined);
+    // A feature flag over cells is cell-aware (its rule names the cells that have it); traffic stays one listener.
+    const flagCells =
+      state.strategy === 'feature-flag' && cellFlags ? cellFlags.cells.map((c) => c.name) : null;
+    const simulated = flagCells ? null : cellFlags;
     checkRunnable(state);
+    // --only-region is checked before anything is printed or moved (runPlan checks it again).
+    if (typeof values['only-region'] === 'string') {
+      const region = onlyRegion(values['only-region']);
+      const cells = simulated?.cells ?? defined;
+      if (!state.cells && !cells) {
+        throw new InputError('--only-region', region, 'empty unless the rollout runs over cells');
+      }
+      checkOnlyRegion(withCells(state, cells), region);
+    }
     const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));
     const bad = badService(values, sagaNames);
     if (typeof values['b-effect'] === 'string' && state.strategy !== 'ab-testing')
@@ -172,6 +200,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       throw new UsageError(
         '--metric-source prometheus cannot be used in a rollout over cells (cells read their regions’ CloudWatch metrics)',
       );
+    const flagProvider = await flagProviderFor(settings.flags, state, values, { simulate, clock, io });
 
     const common: Omit<RunPlanOptions, 'router' | 'metrics' | 'target' | 'clock' | 'sleep' | 'random'> = {
       state,
@@ -184,6 +213,9 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       hooks: {
         command: shellHooks(out),
         ...(flagCommand ? { flagCommand } : {}),
+        ...(flagProvider
+          ? { flags: { provider: flagProvider, target: settings.flags.appconfig!, cells: flagCells } }
+          : {}),
         ...(settings.services.length > 0
           ? {
               saga: {
@@ -195,6 +227,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       },
       ...(settings.smokeCommand ? { smoke: shellSmoke(settings.smokeCommand, out) } : {}),
       onEvent: progressReporter(out, { clock }),
+      ...(typeof values['only-region'] === 'string' ? { onlyRegion: values['only-region'] } : {}),
     };
     let options: RunPlanOptions;
     if (simulated) {
@@ -203,7 +236,14 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         max: 4294967295,
       });
       const faults = ((values.fault as string[] | undefined) ?? []).map((f) => parseFault('--fault', f));
-      const sim = createCellSimulation({ seed, clock, cells: simulated.cells, bad: simulated.bad, faults });
+      const sim = createCellSimulation({
+        seed,
+        clock,
+        cells: simulated.cells,
+        bad: simulated.bad,
+        faults,
+        alarmCells: simulated.alarmCells,
+      });
       const regions = [...new Set(sim.cells.map((c) => c.region))];
       out.stdout(
         `simulating ${state.strategy} over ${sim.cells.length} cells in ${regions.join(', ')} (seed ${seed}), all on stable\n`,
@@ -216,6 +256,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           throw new Error('a rollout over cells reads its metrics by region');
         },
         cellMetrics: sim.metrics(settings.pollInterval, settings.gates.maxP99Latency),
+        cellAlarms: (region) => sim.alarms(region),
         clock,
         sleep: time!.sleep,
         random: mulberry32(seed),
@@ -243,6 +284,27 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         sleep: time!.sleep,
         random: mulberry32(sim.seed),
       };
+    } else if (state.cells || (state.strategy === 'rolling' && defined)) {
+      const awsTime = io.time ?? { clock: systemClock, sleep: systemSleep };
+      const aws = awsCellPorts(values, 'cli-deploy', {
+        period: settings.pollInterval,
+        slowThreshold: settings.gates.maxP99Latency,
+      });
+      const count = Object.keys(state.cells ?? {}).length || defined!.length;
+      out.stdout(`rolling over ${count} cells against AWS, one client per region\n`);
+      options = {
+        ...common,
+        cells: defined,
+        router: aws.router,
+        metrics: () => {
+          throw new Error('a rollout over cells reads its metrics by region');
+        },
+        cellMetrics: aws.cellMetrics,
+        cellAlarms: aws.cellAlarms,
+        clock: awsTime.clock,
+        sleep: awsTime.sleep,
+        random: Math.random,
+      };
     } else {
       const aws = awsPorts(values, io, state, 'cli-deploy');
       options = {
@@ -258,15 +320,23 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           settings.source,
         ),
         ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
-        clock,
-        sleep: systemSleep,
+        clock: io.time?.clock ?? clock,
+        sleep: io.time?.sleep ?? systemSleep,
         random: Math.random,
       };
     }
     const result = await withCancelSignals((signal) => runPlan({ ...options, signal }));
-    return report(result, values, io);
+    const flagSteps = flagProvider ? await flagReport(result, flagProvider) : undefined;
+    return report(result, values, io, flagSteps);
   },
 };
+
+/** `--only-region`: an AWS region name (whether the rollout has it is checked before anything moves). */
+function onlyRegion(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value))
+    throw new InputError('--only-region', value, "an AWS region of the rollout's cells, such as us-east-1");
+  return value;
+}
 
 /** `--bad-service`: a planned saga service whose simulated gate fails. */
 function badService(values: Record<string, unknown>, services: readonly string[]): string | null {
@@ -292,7 +362,12 @@ function cellReport(result: RunResult): { waves: string[][]; cells: Record<strin
   };
 }
 
-function report(result: RunResult, values: Record<string, unknown>, io: Io): number {
+function report(
+  result: RunResult,
+  values: Record<string, unknown>,
+  io: Io,
+  flags?: FlagStepReport[],
+): number {
   if (typeof values['state-out'] === 'string') {
     writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(result.state)}\n`);
   }
@@ -317,6 +392,7 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
             : {}),
           ...(result.trace.comparison ? { comparison: result.trace.comparison } : {}),
           ...(result.trace.rule ? { rule: result.trace.rule } : {}),
+          ...(flags ? { flags } : {}),
           ...(result.state.cells ? cellReport(result) : {}),
           state: result.state,
           trace: result.trace,
@@ -343,6 +419,10 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
       `cells: ${count('promoted')} promoted, ${count('rolled-back')} rolled back, ${count('in-progress')} left in progress, ${count('untouched')} untouched (of ${cells.length})`,
     );
   }
+  for (const f of flags ?? [])
+    lines.push(
+      `flag ${f.exposure}%: ${f.provider} deployment #${f.deployment} (version ${f.version}) ${f.state}, ${f.outcome}`,
+    );
   if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
   io.stdout(`${lines.join('\n')}\n`);
   return code;

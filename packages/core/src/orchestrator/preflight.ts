@@ -15,7 +15,7 @@ import { parseAudience } from '../strategy/index';
 import { placeAudience, type TargetPair } from '../traffic/index';
 import { checkSaga } from './saga';
 import type { RunPlanOptions } from './types';
-import { isCellRun, withCells } from './waves';
+import { isCellRun, withCells } from './cell-scope';
 
 const NEEDS: Record<'hook' | 'batch' | 'service' | 'audience', string> = {
   audience: 'a rule manager that creates and removes listener rules',
@@ -46,6 +46,14 @@ function checkHookCommand(carried: string, configured: string, index: number): v
       message: `Plan step ${index + 1} of the rollout state carries a flag command that differs from this run's 'flag-command'; a state is data, not code, so shiftgate runs only the configured command and refuses when they differ. Nothing was changed. Plan the rollout again with select-strategy, or check where the state came from.`,
     });
   }
+}
+
+/** A flag step set by a provider runs no command: a state whose step carries one is refused. */
+function checkProviderStep(carried: string, provider: string, index: number): void {
+  if (carried.trim() === '') return;
+  throw new InputError('flag-command', '', '', {
+    message: `Plan step ${index + 1} of the rollout state carries a flag command, but this run sets the flag through ${provider} (flag-provider); a state is data, not code, and a flag is set in one place only. Nothing was changed. Plan the rollout again with select-strategy.`,
+  });
 }
 
 /**
@@ -115,9 +123,10 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
   const hooks = options.hooks ?? {};
   for (let i = state.step; i < state.plan.length; i++) {
     const step = state.plan[i]!;
-    if (step.kind === 'hook') checkHookCommand(step.command, hooks.flagCommand ?? '', i);
+    if (step.kind === 'hook' && hooks.flags) checkProviderStep(step.command, hooks.flags.provider.name, i);
+    else if (step.kind === 'hook') checkHookCommand(step.command, hooks.flagCommand ?? '', i);
     const missing =
-      (step.kind === 'hook' && !hooks.command) ||
+      (step.kind === 'hook' && !hooks.command && !hooks.flags) ||
       (step.kind === 'batch' && !hooks.batch && !cellRun) ||
       // A saga's bakes judge the gate of the service before them: they need the services too.
       ((step.kind === 'service' || state.strategy === 'saga') && !hooks.saga) ||
@@ -144,7 +153,8 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     if (own && !options.alarms)
       throw new InputError('services', 'alarms', 'service alarms with an alarm source to read them');
   }
-  if (options.gates.alarms.length > 0 && !options.alarms) {
+  // Over cells, alarms are read through each region's source (checked in checkCellRun).
+  if (options.gates.alarms.length > 0 && !options.alarms && !cellRun) {
     throw new InputError(
       'alarms',
       options.gates.alarms.join(', '),

@@ -19,6 +19,7 @@ import type { ServiceSpec, Step, StepKind } from '../strategy/index';
 import type { Cell } from '../config/index';
 import type { AbComparison } from './ab';
 import type { AudienceRule } from './audience';
+import type { FlagHooks } from './flags';
 import type {
   RestoreResult,
   RollbackTarget,
@@ -107,6 +108,11 @@ export interface StepHooks {
    */
   flagCommand?: string;
   batch?: BatchRunner;
+  /**
+   * Sets the flag steps' exposure through a provider (flag-provider appconfig) instead of `command`:
+   * deploys, watches, stops and reverts the flag.
+   */
+  flags?: FlagHooks;
   /** Deploys, judges and compensates saga services. */
   saga?: SagaHooks;
 }
@@ -264,5 +270,11 @@ export interface RunPlanOptions {
   cellMetrics?: CellMetricSource;
   /** Rolling over cells: the alarm source of a region (one read per region per poll). */
   cellAlarms?: (region: string) => AlarmSource;
+  /**
+   * Rolling over cells: run only this region's waves (the next waves of the state must be in it), then
+   * end `paused` before the first wave of another region; the plan's last region ends `promote`. One
+   * job per region (the reusable workflow's per-region mode) resumes from the state each time.
+   */
+  onlyRegion?: string | null;
   onEvent?: (event: RunEvent) => void;
 }

@@ -9,6 +9,7 @@ import {
   type Json,
 } from '../shared/index';
 import { STRATEGY_NAMES, type Step, type StrategyName } from '../strategy/index';
+import { parseFlagState, type FlagState } from '../flags/index';
 
 /** The rollout state's schema version. Bumped on any change that an older reader would misread. */
 export const ROLLOUT_STATE_VERSION = 1;
@@ -74,6 +75,11 @@ export interface RolloutState {
    * document, so states written before cells existed still read.
    */
   cells?: Record<string, CellState> | null;
+  /**
+   * Feature flags on AWS AppConfig: the flag's ids, the version to return to and the deployments
+   * started; absent otherwise (optional, so states written before it still read).
+   */
+  flag?: FlagState | null;
   'created-at': string;
   'updated-at': string;
 }
@@ -137,6 +143,7 @@ const KEYS: Record<keyof RolloutState, true> = {
   'initial-weights': true,
   weights: true,
   cells: true,
+  flag: true,
   'created-at': true,
   'updated-at': true,
 };
@@ -174,7 +181,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     if (!(key in KEYS)) fail(`unknown key '${key}'`);
   }
   for (const key of Object.keys(KEYS)) {
-    if (!(key in doc) && key !== 'cells') fail(`missing key '${key}'`);
+    if (!(key in doc) && key !== 'cells' && key !== 'flag') fail(`missing key '${key}'`);
   }
   const str = (key: string): string => {
     const v = doc[key];
@@ -247,6 +254,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
       );
   }
   const cells = parseCellStates(doc.cells ?? null, fail);
+  const flag = parseFlagState(doc.flag ?? null, fail);
   return {
     'schema-version': ROLLOUT_STATE_VERSION,
     strategy: strategy as StrategyName,
@@ -265,6 +273,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     'initial-weights': initial as RouteWeights | null,
     weights: weights as Split | null,
     ...(cells ? { cells } : {}),
+    ...(flag ? { flag } : {}),
     'created-at': str('created-at'),
     'updated-at': str('updated-at'),
   };
@@ -358,7 +367,9 @@ function parseSteps(key: string, value: Json | undefined, fail: (problem: string
         type === 'string[]' ? Array.isArray(v) && v.every((s) => typeof s === 'string') : typeof v === type;
       if (!ok) fail(`'${key}[${index}].${field}' must be a ${type}`);
       const kind = STEP_TEXT[field];
-      for (const [at, text] of (Array.isArray(v) ? v : kind ? [v] : []).entries()) {
+      // A flag step of another provider (AppConfig) carries no command: empty is fine, never run.
+      const none = field === 'command' && v === '';
+      for (const [at, text] of (Array.isArray(v) ? v : kind && !none ? [v] : []).entries()) {
         const problem = fieldProblem(kind ?? 'name', text);
         const path = Array.isArray(v) ? `${field}[${at}]` : field;
         if (problem !== null) fail(`'${key}[${index}].${path}' ${problem}`);
