@@ -115,23 +115,32 @@ function runSection(trace: TraceView): string {
 function charts(d: DeploymentView): string {
   const trace = d.trace;
   const out: string[] = ['<h2>Charts</h2>'];
-  const weights: number[] = [];
-  if (trace && trace.steps.some((s) => s.weights)) {
+  // Planned weights per plan step, and the weights the run verified at the steps it reached.
+  const plan = d.state?.plan ?? [];
+  if (plan.some((s) => s.kind === 'shift')) {
     let w = 0;
-    for (const s of trace.steps) weights.push((w = s.weights?.canary ?? w));
-  } else if (d.state?.plan) {
-    let w = 0;
-    for (const s of d.state.plan) weights.push((w = s.kind === 'shift' ? s.weight : w));
-  }
-  if (weights.length > 0) {
+    const planned = plan.map((s) => (w = s.kind === 'shift' ? s.weight : w));
+    let reached: (number | null)[] = [];
+    if (trace && trace.steps.some((s) => s.weights)) {
+      let v = 0;
+      reached = plan.map((_, i) => {
+        const step = trace.steps.find((s) => s.index === i);
+        if (!step) return null;
+        return (v = step.weights?.canary ?? v);
+      });
+    }
+    const ran = reached.filter((v) => v !== null).length;
     out.push(
       panelChart({
-        title: `Traffic to the new version, step by step: ${weights.join('%, ')}%`,
+        title: `Traffic to the new version: planned ${planned.join('%, ')}%${trace ? `; ${ran} of ${plan.length} steps ran` : ''}`,
         xLabel: 'plan step',
         panels: [
           {
             label: 'new version weight (%)',
-            series: [{ name: 'new version', color: PALETTE.weight, values: weights, step: true }],
+            series: [
+              { name: 'planned', color: PALETTE.baseline, values: planned, step: true, dashed: true },
+              ...(ran > 0 ? [{ name: 'verified', color: PALETTE.weight, values: reached, step: true }] : []),
+            ],
             threshold: null,
           },
         ],

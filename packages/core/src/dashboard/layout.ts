@@ -21,7 +21,7 @@ nav ul{list-style:none;padding:0;margin:.3em 0;display:flex;flex-wrap:wrap;gap:.
 svg{display:block;max-width:100%;height:auto}svg .lbl{font-size:12px;fill:#212529}svg .b{font-weight:700}svg .ttl{font-size:14px;font-weight:700;fill:#212529}svg .thr{fill:${PALETTE.threshold}}
 .timeline .ok{fill:${PALETTE.succeeded}}.timeline .rb{fill:${PALETTE.rolled_back}}.timeline .ko{fill:${PALETTE.failed}}.timeline .un{fill:${PALETTE.in_progress}}
 .trend{width:160px;margin-top:4px}
-.scroll{overflow-x:auto;margin:.5em 0}
+.scroll{overflow-x:auto;margin:.5em 0}.scroll table{min-width:40rem}.wide svg{min-width:640px}
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #dee2e6;vertical-align:top}th{background:#f1f3f5}
 td.num,th.num{text-align:right}code,.hash{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
 .badge{display:inline-block;padding:0 .5em;border-radius:4px;color:#fff;font-weight:600;font-size:.85rem}

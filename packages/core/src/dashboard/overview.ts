@@ -66,6 +66,7 @@ function environmentSection(env: EnvironmentView, index: number, dashboard: Dash
     `<section aria-labelledby="${id}"><h2 id="${id}">${h(env.name)}</h2>`,
     `<ul class="cards">${cards.join('')}</ul>`,
     `<h3>DORA over ${dora['window-days']} days</h3>`,
+    '<p class="note">Bars: the figure week by week, oldest first.</p>',
     '<dl class="dora">',
     figure(
       'Deployment frequency',
@@ -113,12 +114,14 @@ function environmentSection(env: EnvironmentView, index: number, dashboard: Dash
     ),
     '</dl>',
     '<h3>Timeline</h3>',
+    `<div class="scroll wide" role="region" tabindex="0" aria-label="Timeline of ${h(env.name)}">`,
     timelineSvg({
       deployments: env.deployments,
       from: dashboard.from,
       to: dashboard.to,
       label: `Deployments to ${env.name}`,
     }),
+    '</div>',
     `<h3>Latest deployments</h3>`,
     env.deployments.length === 0
       ? '<p>No deployments in the window.</p>'
