@@ -206,7 +206,7 @@ const ROLLBACK: ActionRow[] = [
 ];
 
 const RECORD: ActionRow[] = [
-  { action: 'record-deployment', input: 'mode', value: 'delete', says: 'record, history, verify' },
+  { action: 'record-deployment', input: 'mode', value: 'delete', says: 'record, history, verify, dashboard' },
   { action: 'record-deployment', input: 'token', value: '', says: 'is empty' },
   { action: 'record-deployment', input: 'environment', value: 'prod\nuction' },
   { action: 'record-deployment', input: 'environment', value: '', says: 'required' },

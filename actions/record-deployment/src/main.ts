@@ -14,6 +14,7 @@ import {
   renderRecordMarkdown,
   startDeployment,
   updateDeployment,
+  type ApprovalRecord,
   type Clock,
   type DeploymentRecord,
   type Sleeper,
@@ -37,6 +38,7 @@ import {
   type GitHubClient,
   type HashedFile,
 } from '@shiftgate/github';
+import { buildDashboardSite, chosenBy, runApprovals } from './dashboard';
 import { parseInputs, type Inputs } from './inputs';
 
 /** The action's name, in failure messages and the user agent. */
@@ -82,16 +84,23 @@ export function repositoryOf(env: Record<string, string | undefined>): string {
   return repository;
 }
 
-/** Builds the store for the run's repository. */
-export function storeFor(token: string, deps: Dependencies): GitHubDeploymentStore {
+/** Builds the GitHub client for the run's repository. */
+export function clientFor(token: string, deps: Dependencies): GitHubClient {
   if (!token) {
     throw new InputError('token', '', 'a token that can write deployments', {
       message:
         "Input 'token' is empty; the default is the job's GITHUB_TOKEN, which needs 'deployments: write'",
     });
   }
-  const client =
-    deps.client ?? createGitHubClient({ token, caller: ACTION, env: deps.env, logger: actionsLogger });
+  return deps.client ?? createGitHubClient({ token, caller: ACTION, env: deps.env, logger: actionsLogger });
+}
+
+/** Builds the store for the run's repository. */
+export function storeFor(
+  token: string,
+  deps: Dependencies,
+  client = clientFor(token, deps),
+): GitHubDeploymentStore {
   return new GitHubDeploymentStore({
     client,
     repository: repositoryOf(deps.env),
@@ -108,8 +117,12 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
   // Local work first: a missing artifact fails before anything is written.
   const files =
     inputs.artifacts.length > 0 ? await hashArtifacts('artifacts', workspace, inputs.artifacts) : [];
-  const store = storeFor(inputs.token, deps);
+  const client = clientFor(inputs.token, deps);
+  const store = storeFor(inputs.token, deps, client);
   const parts: string[] = [];
+  if (inputs.mode === 'dashboard') {
+    return buildDashboardSite({ inputs, store, repository, workspace, now: deps.clock.now() });
+  }
   // History covers the environment named, or the one of the deployment just recorded.
   let historyEnvironment = inputs.environment;
 
@@ -127,7 +140,7 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
     }
     const record =
       inputs.operation === 'start'
-        ? await start(store, inputs, deps, files, logUrl)
+        ? await start(store, inputs, deps, files, logUrl, await runApprovals(client, repository, deps.env))
         : await update(store, inputs, deps, logUrl);
     core.setOutput('record', JSON.stringify(record));
     historyEnvironment = record.environment;
@@ -202,6 +215,7 @@ async function start(
   deps: Dependencies,
   files: HashedFile[],
   logUrl: string,
+  approvals: ApprovalRecord[] | null,
 ): Promise<DeploymentRecord> {
   const version = inputs.version!;
   const environment = inputs.environment!;
@@ -214,6 +228,8 @@ async function start(
     ref: inputs.ref,
     startedAt: now,
     artifacts: artifactRecords(version, files, now),
+    approvals,
+    chosenBy: chosenBy(inputs, deps.env),
   });
   const description =
     inputs.description ||
