@@ -3,6 +3,7 @@
 import { ATTACK_ROWS } from './attacks.table';
 import { ACTION_ROWS, CLI_ROWS } from './bad-inputs.table';
 import {
+  APPROVAL_ROWS,
   AUDIENCE_ROWS,
   AWS_ROWS,
   CANCEL_ROWS,
@@ -40,6 +41,7 @@ export function hardeningCounts(): TableCount[] {
         AWS_ROWS.length +
         GITHUB_ROWS.length +
         HISTORY_ROWS.length +
+        APPROVAL_ROWS.length +
         NOTIFY_ROWS.length +
         SELECT_ROWS.length +
         AUDIENCE_ROWS.length +

@@ -27,6 +27,7 @@ import {
   CANCEL_ROWS,
   GITHUB_ROWS,
   HISTORY_ROWS,
+  APPROVAL_ROWS,
   KILL_ROWS,
   NOTIFY_ROWS,
   SELECT_ROWS,
@@ -402,6 +403,50 @@ describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost
         expect(terminalStatuses(github, deployment.id)).toHaveLength(1);
         const states = github.statuses(deployment.id).map((s) => s.state);
         expect(new Set(states).size).toBe(states.length);
+      }
+    },
+    ROW_MS,
+  );
+});
+
+describe('the run approvals read at the start under secondary rate limits, 5xx, timeout and a lost response', () => {
+  let github: GitHubServer;
+  const APPROVALS = '/repos/acme/shop/actions/runs/777/approvals';
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+    github.setRunApprovals('acme/shop', 777, [
+      { login: 'octo-lead', state: 'approved', environments: ['production'] },
+    ]);
+  });
+  afterEach(() => github.close());
+
+  it.each(APPROVAL_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      injectGitHub(github, { method: 'GET', path: APPROVALS }, row.fault, row.span);
+      const result = await recordStep(
+        github,
+        'main',
+        { environment: 'production', version: 'v2.4.0', ref: SHA },
+        { requestTimeoutMs: TIMEOUT_MS },
+      );
+      const struck = github.requests.filter((r) => r.method === 'GET' && r.path === APPROVALS);
+      expect(struck.length).toBeGreaterThan(row.span === 'brief' ? 1 : 0);
+      // The deployment starts either way, exactly once, with its in_progress status.
+      expect(result.errors).toEqual([]);
+      expect(github.deployments()).toHaveLength(1);
+      expect(github.statuses(github.deployments()[0]!.id).map((s) => s.state)).toEqual(['in_progress']);
+      const record = JSON.parse(result.outputs.record!);
+      if (row.span === 'brief') {
+        // Retried through: the reviewer is in the record.
+        expect(result.warnings).toEqual([]);
+        expect(record.approvals).toEqual([
+          { reviewer: 'octo-lead', state: 'approved', environments: ['production'], comment: null },
+        ]);
+      } else {
+        // Never a guess: unknown, with a warning that says so.
+        expect(record.approvals).toBeNull();
+        expect(result.warnings.join('\n')).toContain('Reading who approved the environment for run 777');
       }
     },
     ROW_MS,
