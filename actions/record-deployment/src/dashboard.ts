@@ -58,7 +58,7 @@ export async function buildDashboardSite(options: {
   const count = dashboard.environments.reduce((n, e) => n + e.deployments.length, 0);
   core.setOutput('dashboard-dir', dir);
   log.notice(
-    `Dashboard written: ${files.length} pages for ${count} deployments (${inputs.dashboard.dir}/index.html)`,
+    `Dashboard written: ${files.length} files for ${count} deployments (${inputs.dashboard.dir}/index.html)`,
   );
   if (inputs.slackWebhookUrl) {
     try {
@@ -71,7 +71,7 @@ export async function buildDashboardSite(options: {
   return [
     '### Deployment dashboard',
     '',
-    `${files.length} pages for ${count} deployments to ${dashboard.environments.map((e) => escapeMarkdown(e.name)).join(', ') || 'no environment'}, written to \`${escapeMarkdown(inputs.dashboard.dir)}\`.`,
+    `${files.length} files for ${count} deployments to ${dashboard.environments.map((e) => escapeMarkdown(e.name)).join(', ') || 'no environment'}, written to \`${escapeMarkdown(inputs.dashboard.dir)}\`.`,
     '',
   ].join('\n');
 }

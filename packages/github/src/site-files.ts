@@ -1,27 +1,24 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SiteFile } from '@shiftgate/core';
+import { mapLimit } from './deployments';
 
 /** The largest stored trace read (a run-plan trace of a long plan is well under this). */
 const TRACE_LIMIT = 8 * 1024 * 1024;
-const SITE_PATH = /^[a-z]+(?:\/[a-z]+)*\/?\d*\.html$|^index\.html$/;
+const SITE_PATH = /^(?:index\.html|style\.css|[a-z]+\/\d+\.html)$/;
 
 /**
  * Writes the site's files under `dir`. The paths come from core's renderer and are built from numbers
  * only; each is checked again here, so no page can be written outside `dir`.
  */
 export async function writeSite(dir: string, files: readonly SiteFile[]): Promise<void> {
-  const made = new Set<string>();
   for (const file of files) {
     if (!SITE_PATH.test(file.path)) throw new Error(`Refusing to write the dashboard page '${file.path}'`);
-    const path = join(dir, file.path);
-    const parent = dirname(path);
-    if (!made.has(parent)) {
-      await mkdir(parent, { recursive: true });
-      made.add(parent);
-    }
-    await writeFile(path, file.content);
   }
+  const parents = new Set(files.map((file) => dirname(join(dir, file.path))));
+  for (const parent of parents) await mkdir(parent, { recursive: true });
+  // Thousands of small pages: a few writes in flight at once, not one after the other.
+  await mapLimit(files, 16, (file) => writeFile(join(dir, file.path), file.content));
 }
 
 /**

@@ -1,10 +1,12 @@
-// The page shell every dashboard page shares: one inline style sheet (no external file, font or script,
-// so a page works from file:// and from GitHub Pages alike), a skip link, landmarks and a language.
+// The page shell every dashboard page shares: one style sheet of the site's own (no file, font or script
+// from elsewhere, so a page works from file:// and from GitHub Pages alike), a skip link, landmarks and a
+// language.
 import { escapeHtml as h } from '../shared/index';
 import type { DeploymentStatus } from '../records/index';
 import { PALETTE, STATUS_LABEL } from './svg';
 
-const STYLE = `
+/** The site's one style sheet, `style.css` (linked by every page, so each page stays small). */
+export const STYLE = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#212529;background:#fff}
 a{color:#1864ab}a:focus-visible,[tabindex]:focus-visible{outline:3px solid #1864ab;outline-offset:2px}
@@ -83,7 +85,7 @@ export function page(options: {
     // No favicon request: the site has no other file to fetch.
     '<link rel="icon" href="data:,">',
     `<title>${h(options.title)}</title>`,
-    `<style>${STYLE}</style></head><body>`,
+    `<link rel="stylesheet" href="${options.root}style.css"></head><body>`,
     '<a class="skip" href="#main">Skip to content</a>',
     `<header><p><a href="${options.root}index.html">Deployments of ${h(options.repository)}</a></p></header>`,
     `<main id="main">${options.body}</main>`,

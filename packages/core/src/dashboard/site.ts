@@ -6,6 +6,7 @@ import { DAY_MS, type Dashboard } from './model';
 import { deploymentPath, environmentPath, renderEnvironmentPage, renderOverview } from './overview';
 import { renderDeploymentPage } from './deployment-page';
 import { STATUS_LABEL } from './svg';
+import { STYLE } from './layout';
 
 /** One file of the site. Paths are relative, with forward slashes, and built only from numbers. */
 export interface SiteFile {
@@ -13,9 +14,12 @@ export interface SiteFile {
   content: string;
 }
 
-/** Every page of the site: the overview, one page per environment, one per deployment. */
+/** Every file of the site: the overview, its style sheet, one page per environment and per deployment. */
 export function renderSite(dashboard: Dashboard): SiteFile[] {
-  const files: SiteFile[] = [{ path: 'index.html', content: renderOverview(dashboard) }];
+  const files: SiteFile[] = [
+    { path: 'index.html', content: renderOverview(dashboard) },
+    { path: 'style.css', content: STYLE.trim() + '\n' },
+  ];
   dashboard.environments.forEach((env, index) => {
     files.push({ path: environmentPath(index), content: renderEnvironmentPage(dashboard, index) });
     for (const d of env.deployments) {
