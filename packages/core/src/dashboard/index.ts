@@ -4,6 +4,8 @@ export * from './trace';
 export * from './svg';
 export * from './layout';
 export * from './overview';
+export * from './sections';
 export * from './deployment-page';
 export * from './site';
 export * from './inputs';
+export * from './report';

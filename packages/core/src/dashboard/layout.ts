@@ -77,6 +77,8 @@ export function page(options: {
   root: string;
   body: string;
   generatedAt: number;
+  /** The page the header links back to (default the overview, `index.html`). */
+  home?: string;
 }): string {
   return [
     '<!doctype html>',
@@ -87,9 +89,13 @@ export function page(options: {
     `<title>${h(options.title)}</title>`,
     `<link rel="stylesheet" href="${options.root}style.css"></head><body>`,
     '<a class="skip" href="#main">Skip to content</a>',
-    `<header><p><a href="${options.root}index.html">Deployments of ${h(options.repository)}</a></p></header>`,
+    options.home
+      ? `<header><p><a href="${options.root}${options.home}">${h(options.title)}</a></p></header>`
+      : `<header><p><a href="${options.root}index.html">Deployments of ${h(options.repository)}</a></p></header>`,
     `<main id="main">${options.body}</main>`,
-    `<footer>Built by shiftgate from GitHub Deployments at ${when(options.generatedAt)}.</footer>`,
+    options.home
+      ? `<footer>Written by shiftgate at ${when(options.generatedAt)}.</footer>`
+      : `<footer>Built by shiftgate from GitHub Deployments at ${when(options.generatedAt)}.</footer>`,
     '</body></html>',
     '',
   ].join('\n');

@@ -131,6 +131,9 @@ export function trendSvg(options: {
   return out.join('');
 }
 
+/** The text styles of a chart saved as its own file (on a page, the site's style sheet gives them). */
+const SVG_TEXT_STYLE = `text{font-family:Helvetica,Arial,sans-serif}.lbl{font-size:12px;fill:${PALETTE.text}}.b{font-weight:700}.ttl{font-size:14px;font-weight:700;fill:${PALETTE.text}}.thr{fill:${PALETTE.threshold}}`;
+
 /** One series of a panel: a value per x position (null is a gap). */
 export interface Series {
   name: string;
@@ -149,7 +152,13 @@ export interface Panel {
 }
 
 /** Panels over one x axis (steps or windows), thresholds dashed, with a legend. */
-export function panelChart(options: { title: string; xLabel: string; panels: Panel[] }): string {
+export function panelChart(options: {
+  title: string;
+  xLabel: string;
+  panels: Panel[];
+  /** A file of its own (linked from Markdown): the namespace, a size and its own text styles. */
+  standalone?: boolean;
+}): string {
   const W = 760;
   const LEFT = 56;
   const RIGHT = 16;
@@ -160,10 +169,15 @@ export function panelChart(options: { title: string; xLabel: string; panels: Pan
   const plot = W - LEFT - RIGHT;
   const x = (i: number) => LEFT + (i / (n - 1)) * plot;
   const height = TOP + options.panels.length * (PANEL + GAP) + 10;
-  const out = [
-    `<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-label="${h(options.title)}">`,
-    `<text x="${LEFT}" y="16" class="ttl">${h(options.title)}</text>`,
-  ];
+  const out = options.standalone
+    ? [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" role="img" aria-label="${h(options.title)}">`,
+        `<title>${h(options.title)}</title>`,
+        `<style>${SVG_TEXT_STYLE}</style>`,
+        `<rect width="${W}" height="${height}" fill="#ffffff"/>`,
+      ]
+    : [`<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-label="${h(options.title)}">`];
+  out.push(`<text x="${LEFT}" y="16" class="ttl">${h(options.title)}</text>`);
   const names = [
     ...new Map(options.panels.flatMap((p) => p.series.map((s) => [s.name, s] as const))).values(),
   ];
