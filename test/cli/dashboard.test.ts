@@ -27,7 +27,7 @@ describe('shiftgate dashboard', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toBe(
-      `Wrote 11 files for 8 deployments to 1 environment: ${join(dir, 'site', 'index.html')}\n`,
+      `Wrote 11 files for 8 deployments to 1 environment in ${join(dir, 'site')} (open index.html)\n`,
     );
     const index = readFileSync(join(dir, 'site', 'index.html'), 'utf8');
     expect(index).toContain('<h2 id="env-1">production</h2>');

@@ -434,7 +434,7 @@ describe('shiftgate deploy --report', () => {
       { cwd: dir },
     );
     expect(code).toBe(1);
-    expect(stdout).toContain(`report written to ${join('out', 'report.md')}`);
+    expect(stdout).toContain('report written to out (report.md, report.html)');
     const md = readFileSync(join(dir, 'out', 'report.md'), 'utf8');
     expect(md).not.toContain('<svg');
     expect(md).toMatch(

@@ -118,7 +118,7 @@ Exit codes: 0 written, 1 GitHub refused or failed, 2 invalid flags.`,
     await writeSite(out, files);
     const count = dashboard.environments.reduce((n, e) => n + e.deployments.length, 0);
     io.stdout(
-      `Wrote ${files.length} files for ${count} deployments to ${dashboard.environments.length} environment${dashboard.environments.length === 1 ? '' : 's'}: ${resolve(out, 'index.html')}\n`,
+      `Wrote ${files.length} files for ${count} deployments to ${dashboard.environments.length} environment${dashboard.environments.length === 1 ? '' : 's'} in ${out} (open index.html)\n`,
     );
     if (values.summary) io.stdout(`${dailySummary(dashboard, { url })}\n`);
     return EXIT.ok;

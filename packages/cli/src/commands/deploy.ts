@@ -344,7 +344,9 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
     );
   }
   if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
-  if (typeof values.report === 'string') lines.push(`report written to ${join(values.report, 'report.md')}`);
+  // Not path.join with a file name: the bundler would take it for an asset to copy.
+  if (typeof values.report === 'string')
+    lines.push(`report written to ${values.report} (report.md, report.html)`);
   io.stdout(`${lines.join('\n')}\n`);
   return code;
 }
