@@ -162,7 +162,9 @@ describe('the dashboard in Chromium', () => {
         seen.add(url);
         const { page, problems } = await open(url);
         expect(await page.$eval('h1', (h) => h.textContent?.length ?? 0)).toBeGreaterThan(0);
-        const links = await page.$$eval('a[href]', (as) => as.map((a) => (a as unknown as { href: string }).href));
+        const links = await page.$$eval('a[href]', (as) =>
+          as.map((a) => (a as unknown as { href: string }).href),
+        );
         for (const link of links) {
           const target = new URL(link);
           target.hash = '';
