@@ -5,6 +5,7 @@ import { ACTION_ROWS, CLI_ROWS } from './bad-inputs.table';
 import {
   APPROVAL_ROWS,
   AUDIENCE_ROWS,
+  DASHBOARD_ROWS,
   AWS_ROWS,
   CANCEL_ROWS,
   GITHUB_ROWS,
@@ -42,6 +43,7 @@ export function hardeningCounts(): TableCount[] {
         GITHUB_ROWS.length +
         HISTORY_ROWS.length +
         APPROVAL_ROWS.length +
+        DASHBOARD_ROWS.length +
         NOTIFY_ROWS.length +
         SELECT_ROWS.length +
         AUDIENCE_ROWS.length +

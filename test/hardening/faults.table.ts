@@ -47,6 +47,22 @@ export interface ApprovalRow {
   span: 'brief' | 'lasting';
 }
 
+/**
+ * The GitHub reads of record-deployment's `mode: dashboard`: every environment's deployments (the list
+ * without an environment filter), each deployment's statuses, and the commit of each success.
+ */
+export const DASHBOARD_CALLS = [
+  'list all deployments',
+  'read dashboard statuses',
+  'read dashboard commit',
+] as const;
+
+export interface DashboardRow {
+  call: (typeof DASHBOARD_CALLS)[number];
+  fault: FaultKind;
+  span: 'brief' | 'lasting';
+}
+
 export interface HistoryRow {
   call: HistoryCall;
   fault: FaultKind;
@@ -140,6 +156,10 @@ export const SELECT_ROWS: SelectRow[] = SELECT_CALLS.flatMap((call) =>
 );
 
 export const APPROVAL_ROWS: ApprovalRow[] = APPROVAL_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);
+
+export const DASHBOARD_ROWS: DashboardRow[] = DASHBOARD_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
 );
 
