@@ -263,6 +263,9 @@ describe('the dashboard in Chromium', () => {
     await page.reload({ waitUntil: 'load' });
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(OUT, 'overview-phone.png'), fullPage: true });
+    // A deployment's page too: wide tables and charts scroll or shrink inside the page, never the page.
+    await page.goto(fileUrl(`deployments/${RICH_ID}.html`), { waitUntil: 'load' });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     clean(problems);
     await page.close();
   });

@@ -42,7 +42,8 @@ Options:
   --since         the window, whole days such as 90d or a duration such as 720h (default 90d)
   --traces        a directory of run traces, <deployment-id>.json (run-plan's or bake-and-gate's trace
                   output), for the gate verdicts and metric charts
-  --limit         the most deployments read per environment, 1 to 10000 (default 1000)
+  --limit         the most deployments read per environment named (in all, when none is named),
+                  1 to 10000 (default 1000)
   --until         the end of the window, an ISO 8601 time (default now)
   --summary       also print the daily summary (yesterday's deployments per environment, rollbacks with
                   their reasons, the DORA figures) in Slack's format
