@@ -246,6 +246,18 @@ const RECORD: ActionRow[] = [
   { action: 'record-deployment', input: 'strategy-source', value: 'a friend' },
   {
     action: 'record-deployment',
+    input: 'trace-dir',
+    value: '../../../../tmp/elsewhere',
+    with: {
+      'deployment-id': '7',
+      status: 'succeeded',
+      trace: '{"period": "1m", "gates": {}, "windows": []}',
+    },
+    says: 'outside the workspace',
+  },
+  { action: 'record-deployment', input: 'trace-dir', value: 'traces', says: "set 'status'" },
+  {
+    action: 'record-deployment',
     input: 'dashboard-dir',
     value: '../../../../tmp/elsewhere',
     with: { mode: 'dashboard' },

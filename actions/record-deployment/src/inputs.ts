@@ -64,6 +64,9 @@ export interface Inputs {
   deploymentId: number | null;
   status: RecordableStatus | null;
   trace: Trace | null;
+  /** The `trace` input as given, and where to save it for the dashboard (relative to the workspace). */
+  traceText: string | null;
+  traceDir: string | null;
   artifacts: ArtifactSpec[];
   verifyArtifacts: number | null;
   slackWebhookUrl: string | null;
@@ -144,6 +147,17 @@ export function parseInputs(get: Getter = fromCore): Inputs {
   const verifyText = get('verify-artifacts').trim();
   const verifyArtifacts = verifyText === '' ? null : parseInteger('verify-artifacts', verifyText, { min: 1 });
   const trace = traceText.trim() === '' ? null : parseCanaryTrace('trace', traceText);
+  const traceDir = get('trace-dir').trim();
+  if (traceDir !== '') {
+    if (fieldProblem('text', traceDir) !== null)
+      throw new InputError('trace-dir', traceDir, 'a directory path inside the workspace');
+    // Without a trace (the run never started) there is nothing to save, and the outcome must still be
+    // recorded; without a status, trace-dir is a mistake.
+    if (statusText === '')
+      throw new InputError('trace-dir', traceDir, "empty unless 'status' is set", {
+        message: `Input 'trace-dir' ('${traceDir}') saves the run's trace when its outcome is recorded: set 'status' (and 'trace') with it, or leave it empty`,
+      });
+  }
   const historyText = get('history-limit').trim();
   const historyLimit =
     historyText === '' ? (mode === 'history' ? 50 : null) : parseHistoryLimit('history-limit', historyText);
@@ -183,6 +197,8 @@ export function parseInputs(get: Getter = fromCore): Inputs {
     deploymentId: deploymentIdInput ?? stateId,
     status,
     trace,
+    traceText: traceText.trim() === '' ? null : traceText,
+    traceDir: traceDir === '' ? null : traceDir,
     artifacts,
     verifyArtifacts,
     slackWebhookUrl,

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createCloudWatchClient, publishDeploymentMetrics } from '@shiftgate/aws';
@@ -22,6 +24,7 @@ import {
 import {
   actionsLogger,
   artifactRecords,
+  confineToWorkspace,
   createGitHubClient,
   fetchHistory,
   GitHubDeploymentStore,
@@ -119,6 +122,9 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
     inputs.artifacts.length > 0 ? await hashArtifacts('artifacts', workspace, inputs.artifacts) : [];
   const client = clientFor(inputs.token, deps);
   const store = storeFor(inputs.token, deps, client);
+  // Checked before anything is written: a trace directory outside the workspace changes nothing.
+  const traceDir =
+    inputs.traceDir === null ? null : await confineToWorkspace('trace-dir', inputs.traceDir, workspace);
   const parts: string[] = [];
   if (inputs.mode === 'dashboard') {
     return buildDashboardSite({ inputs, store, repository, workspace, now: deps.clock.now() });
@@ -143,6 +149,9 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
         ? await start(store, inputs, deps, files, logUrl, await runApprovals(client, repository, deps.env))
         : await update(store, inputs, deps, logUrl);
     core.setOutput('record', JSON.stringify(record));
+    if (traceDir !== null && inputs.traceText !== null && record['deployment-id'] !== null) {
+      await saveTrace(traceDir, record['deployment-id'], inputs.traceText);
+    }
     historyEnvironment = record.environment;
     parts.push(renderRecordMarkdown({ repository, record }));
     if (isTerminal(record['deployment-status'])) {
@@ -284,6 +293,22 @@ async function update(
       `Deployment ${deploymentId}: ${result.record['deployment-status']}${result.record.reason ? ` (${result.record.reason})` : ''}`,
     );
   return result.record;
+}
+
+/**
+ * Saves the run's trace as `<dir>/<deployment-id>.json` for the dashboard (a workflow uploads it as an
+ * artifact). The outcome is already recorded, so a failure here is a warning.
+ */
+async function saveTrace(dir: string, deploymentId: number, text: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `${deploymentId}.json`), text);
+    core.setOutput('trace-file', join(dir, `${deploymentId}.json`));
+  } catch (error) {
+    log.warning(
+      `Saving the trace for the dashboard failed: ${errorMessage(error)} (the outcome is recorded all the same)`,
+    );
+  }
 }
 
 /** Notification and metrics for a terminal status. Neither ever fails the record: both are warnings. */

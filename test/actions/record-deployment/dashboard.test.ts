@@ -7,6 +7,7 @@ import { readPayload } from '@shiftgate/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedDashboardFixture, writeFixtureTraces } from '../../browser/dashboard-fixture';
 import { GitHubServer } from '../../support/github-server';
+import { ROOT } from '../../support/runner';
 import { runStep, SHA } from './harness';
 
 let server: GitHubServer;
@@ -108,3 +109,63 @@ describe('record-deployment dashboard mode', () => {
     expect(server.requests).toEqual([]);
   });
 });
+
+describe('record-deployment trace-dir', () => {
+  it('saves the run trace as <deployment-id>.json in the workspace when the outcome is recorded', async () => {
+    const start = await runStep(server, 'main', START, { workspace });
+    const id = start.outputs['deployment-id']!;
+    const trace = readFileSync(
+      join(ROOT, 'test', 'fixtures', 'traces', 'v1-canary-step-regression.json'),
+      'utf8',
+    );
+    const result = await runStep(
+      server,
+      'main',
+      { 'deployment-id': id, status: 'rolled_back', trace, 'trace-dir': 'traces' },
+      { workspace },
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.outputs['trace-file']).toBe(join(workspace, 'traces', `${id}.json`));
+    expect(readFileSync(join(workspace, 'traces', `${id}.json`), 'utf8')).toBe(trace.trim());
+  });
+
+  it('refuses a trace directory outside the workspace before recording anything', async () => {
+    const result = await runStep(
+      server,
+      'main',
+      { 'deployment-id': '7', status: 'succeeded', trace: EMPTY_TRACE, 'trace-dir': '../../elsewhere' },
+      { workspace },
+    );
+    expect(result.failed).toBe(true);
+    expect(result.errors.join('\n')).toContain(
+      "Input 'trace-dir' names '../../elsewhere', which is outside the workspace",
+    );
+    expect(server.requests).toEqual([]);
+  });
+
+  it('saves nothing without a trace, and records the outcome all the same', async () => {
+    const start = await runStep(server, 'main', START, { workspace });
+    const id = start.outputs['deployment-id']!;
+    const result = await runStep(
+      server,
+      'main',
+      { 'deployment-id': id, status: 'failed', 'trace-dir': 'traces' },
+      { workspace },
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.outputs['trace-file']).toBeUndefined();
+    expect(JSON.parse(result.outputs.record!)['deployment-status']).toBe('failed');
+    expect(existsSync(join(workspace, 'traces'))).toBe(false);
+  });
+
+  it('refuses a trace directory without a status', async () => {
+    const result = await runStep(server, 'main', { ...START, 'trace-dir': 'traces' }, { workspace });
+    expect(result.failed).toBe(true);
+    expect(result.errors.join('\n')).toContain(
+      "Input 'trace-dir' ('traces') saves the run's trace when its outcome is recorded",
+    );
+    expect(server.requests).toEqual([]);
+  });
+});
+
+const EMPTY_TRACE = '{"period": "1m", "gates": {}, "windows": []}';
