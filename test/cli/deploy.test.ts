@@ -509,3 +509,39 @@ describe('shiftgate rollback --simulate of a state over cells', () => {
     expect(stderr).toContain('--listener-arn does not apply to a state over cells');
   });
 });
+
+describe('shiftgate deploy --report', () => {
+  it('writes the run as a page of the dashboard site and as Markdown whose charts are SVG files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-report-'));
+    const { code, stdout } = await cli(
+      [
+        'deploy',
+        '--simulate',
+        '--strategy',
+        'canary',
+        '--scenario',
+        'step-regression',
+        '--param',
+        'bake-time=4m',
+        '--report',
+        'out',
+      ],
+      { cwd: dir },
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain('report written to out (report.md, report.html)');
+    const md = readFileSync(join(dir, 'out', 'report.md'), 'utf8');
+    expect(md).not.toContain('<svg');
+    expect(md).toMatch(
+      /!\[Traffic to the new version: planned 5%, 5%, 10%, 10%, 25%, 25%, 100%; \d of 7 steps ran\]\(report-1\.svg\)/,
+    );
+    expect(md).toMatch(/!\[Canary against baseline over \d+ judged windows\]\(report-2\.svg\)/);
+    const svg = readFileSync(join(dir, 'out', 'report-2.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="760"/);
+    expect(svg).toContain('max-error-rate 1%</text>');
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toContain('<caption class="skip">Gate verdicts</caption>');
+    expect(html).toContain('max-error-rate');
+    expect(readFileSync(join(dir, 'out', 'style.css'), 'utf8')).toContain('.badge');
+  });
+});

@@ -304,7 +304,7 @@ const ROLLBACK: ActionRow[] = [
 ];
 
 const RECORD: ActionRow[] = [
-  { action: 'record-deployment', input: 'mode', value: 'delete', says: 'record, history, verify' },
+  { action: 'record-deployment', input: 'mode', value: 'delete', says: 'record, history, verify, dashboard' },
   { action: 'record-deployment', input: 'token', value: '', says: 'is empty' },
   { action: 'record-deployment', input: 'environment', value: 'prod\nuction' },
   { action: 'record-deployment', input: 'environment', value: '', says: 'required' },
@@ -341,6 +341,40 @@ const RECORD: ActionRow[] = [
   { action: 'record-deployment', input: 'history-limit', value: '0' },
   { action: 'record-deployment', input: 'dora-window', value: '1m' },
   { action: 'record-deployment', input: 'job-status', value: 'exploded', entry: 'post' },
+  { action: 'record-deployment', input: 'strategy-source', value: 'a friend' },
+  {
+    action: 'record-deployment',
+    input: 'trace-dir',
+    value: '../../../../tmp/elsewhere',
+    with: {
+      'deployment-id': '7',
+      status: 'succeeded',
+      trace: '{"period": "1m", "gates": {}, "windows": []}',
+    },
+    says: 'outside the workspace',
+  },
+  { action: 'record-deployment', input: 'trace-dir', value: 'traces', says: "set 'status'" },
+  {
+    action: 'record-deployment',
+    input: 'dashboard-dir',
+    value: '../../../../tmp/elsewhere',
+    with: { mode: 'dashboard' },
+    says: 'outside the workspace',
+  },
+  { action: 'record-deployment', input: 'dashboard-since', value: 'forever', with: { mode: 'dashboard' } },
+  {
+    action: 'record-deployment',
+    input: 'dashboard-traces',
+    value: '../../../../etc',
+    with: { mode: 'dashboard' },
+    says: 'outside the workspace',
+  },
+  {
+    action: 'record-deployment',
+    input: 'dashboard-url',
+    value: 'javascript:alert(1)',
+    with: { mode: 'dashboard' },
+  },
 ];
 
 /** Every action row. */
@@ -558,6 +592,18 @@ export const CLI_ROWS: CliRow[] = [
     argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--window', 'ages'],
     flag: 'window',
   },
+  { argv: ['dashboard', '--repo', 'not a repo', '--out', 'site'], flag: 'repo' },
+  { argv: ['dashboard', '--repo', 'acme/shop'], flag: 'out' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--since', '90 days'], flag: 'since' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--since', '0d'], flag: 'since' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--limit', '10001'], flag: 'limit' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--url', 'http://x.example'], flag: 'url' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--until', 'soon'], flag: 'until' },
+  {
+    argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--environment', 'prod\n::warning::x'],
+    flag: 'environment',
+  },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--traces', '/no/such/dir'], flag: 'traces' },
   { argv: ['demo', '--seed', 'x'], flag: 'seed' },
   { argv: ['demo', '--speed', 'warp'], flag: 'speed' },
   { argv: ['judge', '--trace', '/etc/shadow'], flag: 'trace', names: '/etc/shadow', hides: 'root:' },

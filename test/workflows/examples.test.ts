@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
-import { interpolate, toData } from '../support/expressions';
+import { condition, interpolate, toData } from '../support/expressions';
 
 const STATE = '{"schema-version":1}';
 const github = {
@@ -181,5 +181,49 @@ describe('concurrency', () => {
       expect(groups.length, file).toBeGreaterThan(0);
       for (const group of groups) expect(group, file).toMatch(/^shiftgate-/);
     }
+  });
+});
+
+describe('examples/dashboard.yml', () => {
+  const doc = parseYaml(readFileSync('examples/dashboard.yml', 'utf8')) as {
+    permissions: unknown;
+    jobs: Record<
+      string,
+      {
+        permissions: Record<string, string>;
+        steps: { uses?: string; if?: string; with?: Record<string, string> }[];
+      }
+    >;
+  };
+  const contexts = (event: string) =>
+    toData(
+      {
+        github: { event_name: event, run_id: '9', token: 'ghs', event: { workflow_run: { id: 42 } } },
+        secrets: { SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/X' },
+        vars: { DASHBOARD_URL: 'https://acme.github.io/shop/' },
+        steps: { deployment: { outputs: { page_url: 'https://acme.github.io/shop/' } } },
+      },
+      '',
+      () => false,
+    ) as Parameters<typeof interpolate>[1];
+
+  it('grants each job only what it needs: reads to build, pages and id-token to publish', () => {
+    expect(doc.permissions).toEqual({});
+    expect(doc.jobs.build!.permissions).toEqual({ deployments: 'read', contents: 'read', actions: 'read' });
+    expect(doc.jobs.publish!.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
+  });
+
+  it('posts the Slack summary from the scheduled run only, and collects traces after deploy runs only', () => {
+    const steps = doc.jobs.build!.steps;
+    const dashboard = steps.find((s) => s.with?.mode === 'dashboard')!;
+    const download = steps.find((s) => s.uses === 'actions/download-artifact@v4')!;
+    expect(interpolate(dashboard.with!['slack-webhook-url']!, contexts('schedule'))).toBe(
+      'https://hooks.slack.com/services/T/B/X',
+    );
+    expect(interpolate(dashboard.with!['slack-webhook-url']!, contexts('workflow_run'))).toBe('');
+    expect(interpolate(dashboard.with!['slack-webhook-url']!, contexts('workflow_dispatch'))).toBe('');
+    expect(condition(download.if, contexts('workflow_run'), 'success')).toBe(true);
+    expect(condition(download.if, contexts('schedule'), 'success')).toBe(false);
+    expect(interpolate(download.with!['run-id']!, contexts('workflow_run'))).toBe('42');
   });
 });

@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   checkOnlyRegion,
   checkRunnable,
@@ -8,6 +8,7 @@ import {
   parseInteger,
   planWaves,
   parseRunSettings,
+  renderRunReport,
   runPlan,
   serializeRolloutState,
   virtualTime,
@@ -69,6 +70,7 @@ const OPTIONS = {
   ...CELL_FLAGS,
   'only-region': { type: 'string' },
   'state-out': { type: 'string' },
+  report: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -79,7 +81,7 @@ export const deployCommand: Command = {
   help: `Usage: shiftgate deploy (--strategy <name> [--param <name>=<value> ...] | --state <file>)
                         [--listener-arn <arn> ...] [--rule-arn <arn> ...]
                         [--stable-target-group-arn <arn>] [--canary-target-group-arn <arn>]
-                        [gate and timing flags] [--state-out <file>] [--json]
+                        [gate and timing flags] [--state-out <file>] [--report <dir>] [--json]
        shiftgate deploy --simulate [--scenario <name>] [--seed <n>] [--at <minute>] [--fault <spec> ...] ...
 
 Runs the plan step by step with the same orchestrator as the run-plan action: shift, bake and gate, next,
@@ -136,6 +138,9 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
 
 Output:
   --state-out     write the final rollout state to this file
+  --report        write the run's report to this directory (created when missing): report.html, a page
+                  of the dashboard's site (plan, steps, gate verdicts, charts, cells, saga, A/B) with
+                  style.css, and report.md whose charts are SVG files beside it (report-<n>.svg)
   --json          print {decision, reason, cancelled, restored, weights, state, trace} as JSON on stdout
                   (progress goes to stderr); a saga adds services [{name, status}] in deployment order
                   (deployed, compensated, failed or untouched) and compensated (names, in that order);
@@ -338,6 +343,28 @@ function onlyRegion(value: string): string {
   return value;
 }
 
+/** `--report <dir>`: the run as a page of the dashboard's site and as Markdown with SVG chart files. */
+function writeReport(dir: string, result: RunResult): void {
+  const files = renderRunReport({
+    name: 'report',
+    title: `shiftgate deploy: ${result.state.strategy}`,
+    intro: [
+      `Version ${result.state.version ?? '(not named)'}, environment ${result.state.environment ?? '(not named)'}.`,
+    ],
+    runs: [
+      {
+        title: `${result.state.strategy} rollout`,
+        verdict: result.reason,
+        state: result.state,
+        trace: result.trace,
+      },
+    ],
+    generatedAt: Date.now(),
+  });
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) writeFileSync(join(dir, file.path), file.content);
+}
+
 /** `--bad-service`: a planned saga service whose simulated gate fails. */
 function badService(values: Record<string, unknown>, services: readonly string[]): string | null {
   const name = values['bad-service'];
@@ -371,6 +398,7 @@ function report(
   if (typeof values['state-out'] === 'string') {
     writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(result.state)}\n`);
   }
+  if (typeof values.report === 'string') writeReport(resolve(io.cwd, values.report), result);
   const code =
     !result.restored ||
     result.cancelled ||
@@ -424,6 +452,9 @@ function report(
       `flag ${f.exposure}%: ${f.provider} deployment #${f.deployment} (version ${f.version}) ${f.state}, ${f.outcome}`,
     );
   if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
+  // Not path.join with a file name: the bundler would take it for an asset to copy.
+  if (typeof values.report === 'string')
+    lines.push(`report written to ${values.report} (report.md, report.html)`);
   io.stdout(`${lines.join('\n')}\n`);
   return code;
 }
