@@ -1,11 +1,14 @@
 import * as core from '@actions/core';
 import {
+  checkSagaCompensation,
   InputError,
   parseInteger,
+  parseServices,
   parseRollbackTo,
   parseRolloutState,
   type RollbackTarget,
   type RolloutState,
+  type ServiceSpec,
 } from '@shiftgate/core';
 import { log } from '@shiftgate/github';
 import { parseRetryMode, parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
@@ -18,6 +21,7 @@ export const DEFAULTS = {
   'rollback-to': '',
   // The deprecated alias of rollback-to: empty, so that only a workflow that gives it gets the warning.
   to: '',
+  services: '',
 } as const;
 
 /** The rollback inputs, parsed and validated once, before any AWS call. */
@@ -26,6 +30,8 @@ export interface Inputs extends RouteInputs {
   /** One line, at most 500 characters. */
   reason: string;
   state: RolloutState | null;
+  /** Saga services (their compensate commands), from this run's input only; empty without one. */
+  services: ServiceSpec[];
 }
 
 /**
@@ -44,9 +50,15 @@ export function parseInputs(
   const toName = get('rollback-to').trim() === '' && get('to').trim() !== '' ? 'to' : 'rollback-to';
   // The reason ends up in a notice and the summary: one line, so it cannot start a workflow command.
   const reason = get('reason').replace(/\s+/g, ' ').trim().slice(0, 500);
+  // Commands come from this input only; a saga state with services left to undo needs them.
+  const services = parseServices('services', get('services'));
+  if (state) checkSagaCompensation('services', state, services);
   // A rollout over cells names its routes per cell in the state: every moved cell goes back.
-  if (state?.cells) return { ...cellRouteInputs(get, env), to: toText, reason, state };
-  const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state);
+  if (state?.cells) return { ...cellRouteInputs(get, env), to: toText, reason, state, services };
+  // A saga state without routes: the rollback compensates its services and moves no traffic.
+  const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state, {
+    optional: state?.strategy === 'saga',
+  });
   if (toText === 'previous') {
     const missing = routes.filter((r) => !state?.['initial-weights']?.[r]);
     if (missing.length > 0) {
@@ -60,7 +72,7 @@ export function parseInputs(
       );
     }
   }
-  return { routes, pair, to: toText, reason, state, region, retryMode, maxAttempts };
+  return { routes, pair, to: toText, reason, state, services, region, retryMode, maxAttempts };
 }
 
 /** Over cells the routes and target groups come from the state's cells; the route inputs must be empty. */

@@ -4,12 +4,14 @@ import {
   rollbackRollout,
   serializeRolloutState,
   type RuleManager,
+  type ServiceCommandRunner,
   type TrafficRouter,
 } from '@shiftgate/core';
 import {
   actionsLogger,
   log,
   runStep,
+  shellServiceRunner,
   systemClock,
   systemSleep,
   type TrafficDependencies,
@@ -21,6 +23,8 @@ import { rollbackSummary } from './summary';
 /** What the action talks to and waits with (see {@link TrafficDependencies}), and the A/B rule manager. */
 export interface Dependencies extends TrafficDependencies {
   rules?: RuleManager;
+  /** Runs saga service commands; bash by default. */
+  services?: ServiceCommandRunner;
 }
 
 /** The action: validate, move traffic route after route, then report. */
@@ -55,24 +59,47 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
     logger: actionsLogger,
     sleep: deps.sleep ?? systemSleep,
     random: Math.random,
+    // A saga's services left deployed are compensated in reverse with this run's commands.
+    ...(inputs.services.length > 0 && inputs.state
+      ? {
+          undo: {
+            hooks: { saga: { services: inputs.services, run: deps.services ?? shellServiceRunner } },
+            started: inputs.state.step,
+          },
+        }
+      : {}),
   });
   const { routes: results, error } = result.record;
-  const summary = { reason: inputs.reason, to: inputs.to, pair: inputs.pair, results };
+  const summary = {
+    reason: inputs.reason,
+    to: inputs.to,
+    pair: inputs.pair,
+    results,
+    undo: result.record.undo,
+  };
+  for (const line of result.record.undo) log.info(line);
   if (!result.restored) {
-    if (result.failures.length > 0)
+    // The state says where each saga service ended, for the record, even when the rollback failed.
+    if (result.state?.services) core.setOutput('state', serializeRolloutState(result.state));
+    if (result.failures.length > 0 || result.record.undo.length > 0)
       await core.summary.addRaw(rollbackSummary({ ...summary, failures: result.failures })).write();
     throw new Error(error!);
   }
-  core.setOutput('rolled-back', String(result.changed));
+  // Undoing an audience rule or compensating saga services is a rollback as much as moving traffic.
+  const undone = result.record.undo.length > 0;
+  core.setOutput('rolled-back', String(result.changed || undone));
   core.setOutput('weights', formatRouteWeights(Object.fromEntries(results.map((r) => [r.route, r.after]))));
   core.setOutput('state', result.state ? serializeRolloutState(result.state) : '');
   const target =
     inputs.to === 'stable' ? 'stable 100% / canary 0%' : 'the weights recorded before the rollout';
   const because = inputs.reason ? ` Reason: ${inputs.reason}` : '';
-  log.notice(
-    result.changed
-      ? `Rolled back ${results.filter((r) => r.changed).length} of ${results.length} route${results.length === 1 ? '' : 's'} to ${target} (verified).${because}`
-      : `Traffic was already at ${target}; nothing changed.${because}`,
-  );
+  const moved =
+    results.length === 0
+      ? 'No route to move.'
+      : result.changed
+        ? `Rolled back ${results.filter((r) => r.changed).length} of ${results.length} route${results.length === 1 ? '' : 's'} to ${target} (verified).`
+        : `Traffic was already at ${target}; nothing changed.`;
+  const also = undone ? ` ${result.record.undo.join('; ')}.` : '';
+  log.notice(`${moved}${also}${because}`);
   await core.summary.addRaw(rollbackSummary(summary)).write();
 }

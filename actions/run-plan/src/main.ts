@@ -102,7 +102,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   let record: RestoreRecord | null = null;
   const where = overCells
     ? `${(inputs.cells ?? Object.keys(state.cells ?? {})).length} cells`
-    : inputs.routes.join(', ');
+    : inputs.routes.join(', ') || 'no routes (the saga services deploy in place)';
   log.info(
     `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${where}: ` +
       `${formatDuration(inputs.pollInterval)} windows, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,

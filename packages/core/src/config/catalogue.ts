@@ -266,8 +266,14 @@ export const SETTINGS = {
     parse: parseServices,
     description:
       'Saga services as a YAML list, each with name, deploy and compensate (bash commands) and optionally deployment-order, alarms and smoke (its gate after its deploy). Commands run with SHIFTGATE_SERVICE, SHIFTGATE_PHASE (deploy, smoke or compensate), SHIFTGATE_VERSION and SHIFTGATE_ENVIRONMENT; on a failure the failing service and every deployed one are compensated in reverse, each compensation retried 3 times. Required for saga plans: a rollout state carries service names only, never commands.',
-    actions: { 'run-plan': {} },
-    cli: DEPLOY,
+    actions: {
+      'run-plan': {},
+      rollback: {
+        description:
+          'Saga services as a YAML list, as run-plan takes them: the compensate commands of the services the `state` records as deployed or failing run in reverse deployment order (each retried 3 times). Required when the state records such services: a state carries service names only, never commands.',
+      },
+    },
+    cli: ['deploy', 'rollback'],
   },
   'rollback-to': {
     default: DEFAULT_ROLLBACK_TARGET,

@@ -10,7 +10,7 @@ import {
 } from '../shared/index';
 import type { RolloutState } from '../rollout/index';
 import type { Step } from '../strategy/index';
-import { compensateServices, SagaLog } from './saga';
+import { checkSagaCompensation, compensateServices, SagaLog } from './saga';
 import {
   recordRollback,
   removeAudience,
@@ -56,7 +56,8 @@ export interface RollbackOptions {
   attempts?: number;
   /**
    * After traffic is back, undo the steps that do not move it: the last flag hook back to exposure 0,
-   * deployed saga services compensated in reverse. `started` is how many plan steps had started.
+   * deployed saga services compensated in reverse. `started` is how many plan steps had started; `saga`
+   * is the run's saga log (without it, the state's `services` say what is deployed).
    */
   undo?: { hooks: StepHooks; started: number; saga?: SagaLog };
 }
@@ -91,6 +92,10 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     error: null,
     undo: [],
   };
+  // A saga state with services left deployed needs this run's services before anything is written.
+  const sagaLog = state?.strategy === 'saga' ? (options.undo?.saga ?? new SagaLog(state)) : null;
+  if (state && sagaLog?.pending() && !options.undo?.saga)
+    checkSagaCompensation('services', state, options.undo?.hooks.saga?.services ?? []);
   const initial = state?.['initial-weights'] ?? {};
   // A state over cells names its routes per cell: without a scope given, every moved cell goes back.
   if (state?.cells && !options.pairs) {
@@ -151,7 +156,14 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     next = recordRollback(state, to, pair, new Date(clock.now()));
   else if (state)
     next = { ...state, status: restored ? 'rolled-back' : 'failed', 'updated-at': isoNow(clock) };
-  if (next && options.undo) await undoSteps(next, options.undo, record, { clock, sleep, logger });
+  if (next && options.undo)
+    await undoSteps(next, { ...options.undo, ...(sagaLog ? { saga: sagaLog } : {}) }, record, {
+      clock,
+      sleep,
+      logger,
+    });
+  // The state says where every service ended, so a later rollback compensates only what is left.
+  if (next && sagaLog) next = { ...next, services: sagaLog.states() };
   // A saga service left deployed after its compensation failed needs a person as much as a route does.
   const compensationFailed = record.error?.startsWith('compensation-failed: ') ?? false;
   if (next && compensationFailed) next = { ...next, status: 'failed' };
@@ -215,12 +227,7 @@ async function undoSteps(
       record.undo.push(`${hook.name} command failed to set exposure 0%: ${errorMessage(error)}`);
     }
   }
-  if (hooks.saga && ran.some((s) => s.kind === 'service')) {
-    await compensateServices(
-      state,
-      undo.started,
-      { saga: hooks.saga, log: undo.saga ?? new SagaLog(state), clock, sleep, logger },
-      record,
-    );
-  }
+  const log = undo.saga ?? new SagaLog(state);
+  if (hooks.saga && log.pending())
+    await compensateServices(state, { saga: hooks.saga, log, clock, sleep, logger }, record);
 }

@@ -46,11 +46,11 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   const startedAt = isoNow(clock);
   const { pair, routes } = checkRun(options);
   if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
-  await checkAudience(options, routes[0]!);
+  if (routes.length > 0) await checkAudience(options, routes[0]!);
 
   let state: RolloutState = options.state;
   if (isCellRun(options)) state = withCells(state, options.cells);
-  else if (state.routes.length === 0 || !state['stable-target-group-arn']) {
+  else if (routes.length > 0 && (state.routes.length === 0 || !state['stable-target-group-arn'])) {
     state = {
       ...state,
       routes: [...routes],
@@ -58,7 +58,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
       'canary-target-group-arn': pair.canary,
     };
   }
-  if (!state['load-balancer-arn'] && !state.cells) {
+  if (!state['load-balancer-arn'] && !state.cells && routes.length > 0) {
     const reading = await options.router.read(routes[0]!);
     state = { ...state, 'load-balancer-arn': await options.router.loadBalancerOf(reading) };
   }
@@ -111,7 +111,13 @@ async function runStep(run: RunContext, index: number): Promise<RunResult | null
     record('cancelled', `cancelled before step ${index + 1}`);
     return rollBack(run, `cancelled before step ${index + 1} of ${total}`, 'rollback', true);
   }
-  run.emit({ type: 'step-start', index, step, total });
+  // A service whose deploy has started may be half deployed: until it passes, it counts as failing, so a
+  // post step after a killed job compensates it too.
+  if (run.saga && step.kind === 'service') {
+    run.saga.set(step.service, 'failed');
+    withServices(run);
+  }
+  run.emit({ type: 'step-start', index, step, total, state: run.state });
   try {
     const outcome = await withRetries(run, { index, retries }, () => executeStep(run, step, index));
     const updatedAt = isoNow(options.clock);
@@ -122,6 +128,7 @@ async function runStep(run: RunContext, index: number): Promise<RunResult | null
     }
     run.state = { ...(outcome.state ?? run.state), step: index + 1, 'updated-at': updatedAt };
     if (run.state.status !== 'in-progress') run.state = { ...run.state, status: 'in-progress' };
+    withServices(run);
     ended('passed', outcome.message, outcome.more);
     return null;
   } catch (error) {
@@ -199,6 +206,11 @@ async function rollBack(
   return finish(run, decision, text, { cancelled, restored: result.restored, rollback: result.record });
 }
 
+/** Writes where each saga service stands into the run's state (names and statuses, never commands). */
+function withServices(run: RunContext): void {
+  if (run.saga) run.state = { ...run.state, services: run.saga.states() };
+}
+
 /** The run's result and trace. */
 function finish(
   run: RunContext,
@@ -206,6 +218,7 @@ function finish(
   reason: string,
   extra: { cancelled?: boolean; restored?: boolean; rollback?: RollbackRecord | null } = {},
 ): RunResult {
+  withServices(run);
   const { state } = run;
   const cancelled = extra.cancelled ?? false;
   return {

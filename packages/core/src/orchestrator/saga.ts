@@ -3,17 +3,15 @@
 // compensation retried with backoff. Every command, its exit code and duration, goes to the saga log.
 import { errorMessage, InputError, type Clock, type Logger, type Sleeper } from '../shared/index';
 import { worst, type AlarmState, type Check, type Phase } from '../health/index';
-import type { RolloutState } from '../rollout/index';
+import {
+  needsCompensation,
+  type RolloutState,
+  type ServiceState,
+  type ServiceStatus,
+} from '../rollout/index';
 import { checkPlanServices, type ServiceSpec, type Step } from '../strategy/index';
 import { Cancelled, StepFailure, type RunContext, type StepOutcome } from './context';
-import type {
-  RollbackRecord,
-  SagaCommandRecord,
-  SagaHooks,
-  SagaReport,
-  ServiceCommand,
-  ServiceStatus,
-} from './types';
+import type { RollbackRecord, SagaCommandRecord, SagaHooks, SagaReport, ServiceCommand } from './types';
 
 /** Tries of one compensation, and the first pause between them (doubling). */
 const ATTEMPTS = 3;
@@ -25,16 +23,38 @@ export class SagaLog {
   readonly compensated: string[] = [];
   private readonly status = new Map<string, ServiceStatus>();
 
-  /** Services deployed before this run started (plan steps before `state.step`) count as deployed. */
+  /**
+   * Where each service stands as the state records it; a state that records none counts the services
+   * before `state.step` as deployed.
+   */
   constructor(state: RolloutState) {
+    const recorded = new Map((state.services ?? []).map((s) => [s.name, s.status]));
     state.plan.forEach((step, index) => {
       if (step.kind === 'service')
-        this.status.set(step.service, index < state.step ? 'deployed' : 'untouched');
+        this.status.set(
+          step.service,
+          recorded.get(step.service) ?? (index < state.step ? 'deployed' : 'untouched'),
+        );
     });
   }
 
   set(service: string, status: ServiceStatus): void {
     this.status.set(service, status);
+  }
+
+  /** Where a service stands. */
+  get(service: string): ServiceStatus | undefined {
+    return this.status.get(service);
+  }
+
+  /** Each service with its status, in deployment order, as the state records them. */
+  states(): ServiceState[] {
+    return [...this.status].map(([name, status]) => ({ name, status }));
+  }
+
+  /** True when some service is deployed or failing: there is something to compensate. */
+  pending(): boolean {
+    return [...this.status.values()].some(needsCompensation);
   }
 
   /** The services in deployment order with their status, the compensated ones in the order undone. */
@@ -261,24 +281,24 @@ export interface CompensationOptions {
 }
 
 /**
- * Compensates, in reverse deployment order, every service of the plan that had started (the failing
- * one included). Each compensation is tried up to `attempts` times, a doubling pause apart; when one
- * still fails, compensation stops there (the services before it may depend on it being undone first)
- * and the rollback's error is `compensation-failed: <service>`.
+ * Compensates, in reverse deployment order, every service the saga log says is deployed or failing
+ * (the failing one included; a state from an earlier run says the same of its services). Each
+ * compensation is tried up to `attempts` times, a doubling pause apart; when one still fails,
+ * compensation stops there (the services before it may depend on it being undone first) and the
+ * rollback's error is `compensation-failed: <service>`.
  */
 export async function compensateServices(
   state: RolloutState,
-  started: number,
   options: CompensationOptions,
   record: RollbackRecord,
 ): Promise<void> {
   const { saga, log, clock, sleep, logger } = options;
-  const ran = state.plan.slice(0, started).filter((s) => s.kind === 'service');
-  const names = new Set(ran.map((s) => (s.kind === 'service' ? s.service : '')));
   const attempts = Math.max(1, saga.attempts ?? ATTEMPTS);
   const backoff = saga.backoff ?? BACKOFF_MS;
   for (const step of state.compensation) {
-    if (step.kind !== 'service' || !names.has(step.service)) continue;
+    if (step.kind !== 'service') continue;
+    const status = log.get(step.service);
+    if (status === undefined || !needsCompensation(status)) continue;
     const spec = specOf(saga, step.service);
     let code = -1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -307,4 +327,30 @@ export async function compensateServices(
     log.compensated.push(spec.name);
     record.undo.push(`service ${spec.name} compensated (exit code 0)`);
   }
+}
+
+/**
+ * Before a rollback from outside the run (the rollback action, `shiftgate rollback`, the run-plan post
+ * step): a saga state that records services left deployed or failing needs this run's `services`, naming
+ * the same services as the plan, since a state carries names and never commands. Throws an
+ * {@link InputError} naming `input` otherwise; nothing has changed yet.
+ */
+export function checkSagaCompensation(
+  input: string,
+  state: RolloutState,
+  services: readonly ServiceSpec[],
+): void {
+  if (state.strategy !== 'saga') return;
+  const log = new SagaLog(state);
+  if (!log.pending()) return;
+  if (services.length === 0) {
+    const left = log
+      .states()
+      .filter((s) => needsCompensation(s.status))
+      .map((s) => `${s.name} (${s.status})`);
+    throw new InputError(input, '', '', {
+      message: `Input '${input}' is empty, but the saga state records ${left.join(', ')} to compensate; give the same 'services' as the run (their compensate commands come from there, never from a state). Nothing was changed.`,
+    });
+  }
+  checkPlanServices(input, state.plan, services);
 }

@@ -14,7 +14,7 @@ import type {
   SmokeRunner,
   TraceDocument,
 } from '../health/index';
-import type { RolloutState, RouteWeights } from '../rollout/index';
+import type { RolloutState, RouteWeights, ServiceStatus } from '../rollout/index';
 import type { ServiceSpec, Step, StepKind } from '../strategy/index';
 import type { Cell } from '../config/index';
 import type { AbComparison } from './ab';
@@ -72,9 +72,6 @@ export interface SagaHooks {
   /** Pause after the first failed try of a compensation, doubling after each (1000 ms by default). */
   backoff?: number;
 }
-
-/** Where a saga service ended up. */
-export type ServiceStatus = 'deployed' | 'compensated' | 'failed' | 'untouched';
 
 /** One service command as it ran. */
 export interface SagaCommandRecord {
@@ -214,7 +211,7 @@ export interface RunResult {
 
 /** Progress, for live output. */
 export type RunEvent =
-  | { type: 'step-start'; index: number; step: Step; total: number }
+  | { type: 'step-start'; index: number; step: Step; total: number; state: RolloutState }
   | { type: 'step-end'; record: StepRecord; state: RolloutState }
   | { type: 'poll'; index: number; report: PollReport }
   | { type: 'retry'; index: number; attempt: number; error: string; waitMs: number }

@@ -1,4 +1,5 @@
 import { isWeight, parseCellStates, type CellState } from './cells';
+import { parseServiceStates, type ServiceState } from './services';
 import {
   fieldProblem,
   InputError,
@@ -74,6 +75,11 @@ export interface RolloutState {
    * document, so states written before cells existed still read.
    */
   cells?: Record<string, CellState> | null;
+  /**
+   * Saga only: each service by name, in deployment order, with where it stands (never its commands);
+   * absent or null before a run recorded any. Optional, so states written before it still read.
+   */
+  services?: ServiceState[] | null;
   'created-at': string;
   'updated-at': string;
 }
@@ -137,6 +143,7 @@ const KEYS: Record<keyof RolloutState, true> = {
   'initial-weights': true,
   weights: true,
   cells: true,
+  services: true,
   'created-at': true,
   'updated-at': true,
 };
@@ -174,7 +181,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     if (!(key in KEYS)) fail(`unknown key '${key}'`);
   }
   for (const key of Object.keys(KEYS)) {
-    if (!(key in doc) && key !== 'cells') fail(`missing key '${key}'`);
+    if (!(key in doc) && key !== 'cells' && key !== 'services') fail(`missing key '${key}'`);
   }
   const str = (key: string): string => {
     const v = doc[key];
@@ -247,6 +254,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
       );
   }
   const cells = parseCellStates(doc.cells ?? null, fail);
+  const services = parseServiceStates(doc.services ?? null, plan, fail);
   return {
     'schema-version': ROLLOUT_STATE_VERSION,
     strategy: strategy as StrategyName,
@@ -265,6 +273,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     'initial-weights': initial as RouteWeights | null,
     weights: weights as Split | null,
     ...(cells ? { cells } : {}),
+    ...(services ? { services } : {}),
     'created-at': str('created-at'),
     'updated-at': str('updated-at'),
   };
