@@ -246,7 +246,10 @@ export function awsPorts(
   routes: string[];
   pair: TargetPair;
 } {
-  const route = parseRouteInputs(flagGetter(values), io.env, state);
+  // A saga deploys in place: without route flags it moves no traffic, so it needs none.
+  const route = parseRouteInputs(flagGetter(values), io.env, state, {
+    optional: state?.strategy === 'saga',
+  });
   const settings = { region: route.region, retryMode: route.retryMode, maxAttempts: route.maxAttempts };
   const elbv2 = createElbv2Client({ caller, ...settings });
   const cloudwatch = createCloudWatchClient({ caller, ...settings });

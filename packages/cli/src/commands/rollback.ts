@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  checkSagaCompensation,
   describeTargetGroups,
   parseRollbackTo,
   parseRolloutState,
+  parseServices,
   parseWeight,
   rollbackRollout,
   serializeRolloutState,
@@ -13,6 +15,7 @@ import {
   type Random,
   type RollbackTarget,
   type RuleManager,
+  type ServiceCommandRunner,
   type Sleeper,
   type TargetPair,
   type TrafficRouter,
@@ -26,11 +29,12 @@ import {
   readFlagFile,
   requireSimulate,
   ROUTE_FLAGS,
+  shellServices,
   SIMULATE_FLAGS,
   SIMULATION_EPOCH,
   simulationFromFlags,
 } from '../run-support';
-import { mulberry32 } from '../simulator/index';
+import { mulberry32, simulatedServiceRunner, simulatedServices } from '../simulator/index';
 
 const OPTIONS = {
   state: { type: 'string' },
@@ -66,9 +70,15 @@ Options:
                    previous: exactly the weights recorded before the rollout (needs --state)
   --to             deprecated alias of --rollback-to (the name run-plan and deploy use)
   --reason         why, for the output
+  --services       saga: the services with their compensate commands, as deploy takes them (write
+                   --services="$(cat services.yml)" or a JSON list); those the state records as
+                   deployed or failing are compensated
+                   in reverse order (a state carries names, never commands); the simulator simulates
+                   the planned services' commands when it is not given
   --aws-region, --retry-mode (standard|adaptive), --max-attempts (1-10)
   --state-out      write the state, marked rolled back, to this file (needs --state)
-  --json           print {"rolled-back", "routes", "state"} as JSON
+  --json           print {"rolled-back", "routes", "state"} as JSON; a saga adds services
+                   [{name, status}] and compensated (names, in the order compensated)
 
 Simulator:
   --simulate       roll back the simulator's listener instead of AWS
@@ -87,6 +97,12 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       throw new UsageError(`${flag} previous needs --state with the weights recorded before the rollout`);
     }
     if (values['state-out'] && !state) throw new UsageError('--state-out needs --state');
+    // A saga's compensate commands come from --services only (the simulator simulates the planned ones).
+    const sagaNames = state?.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : [])) ?? [];
+    const servicesText = typeof values.services === 'string' ? values.services : '';
+    const simulatedSaga = values.simulate === true && sagaNames.length > 0 && servicesText === '';
+    const services = simulatedSaga ? simulatedServices(sagaNames) : parseServices('--services', servicesText);
+    if (state) checkSagaCompensation('--services', state, services);
 
     let router: TrafficRouter;
     let routes: string[];
@@ -96,6 +112,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     let random: Random = Math.random;
     // Removes an A/B test's audience rule first (only a state that planned one asks for it).
     let rules: RuleManager | undefined;
+    let runService: ServiceCommandRunner = shellServices(io);
     if (values.simulate) {
       const time = virtualTime(SIMULATION_EPOCH);
       const sim = simulationFromFlags(values, time.clock);
@@ -115,6 +132,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       rules = sim.rules;
       now = time.clock.now;
       sleep = time.sleep;
+      if (simulatedSaga) runService = simulatedServiceRunner({ bad: null, sleep: time.sleep });
       random = mulberry32(sim.seed);
     } else {
       if (values['from-weight']) throw new UsageError('--from-weight only applies with --simulate');
@@ -140,6 +158,9 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       logger,
       sleep,
       random,
+      ...(state && services.length > 0
+        ? { undo: { hooks: { saga: { services, run: runService } }, started: state.step } }
+        : {}),
     });
     const results = result.restored ? result.record.routes : [];
     const failure = result.restored ? null : result.record.error;
@@ -154,6 +175,13 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
             'rolled-back': results.some((r) => r.changed),
             routes: Object.fromEntries(results.map((r) => [r.route, r.after])),
             error: failure,
+            ...(result.state?.services
+              ? {
+                  services: result.state.services,
+                  compensated: compensatedNames(result.record.undo),
+                }
+              : {}),
+            undo: result.record.undo,
             state: next,
           },
           null,
@@ -166,6 +194,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       io.stderr(`shiftgate rollback: ${failure}\n`);
       return EXIT.failed;
     }
+    for (const line of result.record.undo) io.stdout(`${line}\n`);
     const lines = results.map(
       (r) =>
         `${r.route}: ${r.changed ? 'rolled back to' : 'already at'} ${describeTargetGroups(r.after, pair)} (verified)`,
@@ -180,3 +209,8 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     return EXIT.ok;
   },
 };
+
+/** The saga services a rollback compensated, in the order it did. */
+function compensatedNames(undo: readonly string[]): string[] {
+  return undo.flatMap((line) => /^service (\S+) compensated /.exec(line)?.[1] ?? []);
+}
