@@ -203,6 +203,32 @@ const ROLLBACK: ActionRow[] = [
   { action: 'rollback', input: 'rollback-to', value: 'back' },
   { action: 'rollback', input: 'rollback-to', value: 'previous', says: 'no state was given' },
   { action: 'rollback', input: 'to', value: 'yesterday' },
+  {
+    action: 'rollback',
+    input: 'services',
+    value: '- name: orders\n  deploy: ./deploy.sh',
+    says: 'compensate',
+  },
+  {
+    // A saga state that records a deployed service, and no services to compensate it with.
+    action: 'rollback',
+    input: 'services',
+    value: '',
+    with: {
+      'listener-arn': '',
+      'stable-target-group-arn': '',
+      'canary-target-group-arn': '',
+      state: plannedState('saga', { services: 'orders,payments' }, (doc) => {
+        doc.step = 2;
+        doc.status = 'in-progress';
+        doc.services = [
+          { name: 'orders', status: 'deployed' },
+          { name: 'payments', status: 'untouched' },
+        ];
+      }),
+    },
+    says: 'orders (deployed)',
+  },
 ];
 
 const RECORD: ActionRow[] = [
@@ -302,6 +328,10 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--strategy', 'canary', '--rollback-to', 'yesterday'], flag: 'rollback-to' },
   { argv: ['rollback', '--to', 'yesterday', '--listener-arn', LISTENER], flag: 'to' },
   { argv: ['rollback', '--listener-arn', 'nope'], flag: 'listener-arn' },
+  {
+    argv: ['rollback', '--simulate', '--services', '- name: a\n  deploy: d'],
+    flag: 'services',
+  },
   { argv: ['history', '--repo', 'not a repo', '--environment', 'production'], flag: 'repo' },
   { argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--limit', '0'], flag: 'limit' },
   {

@@ -39,6 +39,7 @@ import {
   withCancelSignals,
 } from '@shiftgate/github';
 import { runnerTime } from './clock';
+import { clearRollout, rolloutSaver } from './undo';
 import { parseInputs, type Inputs } from './inputs';
 import { runSummary } from './summary';
 
@@ -100,6 +101,8 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   const cloudwatchOf = (region: string) => deps.cloudwatch ?? regional.cloudwatch(region);
   let record: RestoreRecord | null = null;
+  // A saga's services and an A/B audience rule: what the post step undoes after a killed job.
+  const rollout = rolloutSaver(aws);
   const where = overCells
     ? `${(inputs.cells ?? Object.keys(state.cells ?? {})).length} cells`
     : inputs.routes.join(', ') || 'no routes (the saga services deploy in place)';
@@ -161,7 +164,10 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
       record = addRestorePlans(record, { pair: pair ?? inputs.pair }, plans, pair ?? inputs.pair);
       saveRestoreState(aws, record);
     },
-    onEvent: progress,
+    onEvent: (event) => {
+      progress(event);
+      rollout.onEvent(event);
+    },
   });
   // Outputs first: a cancelled job has seconds left.
   core.setOutput('decision', result.decision);
@@ -172,6 +178,12 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   // Paused keeps the record: a job that fails after an approval pause still puts traffic back.
   if (record && (result.decision === 'promote' || (result.decision !== 'paused' && result.restored)))
     clearRestoreState();
+  // The run undid its rule and services itself (or promoted): a pause leaves them to the post step, and
+  // so does an audience rule the run could not remove (removing it again is safe: it is found by its
+  // tag). A compensation that failed even so is the rollback action's to retry, not the post step's.
+  const ruleLeft = !result.restored && result.state.plan.some((s) => s.kind === 'audience');
+  if (ruleLeft) rollout.save(result.state);
+  else if (result.decision !== 'paused') clearRollout();
   if (result.decision === 'promote') log.notice(result.reason);
   else if (result.decision === 'paused') log.notice(result.reason);
   else log.warning(result.reason);

@@ -12,6 +12,7 @@ import type { RolloutState } from '../rollout/index';
 import type { Step } from '../strategy/index';
 import { checkSagaCompensation, compensateServices, SagaLog } from './saga';
 import {
+  AUDIENCE_TAG,
   recordRollback,
   removeAudience,
   restoreRoutes,
@@ -33,6 +34,11 @@ export interface RollbackOptions {
   router: TrafficRouter;
   /** Removes this rollout's A/B audience rule first (plans with `audience` steps). */
   rules?: RuleManager;
+  /**
+   * The audience rule's ARN when the caller knows it (the run that created it): named in the error when
+   * it cannot be removed. Only rules found by this rollout's tag are ever deleted.
+   */
+  audienceRule?: string | null;
   /** The routes to send back; empty when the rollout never moved traffic (only the state is marked). */
   routes: string[];
   pair: TargetPair;
@@ -109,8 +115,8 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     options = { ...options, routes: Object.keys(pairs), pairs };
   }
   // The audience rule goes first: until it is gone, its requests still reach the canary.
-  const audienceError = await removeAudienceRule(options, record);
   const attempts = Math.max(1, options.attempts ?? 1);
+  const audienceError = await removeAudienceRule(options, record, attempts, logger);
   let failures: RouteOutcome[] = [];
   for (let attempt = 1; attempt <= attempts && options.routes.length > 0; attempt++) {
     try {
@@ -176,18 +182,35 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
   };
 }
 
-/** Removes the rollout's audience rule, if its plan has one; resolves to the error, or null. */
-async function removeAudienceRule(options: RollbackOptions, record: RollbackRecord): Promise<string | null> {
+/**
+ * Removes the rollout's audience rule (found by its tag), if its plan has one, tried `attempts` times a
+ * growing pause apart; resolves to the error, naming the rule when it is known, or null.
+ */
+async function removeAudienceRule(
+  options: RollbackOptions,
+  record: RollbackRecord,
+  attempts: number,
+  logger: Logger,
+): Promise<string | null> {
   const { state, rules } = options;
   const route = state?.routes[0];
   if (!state || !rules || !route || !state.plan.some((s) => s.kind === 'audience')) return null;
-  try {
-    for (const arn of await removeAudience(rules, route, state['created-at']))
-      record.undo.push(`audience rule ${arn} removed`);
-    return null;
-  } catch (error) {
-    return `removing the audience rule failed: ${errorMessage(error)}`;
+  let error = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      for (const arn of await removeAudience(rules, route, state['created-at']))
+        record.undo.push(`audience rule ${arn} removed`);
+      return null;
+    } catch (thrown) {
+      error = errorMessage(thrown);
+      if (attempts > 1)
+        logger.warning(`removing the audience rule failed (attempt ${attempt} of ${attempts}): ${error}`);
+      if (attempt < attempts) await options.sleep(Math.min(1000 * attempt, 5000));
+    }
   }
+  const known = options.audienceRule ?? state['audience-rule'] ?? null;
+  const rule = known ? ` ${known}` : '';
+  return `removing the audience rule${rule} (tagged ${AUDIENCE_TAG}=${state['created-at']}) on ${route} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error}; requests it matches still reach the new version, delete the rule by hand`;
 }
 
 /** A state over cells after a rollback: the cells whose routes were all sent back are `rolled-back`. */

@@ -166,7 +166,7 @@ async function rollBack(
   const lastStarted = records.length > 0 ? records[records.length - 1]!.index : state.step - 1;
   const result = await rollbackRollout({
     router: options.router,
-    ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.rules ? { rules: options.rules, audienceRule: ruleOf(run).rule?.arn ?? null } : {}),
     routes: cells ? cells.routes : touched ? run.routes : [],
     pair: run.pair,
     ...(cells ? { pairs: cells.pairs } : {}),

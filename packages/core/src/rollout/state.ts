@@ -80,6 +80,11 @@ export interface RolloutState {
    * absent or null before a run recorded any. Optional, so states written before it still read.
    */
   services?: ServiceState[] | null;
+  /**
+   * A/B only: the audience rule the run created, for messages (it is removed only when found by this
+   * rollout's tag, never by this value: a state is data). Optional, so older states still read.
+   */
+  'audience-rule'?: string | null;
   'created-at': string;
   'updated-at': string;
 }
@@ -144,6 +149,7 @@ const KEYS: Record<keyof RolloutState, true> = {
   weights: true,
   cells: true,
   services: true,
+  'audience-rule': true,
   'created-at': true,
   'updated-at': true,
 };
@@ -181,7 +187,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     if (!(key in KEYS)) fail(`unknown key '${key}'`);
   }
   for (const key of Object.keys(KEYS)) {
-    if (!(key in doc) && key !== 'cells' && key !== 'services') fail(`missing key '${key}'`);
+    if (!(key in doc) && key !== 'cells' && key !== 'services' && key !== 'audience-rule') fail(`missing key '${key}'`);
   }
   const str = (key: string): string => {
     const v = doc[key];
@@ -274,6 +280,9 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     weights: weights as Split | null,
     ...(cells ? { cells } : {}),
     ...(services ? { services } : {}),
+    ...(doc['audience-rule'] !== undefined && doc['audience-rule'] !== null
+      ? { 'audience-rule': field('audience-rule', 'arn') }
+      : {}),
     'created-at': str('created-at'),
     'updated-at': str('updated-at'),
   };
