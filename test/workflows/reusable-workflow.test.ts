@@ -86,6 +86,23 @@ describe('the progressive-deploy reusable workflow', () => {
     expect(sim.outputs.decision).toBe('rollback');
   });
 
+  it('records failed, not rolled_back, when a saga compensation still fails in the rollback step', () => {
+    const services = '- {name: order, deploy: ./d.sh, compensate: ./c.sh, smoke: ./s.sh}';
+    const failedState = state.replace('"planned"', '"failed"');
+    const sim = simulateWorkflow(workflow, {
+      inputs: { ...inputs, services },
+      github,
+      // run-plan fails with compensation-failed, and so does the rollback step that retries it.
+      outcome: (_job, step) => (step.id === 'run' || step.id === 'rollback' ? 'failure' : 'success'),
+      outputs: (job, step) =>
+        step.action === 'rollback' ? { state: failedState } : outputs('rollback')(job, step),
+    });
+    const steps = sim.jobs.deploy!.steps;
+    // The rollback step compensates with this run's services, never commands from a state.
+    expect(steps.find((s) => s.id === 'rollback')!.with.services).toBe(services);
+    expect(steps.at(-1)!.with).toMatchObject({ status: 'failed', 'deployment-id': '77', state: failedState });
+  });
+
   it("gives run-plan the plan job's flag-command, never one from a state", () => {
     const flag = buildPlan('feature-flag', { 'flag-command': './set-flag.sh' });
     const sim = simulateWorkflow(workflow, {
