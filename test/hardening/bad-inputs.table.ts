@@ -191,6 +191,20 @@ const RUN: ActionRow[] = [
   },
   {
     action: 'run-plan',
+    input: 'ab-metrics',
+    value: '- {name: orders, better: more, namespace: Shop, metric: Orders}',
+    with: { state: plannedState('ab-testing', { split: '50,50' }) },
+    says: "'better' must be higher or lower",
+  },
+  {
+    // Custom A/B metrics in a plan that is not an A/B test.
+    action: 'run-plan',
+    input: 'ab-metrics',
+    value: '- {name: orders, better: higher, namespace: Shop, metric: Orders}',
+    says: 'this is a canary plan',
+  },
+  {
+    action: 'run-plan',
     input: 'flag-command',
     value: '',
     with: { state: plannedState('feature-flag', { 'flag-command': 'touch /tmp/x' }) },
@@ -305,6 +319,10 @@ export const CLI_ROWS: CliRow[] = [
     flag: 'bad-service',
   },
   { argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--b-effect', 'much'], flag: 'b-effect' },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--ab-metrics', '[{name: x}]'],
+    flag: 'ab-metrics',
+  },
   { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', 'many'], flag: 'cells' },
   {
     argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--regions', 'mars-1'],

@@ -126,6 +126,8 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
         queries: inputs.queries,
         slowThreshold: inputs.gates.maxP99Latency,
         percentile: inputs.gates.latencyPercentile,
+        // An A/B test compares A and B: its custom metrics and both sides' slow requests are read too.
+        ...(state.strategy === 'ab-testing' ? { ab: { metrics: inputs.abMetrics } } : {}),
         logger: actionsLogger,
       }),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(cloudwatch) } : {}),
@@ -153,6 +155,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     bakeTime: inputs.bakeTime,
     maxBakeTime: inputs.maxBakeTime,
     rollbackTo: inputs.rollbackTo,
+    ...(inputs.abMetrics.length > 0 ? { abMetrics: inputs.abMetrics } : {}),
     clock: deps.clock,
     sleep: deps.sleep,
     random: Math.random,

@@ -27,6 +27,7 @@ import {
   parseStrategyName,
   parseVersion,
   serviceNames,
+  type AbMetric,
   type AlarmSource,
   type Cell,
   type CommandRunner,
@@ -241,6 +242,8 @@ export function awsPorts(
     slowThreshold?: number,
     /** The `latency-percentile` gate (99 for p99). */
     percentile?: number,
+    /** An A/B test's custom metrics (its baseline's slow requests are read too). */
+    ab?: readonly AbMetric[],
   ) => MetricSourceFactory;
   alarms: AlarmSource;
   routes: string[];
@@ -257,7 +260,7 @@ export function awsPorts(
     router: new Elbv2TrafficRouter(elbv2),
     rules: new Elbv2RuleManager(elbv2),
     metrics:
-      (period, queries, slowThreshold, percentile) =>
+      (period, queries, slowThreshold, percentile, ab) =>
       ({ loadBalancerArn, pair }) =>
         new CloudWatchMetricSource({
           client: cloudwatch,
@@ -268,6 +271,7 @@ export function awsPorts(
           ...(queries ? { queries } : {}),
           ...(slowThreshold !== undefined ? { slowThreshold } : {}),
           ...(percentile !== undefined ? { percentile } : {}),
+          ...(ab !== undefined ? { ab: { metrics: ab } } : {}),
         }),
     alarms: new CloudWatchAlarmSource(cloudwatch),
     routes: route.routes,

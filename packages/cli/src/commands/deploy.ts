@@ -110,7 +110,9 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
                   compensates it and every deployed service in reverse. Without --services, the
                   simulator deploys the planned services with simulated commands and smoke gates.
   --b-effect      ab-testing: A fails 0.5% of requests and B that rate changed by better (-50%), worse
-                  (+50%) or a signed percent such as -30%; the hold ends with the A/B verdict
+                  (+50%), none or a signed percent such as -30%; each --ab-metrics metric counts 5% of
+                  requests on A and moves the same way on B, in its better direction; the hold ends
+                  with the A/B verdict
 
 Output:
   --state-out     write the final rollout state to this file
@@ -118,8 +120,9 @@ Output:
                   (progress goes to stderr); a saga adds services [{name, status}] in deployment order
                   (deployed, compensated, failed or untouched) and compensated (names, in that order);
                   an A/B test adds comparison {verdict, metrics [{metric, a, b, effect, interval,
-                  verdict}]} (rates and effects in percent, verdict b-better, a-better,
-                  no-detectable-difference or no-data)
+                  verdict}]} (error-rate, slow-share and each --ab-metrics metric per 100 requests;
+                  rates and effects in percent, verdict b-better, a-better, no-detectable-difference
+                  or no-data) and rule (the audience rule's arn, listener, priority and conditions)
                   (over cells, also waves: cell names per wave, and cells: name → region, zone, wave, status)
 
 Exit codes: 0 promoted or paused at an approval, 1 rolled back, inconclusive, cancelled or traffic not
@@ -160,6 +163,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       bakeTime: settings.bakeTime,
       maxBakeTime: settings.maxBakeTime,
       rollbackTo: settings.rollbackTo,
+      ...(settings.abMetrics.length > 0 ? { abMetrics: settings.abMetrics } : {}),
       hooks: {
         command: shellHooks(out),
         ...(flagCommand ? { flagCommand } : {}),
@@ -210,7 +214,12 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         router: sim.router,
         rules: sim.rules,
         metrics: () =>
-          sim.metrics(settings.pollInterval, settings.gates.maxP99Latency, settings.gates.latencyPercentile),
+          sim.metrics(
+            settings.pollInterval,
+            settings.gates.maxP99Latency,
+            settings.gates.latencyPercentile,
+            ...(state.strategy === 'ab-testing' ? [settings.abMetrics] : []),
+          ),
         alarms: sim.alarms,
         clock,
         sleep: time!.sleep,
@@ -228,6 +237,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           settings.queries,
           settings.gates.maxP99Latency,
           settings.gates.latencyPercentile,
+          state.strategy === 'ab-testing' ? settings.abMetrics : undefined,
         ),
         ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
         clock,

@@ -1,4 +1,4 @@
-import { canaryShare, type Clock, type TargetPair } from '@shiftgate/core';
+import { canaryShare, type AbMetric, type Clock, type TargetPair } from '@shiftgate/core';
 import { FaultPlan, type Fault } from './faults';
 import { TrafficModel, type Scenario } from './model';
 import { SimulatedAlarmSource, SimulatedMetricSource, SimulatedRouter } from './providers';
@@ -29,7 +29,13 @@ export interface Simulation {
    * Builds the metric source for a window length (the orchestrator's `metrics` factory); with the
    * `max-p99-latency` gate (ms) its canary windows also count the requests slower than it.
    */
-  metrics(period: number, slowThreshold?: number, percentile?: number): SimulatedMetricSource;
+  metrics(
+    period: number,
+    slowThreshold?: number,
+    percentile?: number,
+    /** An A/B test's custom metrics (its baseline counts slow requests too). */
+    ab?: readonly AbMetric[],
+  ): SimulatedMetricSource;
   alarms: SimulatedAlarmSource;
   /** The listener's rules (A/B audience rules go here). */
   rules: SimulatedRuleManager;
@@ -82,13 +88,14 @@ export function createSimulation(options: SimulationOptions): Simulation {
   return {
     model,
     router,
-    metrics: (period, slowThreshold, percentile) =>
+    metrics: (period, slowThreshold, percentile, ab) =>
       new SimulatedMetricSource({
         model,
         clock: options.clock,
         period,
         ...(slowThreshold !== undefined ? { slowThreshold } : {}),
         ...(percentile !== undefined ? { percentile } : {}),
+        ...(ab !== undefined ? { ab } : {}),
         faults,
         settle: () => router.settle(),
       }),

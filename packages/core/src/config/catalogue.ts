@@ -3,7 +3,7 @@
 // files, the CLI's flags and help, and the config file's JSON Schema are generated from or checked against
 // it (test/core/settings-catalogue.test.ts), so a default or a rule is changed in one place.
 import { InputError, parseBoolean, parseDuration } from '../shared/index';
-import { GATE_DEFAULTS, GATE_PARSERS, parseMetricQueries } from '../health/index';
+import { GATE_DEFAULTS, GATE_PARSERS, parseAbMetrics, parseMetricQueries } from '../health/index';
 import { DEFAULT_ROLLBACK_TARGET, parseRollbackTarget } from '../traffic/index';
 import { parseServices } from '../strategy/index';
 
@@ -274,6 +274,14 @@ export const SETTINGS = {
       },
     },
     cli: ['deploy', 'rollback'],
+  },
+  'ab-metrics': {
+    default: '',
+    parse: parseAbMetrics,
+    description:
+      "A/B tests: up to 5 custom CloudWatch count metrics compared per request besides the error rate and the slow-request share, as a YAML list, each with name, better (higher or lower), namespace, metric (read as Sum), optionally dimensions, and optionally 'a' and 'b' (each side's own dimensions; without them each side is read by its TargetGroup). Each gets A, B, the effect B − A with its anytime-valid interval, and a verdict.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
   },
   'rollback-to': {
     default: DEFAULT_ROLLBACK_TARGET,

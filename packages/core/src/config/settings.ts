@@ -1,5 +1,13 @@
 import { InputError, parseDuration } from '../shared/index';
-import { GATE_NAMES, parseGates, parseMetricQueries, type Gates, type MetricQuery } from '../health/index';
+import {
+  GATE_NAMES,
+  parseAbMetrics,
+  parseGates,
+  parseMetricQueries,
+  type AbMetric,
+  type Gates,
+  type MetricQuery,
+} from '../health/index';
 import {
   parseAlarms,
   parseMetricDelay,
@@ -28,6 +36,8 @@ export interface RunSettings {
   flagCommand: string;
   /** Saga services from this run's inputs, in deployment order; empty when none are given. */
   services: ServiceSpec[];
+  /** A/B tests: the custom metrics compared besides error rate and slow share; empty when none. */
+  abMetrics: AbMetric[];
   rollbackTo: RollbackTarget;
 }
 
@@ -123,6 +133,11 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     }
     checkPlanServices('services', state.plan, services);
   }
+  const abMetrics = parseAbMetrics('ab-metrics', get('ab-metrics'));
+  if (abMetrics.length > 0 && state.strategy !== 'ab-testing')
+    throw new InputError('ab-metrics', get('ab-metrics'), 'empty unless the strategy is ab-testing', {
+      message: `Input 'ab-metrics' compares A and B in an A/B test; this is a ${state.strategy} plan, so leave it empty`,
+    });
   return {
     gates,
     bakeTime,
@@ -133,6 +148,7 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     smokeCommand,
     flagCommand,
     services,
+    abMetrics,
     rollbackTo,
   };
 }

@@ -11,3 +11,4 @@ export * from './trace';
 export * from './ports';
 export * from './bake';
 export * from './summary';
+export * from './ab-metrics';

@@ -2,6 +2,7 @@
 // load balancer, what a run returns and reports, and everything a run needs.
 import type { Clock, Logger, Random, Sleeper } from '../shared/index';
 import type {
+  AbMetric,
   AlarmSource,
   Check,
   Decision,
@@ -240,6 +241,8 @@ export interface RunPlanOptions {
   maxBakeTime?: number | null;
   /** Where a rollback sends traffic; `stable` by default. */
   rollbackTo?: RollbackTarget;
+  /** A/B tests: custom metrics compared besides error rate and slow share (the source must read them). */
+  abMetrics?: readonly AbMetric[];
   /** Overwrite weights someone else changed (shift steps only; rollbacks never need it). */
   force?: boolean;
   clock: Clock;
