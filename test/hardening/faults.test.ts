@@ -759,6 +759,39 @@ describe('the run-plan post step after a killed job', () => {
     expect(fakes.elbv2.requests).toEqual([]);
   });
 
+  it("puts a saga service's own targets back and compensates it, through the real ELBv2 client", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-post-'));
+    const log = join(dir, 'log');
+    writeFileSync(log, '');
+    const services = `- name: web
+  deploy: echo "deploy web" >> '${log}'
+  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'
+  targets:
+    listener-arn: ${LISTENER}
+    stable-target-group-arn: ${STABLE}
+    canary-target-group-arn: ${CANARY}
+- name: api
+  deploy: echo "deploy api" >> '${log}'
+  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'
+  smoke: 'true'
+`;
+    const state = plannedState(
+      'saga',
+      { services: 'web,api', 'bake-time': '3m' },
+      undefined,
+      new Date(NOW - 60_000),
+    );
+    // Killed in web's gate: its listener already sends everything to its canary.
+    const main = await runPlan({ state, services, ...GATES }, { after: 1, how: 'kill' });
+    expect(main.outputs.decision).toBeUndefined();
+    expectNotSplit('promote');
+    const after = await runPost(main.saved, { services });
+    expect(after.errors).toEqual([]);
+    expectNotSplit(undefined);
+    expect(readFileSync(log, 'utf8')).toBe('deploy web\ncompensate web\n');
+    expect(fakes.elbv2.actions()).toContain('ModifyListener');
+  });
+
   it("refuses, compensating nothing, when the job's services input lacks a service the saved state deployed", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-post-'));
     const log = join(dir, 'log');
@@ -781,5 +814,43 @@ describe('the run-plan post step after a killed job', () => {
     const after = await runPost(main.saved, { services: yaml(['order']) });
     expect(after.errors.join('\n')).toContain("Input 'services' declares the services order");
     expect(readFileSync(log, 'utf8')).toBe('deploy order\n');
+  });
+});
+
+describe('a saga with targets of its own through run-plan and the real ELBv2 client', () => {
+  const services = (log: string, apiSmoke: string) => `- name: web
+  deploy: echo "deploy web" >> '${log}'
+  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'
+  targets:
+    listener-arn: ${LISTENER}
+    stable-target-group-arn: ${STABLE}
+    canary-target-group-arn: ${CANARY}
+- name: api
+  deploy: echo "deploy api" >> '${log}'
+  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'
+  smoke: '${apiSmoke}'
+`;
+  const state = () =>
+    plannedState('saga', { services: 'web,api', 'bake-time': '3m' }, undefined, new Date(NOW - 60_000));
+
+  it('switches the service to its canary after its deploy, bakes it there, and promotes', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'shiftgate-saga-')), 'log');
+    writeFileSync(log, '');
+    const main = await runPlan({ state: state(), services: services(log, 'true'), ...GATES });
+    expect(main.errors).toEqual([]);
+    expect(main.outputs.decision).toBe('promote');
+    expectNotSplit('promote');
+    expect(readFileSync(log, 'utf8')).toBe('deploy web\ndeploy api\n');
+  });
+
+  it("compensates api then web when api's gate fails, sending web's routes back first", async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'shiftgate-saga-')), 'log');
+    writeFileSync(log, '');
+    const main = await runPlan({ state: state(), services: services(log, 'exit 1'), ...GATES });
+    expect(main.outputs.decision).toBe('rollback');
+    expectNotSplit(undefined);
+    expect(readFileSync(log, 'utf8')).toBe('deploy web\ndeploy api\ncompensate api\ncompensate web\n');
+    const trace = JSON.parse(main.outputs.trace!) as { saga: { compensated: string[] } };
+    expect(trace.saga.compensated).toEqual(['api', 'web']);
   });
 });

@@ -35,7 +35,10 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     const client = createElbv2Client({ ...settings, region: inputs.region });
     // A rollout over cells spans regions: each route goes to its own region's client.
     const router =
-      deps.router ?? (inputs.state?.cells ? regionalRouter(settings) : new Elbv2TrafficRouter(client));
+      deps.router ??
+      (inputs.state?.cells || inputs.state?.strategy === 'saga'
+        ? regionalRouter(settings)
+        : new Elbv2TrafficRouter(client));
     // An A/B test's audience rule is removed first; only a state that planned one asks for it.
     const rules =
       deps.rules ??

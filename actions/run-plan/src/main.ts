@@ -97,7 +97,10 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   const elbv2 = createElbv2Client({ caller: 'run-plan', ...aws });
   const router =
     deps.router ??
-    (overCells ? regionalElbv2Router((region) => regional.elbv2(region)) : new Elbv2TrafficRouter(elbv2));
+    // Over cells, and for saga services with targets of their own, each route goes to its ARN's region.
+    (overCells || state.strategy === 'saga'
+      ? regionalElbv2Router((region) => regional.elbv2(region))
+      : new Elbv2TrafficRouter(elbv2));
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   const cloudwatchOf = (region: string) => deps.cloudwatch ?? regional.cloudwatch(region);
   let record: RestoreRecord | null = null;
@@ -116,14 +119,15 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     router,
     // A/B audience rules: created, found by their tag and removed only by this rollout.
     rules: new Elbv2RuleManager(elbv2),
-    metrics: ({ loadBalancerArn, pair }) =>
+    metrics: ({ loadBalancerArn, pair, queries }) =>
       new CloudWatchMetricSource({
         client: cloudwatch,
         loadBalancerArn,
         stableTargetGroupArn: pair.stable,
         canaryTargetGroupArn: pair.canary,
         period: inputs.pollInterval,
-        queries: inputs.queries,
+        // A saga service's own queries come besides the run's (their ids were checked apart).
+        queries: [...inputs.queries, ...(queries ?? [])],
         slowThreshold: inputs.gates.maxP99Latency,
         percentile: inputs.gates.latencyPercentile,
         // An A/B test compares A and B: its custom metrics and both sides' slow requests are read too.

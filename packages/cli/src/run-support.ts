@@ -261,14 +261,14 @@ export function awsPorts(
     rules: new Elbv2RuleManager(elbv2),
     metrics:
       (period, queries, slowThreshold, percentile, ab) =>
-      ({ loadBalancerArn, pair }) =>
+      ({ loadBalancerArn, pair, queries: own }) =>
         new CloudWatchMetricSource({
           client: cloudwatch,
           loadBalancerArn,
           stableTargetGroupArn: pair.stable,
           canaryTargetGroupArn: pair.canary,
           period,
-          ...(queries ? { queries } : {}),
+          ...(queries || own ? { queries: [...(queries ?? []), ...(own ?? [])] } : {}),
           ...(slowThreshold !== undefined ? { slowThreshold } : {}),
           ...(percentile !== undefined ? { percentile } : {}),
           ...(ab !== undefined ? { ab: { metrics: ab } } : {}),

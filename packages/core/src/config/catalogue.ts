@@ -265,7 +265,7 @@ export const SETTINGS = {
     default: '',
     parse: parseServices,
     description:
-      'Saga services as a YAML list, each with name, deploy and compensate (bash commands) and optionally deployment-order, alarms and smoke (its gate after its deploy). Commands run with SHIFTGATE_SERVICE, SHIFTGATE_PHASE (deploy, smoke or compensate), SHIFTGATE_VERSION and SHIFTGATE_ENVIRONMENT; on a failure the failing service and every deployed one are compensated in reverse, each compensation retried 3 times. Required for saga plans: a rollout state carries service names only, never commands.',
+      'Saga services as a YAML list, each with name, deploy and compensate (bash commands) and optionally deployment-order, alarms, smoke and metric-queries (its gate after its deploy) and targets (its own listener-arn and/or rule-arn with stable- and canary-target-group-arn, switched to its canary after its deploy and back before its compensation). Commands run with SHIFTGATE_SERVICE, SHIFTGATE_PHASE (deploy, smoke or compensate), SHIFTGATE_VERSION and SHIFTGATE_ENVIRONMENT; on a failure the failing service and every deployed one are compensated in reverse, each compensation retried 3 times. Required for saga plans: a rollout state carries service names only, never commands.',
     actions: {
       'run-plan': {},
       rollback: {

@@ -144,7 +144,11 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     }
   }
   if (hooks.saga && state.strategy === 'saga') {
-    checkSaga(state, hooks.saga, { alarms: options.gates.alarms, smoke: options.gates.smoke });
+    checkSaga(state, hooks.saga, {
+      alarms: options.gates.alarms,
+      smoke: options.gates.smoke,
+      queries: options.gates.custom.map((g) => g.id),
+    });
     const own = hooks.saga.services.some((s) => s.alarms.length > 0);
     if (own && !options.alarms)
       throw new InputError('services', 'alarms', 'service alarms with an alarm source to read them');

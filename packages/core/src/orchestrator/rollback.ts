@@ -10,7 +10,9 @@ import {
 } from '../shared/index';
 import type { RolloutState } from '../rollout/index';
 import type { Step } from '../strategy/index';
-import { checkSagaCompensation, compensateServices, SagaLog } from './saga';
+import { checkSagaCompensation, compensateServices, SagaLog, type CompensationOptions } from './saga';
+
+type CompensationTraffic = NonNullable<CompensationOptions['traffic']>;
 import {
   AUDIENCE_TAG,
   recordRollback,
@@ -65,7 +67,7 @@ export interface RollbackOptions {
    * deployed saga services compensated in reverse. `started` is how many plan steps had started; `saga`
    * is the run's saga log (without it, the state's `services` say what is deployed).
    */
-  undo?: { hooks: StepHooks; started: number; saga?: SagaLog };
+  undo?: { hooks: StepHooks; started: number; saga?: SagaLog; traffic?: CompensationTraffic };
 }
 
 /** What {@link rollbackRollout} did. */
@@ -163,11 +165,25 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
   else if (state)
     next = { ...state, status: restored ? 'rolled-back' : 'failed', 'updated-at': isoNow(clock) };
   if (next && options.undo)
-    await undoSteps(next, { ...options.undo, ...(sagaLog ? { saga: sagaLog } : {}) }, record, {
-      clock,
-      sleep,
-      logger,
-    });
+    await undoSteps(
+      next,
+      {
+        ...options.undo,
+        ...(sagaLog ? { saga: sagaLog } : {}),
+        // A saga service's targets go back through this rollback's router.
+        traffic: {
+          router: options.router,
+          random: options.random,
+          ...(options.verify ? { verify: options.verify } : {}),
+        },
+      },
+      record,
+      {
+        clock,
+        sleep,
+        logger,
+      },
+    );
   // The state says where every service ended, so a later rollback compensates only what is left.
   if (next && sagaLog) next = { ...next, services: sagaLog.states() };
   // A saga service left deployed after its compensation failed needs a person as much as a route does.
@@ -252,5 +268,9 @@ async function undoSteps(
   }
   const log = undo.saga ?? new SagaLog(state);
   if (hooks.saga && log.pending())
-    await compensateServices(state, { saga: hooks.saga, log, clock, sleep, logger }, record);
+    await compensateServices(
+      state,
+      { saga: hooks.saga, log, clock, sleep, logger, ...(undo.traffic ? { traffic: undo.traffic } : {}) },
+      record,
+    );
 }

@@ -10,6 +10,7 @@ import { rollbackRollout } from './rollback';
 import type { AbComparison } from './ab';
 import type { AudienceRule } from './audience';
 import { SagaLog } from './saga';
+import { checkServiceTargets } from './saga-targets';
 import { executeStep } from './steps';
 import { cellRollbackScope, isCellRun, withCells } from './waves';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
@@ -47,6 +48,11 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   const { pair, routes } = checkRun(options);
   if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
   if (routes.length > 0) await checkAudience(options, routes[0]!);
+  const saga = options.hooks?.saga;
+  if (saga && options.state.strategy === 'saga') {
+    const log = new SagaLog(options.state);
+    await checkServiceTargets(options.router, saga.services, (name) => log.get(name) === 'untouched');
+  }
 
   let state: RolloutState = options.state;
   if (isCellRun(options)) state = withCells(state, options.cells);

@@ -9,7 +9,13 @@ import {
   type ServiceState,
   type ServiceStatus,
 } from '../rollout/index';
-import { checkPlanServices, type ServiceSpec, type Step } from '../strategy/index';
+import { checkPlanServices, type ServiceSpec, type ServiceTargets, type Step } from '../strategy/index';
+import {
+  restoreServiceTargets,
+  serviceTargetsGate,
+  shiftServiceTargets,
+  type TargetRestore,
+} from './saga-targets';
 import { Cancelled, StepFailure, type RunContext, type StepOutcome } from './context';
 import type { RollbackRecord, SagaCommandRecord, SagaHooks, SagaReport, ServiceCommand } from './types';
 
@@ -94,11 +100,20 @@ export function serviceEnv(
 export function checkSaga(
   state: RolloutState,
   saga: SagaHooks,
-  run: { alarms: readonly string[]; smoke: boolean },
+  run: { alarms: readonly string[]; smoke: boolean; queries: readonly string[] },
 ): void {
   checkPlanServices('services', state.plan, saga.services);
+  // A service's own queries are read with the run's: their ids must differ.
+  for (const service of saga.services) {
+    const clash = (service.queries ?? []).find((q) => run.queries.includes(q.id));
+    if (clash)
+      throw new InputError('services', clash.id, '', {
+        message: `Input 'services': service '${service.name}' has metric query '${clash.id}', as the run's metric-queries do; give it another id. Nothing was changed.`,
+      });
+  }
   if (run.alarms.length > 0 || run.smoke) return;
-  const blind = saga.services.find((s) => s.alarms.length === 0 && s.smoke === '');
+  // A service with targets is judged by the canary's metrics on them.
+  const blind = saga.services.find((s) => s.alarms.length === 0 && s.smoke === '' && !s.targets);
   if (blind) {
     throw new InputError('services', blind.name, '', {
       message: `Input 'services': service '${blind.name}' has nothing to judge it by after its deploy; give it 'alarms' or 'smoke' (or give the run 'alarms' or 'smoke-command'): missing evidence never promotes. Nothing was changed.`,
@@ -159,9 +174,11 @@ export async function serviceStep(
   });
   if (code !== 0)
     throw new StepFailure(`service ${spec.name} deploy exited with code ${code}: compensating`, 'rollback');
+  // A service with targets serves its new version from its canary target group once they are switched.
+  const switched = spec.targets ? `; ${await shiftServiceTargets(run, spec, spec.targets)}` : '';
   log.set(spec.name, 'deployed');
   run.servingSince = run.options.clock.now();
-  return { message: `service ${spec.name} deployed (exit code 0)` };
+  return { message: `service ${spec.name} deployed (exit code 0)${switched}` };
 }
 
 /**
@@ -179,6 +196,29 @@ export async function serviceGateStep(
   const previous = run.state.plan[index - 1];
   const spec = previous?.kind === 'service' ? specOf(options.hooks!.saga!, previous.service) : null;
   const name = spec?.name ?? 'saga';
+  if (spec?.targets) {
+    const saga = options.hooks!.saga!;
+    let polls = 0;
+    // The service's smoke command, then the run's: the first that fails is the reading.
+    const smoke =
+      spec.smoke !== '' || options.smoke
+        ? async () => {
+            polls++;
+            if (spec.smoke !== '') {
+              const code = await runCommand(saga, run.saga!, clock, {
+                service: spec,
+                phase: 'smoke',
+                command: spec.smoke,
+                env: serviceEnv(run.state, spec, 'smoke', polls),
+                attempt: polls,
+              });
+              if (code !== 0) return { 'exit-code': code };
+            }
+            return options.smoke ? options.smoke() : { 'exit-code': 0 };
+          }
+        : null;
+    return serviceTargetsGate(run, step, index, spec, spec.targets, smoke);
+  }
   const alarms = [...new Set([...gates.alarms, ...(spec?.alarms ?? [])])];
   const duration = options.bakeTime ?? step['duration-ms'];
   const end = clock.now() + duration;
@@ -278,6 +318,8 @@ export interface CompensationOptions {
   clock: Clock;
   sleep: Sleeper;
   logger: Logger;
+  /** Sends the targets of services that have them back to their stable target group. */
+  traffic?: Omit<TargetRestore, 'sleep' | 'logger'>;
 }
 
 /**
@@ -300,6 +342,11 @@ export async function compensateServices(
     const status = log.get(step.service);
     if (status === undefined || !needsCompensation(status)) continue;
     const spec = specOf(saga, step.service);
+    // Its traffic goes back first, so no request reaches what the compensation is about to undo.
+    if (spec.targets) {
+      const undone = await restoreTargets(spec, spec.targets, options, record);
+      if (!undone) return;
+    }
     let code = -1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       code = await runCommand(saga, log, clock, {
@@ -353,4 +400,37 @@ export function checkSagaCompensation(
     });
   }
   checkPlanServices(input, state.plan, services);
+}
+
+/** Restores a service's targets for its compensation; false (the rollback failed, named) when it cannot. */
+async function restoreTargets(
+  spec: ServiceSpec,
+  targets: ServiceTargets,
+  options: CompensationOptions,
+  record: RollbackRecord,
+): Promise<boolean> {
+  const fail = (why: string) => {
+    options.log.set(spec.name, 'failed');
+    record.undo.push(
+      `service ${spec.name}'s targets could not be sent back to its stable target group: ${why}`,
+    );
+    record.error = `compensation-failed: ${spec.name}`;
+    return false;
+  };
+  if (!options.traffic) return fail('no router to send them back with');
+  try {
+    const results = await restoreServiceTargets(targets, {
+      ...options.traffic,
+      sleep: options.sleep,
+      logger: options.logger,
+    });
+    record.routes.push(...results);
+    const moved = results.filter((r) => r.changed).length;
+    record.undo.push(
+      `service ${spec.name}'s targets ${moved > 0 ? 'sent back to' : 'already on'} its stable target group (verified)`,
+    );
+    return true;
+  } catch (error) {
+    return fail(errorMessage(error));
+  }
 }

@@ -7,6 +7,7 @@ import type {
   Check,
   Decision,
   Gates,
+  MetricQuery,
   MetricRange,
   MetricSource,
   MetricWindow,
@@ -130,8 +131,15 @@ export interface CellMetricSource {
   ): Promise<Record<string, MetricWindow[]>>;
 }
 
-/** Builds the metric source once the load balancer is known. */
-export type MetricSourceFactory = (where: { loadBalancerArn: string; pair: TargetPair }) => MetricSource;
+/**
+ * Builds the metric source once the load balancer is known; `queries` are a saga service's own metric
+ * queries, read besides the run's.
+ */
+export type MetricSourceFactory = (where: {
+  loadBalancerArn: string;
+  pair: TargetPair;
+  queries?: readonly MetricQuery[];
+}) => MetricSource;
 
 // ─── Results ─────────────────────────────────────────────────────────────────────────────────────
 
