@@ -190,6 +190,14 @@ const RUN: ActionRow[] = [
     says: 'compensate',
   },
   {
+    // A saga service whose targets name a target group as a listener.
+    action: 'run-plan',
+    input: 'services',
+    value: `- name: orders\n  deploy: ./deploy.sh\n  compensate: ./undo.sh\n  targets: {listener-arn: ${STABLE}, stable-target-group-arn: ${STABLE}, canary-target-group-arn: ${CANARY}}`,
+    with: { state: plannedState('saga', { services: 'orders' }) },
+    says: "service 'orders': 'targets.listener-arn' must be an ELBv2 listener ARN",
+  },
+  {
     action: 'run-plan',
     input: 'ab-metrics',
     value: '- {name: orders, better: more, namespace: Shop, metric: Orders}',
