@@ -187,7 +187,8 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     if (!(key in KEYS)) fail(`unknown key '${key}'`);
   }
   for (const key of Object.keys(KEYS)) {
-    if (!(key in doc) && key !== 'cells' && key !== 'services' && key !== 'audience-rule') fail(`missing key '${key}'`);
+    if (!(key in doc) && key !== 'cells' && key !== 'services' && key !== 'audience-rule')
+      fail(`missing key '${key}'`);
   }
   const str = (key: string): string => {
     const v = doc[key];
