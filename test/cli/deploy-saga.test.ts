@@ -214,3 +214,70 @@ describe('shiftgate rollback, saga', () => {
     expect((JSON.parse(stdout) as { compensated: string[] }).compensated).toEqual(['payment', 'order']);
   });
 });
+
+describe('shiftgate deploy --simulate, saga services with targets of their own', () => {
+  const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
+  const services = (smoke: Record<string, string>) =>
+    JSON.stringify(
+      ['order', 'payment', 'inventory'].map((name, i) => ({
+        name,
+        deploy: 'true',
+        compensate: 'true',
+        smoke: smoke[name] ?? 'true',
+        targets: {
+          'listener-arn': `${ARN}:listener/app/${name}/50dc6c495c0c9188/${String(i + 1).padStart(16, '0')}`,
+          'stable-target-group-arn': `${ARN}:targetgroup/${name}-blue/0123456789abcdef`,
+          'canary-target-group-arn': `${ARN}:targetgroup/${name}-green/0123456789abcdef`,
+        },
+      })),
+    );
+  type Doc = {
+    decision: string;
+    services: { name: string; status: string }[];
+    compensated: string[];
+    trace: { steps: { message: string }[]; rollback: { undo: string[] } | null };
+  };
+
+  it("switches each service's routes to its canary, bakes it there on the model, and promotes", async () => {
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      ...SAGA.slice(0, 2),
+      '--param',
+      'services=order,payment,inventory',
+      '--param',
+      'bake-time=3m',
+      `--services=${services({})}`,
+      '--json',
+    ]);
+    const doc = JSON.parse(stdout) as Doc;
+    expect(doc.decision).toBe('promote');
+    expect(code).toBe(0);
+    expect(doc.trace.steps[0]!.message).toMatch(
+      /service order deployed \(exit code 0\); switched its canary/,
+    );
+    expect(doc.services.map((s) => s.status)).toEqual(['deployed', 'deployed', 'deployed']);
+  });
+
+  it('compensates inventory, payment and order, each one’s routes sent back first, when inventory fails', async () => {
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      ...SAGA.slice(0, 2),
+      '--param',
+      'services=order,payment,inventory',
+      '--param',
+      'bake-time=3m',
+      `--services=${services({ inventory: 'exit 1' })}`,
+      '--json',
+    ]);
+    expect(code).toBe(1);
+    const doc = JSON.parse(stdout) as Doc;
+    expect(doc.compensated).toEqual(['inventory', 'payment', 'order']);
+    expect(doc.trace.rollback!.undo.filter((u) => u.includes('targets'))).toEqual([
+      "service inventory's targets sent back to its stable target group (verified)",
+      "service payment's targets sent back to its stable target group (verified)",
+      "service order's targets sent back to its stable target group (verified)",
+    ]);
+  });
+});

@@ -80,7 +80,8 @@ Plan:
   --version       the version being deployed, for the state and hook commands
   --services      saga: the services with their commands (see below); a YAML list starts with '-', so
                   write --services="$(cat services.yml)" with the = form, or give a JSON list. Planned
-                  from --strategy saga, the plan deploys these services unless --param services names them
+                  from --strategy saga, the plan deploys these services unless --param services names them;
+                  with --simulate, a service's targets become routes of the simulated load balancer
   --state         a rollout state file (the state output of an action, or --state-out) instead
 
 Routes (AWS; credentials from the default chain):
@@ -205,6 +206,10 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       };
     } else if (simulate) {
       const sim = simulationFromFlags(values, clock);
+      // A saga service's own targets are routes of the simulated load balancer, on their stable side.
+      for (const service of settings.services)
+        for (const route of service.targets?.routes ?? [])
+          sim.router.addRoute(route, [{ 'target-group-arn': service.targets!.pair.stable, weight: 1 }]);
       out.stdout(
         `simulating ${state.strategy} (${sim.model.scenario}, seed ${sim.seed}) on ${sim.routes[0]}: ${sim.model.rpm} requests a minute, all on stable\n`,
       );
@@ -213,13 +218,23 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         target: { routes: sim.routes, pair: sim.pair },
         router: sim.router,
         rules: sim.rules,
-        metrics: () =>
-          sim.metrics(
+        metrics: ({ pair }) => {
+          const service = settings.services.find((s) => s.targets?.pair.canary === pair.canary);
+          if (service?.targets)
+            return sim.routeMetrics(
+              service.targets.routes,
+              service.targets.pair,
+              settings.pollInterval,
+              settings.gates.maxP99Latency,
+              settings.gates.latencyPercentile,
+            );
+          return sim.metrics(
             settings.pollInterval,
             settings.gates.maxP99Latency,
             settings.gates.latencyPercentile,
             ...(state.strategy === 'ab-testing' ? [settings.abMetrics] : []),
-          ),
+          );
+        },
         alarms: sim.alarms,
         clock,
         sleep: time!.sleep,

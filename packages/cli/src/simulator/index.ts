@@ -36,6 +36,17 @@ export interface Simulation {
     /** An A/B test's custom metrics (its baseline counts slow requests too). */
     ab?: readonly AbMetric[],
   ): SimulatedMetricSource;
+  /**
+   * The metric source of a route set of its own (a saga service's targets): the model's minutes at the
+   * canary share those routes carry, read off the simulated router.
+   */
+  routeMetrics(
+    routes: readonly string[],
+    pair: TargetPair,
+    period: number,
+    slowThreshold?: number,
+    percentile?: number,
+  ): SimulatedMetricSource;
   alarms: SimulatedAlarmSource;
   /** The listener's rules (A/B audience rules go here). */
   rules: SimulatedRuleManager;
@@ -98,6 +109,17 @@ export function createSimulation(options: SimulationOptions): Simulation {
         ...(ab !== undefined ? { ab } : {}),
         faults,
         settle: () => router.settle(),
+      }),
+    routeMetrics: (routes, own, period, slowThreshold, percentile) =>
+      new SimulatedMetricSource({
+        model,
+        clock: options.clock,
+        period,
+        ...(slowThreshold !== undefined ? { slowThreshold } : {}),
+        ...(percentile !== undefined ? { percentile } : {}),
+        faults,
+        settle: () => router.settle(),
+        share: () => canaryShare(router.current(routes[0]!), own) ?? 0,
       }),
     alarms: new SimulatedAlarmSource({ model, clock: options.clock, faults }),
     rules: new SimulatedRuleManager({ listener: SIMULATED.listenerArn, router }),

@@ -137,6 +137,18 @@ export class SimulatedRouter implements TrafficRouter {
     this.syncModel();
   }
 
+  /**
+   * Adds a route of its own (a saga service's targets) forwarding to `list`; the model's traffic still
+   * follows the first route. A route already there is left as it is.
+   */
+  addRoute(route: string, list: TargetWeight[]): void {
+    if (!this.routes.has(route))
+      this.routes.set(
+        route,
+        list.map((t) => ({ ...t })),
+      );
+  }
+
   /** An audience rule now sends `share` percent of the requests to the canary (0 when it is removed). */
   setAudience(share: number): void {
     this.audience = share;
@@ -213,6 +225,11 @@ export class SimulatedMetricSource implements MetricSource {
       percentile?: number;
       /** An A/B test: its custom metrics per window, and the baseline's slow requests too. */
       ab?: readonly AbMetric[];
+      /**
+       * The canary's share, in percent, of a route set other than the simulated listener (a saga
+       * service's own targets): its minutes are drawn at that share rather than the listener's.
+       */
+      share?: () => number;
     },
   ) {
     if (options.period <= 0 || options.period % 60_000 !== 0) {
@@ -282,7 +299,8 @@ export class SimulatedMetricSource implements MetricSource {
           unhealthy: null,
         };
       }
-      minutes.push(model.minute(side, m, counts));
+      const share = this.options.share;
+      minutes.push(share ? model.sample(side, m, share(), counts) : model.minute(side, m, counts));
     }
     return aggregate(minutes, this.options.percentile ?? 99);
   }
