@@ -9,6 +9,7 @@ import {
   createElbv2Client,
   Elbv2RuleManager,
   Elbv2TrafficRouter,
+  regionalRouter,
   parseRouteInputs,
 } from '@shiftgate/aws';
 import {
@@ -257,7 +258,11 @@ export function awsPorts(
   const elbv2 = createElbv2Client({ caller, ...settings });
   const cloudwatch = createCloudWatchClient({ caller, ...settings });
   return {
-    router: new Elbv2TrafficRouter(elbv2),
+    // A saga service's targets may be in any region: each route goes to its ARN's region.
+    router:
+      state?.strategy === 'saga'
+        ? regionalRouter({ caller, retryMode: route.retryMode, maxAttempts: route.maxAttempts })
+        : new Elbv2TrafficRouter(elbv2),
     rules: new Elbv2RuleManager(elbv2),
     metrics:
       (period, queries, slowThreshold, percentile, ab) =>
