@@ -60,3 +60,11 @@ export function commandsInSource(): string[] {
   }
   return [...found].sort();
 }
+
+/** The AppConfig commands the AppConfig adapter's source can send, as IAM actions. */
+export function appConfigActionsInSource(): string[] {
+  const text = readFileSync(join(ROOT, 'packages', 'aws', 'src', 'appconfig.ts'), 'utf8');
+  const found = new Set<string>();
+  for (const match of text.matchAll(/new (\w+)Command\(/g)) found.add(`appconfig:${match[1]!}`);
+  return [...found].sort();
+}

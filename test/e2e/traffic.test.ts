@@ -235,10 +235,12 @@ describe('least privilege', () => {
     expect(documentedPolicy('shift-traffic')).toEqual(
       [...seen].map((a) => `elasticloadbalancing:${a}`).sort(),
     );
-    // Besides these, rollback may remove an A/B test's audience rule (test/actions/rollback sends them).
+    // Besides these, rollback may remove an A/B test's audience rule and take an AppConfig flag back
+    // (test/actions/rollback sends them).
     const audience = ['DescribeTags', 'DeleteRule'];
+    const flag = ['appconfig:GetDeployment', 'appconfig:StartDeployment', 'appconfig:StopDeployment'];
     expect(documentedPolicy('rollback')).toEqual(
-      [...seen, ...audience].map((a) => `elasticloadbalancing:${a}`).sort(),
+      [...[...seen, ...audience].map((a) => `elasticloadbalancing:${a}`), ...flag].sort(),
     );
   });
 });

@@ -66,6 +66,16 @@ export interface CliRow {
   says?: string;
 }
 
+/** A feature-flag plan on AppConfig, and run-plan inputs naming the same flag. */
+const APPCONFIG_PLAN = {
+  'flag-provider': 'appconfig',
+  'appconfig-application': 'shop',
+  'appconfig-environment': 'prod',
+  'appconfig-profile': 'flags',
+  'flag-name': 'checkout',
+};
+const APPCONFIG_WITH = { 'flag-provider': 'appconfig' };
+
 const SELECT: ActionRow[] = [
   { action: 'select-strategy', input: 'strategy', value: 'canery', says: 'one of blue-green, canary' },
   { action: 'select-strategy', input: 'strategy', value: 'deploy:canary' },
@@ -217,6 +227,43 @@ const RUN: ActionRow[] = [
     value: '',
     with: { state: plannedState('feature-flag', { 'flag-command': 'touch /tmp/x' }) },
   },
+  // AWS AppConfig flags: formats are refused before any AWS call (nothing moves).
+  ...(
+    [
+      ['flag-provider', 'launchdarkly', 'command or appconfig'],
+      ['appconfig-application', 'shop; rm -rf /', 'id (4 to 7'],
+      ['appconfig-environment', 'prod`id`', 'id (4 to 7'],
+      ['appconfig-profile', '<flags>', 'id (4 to 7'],
+      ['flag-name', 'Checkout Flag', 'flag key'],
+      ['appconfig-deployment-strategy', 'AllAtOnce|x', 'deployment strategy id'],
+    ] as const
+  ).map(([input, value, says]): ActionRow => ({
+    action: 'run-plan',
+    input,
+    value,
+    says,
+    with: {
+      state: plannedState(
+        'feature-flag',
+        input === 'flag-provider' ? { 'flag-command': './flag.sh' } : APPCONFIG_PLAN,
+      ),
+      ...APPCONFIG_WITH,
+    },
+  })),
+  {
+    action: 'run-plan',
+    input: 'appconfig-application',
+    value: '',
+    says: 'required',
+    with: { state: plannedState('feature-flag', { 'flag-provider': 'appconfig' }), ...APPCONFIG_WITH },
+  },
+  {
+    action: 'run-plan',
+    input: 'flag-command',
+    value: 'echo on',
+    says: "'flag-provider' is appconfig",
+    with: { state: plannedState('feature-flag', APPCONFIG_PLAN), ...APPCONFIG_WITH },
+  },
 ];
 
 const ROLLBACK: ActionRow[] = [
@@ -350,6 +397,36 @@ export const CLI_ROWS: CliRow[] = [
     flag: 'version',
   },
   { argv: ['plan', '--strategy', 'canary', '--environment', 'prod\n::warning::x'], flag: 'environment' },
+  ...(
+    [
+      ['flag-provider', 'unleash'],
+      ['appconfig-application', 'shop$(id)'],
+      ['appconfig-environment', '../prod'],
+      ['appconfig-profile', 'flags\n::warning::x'],
+      ['flag-name', '9lives'],
+      ['appconfig-deployment-strategy', 'AppConfig.All*AtOnce'],
+    ] as const
+  ).map(([flag, value]) => ({
+    argv: [
+      'deploy',
+      '--simulate',
+      '--strategy',
+      'feature-flag',
+      '--flag-provider',
+      'appconfig',
+      '--appconfig-application',
+      'shop',
+      '--appconfig-environment',
+      'prod',
+      '--appconfig-profile',
+      'flags',
+      '--flag-name',
+      'checkout',
+      `--${flag}`,
+      value,
+    ],
+    flag,
+  })),
   { argv: ['deploy', '--strategy', 'canary', '--listener-arn', EC2], flag: 'listener-arn' },
   { argv: ['deploy', '--strategy', 'canary', '--rollback-to', 'yesterday'], flag: 'rollback-to' },
   { argv: ['rollback', '--to', 'yesterday', '--listener-arn', LISTENER], flag: 'to' },

@@ -4,6 +4,7 @@ import { ATTACK_ROWS } from './attacks.table';
 import { ACTION_ROWS, CLI_ROWS } from './bad-inputs.table';
 import {
   AUDIENCE_ROWS,
+  APPCONFIG_ROWS,
   AWS_ROWS,
   CANCEL_ROWS,
   GITHUB_ROWS,
@@ -43,6 +44,7 @@ export function hardeningCounts(): TableCount[] {
         NOTIFY_ROWS.length +
         SELECT_ROWS.length +
         AUDIENCE_ROWS.length +
+        APPCONFIG_ROWS.length +
         CANCEL_ROWS.length +
         KILL_ROWS.length,
       minimum: 40,

@@ -50,16 +50,16 @@ export const NOTIFY_ROWS: { call: 'post notification'; fault: Exclude<FaultKind,
 
 /**
  * The GitHub reads of select-strategy's label check: who added the label (the pull request's issue
- * events) and their permission. Its Octokit neither retries nor times out a request, so every fault, brief
- * or lasting, must fail closed (the step fails, no outputs); `timeout` is left out, as nothing would end
- * the wait.
+ * events) and their permission, through the one client factory: a brief fault is retried through (the
+ * strategy is chosen), a lasting one fails closed (the step fails, no outputs); a hung request is
+ * abandoned at the request time limit.
  */
 export const SELECT_CALLS = ['read permission', 'read issue events'] as const;
 export type SelectCall = (typeof SELECT_CALLS)[number];
 
 export interface SelectRow {
   call: SelectCall;
-  fault: Exclude<FaultKind, 'timeout'>;
+  fault: FaultKind;
   span: 'brief' | 'lasting';
 }
 
@@ -125,9 +125,7 @@ export const AUDIENCE_ROWS: {
 ];
 
 export const SELECT_ROWS: SelectRow[] = SELECT_CALLS.flatMap((call) =>
-  (['throttling', '5xx', 'lost response'] as const).flatMap((fault) =>
-    spans.map((span) => ({ call, fault, span })),
-  ),
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
 );
 
 export const HISTORY_ROWS: HistoryRow[] = HISTORY_CALLS.flatMap((call) =>
@@ -151,3 +149,30 @@ export const KILL_ROWS: KillRow[] = [
   { phase: 'the second canary bake', strategy: 'canary', afterSleeps: 5 },
   { phase: 'the bake after a blue-green switch', strategy: 'blue-green', afterSleeps: 2 },
 ];
+
+/**
+ * The AWS AppConfig calls of a feature-flag rollout with flag-provider appconfig: the preflight reads
+ * (names to ids, the profile, the live version and its content), the writes of each step
+ * (CreateHostedConfigurationVersion, StartDeployment), the watch (GetDeployment) and the stop on a breach
+ * (StopDeployment). Each under every fault, briefly and for good (appconfig-faults.test.ts).
+ */
+export const APPCONFIG_CALLS = [
+  'ListApplications',
+  'ListEnvironments',
+  'ListConfigurationProfiles',
+  'GetConfigurationProfile',
+  'ListDeployments',
+  'GetHostedConfigurationVersion',
+  'CreateHostedConfigurationVersion',
+  'StartDeployment',
+  'GetDeployment',
+  'StopDeployment',
+] as const;
+
+export const APPCONFIG_ROWS: {
+  call: (typeof APPCONFIG_CALLS)[number];
+  fault: FaultKind;
+  span: 'brief' | 'lasting';
+}[] = APPCONFIG_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);

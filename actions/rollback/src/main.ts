@@ -3,6 +3,7 @@ import {
   formatRouteWeights,
   rollbackRollout,
   serializeRolloutState,
+  type FlagProvider,
   type RuleManager,
   type ServiceCommandRunner,
   type TrafficRouter,
@@ -25,6 +26,8 @@ export interface Dependencies extends TrafficDependencies {
   rules?: RuleManager;
   /** Runs saga service commands; bash by default. */
   services?: ServiceCommandRunner;
+  /** The flag provider of a state with an AppConfig flag (by default AWS AppConfig). */
+  flags?: FlagProvider;
 }
 
 /** The action: validate, move traffic route after route, then report. */
@@ -43,7 +46,9 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     const rules =
       deps.rules ??
       (inputs.state?.plan.some((s) => s.kind === 'audience') ? new Elbv2RuleManager(client) : undefined);
-    await rollback(inputs, router, { ...deps, ...(rules ? { rules } : {}) });
+    // A flag on AppConfig (the state records its deployments): the emergency disable stops and reverts it.
+    const flags = deps.flags ?? (inputs.state?.flag ? await appConfigProvider(inputs) : undefined);
+    await rollback(inputs, router, { ...deps, ...(rules ? { rules } : {}), ...(flags ? { flags } : {}) });
   });
 }
 
@@ -71,7 +76,9 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
           },
         }
       : {}),
+    ...(deps.flags ? { flags: deps.flags } : {}),
   });
+  for (const line of result.record.undo) log.info(line);
   const { routes: results, error } = result.record;
   const summary = {
     reason: inputs.reason,
@@ -80,7 +87,6 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
     results,
     undo: result.record.undo,
   };
-  for (const line of result.record.undo) log.info(line);
   if (!result.restored) {
     // The state says where each saga service ended, for the record, even when the rollback failed.
     if (result.state?.services) core.setOutput('state', serializeRolloutState(result.state));
@@ -105,4 +111,17 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
   const also = undone ? ` ${result.record.undo.join('; ')}.` : '';
   log.notice(`${moved}${also}${because}`);
   await core.summary.addRaw(rollbackSummary(summary)).write();
+}
+
+/** AWS AppConfig with this step's client settings; its client is loaded only for a state with a flag. */
+async function appConfigProvider(inputs: Inputs): Promise<FlagProvider> {
+  const { AppConfigFlagProvider, createAppConfigClient } = await import('@shiftgate/aws/appconfig');
+  return new AppConfigFlagProvider(
+    createAppConfigClient({
+      caller: 'rollback',
+      region: inputs.region,
+      retryMode: inputs.retryMode,
+      maxAttempts: inputs.maxAttempts,
+    }),
+  );
 }

@@ -21,6 +21,8 @@ import {
   runPlan,
   serializeRolloutState,
   type Clock,
+  type FlagHooks,
+  type FlagProvider,
   type RunEvent,
   type RunResult,
   type Sleeper,
@@ -42,6 +44,7 @@ import { runnerTime } from './clock';
 import { clearRollout, rolloutSaver } from './undo';
 import { parseInputs, type Inputs } from './inputs';
 import { runSummary } from './summary';
+import { saveFlagState } from './restore';
 
 /** Seams for tests; the action itself runs with none. */
 export interface Dependencies {
@@ -49,6 +52,8 @@ export interface Dependencies {
   sleep: Sleeper;
   router?: TrafficRouter;
   cloudwatch?: CloudWatchClient;
+  /** The flag provider of flag-provider appconfig (by default AWS AppConfig). */
+  flags?: FlagProvider;
   /** Cancels the run (by default SIGINT/SIGTERM, which the runner sends when a job is cancelled). */
   signal?: AbortSignal;
 }
@@ -67,6 +72,7 @@ export async function run(overrides: Partial<Dependencies> = {}): Promise<void> 
           signal,
           ...(overrides.router ? { router: overrides.router } : {}),
           ...(overrides.cloudwatch ? { cloudwatch: overrides.cloudwatch } : {}),
+          ...(overrides.flags ? { flags: overrides.flags } : {}),
         };
         const result = await deploy(inputs, deps);
         await core.summary.addRaw(runSummary(result, inputs.pair) + cellsSummary(result.state)).write();
@@ -113,6 +119,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${where}: ` +
       `${formatDuration(inputs.pollInterval)} windows, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,
   );
+  const flags = await flagHooks(inputs, deps);
   const result = await runPlan({
     state,
     ...(overCells ? {} : { target: { routes: inputs.routes, pair: inputs.pair } }),
@@ -151,6 +158,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     hooks: {
       command: shellCommandRunner,
       ...(inputs.flagCommand ? { flagCommand: inputs.flagCommand } : {}),
+      ...(flags ? { flags } : {}),
       ...(inputs.services.length > 0 ? { saga: { services: inputs.services, run: shellServiceRunner } } : {}),
     },
     gates: inputs.gates,
@@ -172,6 +180,8 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
       saveRestoreState(aws, record);
     },
     onEvent: (event) => {
+      // A flag deployed on AppConfig: the post step takes it back if this process is killed.
+      if (flags && event.type === 'step-end' && event.state.flag) saveFlagState(aws, event.state.flag);
       progress(event);
       rollout.onEvent(event);
     },
@@ -191,10 +201,31 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   const ruleLeft = !result.restored && result.state.plan.some((s) => s.kind === 'audience');
   if (ruleLeft) rollout.save(result.state);
   else if (result.decision !== 'paused') clearRollout();
+  if (flags && (result.decision === 'promote' || (result.decision !== 'paused' && result.restored)))
+    saveFlagState(aws, null);
   if (result.decision === 'promote') log.notice(result.reason);
   else if (result.decision === 'paused') log.notice(result.reason);
   else log.warning(result.reason);
   return result;
+}
+
+/**
+ * flag-provider appconfig on a feature-flag plan: the AppConfig provider, its client imported only
+ * here so other plans do not load it.
+ */
+async function flagHooks(inputs: Inputs, deps: Dependencies): Promise<FlagHooks | null> {
+  const target = inputs.flags.appconfig;
+  if (inputs.flags.provider !== 'appconfig' || !target || inputs.state.strategy !== 'feature-flag')
+    return null;
+  if (deps.flags) return { provider: deps.flags, target };
+  const { AppConfigFlagProvider, createAppConfigClient } = await import('@shiftgate/aws/appconfig');
+  const client = createAppConfigClient({
+    caller: 'run-plan',
+    region: inputs.region,
+    retryMode: inputs.retryMode,
+    maxAttempts: inputs.maxAttempts,
+  });
+  return { provider: new AppConfigFlagProvider(client), target };
 }
 
 function failureOf(inputs: Inputs, result: RunResult): string | null {

@@ -18,6 +18,7 @@ import {
   type ShiftgateConfig,
 } from '@shiftgate/core';
 import {
+  actionsLogger,
   confineToWorkspace,
   eventFacts,
   findLabelAdder,
@@ -26,6 +27,7 @@ import {
   requireRepositoryPermission,
   runStep,
   selectionSummary,
+  type GitHubClientOptions,
 } from '@shiftgate/github';
 import { parseInputs, type Inputs } from './inputs';
 
@@ -36,10 +38,15 @@ interface Outcome {
   notice: string;
 }
 
+/** What tests may change: the GitHub client's waits (retry backoff, request time limit). */
+export interface Dependencies {
+  github?: Pick<GitHubClientOptions, 'retryAfterMs' | 'requestTimeoutMs'>;
+}
+
 /** The action: decide everything first, so a refusal leaves no outputs behind; then set outputs and summary. */
-export async function run(): Promise<void> {
+export async function run(deps: Dependencies = {}): Promise<void> {
   await runStep('select-strategy', async () => {
-    const outcome = await decide(await parseInputs(), process.env);
+    const outcome = await decide(await parseInputs(), process.env, deps);
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
     log.notice(outcome.notice);
     await core.summary.addRaw(outcome.summary).write();
@@ -47,7 +54,11 @@ export async function run(): Promise<void> {
 }
 
 /** Reads the event and config, selects the strategy, checks permission, builds the plan and state. */
-export async function decide(inputs: Inputs, env: Record<string, string | undefined>): Promise<Outcome> {
+export async function decide(
+  inputs: Inputs,
+  env: Record<string, string | undefined>,
+  deps: Dependencies = {},
+): Promise<Outcome> {
   if (inputs.token) core.setSecret(inputs.token);
   const event = readRunnerEvent(env);
   const facts = eventFacts(event);
@@ -61,7 +72,7 @@ export async function decide(inputs: Inputs, env: Record<string, string | undefi
     defaultStrategy: inputs.defaultStrategy,
     allowForks: inputs.allowForks,
   });
-  if (selection.needsPermissionCheck) await checkLabelAdder(inputs, env, facts, selection);
+  if (selection.needsPermissionCheck) await checkLabelAdder(inputs, env, facts, selection, deps);
   const cells = inputs.cells ?? configCells(config, inputs.environment);
   const plan = buildPlan(
     selection.strategy,
@@ -130,6 +141,7 @@ async function checkLabelAdder(
   env: Record<string, string | undefined>,
   facts: EventFacts,
   selection: Selection,
+  deps: Dependencies,
 ): Promise<void> {
   if (inputs.requirePermission === 'none') return;
   const repository = env.GITHUB_REPOSITORY ?? '';
@@ -144,9 +156,16 @@ async function checkLabelAdder(
   const pullRequest = facts.pullRequest;
   if (!pullRequest || !selection.labelName)
     throw new Error('The strategy came from a label, but the event carries no pull request to check it on');
-  // Octokit is loaded only on this path: most runs never need it, and it is a third of the bundle.
-  const { getOctokit } = await import('@actions/github');
-  const octokit = getOctokit(inputs.token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
+  // Octokit is loaded only on this path: most runs never need it, and it is a third of the bundle. It is
+  // the one client factory's: retried through brief 5xx and rate limits, each request time-limited.
+  const { createGitHubClient } = await import('@shiftgate/github/octokit');
+  const octokit = createGitHubClient({
+    token: inputs.token,
+    caller: 'select-strategy',
+    env,
+    logger: actionsLogger,
+    ...deps.github,
+  });
   const adder = await findLabelAdder(octokit, {
     owner,
     repo,

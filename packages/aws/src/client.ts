@@ -53,7 +53,8 @@ export function parseRegion(input: string, value: string): string | null {
   return text;
 }
 
-function common(options: AwsClientOptions) {
+/** The settings every client shares: region, retries, timeouts, user agent. */
+export function commonClientConfig(options: AwsClientOptions) {
   const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined;
   return {
     ...(region ? { region } : {}),
@@ -77,10 +78,10 @@ function common(options: AwsClientOptions) {
  * AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 itself.
  */
 export function createElbv2Client(options: AwsClientOptions): ElasticLoadBalancingV2Client {
-  return new ElasticLoadBalancingV2Client(common(options));
+  return new ElasticLoadBalancingV2Client(commonClientConfig(options));
 }
 
 /** The one factory for CloudWatch clients (AWS_ENDPOINT_URL_CLOUDWATCH is honoured by the SDK). */
 export function createCloudWatchClient(options: AwsClientOptions): CloudWatchClient {
-  return new CloudWatchClient(common(options));
+  return new CloudWatchClient(commonClientConfig(options));
 }

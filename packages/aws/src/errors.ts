@@ -208,3 +208,10 @@ export function toRouterError(error: unknown, context: CallContext): RouterError
     message: `${what}${after}: ${rejected ? '' : 'the outcome is unknown, '}${detail}`,
   });
 }
+
+/** The code sets above, for the other adapters' error translation (AppConfig). */
+export {
+  THROTTLING as THROTTLING_CODES,
+  ACCESS_DENIED as ACCESS_DENIED_CODES,
+  CREDENTIALS as CREDENTIAL_CODES,
+};

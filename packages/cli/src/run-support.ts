@@ -24,6 +24,7 @@ import {
   parseInteger,
   parseRolloutState,
   parseEnvironmentName,
+  parseFlagProvider,
   parseServices,
   parseStrategyName,
   parseVersion,
@@ -204,6 +205,9 @@ export function stateFromFlags(
     text('environment') === undefined ? null : parseEnvironmentName('--environment', text('environment'));
   const version = text('version') === undefined ? null : parseVersion('--version', text('version'));
   const raw = { ...configParameters(config, strategy, environment), ...overrides };
+  // `--flag-provider appconfig` plans a flag rollout without a flag-command, as the parameter would.
+  if (strategy === 'feature-flag' && raw['flag-provider'] === undefined && text('flag-provider')?.trim())
+    raw['flag-provider'] = parseFlagProvider('--flag-provider', text('flag-provider')!);
   // A saga planned here takes its service names, in order, from this run's --services.
   if (strategy === 'saga' && raw.services === undefined && text('services'))
     raw.services = serviceNames(parseServices('--services', text('services')!));

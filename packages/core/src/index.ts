@@ -3,6 +3,7 @@ export * from './shared/index';
 export * from './strategy/index';
 export * from './config/index';
 export * from './rollout/index';
+export * from './flags/index';
 export * from './traffic/index';
 export * from './health/index';
 export * from './orchestrator/index';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ELBV2_ROUTER_ACTIONS, ELBV2_RULE_ACTIONS } from '@shiftgate/aws';
 import { DEFAULTS } from '../../../actions/rollback/src/inputs';
-import { actionMetadata, documentedPolicy } from '../../e2e/traffic-runner';
+import { actionMetadata, appConfigActionsInSource, documentedPolicy } from '../../e2e/traffic-runner';
 import { ROOT } from '../../support/runner';
 
 describe('rollback action.yml', () => {
@@ -29,8 +29,14 @@ describe('rollback action.yml', () => {
   it('documents an IAM policy of exactly the ELBv2 calls the code makes', () => {
     // The audience rule of an A/B state is found by its tag and deleted, never created.
     const removal = ELBV2_RULE_ACTIONS.filter((a) => a !== 'CreateRule' && a !== 'AddTags');
+    // The emergency disable of a flag on AppConfig reads, stops and redeploys; it never creates a version.
+    const disable = ['appconfig:GetDeployment', 'appconfig:StartDeployment', 'appconfig:StopDeployment'];
+    expect(disable.every((a) => appConfigActionsInSource().includes(a))).toBe(true);
     expect(documentedPolicy('rollback')).toEqual(
-      [...new Set([...ELBV2_ROUTER_ACTIONS, ...removal])].map((a) => `elasticloadbalancing:${a}`).sort(),
+      [
+        ...disable,
+        ...[...new Set([...ELBV2_ROUTER_ACTIONS, ...removal])].map((a) => `elasticloadbalancing:${a}`),
+      ].sort(),
     );
   });
 

@@ -24,7 +24,12 @@ import { run } from '../../../actions/run-plan/src/main';
 import { post } from '../../../actions/run-plan/src/restore';
 import { DEFAULTS, parseInputs } from '../../../actions/run-plan/src/inputs';
 import { runnerTime } from '../../../actions/run-plan/src/clock';
-import { actionMetadata, documentedPolicy, postIfRuns } from '../../e2e/traffic-runner';
+import {
+  actionMetadata,
+  appConfigActionsInSource,
+  documentedPolicy,
+  postIfRuns,
+} from '../../e2e/traffic-runner';
 import { asTargetWeights, modelMetrics } from '../../support/model-metrics';
 import { commandMessages, inputEnv, parseCommandFile } from '../../support/runner';
 import { LOOPBACK_CREDENTIALS, useStepEnv } from '../../support/step-env';
@@ -518,9 +523,10 @@ describe('run-plan metadata and inputs', () => {
     expect(postIfRuns(action.runs['post-if']!, 'success')).toBe(false);
   });
 
-  it('documents the ELBv2 and CloudWatch permissions it needs', () => {
+  it('documents the ELBv2, CloudWatch and AppConfig permissions it needs', () => {
     expect(documentedPolicy('run-plan')).toEqual(
       [
+        ...appConfigActionsInSource(),
         'cloudwatch:DescribeAlarms',
         'cloudwatch:GetMetricData',
         ...[...new Set([...ELBV2_ROUTER_ACTIONS, ...ELBV2_RULE_ACTIONS])].map(

@@ -33,6 +33,7 @@ import {
   simulationFromFlags,
   stateFromFlags,
 } from '../run-support';
+import { flagProviderFor, flagReport, type FlagStepReport } from '../flag-support';
 import {
   createCellSimulation,
   mulberry32,
@@ -134,8 +135,12 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const simulate = values.simulate === true;
     const time = simulate ? virtualTime(SIMULATION_EPOCH) : null;
     const clock = time?.clock ?? systemClock;
-    const simulated = simulate ? simulatedCellsFromFlags(values) : null;
-    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), simulated?.cells ?? null);
+    const cellFlags = simulate ? simulatedCellsFromFlags(values) : null;
+    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), cellFlags?.cells ?? null);
+    // A feature flag over cells is cell-aware (its rule names the cells that have it); traffic stays one listener.
+    const flagCells =
+      state.strategy === 'feature-flag' && cellFlags ? cellFlags.cells.map((c) => c.name) : null;
+    const simulated = flagCells ? null : cellFlags;
     checkRunnable(state);
     const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));
     const bad = badService(values, sagaNames);
@@ -155,6 +160,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const flagCommand =
       settings.flagCommand || (planned ? String(state.parameters['flag-command'] ?? '') : '');
     const out = values.json ? { ...io, stdout: io.stderr, isTty: false } : io;
+    const flagProvider = await flagProviderFor(settings.flags, state, values, { simulate, clock, io });
 
     const common: Omit<RunPlanOptions, 'router' | 'metrics' | 'target' | 'clock' | 'sleep' | 'random'> = {
       state,
@@ -168,6 +174,9 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       hooks: {
         command: shellHooks(out),
         ...(flagCommand ? { flagCommand } : {}),
+        ...(flagProvider
+          ? { flags: { provider: flagProvider, target: settings.flags.appconfig!, cells: flagCells } }
+          : {}),
         ...(settings.services.length > 0
           ? {
               saga: {
@@ -261,7 +270,8 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       };
     }
     const result = await withCancelSignals((signal) => runPlan({ ...options, signal }));
-    return report(result, values, io);
+    const flagSteps = flagProvider ? await flagReport(result, flagProvider) : undefined;
+    return report(result, values, io, flagSteps);
   },
 };
 
@@ -289,7 +299,12 @@ function cellReport(result: RunResult): { waves: string[][]; cells: Record<strin
   };
 }
 
-function report(result: RunResult, values: Record<string, unknown>, io: Io): number {
+function report(
+  result: RunResult,
+  values: Record<string, unknown>,
+  io: Io,
+  flags?: FlagStepReport[],
+): number {
   if (typeof values['state-out'] === 'string') {
     writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(result.state)}\n`);
   }
@@ -314,6 +329,7 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
             : {}),
           ...(result.trace.comparison ? { comparison: result.trace.comparison } : {}),
           ...(result.trace.rule ? { rule: result.trace.rule } : {}),
+          ...(flags ? { flags } : {}),
           ...(result.state.cells ? cellReport(result) : {}),
           state: result.state,
           trace: result.trace,
@@ -340,6 +356,10 @@ function report(result: RunResult, values: Record<string, unknown>, io: Io): num
       `cells: ${count('promoted')} promoted, ${count('rolled-back')} rolled back, ${count('in-progress')} left in progress, ${count('untouched')} untouched (of ${cells.length})`,
     );
   }
+  for (const f of flags ?? [])
+    lines.push(
+      `flag ${f.exposure}%: ${f.provider} deployment #${f.deployment} (version ${f.version}) ${f.state}, ${f.outcome}`,
+    );
   if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
   io.stdout(`${lines.join('\n')}\n`);
   return code;

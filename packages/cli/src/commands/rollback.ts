@@ -34,7 +34,13 @@ import {
   SIMULATION_EPOCH,
   simulationFromFlags,
 } from '../run-support';
-import { mulberry32, simulatedServiceRunner, simulatedServices } from '../simulator/index';
+import {
+  mulberry32,
+  SimulatedAppConfig,
+  simulatedServiceRunner,
+  simulatedServices,
+} from '../simulator/index';
+import { appConfigProvider } from '../flag-support';
 
 const OPTIONS = {
   state: { type: 'string' },
@@ -142,6 +148,12 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       routes = aws.routes;
       pair = aws.pair;
     }
+    // The emergency disable of a flag on AppConfig: what the state records is stopped and reverted.
+    const flags = state?.flag
+      ? values.simulate
+        ? SimulatedAppConfig.replaying(state.flag, { now })
+        : await appConfigProvider(values, io, 'cli-rollback')
+      : undefined;
     const target = to as RollbackTarget;
     const logger: Logger = values.json
       ? silentLogger
@@ -161,7 +173,9 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       ...(state && services.length > 0
         ? { undo: { hooks: { saga: { services, run: runService } }, started: state.step } }
         : {}),
+      ...(flags ? { flags } : {}),
     });
+    for (const line of values.json ? [] : result.record.undo) io.stdout(`${line}\n`);
     const results = result.restored ? result.record.routes : [];
     const failure = result.restored ? null : result.record.error;
     // A state that could not be rolled back is written as it was given.
@@ -194,7 +208,6 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       io.stderr(`shiftgate rollback: ${failure}\n`);
       return EXIT.failed;
     }
-    for (const line of result.record.undo) io.stdout(`${line}\n`);
     const lines = results.map(
       (r) =>
         `${r.route}: ${r.changed ? 'rolled back to' : 'already at'} ${describeTargetGroups(r.after, pair)} (verified)`,

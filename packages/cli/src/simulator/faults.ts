@@ -15,7 +15,9 @@ export type Fault =
   /** The `write`-th write applies, but its answer is lost (an error whose outcome is unknown). */
   | { kind: 'lost-response'; write: number }
   /** `afterMs` after the `write`-th write, someone else puts the weights it replaced back. */
-  | { kind: 'revert'; write: number; afterMs?: number };
+  | { kind: 'revert'; write: number; afterMs?: number }
+  /** AWS AppConfig rolls back its `deployment`-th flag deployment (1-based) while it bakes (its own alarm). */
+  | { kind: 'appconfig-rollback'; deployment: number };
 
 /** Counts calls per target and decides which of them fail. */
 export class FaultPlan {
@@ -47,7 +49,7 @@ export class FaultPlan {
  */
 export function parseFault(input: string, text: string): Fault {
   const allowed =
-    "'throttle:<read|write|metrics|alarms>:<times>[:<after>]', 'provider-error:<target>:<times>[:<after>]', 'lost-write:<n>', 'lost-response:<n>' or 'revert:<n>[:<seconds>s]'";
+    "'throttle:<read|write|metrics|alarms>:<times>[:<after>]', 'provider-error:<target>:<times>[:<after>]', 'lost-write:<n>', 'lost-response:<n>', 'revert:<n>[:<seconds>s]' or 'appconfig-rollback:<n>'";
   const parts = text.split(':');
   const whole = (value: string | undefined, min = 1): number => {
     if (value === undefined || !/^\d+$/.test(value) || Number(value) < min)
@@ -71,6 +73,9 @@ export function parseFault(input: string, text: string): Fault {
     case 'lost-response':
       if (parts.length !== 2) throw new InputError(input, text, allowed);
       return { kind, write: whole(a) };
+    case 'appconfig-rollback':
+      if (parts.length !== 2) throw new InputError(input, text, allowed);
+      return { kind, deployment: whole(a) };
     case 'revert': {
       if (parts.length > 3) throw new InputError(input, text, allowed);
       const after = b === undefined ? 0 : /^\d+s$/.test(b) ? Number(b.slice(0, -1)) * 1000 : NaN;

@@ -8,6 +8,7 @@ export * from './faults';
 export * from './model';
 export * from './providers';
 export * from './random';
+export * from './appconfig';
 
 /** The simulated load balancer's names; ARNs shaped like real ones so every parser accepts them. */
 export const SIMULATED = {

@@ -6,6 +6,15 @@ import { InputError, parseBoolean, parseDuration } from '../shared/index';
 import { GATE_DEFAULTS, GATE_PARSERS, parseAbMetrics, parseMetricQueries } from '../health/index';
 import { DEFAULT_ROLLBACK_TARGET, parseRollbackTarget } from '../traffic/index';
 import { parseServices } from '../strategy/index';
+import {
+  DEFAULT_DEPLOYMENT_STRATEGY,
+  parseAppConfigApplication,
+  parseAppConfigEnvironment,
+  parseAppConfigProfile,
+  parseDeploymentStrategy,
+  parseFlagName,
+  parseFlagProvider,
+} from '../flags/index';
 
 /** JSON Schema patterns of values as a user writes them in the config file. */
 export const VALUE_PATTERNS = {
@@ -258,6 +267,53 @@ export const SETTINGS = {
     parse: trimmed,
     description:
       "Shell command (bash) for the plan's hook steps (feature-flag exposure), run with SHIFTGATE_EXPOSURE (also as SHIFTGATE_FLAG_EXPOSURE), SHIFTGATE_PHASE, SHIFTGATE_HOOK, SHIFTGATE_STEP, SHIFTGATE_STRATEGY, SHIFTGATE_ENVIRONMENT, SHIFTGATE_VERSION, SHIFTGATE_DEPLOYMENT_ID and SHIFTGATE_CANARY_WEIGHT; on rollback it runs once more with exposure 0. Required for flag steps: a rollout state is data, never code, so the command a state's step carries never runs; it must be empty or this very command.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
+  },
+  'flag-provider': {
+    default: '',
+    parse: parseFlagProvider,
+    description:
+      "Who sets the exposure of the plan's flag steps: command (flag-command) or appconfig (shiftgate creates a hosted configuration version of the AWS AppConfig feature-flag profile per step, deploys it, watches the deployment with the gates, and stops and reverts it on a rollback). Empty takes the strategy's flag-provider parameter, then command.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
+  },
+  'appconfig-application': {
+    default: '',
+    parse: parseAppConfigApplication,
+    description:
+      "flag-provider appconfig: the AppConfig application, by id or name. Empty takes the strategy's parameter of the same name.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
+  },
+  'appconfig-environment': {
+    default: '',
+    parse: parseAppConfigEnvironment,
+    description:
+      "flag-provider appconfig: the AppConfig environment, by id or name. Empty takes the strategy's parameter of the same name.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
+  },
+  'appconfig-profile': {
+    default: '',
+    parse: parseAppConfigProfile,
+    description:
+      "flag-provider appconfig: the hosted feature-flag configuration profile (type AWS.AppConfig.FeatureFlags), by id or name; one that does not exist is an input error before anything moves. Empty takes the strategy's parameter of the same name.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
+  },
+  'flag-name': {
+    default: '',
+    parse: parseFlagName,
+    description:
+      "flag-provider appconfig: the flag's key in the profile; every other flag of the profile is left as it is. Empty takes the strategy's parameter of the same name.",
+    actions: { 'run-plan': {} },
+    cli: DEPLOY,
+  },
+  'appconfig-deployment-strategy': {
+    default: '',
+    parse: parseDeploymentStrategy,
+    description: `flag-provider appconfig: the AppConfig deployment strategy of each flag step, by id or name. Empty takes the strategy's parameter of the same name, then ${DEFAULT_DEPLOYMENT_STRATEGY} (every target at once, then AppConfig watches the environment's alarms for 10 minutes).`,
     actions: { 'run-plan': {} },
     cli: DEPLOY,
   },

@@ -20,6 +20,7 @@ import {
 import type { RolloutState } from '../rollout/index';
 import { checkPlanServices, parseServices, type ServiceSpec } from '../strategy/index';
 import { parseRollbackTarget, type RollbackTarget } from '../traffic/index';
+import { resolveFlagSettings, type FlagSettings } from '../flags/index';
 
 /** Everything about a plan run besides where traffic is: the gates, the timing, the hooks. */
 export interface RunSettings {
@@ -34,6 +35,8 @@ export interface RunSettings {
   queries: MetricQuery[];
   smokeCommand: string;
   flagCommand: string;
+  /** Who sets the flag steps' exposure, and for AppConfig where the flag lives (inputs, then the plan's parameters). */
+  flags: FlagSettings;
   /** Saga services from this run's inputs, in deployment order; empty when none are given. */
   services: ServiceSpec[];
   /** A/B tests: the custom metrics compared besides error rate and slow share; empty when none. */
@@ -116,8 +119,14 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     });
   }
   const flagCommand = get('flag-command').trim();
+  const flagSteps = state.plan.slice(state.step).some((s) => s.kind === 'hook');
+  const flags = resolveFlagSettings({
+    given: (name) => (name === 'flag-command' ? flagCommand : get(name as RunSettingName)),
+    planned: state.parameters,
+    hasFlagSteps: flagSteps,
+  });
   const bare = state.plan.slice(state.step).some((s) => s.kind === 'hook' && s.command.trim() === '');
-  if (bare && flagCommand === '') {
+  if (bare && flagCommand === '' && flags.provider === 'command') {
     throw new InputError('flag-command', '', 'the command that sets the feature flag exposure', {
       message:
         "Input 'flag-command' is required: the plan has hook steps without a command of their own (set the feature-flag strategy's flag-command parameter, or this input)",
@@ -147,6 +156,7 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     queries,
     smokeCommand,
     flagCommand,
+    flags,
     services,
     abMetrics,
     rollbackTo,

@@ -1,8 +1,11 @@
 // What every gate check returns, what it reads, and the small helpers they share for phases and sentences.
+import { fmtPct } from '../shared';
 import type { Gates } from './gates';
 import type { MetricWindow } from './evidence';
 import type { Phase } from './phase';
 import type { Interval } from './stats';
+
+export { fmtPct };
 
 /** One check's verdict over all evidence so far. */
 export interface Check {
@@ -69,19 +72,6 @@ export function noData(ctx: CheckContext, name: string, threshold: number | null
     windows: 0,
     message: `${what}: no data${ctx.final ? ': inconclusive' : ' yet'}`,
   };
-}
-
-/** The median of a non-empty list. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** A percentage for sentences: two decimals below 10% (so 1.03% is not shown as 1%), one above. */
-export function fmtPct(percent: number): string {
-  const digits = Math.abs(percent) < 10 ? 2 : 1;
-  return `${Number(percent.toFixed(digits))}%`;
 }
 
 /** A percentage change with its sign, for sentences: `+12.5%`. */

@@ -1,7 +1,7 @@
 // The gates judged with statistics that stay valid when re-run after every window (see `judge`,
 // `stats.ts` and `detector.ts`): error rate, latency percentile, latency increase vs the baseline,
 // healthy hosts, custom metric queries.
-import { formatPercent } from '../shared/index';
+import { formatPercent, median } from '../shared/index';
 import { formatLatency, formatLatencyPercentile, slowShare, type CustomGate } from './gates';
 import {
   lnExceedanceEvidence,
@@ -11,17 +11,7 @@ import {
   type Interval,
 } from './stats';
 import { ratioWindow, rateWindow, shiryaevRoberts, type Detection } from './detector';
-import {
-  fmtNumber,
-  fmtPct,
-  keepOr,
-  median,
-  noData,
-  openPhase,
-  signed,
-  type Check,
-  type CheckContext,
-} from './check';
+import { fmtNumber, fmtPct, keepOr, noData, openPhase, signed, type Check, type CheckContext } from './check';
 
 /**
  * P(window p99 above a threshold the true p99 respects) when the window's request count is unknown:
@@ -157,7 +147,7 @@ export function p99Check(ctx: CheckContext): Check {
     }
   });
   if (values.length === 0 && counts.length === 0) return noData(ctx, name, limit, `canary ${pct}`);
-  const observed = values.length === 0 ? null : median(values);
+  const observed = median(values);
   const text = observed === null ? 'no data' : formatLatency(observed);
   if (counts.length === 0) {
     const above = outcomes.filter((o) => o.exceeded).length;
@@ -253,7 +243,7 @@ export function latencyIncreaseCheck(ctx: CheckContext): Check {
   });
   if (increases.length === 0 && pairs.length === 0)
     return noData(ctx, name, limit, `canary ${pct} vs baseline`);
-  const observed = increases.length === 0 ? 0 : median(increases);
+  const observed = median(increases) ?? 0;
   const above = outcomes.filter((o) => o.exceeded).length;
   const median3 = `canary ${pct} ${signed(observed)} vs baseline (median of ${increases.length} window${increases.length === 1 ? '' : 's'})`;
   if (pairs.length === 0) {
@@ -351,8 +341,8 @@ export function customCheck(ctx: CheckContext, gate: CustomGate): Check {
     values.push(v);
     outcomes.push({ exceeded: gate.direction === 'max' ? v > gate.limit : v < gate.limit, nullBound: 0.5 });
   }
-  if (values.length === 0) return noData(ctx, name, gate.limit, gate.label);
   const observed = median(values);
+  if (observed === null) return noData(ctx, name, gate.limit, gate.label);
   const beyond = outcomes.filter((o) => o.exceeded).length;
   const head = `${gate.label} ${fmtNumber(observed)} (median of ${values.length} window${values.length === 1 ? '' : 's'}, ${beyond} ${gate.direction === 'max' ? 'above' : 'below'})`;
   return exceedanceVerdict(ctx, {

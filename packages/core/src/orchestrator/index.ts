@@ -10,3 +10,4 @@ export { compareAB, describeVerdict, type AbComparison, type AbVerdict, type Met
 export type { AudienceRule } from './audience';
 export { cellsSummary } from './cells-summary';
 export { withCells } from './waves';
+export { disableFlag, usesFlagProvider, type FlagHooks, type DisableOptions } from './flags';

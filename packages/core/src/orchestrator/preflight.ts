@@ -48,6 +48,14 @@ function checkHookCommand(carried: string, configured: string, index: number): v
   }
 }
 
+/** A flag step set by a provider runs no command: a state whose step carries one is refused. */
+function checkProviderStep(carried: string, provider: string, index: number): void {
+  if (carried.trim() === '') return;
+  throw new InputError('flag-command', '', '', {
+    message: `Plan step ${index + 1} of the rollout state carries a flag command, but this run sets the flag through ${provider} (flag-provider); a state is data, not code, and a flag is set in one place only. Nothing was changed. Plan the rollout again with select-strategy.`,
+  });
+}
+
 /**
  * Throws an {@link InputError} for a state that cannot run: already promoted, rolled back or failed, or
  * with no step left.
@@ -120,9 +128,10 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
   const hooks = options.hooks ?? {};
   for (let i = state.step; i < state.plan.length; i++) {
     const step = state.plan[i]!;
-    if (step.kind === 'hook') checkHookCommand(step.command, hooks.flagCommand ?? '', i);
+    if (step.kind === 'hook' && hooks.flags) checkProviderStep(step.command, hooks.flags.provider.name, i);
+    else if (step.kind === 'hook') checkHookCommand(step.command, hooks.flagCommand ?? '', i);
     const missing =
-      (step.kind === 'hook' && !hooks.command) ||
+      (step.kind === 'hook' && !hooks.command && !hooks.flags) ||
       (step.kind === 'batch' && !hooks.batch && !cellRun) ||
       // A saga's bakes judge the gate of the service before them: they need the services too.
       ((step.kind === 'service' || state.strategy === 'saga') && !hooks.saga) ||

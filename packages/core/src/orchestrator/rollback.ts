@@ -28,6 +28,8 @@ import {
   type VerifyOptions,
 } from '../traffic/index';
 import { isoNow } from './context';
+import { disableFlag } from './flags';
+import type { FlagProvider } from '../flags/index';
 import { hookEnv } from './hook-env';
 import type { RollbackRecord, StepHooks } from './types';
 
@@ -68,6 +70,11 @@ export interface RollbackOptions {
    * is the run's saga log (without it, the state's `services` say what is deployed).
    */
   undo?: { hooks: StepHooks; started: number; saga?: SagaLog; traffic?: CompensationTraffic };
+  /**
+   * The flag provider of a state that records AppConfig flag deployments (`flag`): the emergency
+   * disable stops the one in progress and deploys the version from before the rollout again.
+   */
+  flags?: FlagProvider;
 }
 
 /** What {@link rollbackRollout} did. */
@@ -186,13 +193,24 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     );
   // The state says where every service ended, so a later rollback compensates only what is left.
   if (next && sagaLog) next = { ...next, services: sagaLog.states() };
+  let flagFailed = false;
+  if (next?.flag && options.flags) {
+    const disabled = await disableFlag({ provider: options.flags, flag: next.flag, clock, sleep, logger });
+    record.undo.push(...disabled.undo);
+    next = { ...next, flag: disabled.flag };
+    if (disabled.error !== null) {
+      record.error ??= disabled.error;
+      flagFailed = true;
+      next = { ...next, status: 'failed' };
+    }
+  }
   // A saga service left deployed after its compensation failed needs a person as much as a route does.
   const compensationFailed = record.error?.startsWith('compensation-failed: ') ?? false;
   if (next && compensationFailed) next = { ...next, status: 'failed' };
   return {
     record,
     state: next,
-    restored: restored && !compensationFailed,
+    restored: restored && !compensationFailed && !flagFailed,
     changed: record.routes.some((r) => r.changed),
     failures,
   };

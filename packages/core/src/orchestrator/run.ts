@@ -12,6 +12,7 @@ import type { AudienceRule } from './audience';
 import { SagaLog } from './saga';
 import { checkServiceTargets } from './saga-targets';
 import { executeStep } from './steps';
+import { prepareFlag } from './flags';
 import { cellRollbackScope, isCellRun, withCells } from './waves';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
 
@@ -55,6 +56,9 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   }
 
   let state: RolloutState = options.state;
+  // A flag set by a provider: its ids and the version to return to, found before anything moves.
+  if (options.hooks?.flags && state.strategy === 'feature-flag')
+    state = await prepareFlag(state, options.hooks.flags);
   if (isCellRun(options)) state = withCells(state, options.cells);
   else if (routes.length > 0 && (state.routes.length === 0 || !state['stable-target-group-arn'])) {
     state = {
@@ -186,6 +190,7 @@ async function rollBack(
     random: options.random,
     // A cancelled job has seconds left (the runner's 7.5 s grace): one more try, not a period's wait.
     attempts: cancelled ? 2 : Math.max(1, options.gates.maxConsecutiveErrors + 1),
+    ...(options.hooks?.flags ? { flags: options.hooks.flags.provider } : {}),
     ...(options.hooks
       ? {
           undo: {

@@ -18,6 +18,7 @@ import { audienceStep } from './audience';
 import { preSwitchJudgement } from './preflight';
 import { serviceGateStep, serviceStep } from './saga';
 import { waveStep } from './waves';
+import { providerFlagStep, usesFlagProvider, watchFlag } from './flags';
 
 /** Runs one plan step with the executor for its kind. */
 export function executeStep(run: RunContext, step: Step, index: number): Promise<StepOutcome> {
@@ -94,6 +95,9 @@ async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<Step
   // The plan's error budget is spent evenly over its bakes, so a healthy rollout is rolled back by any
   // of them with probability at most 1 − confidence (not that much per bake).
   const bakes = Math.max(1, state.plan.filter((s) => s.kind === 'bake').length);
+  // After a flag step set by a provider, every poll also reads the flag's deployment.
+  const flag = watchFlag(run);
+  const signal = flag ? flag.signal : options.signal;
   const result = await bake({
     gates: { ...gates, bakeTime },
     alpha: (1 - gates.confidence / 100) / bakes,
@@ -101,21 +105,25 @@ async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<Step
     metricDelay: options.metricDelay,
     maxBakeTime,
     start,
-    metrics: run.metrics(),
+    metrics: flag ? flag.metrics(run.metrics()) : run.metrics(),
     // After a switch to 100% (blue-green, feature-flag) the stable target group serves nothing to compare with.
     ...(state.weights?.canary === 100 ? { baseline: false } : {}),
     ...(options.alarms && gates.alarms.length > 0 ? { alarms: options.alarms } : {}),
     ...(options.smoke ? { smoke: options.smoke } : {}),
     clock,
     sleep: options.sleep,
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(signal ? { signal } : {}),
     logger: run.logger,
     onPoll: (report) => run.emit({ type: 'poll', index, report }),
   });
   const health = JSON.parse(serializeTrace(result.trace, result.judgement)) as TraceDocument;
+  const breach = flag?.breach();
+  if (breach) throw new StepFailure(breach, 'rollback', health);
   if (result.cancelled) throw new Cancelled(health);
   const decision = result.judgement.decision;
   if (decision === 'promote') {
+    // The flag's deployment must be complete before the next exposure (one deployment at a time).
+    if (flag) await flag.finish();
     if (state.strategy === 'ab-testing' && !step.promote) {
       // The hold is over and no gate was breached: compare A and B, and let a person decide.
       const comparison = compareAB(result.trace.windows, gates.confidence, options.abMetrics ?? []);
@@ -149,6 +157,7 @@ async function gateStep({ run, step }: StepContext<'gate'>): Promise<StepOutcome
 
 /** Runs the hook command (feature-flag exposure); a non-zero exit code fails the step. */
 async function hookStep({ run, step, index }: StepContext<'hook'>): Promise<StepOutcome> {
+  if (usesFlagProvider(run)) return providerFlagStep(run, step);
   const hooks = run.options.hooks!;
   // Never the state's own command: preflight made sure it is empty or this very one.
   const command = (hooks.flagCommand ?? '').trim();

@@ -21,6 +21,7 @@ import type { ServiceSpec, Step, StepKind } from '../strategy/index';
 import type { Cell } from '../config/index';
 import type { AbComparison } from './ab';
 import type { AudienceRule } from './audience';
+import type { FlagHooks } from './flags';
 import type {
   RestoreResult,
   RollbackTarget,
@@ -106,6 +107,11 @@ export interface StepHooks {
    */
   flagCommand?: string;
   batch?: BatchRunner;
+  /**
+   * Sets the flag steps' exposure through a provider (flag-provider appconfig) instead of `command`:
+   * deploys, watches, stops and reverts the flag.
+   */
+  flags?: FlagHooks;
   /** Deploys, judges and compensates saga services. */
   saga?: SagaHooks;
 }

@@ -10,6 +10,7 @@ import {
   type Json,
 } from '../shared/index';
 import { STRATEGY_NAMES, type Step, type StrategyName } from '../strategy/index';
+import { parseFlagState, type FlagState } from '../flags/index';
 
 /** The rollout state's schema version. Bumped on any change that an older reader would misread. */
 export const ROLLOUT_STATE_VERSION = 1;
@@ -85,6 +86,11 @@ export interface RolloutState {
    * rollout's tag, never by this value: a state is data). Optional, so older states still read.
    */
   'audience-rule'?: string | null;
+  /**
+   * Feature flags on AWS AppConfig: the flag's ids, the version to return to and the deployments
+   * started; absent otherwise (optional, so states written before it still read).
+   */
+  flag?: FlagState | null;
   'created-at': string;
   'updated-at': string;
 }
@@ -150,6 +156,7 @@ const KEYS: Record<keyof RolloutState, true> = {
   cells: true,
   services: true,
   'audience-rule': true,
+  flag: true,
   'created-at': true,
   'updated-at': true,
 };
@@ -187,7 +194,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     if (!(key in KEYS)) fail(`unknown key '${key}'`);
   }
   for (const key of Object.keys(KEYS)) {
-    if (!(key in doc) && key !== 'cells' && key !== 'services' && key !== 'audience-rule')
+    if (!(key in doc) && key !== 'cells' && key !== 'services' && key !== 'audience-rule' && key !== 'flag')
       fail(`missing key '${key}'`);
   }
   const str = (key: string): string => {
@@ -262,6 +269,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
   }
   const cells = parseCellStates(doc.cells ?? null, fail);
   const services = parseServiceStates(doc.services ?? null, plan, fail);
+  const flag = parseFlagState(doc.flag ?? null, fail);
   return {
     'schema-version': ROLLOUT_STATE_VERSION,
     strategy: strategy as StrategyName,
@@ -284,6 +292,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     ...(doc['audience-rule'] !== undefined && doc['audience-rule'] !== null
       ? { 'audience-rule': field('audience-rule', 'arn') }
       : {}),
+    ...(flag ? { flag } : {}),
     'created-at': str('created-at'),
     'updated-at': str('updated-at'),
   };
@@ -377,7 +386,9 @@ function parseSteps(key: string, value: Json | undefined, fail: (problem: string
         type === 'string[]' ? Array.isArray(v) && v.every((s) => typeof s === 'string') : typeof v === type;
       if (!ok) fail(`'${key}[${index}].${field}' must be a ${type}`);
       const kind = STEP_TEXT[field];
-      for (const [at, text] of (Array.isArray(v) ? v : kind ? [v] : []).entries()) {
+      // A flag step of another provider (AppConfig) carries no command: empty is fine, never run.
+      const none = field === 'command' && v === '';
+      for (const [at, text] of (Array.isArray(v) ? v : kind && !none ? [v] : []).entries()) {
         const problem = fieldProblem(kind ?? 'name', text);
         const path = Array.isArray(v) ? `${field}[${at}]` : field;
         if (problem !== null) fail(`'${key}[${index}].${path}' ${problem}`);

@@ -49,6 +49,12 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** A percentage for sentences: two decimals below 10% (so 1.03% is not shown as 1%), one above. */
+export function fmtPct(percent: number): string {
+  const digits = Math.abs(percent) < 10 ? 2 : 1;
+  return `${Number(percent.toFixed(digits))}%`;
+}
+
 /** Formats a percent for people: `5%`, `0.5%`, `12.34%` (at most two decimals). */
 export function formatPercent(percent: number): string {
   return `${Number(percent.toFixed(2))}%`;

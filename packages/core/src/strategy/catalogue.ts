@@ -14,6 +14,15 @@ import {
 import type { ParameterValue } from '../rollout/index';
 import { STRATEGY_NAMES, type StrategyName } from './steps';
 import { ON_FAILURE, parseWaveSizes, formatWaveSizes, WAVE_BOUNDARIES } from './cells';
+import {
+  DEFAULT_DEPLOYMENT_STRATEGY,
+  FLAG_PROVIDERS,
+  parseAppConfigApplication,
+  parseAppConfigEnvironment,
+  parseAppConfigProfile,
+  parseDeploymentStrategy,
+  parseFlagName,
+} from '../flags/index';
 
 /** How a parameter is written and parsed. */
 export type ParameterKind =
@@ -30,6 +39,8 @@ export interface ParameterSpec {
   required?: boolean;
   /** The values a `choice` parameter takes. */
   choices?: readonly string[];
+  /** A `string` parameter that is not a command: its own parser (names and ids). */
+  parse?: (input: string, text: string) => string;
 }
 
 /** A strategy's entry in the catalogue. */
@@ -208,9 +219,52 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
         name: 'flag-command',
         kind: 'string',
         default: null,
-        required: true,
         description:
-          'Command run at each flag step with SHIFTGATE_FLAG_EXPOSURE set (for example a LaunchDarkly CLI call).',
+          'Command run at each flag step with SHIFTGATE_FLAG_EXPOSURE set (for example a LaunchDarkly CLI call). Required with flag-provider command; must be empty with appconfig.',
+      },
+      {
+        name: 'flag-provider',
+        kind: 'choice',
+        choices: FLAG_PROVIDERS,
+        default: null,
+        description:
+          'Who sets the exposure: command (flag-command, the default when empty) or appconfig (shiftgate deploys the flag on AWS AppConfig).',
+      },
+      {
+        name: 'appconfig-application',
+        kind: 'string',
+        default: null,
+        parse: parseAppConfigApplication,
+        description: 'flag-provider appconfig: the AppConfig application, by id or name.',
+      },
+      {
+        name: 'appconfig-environment',
+        kind: 'string',
+        default: null,
+        parse: parseAppConfigEnvironment,
+        description: 'flag-provider appconfig: the AppConfig environment, by id or name.',
+      },
+      {
+        name: 'appconfig-profile',
+        kind: 'string',
+        default: null,
+        parse: parseAppConfigProfile,
+        description:
+          'flag-provider appconfig: the hosted feature-flag configuration profile (AWS.AppConfig.FeatureFlags), by id or name.',
+      },
+      {
+        name: 'flag-name',
+        kind: 'string',
+        default: null,
+        parse: parseFlagName,
+        description: "flag-provider appconfig: the flag's key in the profile.",
+      },
+      {
+        name: 'appconfig-deployment-strategy',
+        kind: 'string',
+        default: null,
+        parse: parseDeploymentStrategy,
+        description: `flag-provider appconfig: the AppConfig deployment strategy of each flag step, by id or name; empty means ${DEFAULT_DEPLOYMENT_STRATEGY}.`,
       },
       {
         name: 'flag-steps',
@@ -323,7 +377,8 @@ function parseParameter(param: ParameterSpec, input: string, value: RawParameter
     case 'boolean':
       return typeof value === 'boolean' ? value : parseBoolean(input, String(scalar()));
     case 'string':
-      // The one string parameter is a command (flag-command): the command field rule.
+      // A string parameter is a command (flag-command: the command field rule) unless it has its own parser.
+      if (param.parse) return param.parse(input, String(scalar()));
       return parseField('command', input, String(scalar()).trim());
     case 'list': {
       const items = (

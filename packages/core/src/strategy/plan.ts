@@ -1,6 +1,6 @@
 import { InputError, parseDuration } from '../shared/index';
 import { parseAudience } from './audience';
-import { resolveParameters, type Parameters, type RawParameter } from './catalogue';
+import { resolveParameters, STRATEGIES, type Parameters, type RawParameter } from './catalogue';
 import { assertNever, type Step, type StrategyName } from './steps';
 import { parseWaveSizes, planCellWaves, type CellPlace, type WaveBoundary } from './cells';
 
@@ -114,10 +114,16 @@ export function buildPlan(
     case 'feature-flag': {
       const exposures = parameters['flag-steps'] as number[];
       requireIncreasingTo100('parameters.flag-steps', exposures);
+      checkFlagProvider(parameters);
       steps.push({ kind: 'shift', weight: 100 });
       for (const exposure of exposures) {
         steps.push(
-          { kind: 'hook', name: 'flag', command: parameters['flag-command'] as string, exposure },
+          {
+            kind: 'hook',
+            name: 'flag',
+            command: (parameters['flag-command'] as string | undefined) ?? '',
+            exposure,
+          },
           bake(parameters['bake-time'] as string),
         );
       }
@@ -342,5 +348,27 @@ export function describeStep(step: Step): string {
         : 'remove the audience rule';
     default:
       return assertNever(step, 'step');
+  }
+}
+
+/**
+ * A feature-flag plan's provider: `command` (the default) needs `flag-command`; `appconfig` refuses one
+ * (shiftgate deploys the flag itself; where it lives may also come from the run's inputs).
+ */
+function checkFlagProvider(parameters: Parameters): void {
+  const command = parameters['flag-command'];
+  if ((parameters['flag-provider'] ?? 'command') === 'command') {
+    if (command === undefined) {
+      throw new InputError('parameters.flag-command', '', '', {
+        message: `Strategy feature-flag needs parameter 'flag-command': ${STRATEGIES['feature-flag'].parameters[0]!.description} Or set 'flag-provider' to appconfig.`,
+      });
+    }
+    return;
+  }
+  if (command !== undefined) {
+    throw new InputError('parameters.flag-command', command, '', {
+      message:
+        "Parameter 'flag-command' is set, but 'flag-provider' is appconfig: shiftgate sets the flag's exposure in AWS AppConfig itself, so leave 'flag-command' empty (or use flag-provider command). Nothing was changed.",
+    });
   }
 }

@@ -1,0 +1,449 @@
+// AWS AppConfig as a flag provider: names resolved to ids once, a hosted version per flag step built
+// from the version live before the rollout (only this flag's value changes), StartDeployment with the
+// configured strategy, GetDeployment to watch it, StopDeployment and a redeploy of the old version to
+// take it back. SDK errors become typed AppConfigErrors naming the IAM action.
+import {
+  AppConfigClient,
+  CreateHostedConfigurationVersionCommand,
+  GetConfigurationProfileCommand,
+  GetDeploymentCommand,
+  GetHostedConfigurationVersionCommand,
+  ListApplicationsCommand,
+  ListConfigurationProfilesCommand,
+  ListDeploymentsCommand,
+  ListDeploymentStrategiesCommand,
+  ListEnvironmentsCommand,
+  ListHostedConfigurationVersionsCommand,
+  StartDeploymentCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-appconfig';
+import {
+  errorMessage,
+  exposureDocument,
+  InputError,
+  isAppConfigId,
+  parseFlagsDocument,
+  REVERT_DEPLOYMENT_STRATEGY,
+  type AppConfigTarget,
+  type FlagDeploymentState,
+  type FlagExposure,
+  type FlagProvider,
+  type FlagState,
+  type StartedDeployment,
+} from '@shiftgate/core';
+import { commonClientConfig, type AwsClientOptions } from './client';
+import { ACCESS_DENIED_CODES, CREDENTIAL_CODES, THROTTLING_CODES } from './errors';
+
+/** The one factory for AppConfig clients (AWS_ENDPOINT_URL_APPCONFIG is honoured by the SDK). */
+export function createAppConfigClient(options: AwsClientOptions): AppConfigClient {
+  return new AppConfigClient(commonClientConfig(options));
+}
+
+/** An AppConfig call failed; `iamAction` names the permission it needs, `rejected` that it changed nothing. */
+export class AppConfigError extends Error {
+  override name = 'AppConfigError';
+  constructor(
+    message: string,
+    readonly operation: string,
+    readonly code: string,
+    readonly iamAction: string,
+    readonly rejected: boolean,
+    readonly throttled: boolean,
+  ) {
+    super(message);
+  }
+}
+
+interface SdkError {
+  name?: string;
+  message?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $retryable?: { throttling?: boolean };
+}
+
+/** Turns what an AppConfig call threw into an {@link AppConfigError} saying what was being done. */
+export function toAppConfigError(error: unknown, operation: string, what: string): Error {
+  if (error instanceof AppConfigError || error instanceof InputError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkError;
+  const code = (e.name ?? 'Error').replace(/Exception$/, '');
+  const status = e.$metadata?.httpStatusCode;
+  const attempts = e.$metadata?.attempts ?? 1;
+  const iamAction = `appconfig:${operation}`;
+  const detail = `${code}: ${e.message ?? errorMessage(error)}`;
+  const head = `${operation} ${what} failed`;
+  if (ACCESS_DENIED_CODES.has(e.name ?? '') || ACCESS_DENIED_CODES.has(code) || status === 403)
+    return new AppConfigError(
+      `${head}: access denied; the role needs the IAM permission ${iamAction} (${detail})`,
+      operation,
+      code,
+      iamAction,
+      true,
+      false,
+    );
+  if (
+    THROTTLING_CODES.has(e.name ?? '') ||
+    THROTTLING_CODES.has(code) ||
+    e.$retryable?.throttling ||
+    status === 429
+  )
+    return new AppConfigError(
+      `${head}: AWS kept throttling the request after ${attempts} attempt${attempts === 1 ? '' : 's'} (${detail}); raise max-attempts or set retry-mode: adaptive`,
+      operation,
+      code,
+      iamAction,
+      true,
+      true,
+    );
+  if (CREDENTIAL_CODES.has(e.name ?? '') || CREDENTIAL_CODES.has(code))
+    return new AppConfigError(
+      `${head}: no usable AWS credentials (${detail}); run aws-actions/configure-aws-credentials before this step`,
+      operation,
+      code,
+      iamAction,
+      true,
+      false,
+    );
+  const rejected = e.$fault === 'client' || (status !== undefined && status >= 400 && status < 500);
+  const after = attempts > 1 ? ` after ${attempts} attempts` : '';
+  return new AppConfigError(
+    `${head}${after}: ${rejected ? '' : 'the outcome is unknown, '}${detail}`,
+    operation,
+    code,
+    iamAction,
+    rejected,
+    false,
+  );
+}
+
+const STATES: Record<string, FlagDeploymentState> = {
+  VALIDATING: 'validating',
+  DEPLOYING: 'deploying',
+  BAKING: 'baking',
+  COMPLETE: 'complete',
+  ROLLING_BACK: 'rolling-back',
+  ROLLED_BACK: 'rolled-back',
+  REVERTED: 'reverted',
+};
+
+const FEATURE_FLAGS = 'AWS.AppConfig.FeatureFlags';
+
+/** The {@link FlagProvider} over AWS AppConfig. */
+export class AppConfigFlagProvider implements FlagProvider {
+  readonly name = 'appconfig';
+  constructor(private readonly client: AppConfigClient) {}
+
+  private async call<T>(operation: string, what: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw toAppConfigError(error, operation, what);
+    }
+  }
+
+  /** Every page of a List call. */
+  private async all<I>(
+    operation: string,
+    what: string,
+    page: (token: string | undefined) => Promise<{ Items?: I[]; NextToken?: string }>,
+  ): Promise<I[]> {
+    const items: I[] = [];
+    let token: string | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const out = await this.call(operation, what, () => page(token));
+      items.push(...(out.Items ?? []));
+      token = out.NextToken;
+      if (!token) break;
+    }
+    return items;
+  }
+
+  async prepare(target: AppConfigTarget): Promise<FlagState> {
+    const application = await this.resolve('appconfig-application', target.application, 'application', () =>
+      this.all('ListApplications', 'of the account', (t) =>
+        this.client.send(new ListApplicationsCommand({ MaxResults: 50, NextToken: t })),
+      ),
+    );
+    const environment = await this.resolve('appconfig-environment', target.environment, 'environment', () =>
+      this.all('ListEnvironments', `of application ${application}`, (t) =>
+        this.client.send(
+          new ListEnvironmentsCommand({ ApplicationId: application, MaxResults: 50, NextToken: t }),
+        ),
+      ),
+    );
+    const profile = await this.profile(application, target.profile);
+    const strategy =
+      isAppConfigId(target.deploymentStrategy) || target.deploymentStrategy.startsWith('AppConfig.')
+        ? target.deploymentStrategy
+        : await this.resolve(
+            'appconfig-deployment-strategy',
+            target.deploymentStrategy,
+            'deployment strategy',
+            () =>
+              this.all('ListDeploymentStrategies', 'of the account', (t) =>
+                this.client.send(new ListDeploymentStrategiesCommand({ MaxResults: 50, NextToken: t })),
+              ),
+          );
+    const previous = await this.liveVersion(application, environment, profile);
+    const where = `profile '${target.profile}' (version ${previous})`;
+    const base = await this.content(application, profile.Id, previous);
+    parseFlagsDocument(base, target.flag, where);
+    return {
+      provider: 'appconfig',
+      application,
+      environment,
+      profile: profile.Id,
+      'flag-name': target.flag,
+      'deployment-strategy': strategy,
+      'previous-version': previous,
+      deployments: [],
+    };
+  }
+
+  /** An id as given, or the one item whose name matches; none is an input error naming the value. */
+  private async resolve(
+    input: string,
+    value: string,
+    what: string,
+    list: () => Promise<{ Id?: string; Name?: string }[]>,
+  ): Promise<string> {
+    const items = await list();
+    const match = items.find((i) => i.Id === value) ?? items.find((i) => i.Name === value);
+    if (match?.Id) return match.Id;
+    throw new InputError(input, value, '', {
+      message: `Input '${input}' is '${value}', but no AppConfig ${what} has that id or name${
+        items.length > 0
+          ? ` (there are: ${items
+              .slice(0, 10)
+              .map((i) => i.Name)
+              .join(', ')})`
+          : ''
+      }. Nothing was changed.`,
+    });
+  }
+
+  /** The feature-flag profile, by id or name; it must be hosted and of type AWS.AppConfig.FeatureFlags. */
+  private async profile(application: string, value: string): Promise<{ Id: string; Name: string }> {
+    const items = await this.all('ListConfigurationProfiles', `of application ${application}`, (t) =>
+      this.client.send(
+        new ListConfigurationProfilesCommand({ ApplicationId: application, MaxResults: 50, NextToken: t }),
+      ),
+    );
+    const found = items.find((i) => i.Id === value) ?? items.find((i) => i.Name === value);
+    if (!found?.Id) {
+      throw new InputError('appconfig-profile', value, '', {
+        message: `Input 'appconfig-profile' is '${value}', but application ${application} has no configuration profile with that id or name${
+          items.length > 0
+            ? ` (it has: ${items
+                .slice(0, 10)
+                .map((i) => i.Name)
+                .join(', ')})`
+            : ''
+        }. Nothing was changed.`,
+      });
+    }
+    const profile = await this.call('GetConfigurationProfile', `for profile ${found.Id}`, () =>
+      this.client.send(
+        new GetConfigurationProfileCommand({ ApplicationId: application, ConfigurationProfileId: found.Id! }),
+      ),
+    );
+    if (profile.LocationUri !== 'hosted' || profile.Type !== FEATURE_FLAGS) {
+      throw new InputError('appconfig-profile', value, '', {
+        message: `Input 'appconfig-profile' is '${value}', which is ${profile.LocationUri === 'hosted' ? 'hosted' : `stored at ${profile.LocationUri ?? 'an unknown location'}`} with type ${profile.Type ?? 'freeform'}; shiftgate sets flags only in a hosted feature-flag profile (location hosted, type ${FEATURE_FLAGS}). Nothing was changed.`,
+      });
+    }
+    return { Id: found.Id, Name: profile.Name ?? found.Name ?? found.Id };
+  }
+
+  /** The version of the profile deployed in the environment now; the latest hosted one when none was. */
+  private async liveVersion(
+    application: string,
+    environment: string,
+    profile: { Id: string; Name: string },
+  ): Promise<number> {
+    const deployments = await this.all('ListDeployments', `in environment ${environment}`, (t) =>
+      this.client.send(
+        new ListDeploymentsCommand({
+          ApplicationId: application,
+          EnvironmentId: environment,
+          MaxResults: 50,
+          NextToken: t,
+        }),
+      ),
+    );
+    const done = deployments
+      .filter((d) => d.ConfigurationName === profile.Name && d.State === 'COMPLETE')
+      .sort((a, b) => (b.DeploymentNumber ?? 0) - (a.DeploymentNumber ?? 0))[0];
+    const version = Number(done?.ConfigurationVersion);
+    if (Number.isSafeInteger(version) && version > 0) return version;
+    const hosted = await this.call('ListHostedConfigurationVersions', `of profile ${profile.Id}`, () =>
+      this.client.send(
+        new ListHostedConfigurationVersionsCommand({
+          ApplicationId: application,
+          ConfigurationProfileId: profile.Id,
+          MaxResults: 1,
+        }),
+      ),
+    );
+    const latest = hosted.Items?.[0]?.VersionNumber;
+    if (latest === undefined) {
+      throw new InputError('appconfig-profile', profile.Name, '', {
+        message: `Input 'appconfig-profile' is '${profile.Name}', which has no hosted version yet; create the flag (a first version) in AppConfig. Nothing was changed.`,
+      });
+    }
+    return latest;
+  }
+
+  private async content(application: string, profile: string, version: number): Promise<string> {
+    const out = await this.call(
+      'GetHostedConfigurationVersion',
+      `version ${version} of profile ${profile}`,
+      () =>
+        this.client.send(
+          new GetHostedConfigurationVersionCommand({
+            ApplicationId: application,
+            ConfigurationProfileId: profile,
+            VersionNumber: version,
+          }),
+        ),
+    );
+    return new TextDecoder().decode(out.Content ?? new Uint8Array());
+  }
+
+  async deploy(flag: FlagState, exposure: FlagExposure): Promise<StartedDeployment> {
+    const base = await this.content(flag.application, flag.profile, flag['previous-version']);
+    const doc = exposureDocument({
+      base,
+      flag: flag['flag-name'],
+      exposure: exposure.exposure,
+      cells: exposure.cells,
+      where: `profile ${flag.profile} (version ${flag['previous-version']})`,
+    });
+    const created = await this.call('CreateHostedConfigurationVersion', `of profile ${flag.profile}`, () =>
+      this.client.send(
+        new CreateHostedConfigurationVersionCommand({
+          ApplicationId: flag.application,
+          ConfigurationProfileId: flag.profile,
+          Content: new TextEncoder().encode(doc.content),
+          ContentType: 'application/json',
+          Description: `shiftgate: flag ${flag['flag-name']} at ${exposure.exposure}%`,
+        }),
+      ),
+    );
+    const version = created.VersionNumber!;
+    const number = await this.start(
+      flag,
+      version,
+      flag['deployment-strategy'],
+      `shiftgate: flag ${flag['flag-name']} at ${exposure.exposure}%`,
+    );
+    return { number, version, rule: doc.rule, cells: doc.cells };
+  }
+
+  /**
+   * Starts a deployment. A lost answer retried by the SDK meets its own deployment in progress
+   * (ConflictException): the deployment of this version in progress is then the one started.
+   */
+  private async start(
+    flag: FlagState,
+    version: number,
+    strategy: string,
+    description: string,
+  ): Promise<number> {
+    try {
+      const out = await this.client.send(
+        new StartDeploymentCommand({
+          ApplicationId: flag.application,
+          EnvironmentId: flag.environment,
+          ConfigurationProfileId: flag.profile,
+          ConfigurationVersion: String(version),
+          DeploymentStrategyId: strategy,
+          Description: description,
+        }),
+      );
+      return out.DeploymentNumber!;
+    } catch (error) {
+      if ((error as SdkError).name !== 'ConflictException')
+        throw toAppConfigError(
+          error,
+          'StartDeployment',
+          `of version ${version} to environment ${flag.environment}`,
+        );
+      const items = await this.all('ListDeployments', `in environment ${flag.environment}`, (t) =>
+        this.client.send(
+          new ListDeploymentsCommand({
+            ApplicationId: flag.application,
+            EnvironmentId: flag.environment,
+            MaxResults: 50,
+            NextToken: t,
+          }),
+        ),
+      );
+      const ours = items.find(
+        (d) =>
+          d.ConfigurationVersion === String(version) &&
+          ['DEPLOYING', 'BAKING', 'VALIDATING'].includes(d.State ?? ''),
+      );
+      if (ours?.DeploymentNumber !== undefined) return ours.DeploymentNumber;
+      throw toAppConfigError(
+        error,
+        'StartDeployment',
+        `of version ${version} to environment ${flag.environment} (another deployment is in progress)`,
+      );
+    }
+  }
+
+  async status(flag: FlagState, deployment: number): Promise<FlagDeploymentState> {
+    const out = await this.call('GetDeployment', `#${deployment} in environment ${flag.environment}`, () =>
+      this.client.send(
+        new GetDeploymentCommand({
+          ApplicationId: flag.application,
+          EnvironmentId: flag.environment,
+          DeploymentNumber: deployment,
+        }),
+      ),
+    );
+    const state = STATES[out.State ?? ''];
+    if (!state)
+      throw new AppConfigError(
+        `GetDeployment #${deployment} returned an unknown state '${String(out.State).slice(0, 40)}'`,
+        'GetDeployment',
+        'UnknownState',
+        'appconfig:GetDeployment',
+        true,
+        false,
+      );
+    return state;
+  }
+
+  async stop(flag: FlagState, deployment: number): Promise<void> {
+    try {
+      await this.client.send(
+        new StopDeploymentCommand({
+          ApplicationId: flag.application,
+          EnvironmentId: flag.environment,
+          DeploymentNumber: deployment,
+        }),
+      );
+    } catch (error) {
+      // A deployment that already ended (a lost answer retried, or it completed meanwhile) cannot be stopped: the caller reads its state.
+      if (
+        (error as SdkError).name === 'BadRequestException' ||
+        (error as SdkError).name === 'ConflictException'
+      )
+        return;
+      throw toAppConfigError(error, 'StopDeployment', `#${deployment} in environment ${flag.environment}`);
+    }
+  }
+
+  async revert(flag: FlagState): Promise<StartedDeployment> {
+    const version = flag['previous-version'];
+    const number = await this.start(
+      flag,
+      version,
+      REVERT_DEPLOYMENT_STRATEGY,
+      `shiftgate: flag ${flag['flag-name']} back to version ${version}`,
+    );
+    return { number, version, rule: null, cells: null };
+  }
+}
