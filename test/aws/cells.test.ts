@@ -86,6 +86,47 @@ describe('CloudWatchCellMetricSource', () => {
     expect(windows['cell-8']![1]!.canary).toMatchObject({ requests: 108, errors: 0 });
   });
 
+  it('counts both sides over their thresholds with range.over, in the same call', async () => {
+    server.metrics = albMetrics({
+      [`targetgroup/green-1/${hex(1)}`]: (_t, threshold) => ({
+        requests: 1000,
+        errors: 0,
+        p99: 300,
+        healthy: 2,
+        unhealthy: 0,
+        ...(threshold !== undefined ? { slow: threshold >= 500 ? 4 : 60 } : {}),
+      }),
+      [`targetgroup/blue-1/${hex(1)}`]: (_t, threshold) => ({
+        requests: 2000,
+        errors: 0,
+        p99: 200,
+        healthy: 4,
+        unhealthy: 0,
+        ...(threshold !== undefined ? { slow: threshold >= 200 ? 20 : 400 } : {}),
+      }),
+    });
+    const calls: number[] = [];
+    const source = new CloudWatchCellMetricSource({
+      client: (region) => clients.cloudwatch(region),
+      period: MIN,
+      slowThreshold: 500,
+      onCall: (_region, queries) => calls.push(queries),
+    });
+    const over = { baseline: 200, canary: 240 };
+    const ids = source.queries([cellTarget(1)], over).map((q) => [q.Id, q.MetricStat?.Stat]);
+    expect(ids).toContainEqual(['c0_c_slow', 'PR(:0.5)']);
+    expect(ids).toContainEqual(['c0_c_over', 'PR(:0.24)']);
+    expect(ids).toContainEqual(['c0_b_over', 'PR(:0.2)']);
+    const windows = await source.windows('us-east-1', [cellTarget(1)], { start: T0, end: T0 + MIN, over });
+    // 10 ALB metrics, the canary's rank at the p99 gate, both sides' ranks at the increase thresholds.
+    expect(calls).toEqual([13]);
+    expect(windows['cell-1']![0]).toMatchObject({
+      canary: { requests: 1000, slow: 4, over: 60 },
+      baseline: { requests: 2000, over: 20 },
+      'over-thresholds': over,
+    });
+  });
+
   it('names the region and the cells when CloudWatch fails', async () => {
     server.faults.push({
       operation: 'GetMetricData',

@@ -28,9 +28,26 @@ describe('shiftgate demo', () => {
     expect(report).toContain('Cells that ever served the new version: **us-east-1a-1** (1 of 12)');
     expect(report).toContain('| 1 | us-east-1 | us-east-1a | 🔴 us-east-1a-1 | 🔴 rolled back |');
     expect(report).toContain('### Cells by region and zone');
-    expect(report.match(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g)).toHaveLength(2);
-    expect(report).toContain('max-error-rate 1%</text>');
-    expect(report).toContain('max-p99-latency 500ms</text>');
+    // github.com strips inline SVG from Markdown: the charts are files beside it, linked as images.
+    expect(report).not.toContain('<svg');
+    expect(report.match(/!\[[^\]]+\]\(shiftgate-demo-\d\.svg\)/g)).toEqual([
+      expect.stringMatching(/^!\[Healthy canary: promoted after \d+ min\]\(shiftgate-demo-1\.svg\)$/),
+      expect.stringMatching(/^!\[Bad canary: rolled back after \d+ min\]\(shiftgate-demo-2\.svg\)$/),
+    ]);
+    for (const n of [1, 2]) {
+      const svg = readFileSync(join(dir, 'reports', `shiftgate-demo-${n}.svg`), 'utf8');
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      expect(svg).toContain('max-error-rate 1%</text>');
+      expect(svg).toContain('max-p99-latency 500ms</text>');
+    }
+    // The same report as a page of the dashboard's site, with the gate verdicts and the cells grid.
+    expect(report).toContain('[shiftgate-demo.html](shiftgate-demo.html)');
+    const page = readFileSync(join(dir, 'reports', 'shiftgate-demo.html'), 'utf8');
+    expect(page).toContain('<link rel="stylesheet" href="style.css">');
+    expect(page).toContain('<h2 id="run-2">2. Bad canary</h2>');
+    expect(page).toContain('Gate verdicts');
+    expect(page).toContain('Cells and waves');
+    expect(readFileSync(join(dir, 'reports', 'style.css'), 'utf8')).toContain('.badge');
     expect(report).toContain(
       'Replay it: `npx shiftgate deploy --simulate --strategy canary --param steps=5,25,50,100 --param bake-time=4m --scenario step-regression --at 9 --seed 42`',
     );

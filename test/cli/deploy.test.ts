@@ -403,6 +403,16 @@ describe('shiftgate deploy --simulate over cells', () => {
     expect(byStatus('untouched')).toHaveLength(23);
   });
 
+  it('stops the wave of an --alarm-cell when its alarm fires, the metrics healthy', async () => {
+    const { code, doc, byStatus } = await run('--alarm-cell', 'us-east-1a-3');
+    expect(code).toBe(1);
+    expect(doc.decision).toBe('rollback');
+    expect((doc as unknown as { reason: string }).reason).toMatch(/cell us-east-1a-3: .*us-east-1a-3-alarm/);
+    expect(byStatus('promoted')).toEqual([]);
+    expect(byStatus('rolled-back')).toContain('us-east-1a-1');
+    expect(byStatus('rolled-back')).toContain('us-east-1a-3');
+  });
+
   it('stops a bad zone within its wave and sends every moved cell back', async () => {
     const { code, byStatus } = await run('--bad-zone', 'us-west-2b');
     expect(code).toBe(1);
@@ -412,5 +422,126 @@ describe('shiftgate deploy --simulate over cells', () => {
     );
     expect(byStatus('rolled-back')).toContain('us-east-1a-1');
     expect(byStatus('rolled-back').some((c) => c.startsWith('us-west-2b'))).toBe(true);
+  });
+});
+
+describe('shiftgate rollback --simulate of a state over cells', () => {
+  it('sends back every moved cell of a halted rollout, then changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-rollback-cells-'));
+    const halted = await cli(
+      [
+        'deploy',
+        '--simulate',
+        '--strategy',
+        'rolling',
+        '--cells',
+        '12',
+        '--regions',
+        'us-east-1,eu-west-1',
+        '--bad-cell',
+        'eu-west-1a-1',
+        '--param',
+        'on-failure=halt',
+        '--state-out',
+        'halted.json',
+      ],
+      { cwd: dir },
+    );
+    expect(halted.code).toBe(1);
+    const first = await cli(
+      ['rollback', '--simulate', '--state', 'halted.json', '--json', '--state-out', 'back.json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(first.code).toBe(0);
+    const doc = JSON.parse(first.stdout) as {
+      'rolled-back': boolean;
+      cells: string[];
+      routes: Record<string, unknown>;
+      state: { status: string; cells: Record<string, { status: string }> };
+    };
+    expect(doc['rolled-back']).toBe(true);
+    // The six promoted cells of us-east-1 and the halted one-box of eu-west-1.
+    expect(doc.cells).toHaveLength(7);
+    expect(doc.cells).toContain('eu-west-1a-1');
+    expect(Object.keys(doc.routes)).toHaveLength(7);
+    expect(doc.state.status).toBe('rolled-back');
+    const statuses = Object.values(doc.state.cells).map((c) => c.status);
+    expect(statuses.filter((s) => s === 'rolled-back')).toHaveLength(7);
+    expect(statuses.filter((s) => s === 'untouched')).toHaveLength(5);
+    const again = await cli(['rollback', '--simulate', '--state', 'back.json'], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to do: no cell of the state has moved');
+  });
+
+  it('refuses the route flags for a state over cells', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-rollback-cells-'));
+    await cli(
+      [
+        'deploy',
+        '--simulate',
+        '--strategy',
+        'rolling',
+        '--cells',
+        '4',
+        '--param',
+        'on-failure=halt',
+        '--bad-cell',
+        'us-east-1a-2',
+        '--state-out',
+        's.json',
+      ],
+      { cwd: dir },
+    );
+    const { code, stderr } = await cli(
+      [
+        'rollback',
+        '--simulate',
+        '--state',
+        's.json',
+        '--listener-arn',
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/x/0123456789abcdef/0123456789abcdef',
+      ],
+      { cwd: dir },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('--listener-arn does not apply to a state over cells');
+  });
+});
+
+describe('shiftgate deploy --report', () => {
+  it('writes the run as a page of the dashboard site and as Markdown whose charts are SVG files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-report-'));
+    const { code, stdout } = await cli(
+      [
+        'deploy',
+        '--simulate',
+        '--strategy',
+        'canary',
+        '--scenario',
+        'step-regression',
+        '--param',
+        'bake-time=4m',
+        '--report',
+        'out',
+      ],
+      { cwd: dir },
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain('report written to out (report.md, report.html)');
+    const md = readFileSync(join(dir, 'out', 'report.md'), 'utf8');
+    expect(md).not.toContain('<svg');
+    expect(md).toMatch(
+      /!\[Traffic to the new version: planned 5%, 5%, 10%, 10%, 25%, 25%, 100%; \d of 7 steps ran\]\(report-1\.svg\)/,
+    );
+    expect(md).toMatch(/!\[Canary against baseline over \d+ judged windows\]\(report-2\.svg\)/);
+    const svg = readFileSync(join(dir, 'out', 'report-2.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="760"/);
+    expect(svg).toContain('max-error-rate 1%</text>');
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toContain('<caption class="skip">Gate verdicts</caption>');
+    expect(html).toContain('max-error-rate');
+    expect(readFileSync(join(dir, 'out', 'style.css'), 'utf8')).toContain('.badge');
   });
 });

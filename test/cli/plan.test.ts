@@ -123,7 +123,7 @@ describe('shiftgate plan --strategy rolling', () => {
     );
     expect(text.stdout).toContain('1. wave 1: a');
     expect(text.stdout).toContain(
-      'warning: the one-box of region us-east-1 (a) holds 1 of 2 cells (50%), more than 10%',
+      'warning: region us-east-1 (2 cells), region eu-west-1 (1 cell) have fewer than 10 cells, so each one-box (a single cell) serves more than 10% of it',
     );
   });
 });

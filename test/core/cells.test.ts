@@ -197,6 +197,47 @@ describe('planCellWaves', () => {
     expect(plan.warnings).toEqual([]);
   });
 
+  it('warns about a one-box above 10% only when a smaller one-box is possible', () => {
+    const plan = (sizes: string, cells = twenty) =>
+      planCellWaves({
+        cells,
+        sizes: parseWaveSizes('waves', sizes),
+        boundary: 'region',
+        regions: null,
+        strictOneBox: false,
+      });
+    // 2 of 20 is exactly 10%: allowed.
+    expect(plan('2,50%,100%').warnings).toEqual([]);
+    // 3 of 20 is 15%, and a one-box of 2 would do.
+    expect(plan('3,50%,100%').warnings).toEqual([
+      "the one-box of region r1 (c1, c2, c3) holds 3 of 20 cells (15%), more than 10%; a one-box of 2 cells would hold at most 10% (set the first of 'waves' to 2)",
+    ]);
+    // 2 of 9 is 22%, and a single cell would do.
+    const nine = twenty.slice(0, 9);
+    expect(plan('2,100%', nine).warnings).toEqual([
+      "the one-box of region r1 (c1, c2) holds 2 of 9 cells (22%), more than 10%; a one-box of 1 cell would hold at most 10% (set the first of 'waves' to 1)",
+    ]);
+  });
+
+  it('says once that small regions cannot have a one-box under 10%, and strict-one-box still refuses', () => {
+    const cells = places('a/r1 b/r1 c/r2 d/r2 e/r2 f/r3');
+    const request = {
+      cells,
+      sizes: parseWaveSizes('waves', '1,100%'),
+      boundary: 'region' as const,
+      regions: null,
+    };
+    expect(planCellWaves({ ...request, strictOneBox: false }).warnings).toEqual([
+      'region r1 (2 cells), region r2 (3 cells), region r3 (1 cell) have fewer than 10 cells, so each one-box (a single cell) serves more than 10% of it; that is the smallest one-box possible',
+    ]);
+    expect(() => planCellWaves({ ...request, strictOneBox: true })).toThrow(
+      "Input 'parameters.strict-one-box' is true and the one-box of region r1 (a) holds 1 of 2 cells (50%), more than 10%",
+    );
+    // Twelve cells in one region: a one-box of one cell is under 10%, nothing to say.
+    const twelve = places(Array.from({ length: 12 }, (_, i) => `x${i}/r1`).join(' '));
+    expect(planCellWaves({ ...request, cells: twelve, strictOneBox: false }).warnings).toEqual([]);
+  });
+
   it('never lets a wave cross a zone with wave-boundary zone', () => {
     const plan = planCellWaves({
       cells: twenty,

@@ -109,7 +109,9 @@ describe('buildPlan', () => {
       { kind: 'batch', batch: 2, cells: ['eu-2'] },
       { kind: 'batch', batch: 3, cells: ['us-1', 'us-2'] },
     ]);
-    expect(plan.warnings).toEqual(['the one-box of region - (eu-1) holds 1 of 4 cells (25%), more than 10%']);
+    expect(plan.warnings).toEqual([
+      'the rollout (4 cells) has fewer than 10 cells, so its one-box (a single cell) serves more than 10% of it; that is the smallest one-box possible',
+    ]);
   });
 
   it.each([
@@ -140,7 +142,7 @@ describe('buildPlan', () => {
     ],
     [
       { cells: 'a,b,c', 'strict-one-box': 'true' },
-      "Input 'parameters.strict-one-box' is true and the one-box of region - (a) holds 1 of 3 cells (33%)",
+      "Input 'parameters.strict-one-box' is true and the one-box of all cells (a) holds 1 of 3 cells (33%)",
     ],
   ])('refuses rolling parameters %j', (params, message) => {
     expect(() => buildPlan('rolling', params)).toThrow(message);

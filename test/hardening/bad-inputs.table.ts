@@ -193,6 +193,9 @@ const RUN: ActionRow[] = [
   { action: 'run-plan', input: 'max-bake-time', value: '1s' },
   { action: 'run-plan', input: 'rollback-to', value: 'yesterday' },
   { action: 'run-plan', input: 'cells', value: 'not: [a list', names: 'cells' },
+  { action: 'run-plan', input: 'only-region', value: 'Mars; rm -rf', names: 'only-region' },
+  // A region, but the rollout is not over cells.
+  { action: 'run-plan', input: 'only-region', value: 'us-east-1', names: 'only-region' },
   {
     action: 'run-plan',
     input: 'services',
@@ -269,6 +272,8 @@ const RUN: ActionRow[] = [
 const ROLLBACK: ActionRow[] = [
   ...ROUTE_INPUTS('rollback'),
   { action: 'rollback', input: 'state', value: 'not json' },
+  // Cells next to a state (here none) that is not over cells.
+  { action: 'rollback', input: 'cells', value: '- name: a\n  region: us-east-1', names: 'cells' },
   { action: 'rollback', input: 'rollback-to', value: 'back' },
   { action: 'rollback', input: 'rollback-to', value: 'previous', says: 'no state was given' },
   { action: 'rollback', input: 'to', value: 'yesterday' },
@@ -301,7 +306,7 @@ const ROLLBACK: ActionRow[] = [
 ];
 
 const RECORD: ActionRow[] = [
-  { action: 'record-deployment', input: 'mode', value: 'delete', says: 'record, history, verify' },
+  { action: 'record-deployment', input: 'mode', value: 'delete', says: 'record, history, verify, dashboard' },
   { action: 'record-deployment', input: 'token', value: '', says: 'is empty' },
   { action: 'record-deployment', input: 'environment', value: 'prod\nuction' },
   { action: 'record-deployment', input: 'environment', value: '', says: 'required' },
@@ -338,6 +343,40 @@ const RECORD: ActionRow[] = [
   { action: 'record-deployment', input: 'history-limit', value: '0' },
   { action: 'record-deployment', input: 'dora-window', value: '1m' },
   { action: 'record-deployment', input: 'job-status', value: 'exploded', entry: 'post' },
+  { action: 'record-deployment', input: 'strategy-source', value: 'a friend' },
+  {
+    action: 'record-deployment',
+    input: 'trace-dir',
+    value: '../../../../tmp/elsewhere',
+    with: {
+      'deployment-id': '7',
+      status: 'succeeded',
+      trace: '{"period": "1m", "gates": {}, "windows": []}',
+    },
+    says: 'outside the workspace',
+  },
+  { action: 'record-deployment', input: 'trace-dir', value: 'traces', says: "set 'status'" },
+  {
+    action: 'record-deployment',
+    input: 'dashboard-dir',
+    value: '../../../../tmp/elsewhere',
+    with: { mode: 'dashboard' },
+    says: 'outside the workspace',
+  },
+  { action: 'record-deployment', input: 'dashboard-since', value: 'forever', with: { mode: 'dashboard' } },
+  {
+    action: 'record-deployment',
+    input: 'dashboard-traces',
+    value: '../../../../etc',
+    with: { mode: 'dashboard' },
+    says: 'outside the workspace',
+  },
+  {
+    action: 'record-deployment',
+    input: 'dashboard-url',
+    value: 'javascript:alert(1)',
+    with: { mode: 'dashboard' },
+  },
 ];
 
 /** Every action row. */
@@ -379,6 +418,19 @@ export const CLI_ROWS: CliRow[] = [
     flag: 'ab-metrics',
   },
   { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', 'many'], flag: 'cells' },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--alarm-cell', 'nope'],
+    flag: 'alarm-cell',
+  },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'Mars;1'],
+    flag: 'only-region',
+  },
+  // A region the rollout's cells are not in.
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--only-region', 'eu-west-1'],
+    flag: 'only-region',
+  },
   {
     argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--regions', 'mars-1'],
     flag: 'regions',
@@ -435,12 +487,26 @@ export const CLI_ROWS: CliRow[] = [
     argv: ['rollback', '--simulate', '--services', '- name: a\n  deploy: d'],
     flag: 'services',
   },
+  { argv: ['rollback', '--config', 'shiftgate.yml', '--listener-arn', LISTENER], flag: 'config' },
+  { argv: ['rollback', '--environment', 'production', '--listener-arn', LISTENER], flag: 'environment' },
   { argv: ['history', '--repo', 'not a repo', '--environment', 'production'], flag: 'repo' },
   { argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--limit', '0'], flag: 'limit' },
   {
     argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--window', 'ages'],
     flag: 'window',
   },
+  { argv: ['dashboard', '--repo', 'not a repo', '--out', 'site'], flag: 'repo' },
+  { argv: ['dashboard', '--repo', 'acme/shop'], flag: 'out' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--since', '90 days'], flag: 'since' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--since', '0d'], flag: 'since' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--limit', '10001'], flag: 'limit' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--url', 'http://x.example'], flag: 'url' },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--until', 'soon'], flag: 'until' },
+  {
+    argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--environment', 'prod\n::warning::x'],
+    flag: 'environment',
+  },
+  { argv: ['dashboard', '--repo', 'acme/shop', '--out', 'site', '--traces', '/no/such/dir'], flag: 'traces' },
   { argv: ['demo', '--seed', 'x'], flag: 'seed' },
   { argv: ['demo', '--speed', 'warp'], flag: 'speed' },
   { argv: ['judge', '--trace', '/etc/shadow'], flag: 'trace', names: '/etc/shadow', hides: 'root:' },

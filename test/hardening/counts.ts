@@ -3,8 +3,10 @@
 import { ATTACK_ROWS } from './attacks.table';
 import { ACTION_ROWS, CLI_ROWS } from './bad-inputs.table';
 import {
+  APPROVAL_ROWS,
   AUDIENCE_ROWS,
   APPCONFIG_ROWS,
+  DASHBOARD_ROWS,
   AWS_ROWS,
   CANCEL_ROWS,
   GITHUB_ROWS,
@@ -41,6 +43,8 @@ export function hardeningCounts(): TableCount[] {
         AWS_ROWS.length +
         GITHUB_ROWS.length +
         HISTORY_ROWS.length +
+        APPROVAL_ROWS.length +
+        DASHBOARD_ROWS.length +
         NOTIFY_ROWS.length +
         SELECT_ROWS.length +
         AUDIENCE_ROWS.length +

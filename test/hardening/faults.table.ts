@@ -34,6 +34,35 @@ export type GitHubCall = (typeof GITHUB_CALLS)[number];
 export const HISTORY_CALLS = ['list deployments', 'read history statuses', 'read commit'] as const;
 export type HistoryCall = (typeof HISTORY_CALLS)[number];
 
+/**
+ * record-deployment's read of who approved the environment for the run (GitHub's run approvals), when a
+ * deployment starts. Informational: under a lasting fault the deployment starts all the same, with the
+ * approvals unknown and a warning.
+ */
+export const APPROVAL_CALLS = ['read run approvals'] as const;
+
+export interface ApprovalRow {
+  call: (typeof APPROVAL_CALLS)[number];
+  fault: FaultKind;
+  span: 'brief' | 'lasting';
+}
+
+/**
+ * The GitHub reads of record-deployment's `mode: dashboard`: every environment's deployments (the list
+ * without an environment filter), each deployment's statuses, and the commit of each success.
+ */
+export const DASHBOARD_CALLS = [
+  'list all deployments',
+  'read dashboard statuses',
+  'read dashboard commit',
+] as const;
+
+export interface DashboardRow {
+  call: (typeof DASHBOARD_CALLS)[number];
+  fault: FaultKind;
+  span: 'brief' | 'lasting';
+}
+
 export interface HistoryRow {
   call: HistoryCall;
   fault: FaultKind;
@@ -125,6 +154,14 @@ export const AUDIENCE_ROWS: {
 ];
 
 export const SELECT_ROWS: SelectRow[] = SELECT_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);
+
+export const APPROVAL_ROWS: ApprovalRow[] = APPROVAL_CALLS.flatMap((call) =>
+  FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
+);
+
+export const DASHBOARD_ROWS: DashboardRow[] = DASHBOARD_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
 );
 

@@ -2,7 +2,7 @@
 // faults; run-plan runs in this process on virtual time. Invariants checked on every row: traffic is
 // never left split (all stable, or all canary after a promotion), the run ends in exactly one terminal
 // status, and nothing is written twice (apart from the SDK re-sending a write whose answer was lost).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,11 +27,14 @@ import {
   CANCEL_ROWS,
   GITHUB_ROWS,
   HISTORY_ROWS,
+  APPROVAL_ROWS,
+  DASHBOARD_ROWS,
   KILL_ROWS,
   NOTIFY_ROWS,
   SELECT_ROWS,
   AUDIENCE_ROWS,
   type AwsRow,
+  type DashboardRow,
   type FaultKind,
   type GitHubRow,
   type HistoryRow,
@@ -406,6 +409,111 @@ describe('every GitHub call under secondary rate limits, 5xx, timeout and a lost
         const states = github.statuses(deployment.id).map((s) => s.state);
         expect(new Set(states).size).toBe(states.length);
       }
+    },
+    ROW_MS,
+  );
+});
+
+describe('the run approvals read at the start under secondary rate limits, 5xx, timeout and a lost response', () => {
+  let github: GitHubServer;
+  const APPROVALS = '/repos/acme/shop/actions/runs/777/approvals';
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+    github.setRunApprovals('acme/shop', 777, [
+      { login: 'octo-lead', state: 'approved', environments: ['production'] },
+    ]);
+  });
+  afterEach(() => github.close());
+
+  it.each(APPROVAL_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      injectGitHub(github, { method: 'GET', path: APPROVALS }, row.fault, row.span);
+      const result = await recordStep(
+        github,
+        'main',
+        { environment: 'production', version: 'v2.4.0', ref: SHA },
+        { requestTimeoutMs: TIMEOUT_MS },
+      );
+      const struck = github.requests.filter((r) => r.method === 'GET' && r.path === APPROVALS);
+      expect(struck.length).toBeGreaterThan(row.span === 'brief' ? 1 : 0);
+      // The deployment starts either way, exactly once, with its in_progress status.
+      expect(result.errors).toEqual([]);
+      expect(github.deployments()).toHaveLength(1);
+      expect(github.statuses(github.deployments()[0]!.id).map((s) => s.state)).toEqual(['in_progress']);
+      const record = JSON.parse(result.outputs.record!);
+      if (row.span === 'brief') {
+        // Retried through: the reviewer is in the record.
+        expect(result.warnings).toEqual([]);
+        expect(record.approvals).toEqual([
+          { reviewer: 'octo-lead', state: 'approved', environments: ['production'], comment: null },
+        ]);
+      } else {
+        // Never a guess: unknown, with a warning that says so.
+        expect(record.approvals).toBeNull();
+        expect(result.warnings.join('\n')).toContain('Reading who approved the environment for run 777');
+      }
+    },
+    ROW_MS,
+  );
+});
+
+describe('the reads of dashboard mode under secondary rate limits, 5xx, timeout and a lost response', () => {
+  let github: GitHubServer;
+  let workspace: string;
+  const DEPLOYED = ['3333333333333333333333333333333333333333', '4444444444444444444444444444444444444444'];
+  beforeEach(async () => {
+    github = await GitHubServer.start({ token: 'test-token' });
+    workspace = mkdtempSync(join(tmpdir(), 'shiftgate-dashboard-faults-'));
+    for (const [i, sha] of DEPLOYED.entries()) {
+      github.addCommit('acme/shop', { sha, date: `2026-03-0${i + 1}T08:00:00Z` });
+      github.seedDeployment({
+        sha,
+        environment: i === 0 ? 'production' : 'staging',
+        created_at: `2026-03-0${i + 1}T09:00:00Z`,
+        statuses: [{ state: 'success', created_at: `2026-03-0${i + 1}T09:10:00Z` }],
+      });
+    }
+  });
+  afterEach(() => {
+    github.close();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  const WHERE: Record<DashboardRow['call'], Pick<FaultRule, 'method' | 'path'>> = {
+    'list all deployments': { method: 'GET', path: '/repos/acme/shop/deployments' },
+    'read dashboard statuses': { method: 'GET', path: /^\/repos\/acme\/shop\/deployments\/\d+\/statuses$/ },
+    'read dashboard commit': { method: 'GET', path: /^\/repos\/acme\/shop\/commits\/[0-9a-f]{40}$/ },
+  };
+
+  it.each(DASHBOARD_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      injectGitHub(github, WHERE[row.call], row.fault, row.span);
+      const result = await recordStep(
+        github,
+        'main',
+        { mode: 'dashboard', 'dashboard-dir': 'site', 'dashboard-since': '3650d' },
+        { requestTimeoutMs: TIMEOUT_MS, extra: { GITHUB_WORKSPACE: workspace } },
+      );
+      const { method, path } = WHERE[row.call];
+      const struck = github.requests.filter((r) => r.method === method && matches(path, r.path));
+      expect(struck.length).toBeGreaterThan(row.span === 'brief' ? 1 : 0);
+      const index = join(workspace, 'site', 'index.html');
+      if (row.span === 'brief' || row.call === 'read dashboard commit') {
+        // Retried through, or lead time left out with a warning: the whole site, both environments.
+        expect(result.errors).toEqual([]);
+        expect(readFileSync(index, 'utf8')).toContain('<h2 id="env-2">staging</h2>');
+        if (row.span === 'lasting')
+          expect(result.warnings.join('\n')).toContain('Lead time leaves out commits');
+        else expect(result.warnings).toEqual([]);
+      } else {
+        // Never half a dashboard: the step fails clearly and writes no site.
+        expect(result.failed).toBe(true);
+        expect(result.errors).toHaveLength(1);
+        expect(existsSync(index)).toBe(false);
+      }
+      expect(github.writes()).toEqual([]);
     },
     ROW_MS,
   );

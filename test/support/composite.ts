@@ -171,7 +171,13 @@ interface WorkflowFile {
   };
   jobs: Record<
     string,
-    { needs?: string | string[]; if?: string; outputs?: Record<string, string>; steps: StepSpec[] }
+    {
+      needs?: string | string[];
+      if?: string;
+      environment?: string | { name: string };
+      outputs?: Record<string, string>;
+      steps: StepSpec[];
+    }
   >;
 }
 
@@ -198,7 +204,14 @@ export function simulateWorkflow(
 ): {
   jobs: Record<
     string,
-    { ran: boolean; steps: SimulatedStep[]; status: JobStatus; outputs: Record<string, string> }
+    {
+      ran: boolean;
+      steps: SimulatedStep[];
+      status: JobStatus;
+      outputs: Record<string, string>;
+      /** The job's environment name, evaluated (jobs that ran). */
+      environment?: string;
+    }
   >;
   outputs: Record<string, string>;
 } {
@@ -214,7 +227,13 @@ export function simulateWorkflow(
   );
   const done: Record<
     string,
-    { ran: boolean; steps: SimulatedStep[]; status: JobStatus; outputs: Record<string, string> }
+    {
+      ran: boolean;
+      steps: SimulatedStep[];
+      status: JobStatus;
+      outputs: Record<string, string>;
+      environment?: string;
+    }
   > = {};
   const pending = Object.keys(workflow.jobs);
   while (pending.length > 0) {
@@ -257,7 +276,14 @@ export function simulateWorkflow(
     const outputs = Object.fromEntries(
       Object.entries(spec.outputs ?? {}).map(([o, v]) => [o, interpolate(v, ctx, run.status)]),
     );
-    done[job] = { ran: true, steps: run.steps, status: run.status, outputs };
+    const environment = typeof spec.environment === 'string' ? spec.environment : spec.environment?.name;
+    done[job] = {
+      ran: true,
+      steps: run.steps,
+      status: run.status,
+      outputs,
+      ...(environment !== undefined ? { environment: interpolate(environment, ctx) } : {}),
+    };
   }
   const jobsCtx = contexts({
     jobs: Object.fromEntries(

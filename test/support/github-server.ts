@@ -11,6 +11,7 @@
 //   GET  /repos/{owner}/{repo}/deployments/{id}/statuses   (newest first, paginated)
 //   GET  /repos/{owner}/{repo}/deployments/{id}/statuses/{status_id}
 //   GET  /repos/{owner}/{repo}/commits/{ref}
+//   GET  /repos/{owner}/{repo}/actions/runs/{run_id}/approvals  (the run's environment reviews)
 //   POST /hooks/{name}                                     (an incoming-webhook receiver, e.g. Slack)
 // and fault hooks: any status/body/headers for the next N matching requests, GitHub's secondary rate
 // limit (403 or 429 with retry-after), and a token without `deployments: write` (403 "Resource not
@@ -223,6 +224,7 @@ export class GitHubServer {
   private readonly customRoles = new Map<string, { name: string; base: 'admin' | 'write' | 'read' }>();
   private readonly issueEvents = new Map<string, IssueEvent[]>();
   private readonly commits = new Map<string, Commit>();
+  private readonly runApprovals = new Map<string, unknown[]>();
   private readonly deploymentsById = new Map<number, Deployment & { repo: string }>();
   private readonly statusesById = new Map<number, (DeploymentStatus & { deploymentId: number })[]>();
   private nextDeploymentId = 1001;
@@ -238,6 +240,10 @@ export class GitHubServer {
     this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/events$/, (r, p) =>
       this.page(r, this.issueEvents.get(`${p[0]!.toLowerCase()}#${p[1]}`) ?? []),
     );
+    this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/approvals$/, (r, p) => ({
+      status: 200,
+      body: this.runApprovals.get(`${p[0]!.toLowerCase()}#${p[1]}`) ?? [],
+    }));
     this.route('POST', /^\/repos\/([^/]+\/[^/]+)\/deployments$/, (r, p) => this.createDeployment(r, p));
     this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/deployments$/, (r, p) => this.listDeployments(r, p));
     this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/deployments\/(\d+)$/, (r, p) => this.getDeployment(p));
@@ -335,6 +341,26 @@ export class GitHubServer {
     };
     this.commits.set(`${repo.toLowerCase()}#${commit.sha}`, doc);
     for (const ref of commit.refs ?? []) this.commits.set(`${repo.toLowerCase()}#${ref}`, doc);
+  }
+
+  /**
+   * Sets the environment reviews of a run, as `GET /actions/runs/{run_id}/approvals` returns them:
+   * https://docs.github.com/en/rest/actions/workflow-runs#get-the-review-history-for-a-workflow-run
+   */
+  setRunApprovals(
+    repo: string,
+    runId: number,
+    reviews: { login: string; state: string; environments: string[]; comment?: string }[],
+  ): void {
+    this.runApprovals.set(
+      `${repo.toLowerCase()}#${runId}`,
+      reviews.map((r, i) => ({
+        state: r.state,
+        comment: r.comment ?? '',
+        environments: r.environments.map((name, j) => ({ id: 100 + j, name, url: '', html_url: '' })),
+        user: { login: r.login, id: 500 + i, type: 'User' },
+      })),
+    );
   }
 
   /** Puts a deployment with its statuses straight into the store (no request is recorded). */

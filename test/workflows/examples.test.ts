@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
+import { condition, interpolate, toData } from '../support/expressions';
 
 const STATE = '{"schema-version":1}';
 const github = {
@@ -119,6 +120,56 @@ describe('examples/rollback-to-last-good.yml', () => {
   });
 });
 
+describe('examples/cells.yml', () => {
+  const example = parseYaml(readFileSync('examples/cells.yml', 'utf8')) as {
+    jobs: { deploy: { uses: string; with: Record<string, string | boolean> } };
+  };
+  const reusable = loadWorkflow('.github/workflows/progressive-deploy.yml');
+
+  it('calls the reusable workflow in per-region mode, one job per region in its own environment', () => {
+    const { uses, with: given } = example.jobs.deploy;
+    expect(uses).toBe('shiftgate/shiftgate/.github/workflows/progressive-deploy.yml@v0');
+    // The example's inputs, evaluated as the caller's run would, go to this repository's workflow.
+    const ctx = toData(
+      {
+        inputs: { version: 'v2.0.0' },
+        vars: { SHIFTGATE_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy' },
+      },
+      '',
+      () => false,
+    ) as Parameters<typeof interpolate>[1];
+    const inputs = Object.fromEntries(
+      Object.entries(given).map(([k, v]) => [k, typeof v === 'string' ? interpolate(v, ctx) : v]),
+    ) as Record<string, string>;
+    const regions = ['us-east-1', 'us-west-2', 'eu-west-1'];
+    const sim = simulateWorkflow(reusable, {
+      inputs,
+      github,
+      outputs: (job, step) => {
+        switch (step.action) {
+          case 'select-strategy':
+            return {
+              strategy: 'rolling',
+              parameters: '{}',
+              state: STATE,
+              gates: '{}',
+              targets: '{}',
+              regions: JSON.stringify(regions),
+            };
+          case 'run-plan':
+            return { decision: job === 'region-3' ? 'promote' : 'paused', state: STATE, trace: '{}' };
+          default:
+            return outputs(job, step);
+        }
+      },
+    });
+    const ran = Object.keys(sim.jobs).filter((j) => sim.jobs[j]!.ran && j.startsWith('region-'));
+    expect(ran.map((j) => sim.jobs[j]!.environment)).toEqual(regions.map((r) => `production-${r}`));
+    expect(sim.jobs.deploy!.ran).toBe(false);
+    expect(sim.outputs.decision).toBe('promote');
+  });
+});
+
 describe('concurrency', () => {
   it('uses one group name, shiftgate-<environment>, in every example and the reusable workflow', () => {
     const files = [
@@ -130,5 +181,49 @@ describe('concurrency', () => {
       expect(groups.length, file).toBeGreaterThan(0);
       for (const group of groups) expect(group, file).toMatch(/^shiftgate-/);
     }
+  });
+});
+
+describe('examples/dashboard.yml', () => {
+  const doc = parseYaml(readFileSync('examples/dashboard.yml', 'utf8')) as {
+    permissions: unknown;
+    jobs: Record<
+      string,
+      {
+        permissions: Record<string, string>;
+        steps: { uses?: string; if?: string; with?: Record<string, string> }[];
+      }
+    >;
+  };
+  const contexts = (event: string) =>
+    toData(
+      {
+        github: { event_name: event, run_id: '9', token: 'ghs', event: { workflow_run: { id: 42 } } },
+        secrets: { SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/X' },
+        vars: { DASHBOARD_URL: 'https://acme.github.io/shop/' },
+        steps: { deployment: { outputs: { page_url: 'https://acme.github.io/shop/' } } },
+      },
+      '',
+      () => false,
+    ) as Parameters<typeof interpolate>[1];
+
+  it('grants each job only what it needs: reads to build, pages and id-token to publish', () => {
+    expect(doc.permissions).toEqual({});
+    expect(doc.jobs.build!.permissions).toEqual({ deployments: 'read', contents: 'read', actions: 'read' });
+    expect(doc.jobs.publish!.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
+  });
+
+  it('posts the Slack summary from the scheduled run only, and collects traces after deploy runs only', () => {
+    const steps = doc.jobs.build!.steps;
+    const dashboard = steps.find((s) => s.with?.mode === 'dashboard')!;
+    const download = steps.find((s) => s.uses === 'actions/download-artifact@v4')!;
+    expect(interpolate(dashboard.with!['slack-webhook-url']!, contexts('schedule'))).toBe(
+      'https://hooks.slack.com/services/T/B/X',
+    );
+    expect(interpolate(dashboard.with!['slack-webhook-url']!, contexts('workflow_run'))).toBe('');
+    expect(interpolate(dashboard.with!['slack-webhook-url']!, contexts('workflow_dispatch'))).toBe('');
+    expect(condition(download.if, contexts('workflow_run'), 'success')).toBe(true);
+    expect(condition(download.if, contexts('schedule'), 'success')).toBe(false);
+    expect(interpolate(download.with!['run-id']!, contexts('workflow_run'))).toBe('42');
   });
 });

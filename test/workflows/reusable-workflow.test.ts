@@ -1,5 +1,6 @@
 // The reusable workflow's expressions evaluated against realistic contexts: inputs, secrets, needs and job
 // outputs are strict, so a reference to something that does not exist fails here.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
 import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
@@ -177,5 +178,145 @@ describe('the progressive-deploy reusable workflow', () => {
     expect(() => simulateWorkflow(workflow, { inputs: { ...inputs, enviroment: 'x' }, github })).toThrow(
       "input 'enviroment' is not declared",
     );
+  });
+});
+
+describe('the progressive-deploy reusable workflow, one job per region (per-region)', () => {
+  const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
+  const perRegion = { ...inputs, strategy: 'rolling', 'per-region': true as unknown as string };
+
+  /** Each region job's run-plan returns its own state; `decide` says how each region ends. */
+  function regionOutputs(decide: (region: string) => string, regions = REGIONS) {
+    return (job: string, step: SimulatedStep): Record<string, string> => {
+      switch (step.action) {
+        case 'select-strategy':
+          return {
+            strategy: 'rolling',
+            parameters: JSON.stringify({ 'on-failure': 'rollback-all' }),
+            state: 'planned-state',
+            gates: '{}',
+            targets: '{}',
+            regions: JSON.stringify(regions),
+          };
+        case 'record-deployment':
+          return step.with.status ? {} : { 'deployment-id': '77', state: 'started-state' };
+        case 'run-plan':
+          return {
+            decision: decide(step.with['only-region']!),
+            state: `state-after-${job}`,
+            trace: '{}',
+          };
+        case 'rollback':
+          return { 'rolled-back': 'true', state: `rolled-back-in-${job}` };
+        default:
+          return {};
+      }
+    };
+  }
+
+  it('runs the regions in order, each in its own environment, the state passing from job to job', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: perRegion,
+      github,
+      outputs: regionOutputs((region) => (region === 'eu-west-1' ? 'promote' : 'paused')),
+    });
+    expect(sim.jobs.deploy!.ran).toBe(false);
+    const ran = Object.keys(sim.jobs).filter((j) => j.startsWith('region-') && sim.jobs[j]!.ran);
+    expect(ran).toEqual(['region-1', 'region-2', 'region-3']);
+    expect(ran.map((j) => sim.jobs[j]!.environment)).toEqual([
+      'production-us-east-1',
+      'production-us-west-2',
+      'production-eu-west-1',
+    ]);
+    const run = (job: string) => sim.jobs[job]!.steps.find((s) => s.id === 'run')!.with;
+    expect(ran.map((j) => run(j)['only-region'])).toEqual(REGIONS);
+    expect(ran.map((j) => run(j).state)).toEqual([
+      'started-state',
+      'state-after-region-1',
+      'state-after-region-2',
+    ]);
+    // Each cell names its routes: the single-route inputs are never given to run-plan here.
+    expect(run('region-2')).not.toHaveProperty('listener-arn');
+    // Only the last region records the success, on the deployment the first one started.
+    const recorded = ran.flatMap((j) =>
+      sim.jobs[j]!.steps.filter((s) => s.ran && s.action === 'record-deployment' && s.with.status),
+    );
+    expect(recorded.map((s) => [s.with.status, s.with['deployment-id']])).toEqual([['succeeded', '77']]);
+    // The state output is the last region's (what a later call would resume from).
+    const { state: last, ...rest } = sim.outputs;
+    expect(rest).toEqual({ strategy: 'rolling', decision: 'promote', 'deployment-id': '77' });
+    expect(last).not.toBe('');
+  });
+
+  it('stops the chain at a failing region and records the rollback run-plan did', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: perRegion,
+      github,
+      outcome: (job, step) => (job === 'region-2' && step.id === 'run' ? 'failure' : 'success'),
+      outputs: regionOutputs((region) => (region === 'us-west-2' ? 'rollback' : 'paused')),
+    });
+    expect(sim.jobs['region-3']!.ran).toBe(false);
+    const steps = sim.jobs['region-2']!.steps;
+    // run-plan decided and sent traffic back itself (on-failure): no second rollback.
+    expect(steps.find((s) => s.id === 'rollback')!.ran).toBe(false);
+    expect(steps.at(-1)!.with).toMatchObject({
+      status: 'rolled_back',
+      'deployment-id': '77',
+      state: 'state-after-region-2',
+    });
+    expect(sim.outputs.decision).toBe('rollback');
+  });
+
+  it('rolls back every cell the state lists when run-plan dies without a decision', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: perRegion,
+      github,
+      outcome: (job, step) => (job === 'region-2' && step.id === 'run' ? 'failure' : 'success'),
+      outputs: (job, step) =>
+        job === 'region-2' && step.action === 'run-plan' ? {} : regionOutputs(() => 'paused')(job, step),
+    });
+    const rollback = sim.jobs['region-2']!.steps.find((s) => s.id === 'rollback')!;
+    expect(rollback.ran).toBe(true);
+    expect(rollback.with.state).toBe('state-after-region-1');
+    expect(sim.jobs['region-2']!.steps.at(-1)!.with).toMatchObject({ status: 'rolled_back' });
+    expect(sim.jobs['region-3']!.ran).toBe(false);
+  });
+
+  it('skips the region jobs the plan does not need, and never runs them without per-region', () => {
+    const two = simulateWorkflow(workflow, {
+      inputs: perRegion,
+      github,
+      outputs: regionOutputs(
+        (region) => (region === 'us-west-2' ? 'promote' : 'paused'),
+        REGIONS.slice(0, 2),
+      ),
+    });
+    expect(Object.keys(two.jobs).filter((j) => two.jobs[j]!.ran)).toEqual(['plan', 'region-1', 'region-2']);
+    const plain = simulateWorkflow(workflow, { inputs, github, outputs: outputs('promote') });
+    expect(Object.keys(plain.jobs).filter((j) => plain.jobs[j]!.ran)).toEqual(['plan', 'deploy']);
+  });
+
+  it('holds a chain of 8 region jobs, each after the one before', () => {
+    const regionJobs = Object.keys(workflow.jobs).filter((j) => j.startsWith('region-'));
+    expect(regionJobs).toEqual(Array.from({ length: 8 }, (_, i) => `region-${i + 1}`));
+    regionJobs
+      .slice(1)
+      .forEach((job, i) => expect(workflow.jobs[job]!.needs).toEqual(['plan', `region-${i + 1}`]));
+  });
+
+  it('refuses a plan of more than 8 regions, or none, in the plan job (the check runs in bash)', () => {
+    const check = workflow.jobs.plan!.steps.find((s) => s.name === 'Check the region chain')!;
+    const run = (regions: string[]) =>
+      spawnSync('bash', ['-c', check.run!], {
+        env: { ...process.env, REGIONS: JSON.stringify(regions) },
+        encoding: 'utf8',
+      });
+    expect(run(['us-east-1', 'eu-west-1']).status).toBe(0);
+    const nine = run(Array.from({ length: 9 }, (_, i) => `r-${i}`));
+    expect(nine.status).toBe(1);
+    expect(nine.stdout).toContain(
+      '::error::per-region runs at most 8 regions, one job each; this plan has 9',
+    );
+    expect(run([]).stdout).toContain('::error::per-region needs a rolling plan over cells');
   });
 });

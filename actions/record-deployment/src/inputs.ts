@@ -1,7 +1,12 @@
 import * as core from '@actions/core';
 import { parseRegion, parseServiceName } from '@shiftgate/aws';
 import {
+  CHOICE_SOURCES,
+  fieldProblem,
   InputError,
+  parseDashboardUrl,
+  parseSince,
+  type ChoiceSource,
   limitDescription,
   parseArtifactList,
   parseBoolean,
@@ -27,7 +32,7 @@ import {
 } from '@shiftgate/core';
 
 /** What the step does. */
-export const MODES = ['record', 'history', 'verify'] as const;
+export const MODES = ['record', 'history', 'verify', 'dashboard'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** Defaults, as action.yml writes them (expressions are the runner's, so the code has no default for those). */
@@ -36,6 +41,8 @@ export const DEFAULTS = {
   'transient-environment': 'false',
   'publish-metrics': 'false',
   'dora-window': '720h',
+  'dashboard-dir': 'dashboard',
+  'dashboard-since': '90d',
 } as const;
 
 /** The record-deployment inputs of the main step, parsed and validated once. */
@@ -58,6 +65,9 @@ export interface Inputs {
   deploymentId: number | null;
   status: RecordableStatus | null;
   trace: Trace | null;
+  /** The `trace` input as given, and where to save it for the dashboard (relative to the workspace). */
+  traceText: string | null;
+  traceDir: string | null;
   artifacts: ArtifactSpec[];
   verifyArtifacts: number | null;
   slackWebhookUrl: string | null;
@@ -66,6 +76,19 @@ export interface Inputs {
   awsRegion: string | null;
   historyLimit: number | null;
   doraWindowMs: number;
+  /** Who or what chose the strategy (select-strategy's `source` output), for the record. */
+  strategySource: ChoiceSource | null;
+  /** `dashboard` mode: where the site goes (relative to the workspace), its window and traces. */
+  dashboard: DashboardInputs;
+}
+
+/** The inputs of `dashboard` mode. */
+export interface DashboardInputs {
+  dir: string;
+  sinceMs: number;
+  /** A directory of `<deployment-id>.json` run traces, relative to the workspace; null for none. */
+  traces: string | null;
+  url: string | null;
 }
 
 /** The post step's inputs (the same `with:`, re-evaluated by the runner when the post step runs). */
@@ -130,11 +153,35 @@ export function parseInputs(get: Getter = fromCore): Inputs {
   const verifyText = get('verify-artifacts').trim();
   const verifyArtifacts = verifyText === '' ? null : parseInteger('verify-artifacts', verifyText, { min: 1 });
   const trace = traceText.trim() === '' ? null : parseCanaryTrace('trace', traceText);
+  const traceDir = get('trace-dir').trim();
+  if (traceDir !== '') {
+    if (fieldProblem('text', traceDir) !== null)
+      throw new InputError('trace-dir', traceDir, 'a directory path inside the workspace');
+    // Without a trace (the run never started) there is nothing to save, and the outcome must still be
+    // recorded; without a status, trace-dir is a mistake.
+    if (statusText === '')
+      throw new InputError('trace-dir', traceDir, "empty unless 'status' is set", {
+        message: `Input 'trace-dir' ('${traceDir}') saves the run's trace when its outcome is recorded: set 'status' (and 'trace') with it, or leave it empty`,
+      });
+  }
   const historyText = get('history-limit').trim();
   const historyLimit =
     historyText === '' ? (mode === 'history' ? 50 : null) : parseHistoryLimit('history-limit', historyText);
   const production = get('production-environment').trim();
   const service = get('service').trim();
+  const sourceText = get('strategy-source').trim();
+  if (sourceText !== '' && !(CHOICE_SOURCES as readonly string[]).includes(sourceText))
+    throw new InputError(
+      'strategy-source',
+      sourceText,
+      `one of ${CHOICE_SOURCES.join(', ')} (select-strategy's source output)`,
+    );
+  const dashboardDir = get('dashboard-dir').trim() || DEFAULTS['dashboard-dir'];
+  if (fieldProblem('text', dashboardDir) !== null)
+    throw new InputError('dashboard-dir', dashboardDir, 'a directory path inside the workspace');
+  const tracesDir = get('dashboard-traces').trim();
+  if (tracesDir !== '' && fieldProblem('text', tracesDir) !== null)
+    throw new InputError('dashboard-traces', tracesDir, 'a directory path inside the workspace');
 
   const inputs: Inputs = {
     token,
@@ -156,6 +203,8 @@ export function parseInputs(get: Getter = fromCore): Inputs {
     deploymentId: deploymentIdInput ?? stateId,
     status,
     trace,
+    traceText: traceText.trim() === '' ? null : traceText,
+    traceDir: traceDir === '' ? null : traceDir,
     artifacts,
     verifyArtifacts,
     slackWebhookUrl,
@@ -166,6 +215,13 @@ export function parseInputs(get: Getter = fromCore): Inputs {
     doraWindowMs: parseDuration('dora-window', get('dora-window') || DEFAULTS['dora-window'], {
       min: 3_600_000,
     }),
+    strategySource: sourceText === '' ? null : (sourceText as ChoiceSource),
+    dashboard: {
+      dir: dashboardDir,
+      sinceMs: parseSince('dashboard-since', get('dashboard-since') || DEFAULTS['dashboard-since']),
+      traces: tracesDir === '' ? null : tracesDir,
+      url: parseDashboardUrl('dashboard-url', get('dashboard-url')),
+    },
   };
   return checkMode(inputs, { idText, deploymentIdInput });
 }
@@ -182,6 +238,8 @@ function checkMode(inputs: Inputs, raw: { idText: string; deploymentIdInput: num
   switch (inputs.mode) {
     case 'history':
       requireEnvironment('to read its history');
+      return inputs;
+    case 'dashboard':
       return inputs;
     case 'verify':
       if (inputs.verifyArtifacts === null) {

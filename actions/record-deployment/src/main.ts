@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createCloudWatchClient, publishDeploymentMetrics } from '@shiftgate/aws';
@@ -14,6 +16,7 @@ import {
   renderRecordMarkdown,
   startDeployment,
   updateDeployment,
+  type ApprovalRecord,
   type Clock,
   type DeploymentRecord,
   type Sleeper,
@@ -21,6 +24,7 @@ import {
 import {
   actionsLogger,
   artifactRecords,
+  confineToWorkspace,
   createGitHubClient,
   fetchHistory,
   GitHubDeploymentStore,
@@ -37,6 +41,7 @@ import {
   type GitHubClient,
   type HashedFile,
 } from '@shiftgate/github';
+import { buildDashboardSite, chosenBy, runApprovals } from './dashboard';
 import { parseInputs, type Inputs } from './inputs';
 
 /** The action's name, in failure messages and the user agent. */
@@ -82,16 +87,23 @@ export function repositoryOf(env: Record<string, string | undefined>): string {
   return repository;
 }
 
-/** Builds the store for the run's repository. */
-export function storeFor(token: string, deps: Dependencies): GitHubDeploymentStore {
+/** Builds the GitHub client for the run's repository. */
+export function clientFor(token: string, deps: Dependencies): GitHubClient {
   if (!token) {
     throw new InputError('token', '', 'a token that can write deployments', {
       message:
         "Input 'token' is empty; the default is the job's GITHUB_TOKEN, which needs 'deployments: write'",
     });
   }
-  const client =
-    deps.client ?? createGitHubClient({ token, caller: ACTION, env: deps.env, logger: actionsLogger });
+  return deps.client ?? createGitHubClient({ token, caller: ACTION, env: deps.env, logger: actionsLogger });
+}
+
+/** Builds the store for the run's repository. */
+export function storeFor(
+  token: string,
+  deps: Dependencies,
+  client = clientFor(token, deps),
+): GitHubDeploymentStore {
   return new GitHubDeploymentStore({
     client,
     repository: repositoryOf(deps.env),
@@ -108,8 +120,15 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
   // Local work first: a missing artifact fails before anything is written.
   const files =
     inputs.artifacts.length > 0 ? await hashArtifacts('artifacts', workspace, inputs.artifacts) : [];
-  const store = storeFor(inputs.token, deps);
+  const client = clientFor(inputs.token, deps);
+  const store = storeFor(inputs.token, deps, client);
+  // Checked before anything is written: a trace directory outside the workspace changes nothing.
+  const traceDir =
+    inputs.traceDir === null ? null : await confineToWorkspace('trace-dir', inputs.traceDir, workspace);
   const parts: string[] = [];
+  if (inputs.mode === 'dashboard') {
+    return buildDashboardSite({ inputs, store, repository, workspace, now: deps.clock.now() });
+  }
   // History covers the environment named, or the one of the deployment just recorded.
   let historyEnvironment = inputs.environment;
 
@@ -127,9 +146,12 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
     }
     const record =
       inputs.operation === 'start'
-        ? await start(store, inputs, deps, files, logUrl)
+        ? await start(store, inputs, deps, files, logUrl, await runApprovals(client, repository, deps.env))
         : await update(store, inputs, deps, logUrl);
     core.setOutput('record', JSON.stringify(record));
+    if (traceDir !== null && inputs.traceText !== null && record['deployment-id'] !== null) {
+      await saveTrace(traceDir, record['deployment-id'], inputs.traceText);
+    }
     historyEnvironment = record.environment;
     parts.push(renderRecordMarkdown({ repository, record }));
     if (isTerminal(record['deployment-status'])) {
@@ -202,6 +224,7 @@ async function start(
   deps: Dependencies,
   files: HashedFile[],
   logUrl: string,
+  approvals: ApprovalRecord[] | null,
 ): Promise<DeploymentRecord> {
   const version = inputs.version!;
   const environment = inputs.environment!;
@@ -214,6 +237,8 @@ async function start(
     ref: inputs.ref,
     startedAt: now,
     artifacts: artifactRecords(version, files, now),
+    approvals,
+    chosenBy: chosenBy(inputs, deps.env),
   });
   const description =
     inputs.description ||
@@ -268,6 +293,22 @@ async function update(
       `Deployment ${deploymentId}: ${result.record['deployment-status']}${result.record.reason ? ` (${result.record.reason})` : ''}`,
     );
   return result.record;
+}
+
+/**
+ * Saves the run's trace as `<dir>/<deployment-id>.json` for the dashboard (a workflow uploads it as an
+ * artifact). The outcome is already recorded, so a failure here is a warning.
+ */
+async function saveTrace(dir: string, deploymentId: number, text: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `${deploymentId}.json`), text);
+    core.setOutput('trace-file', join(dir, `${deploymentId}.json`));
+  } catch (error) {
+    log.warning(
+      `Saving the trace for the dashboard failed: ${errorMessage(error)} (the outcome is recorded all the same)`,
+    );
+  }
 }
 
 /** Notification and metrics for a terminal status. Neither ever fails the record: both are warnings. */

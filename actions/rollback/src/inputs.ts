@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
 import {
+  cellRollbackRoutes,
   checkSagaCompensation,
   InputError,
+  parseCellsInput,
   parseInteger,
   parseServices,
   parseRollbackTo,
@@ -9,6 +11,7 @@ import {
   type RollbackTarget,
   type RolloutState,
   type ServiceSpec,
+  type TargetPair,
 } from '@shiftgate/core';
 import { log } from '@shiftgate/github';
 import { parseRetryMode, parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInputs } from '@shiftgate/aws';
@@ -17,6 +20,7 @@ import { parseRetryMode, parseRouteInputs, ROUTE_INPUT_DEFAULTS, type RouteInput
 export const DEFAULTS = {
   ...ROUTE_INPUT_DEFAULTS,
   reason: '',
+  cells: '',
   // Empty means stable (the catalogue states the same default; a test compares them).
   'rollback-to': '',
   // The deprecated alias of rollback-to: empty, so that only a workflow that gives it gets the warning.
@@ -32,6 +36,8 @@ export interface Inputs extends RouteInputs {
   state: RolloutState | null;
   /** Saga services (their compensate commands), from this run's input only; empty without one. */
   services: ServiceSpec[];
+  /** A state over cells: each moved cell's routes with its own target groups (null otherwise). */
+  pairs: Record<string, TargetPair> | null;
 }
 
 /**
@@ -50,11 +56,30 @@ export function parseInputs(
   const toName = get('rollback-to').trim() === '' && get('to').trim() !== '' ? 'to' : 'rollback-to';
   // The reason ends up in a notice and the summary: one line, so it cannot start a workflow command.
   const reason = get('reason').replace(/\s+/g, ' ').trim().slice(0, 500);
+  // A rollout over cells: every moved cell goes back, its routes from the `cells` input when given
+  // (checked against the state), else from the state; all checked before any AWS call.
   // Commands come from this input only; a saga state with services left to undo needs them.
   const services = parseServices('services', get('services'));
   if (state) checkSagaCompensation('services', state, services);
-  // A rollout over cells names its routes per cell in the state: every moved cell goes back.
-  if (state?.cells) return { ...cellRouteInputs(get, env), to: toText, reason, state, services };
+  const cells = parseCellsInput('cells', get('cells'));
+  if (state?.cells) {
+    const scope = cellRollbackRoutes(state, cells);
+    return {
+      ...cellRouteInputs(get, env),
+      routes: scope.routes,
+      pairs: scope.pairs,
+      to: toText,
+      reason,
+      state,
+      services,
+    };
+  }
+  if (cells) {
+    throw new InputError('cells', get('cells'), '', {
+      message:
+        "Input 'cells' must be empty unless the 'state' is a rollout over cells (strategy rolling with cells)",
+    });
+  }
   // A saga state without routes: the rollback compensates its services and moves no traffic.
   const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state, {
     optional: state?.strategy === 'saga',
@@ -72,7 +97,7 @@ export function parseInputs(
       );
     }
   }
-  return { routes, pair, to: toText, reason, state, services, region, retryMode, maxAttempts };
+  return { routes, pair, pairs: null, to: toText, reason, state, services, region, retryMode, maxAttempts };
 }
 
 /** Over cells the routes and target groups come from the state's cells; the route inputs must be empty. */

@@ -60,6 +60,7 @@ async function rollback(inputs: Inputs, router: TrafficRouter, deps: Dependencie
     ...(deps.rules ? { rules: deps.rules } : {}),
     routes: inputs.routes,
     pair: inputs.pair,
+    ...(inputs.pairs ? { pairs: inputs.pairs } : {}),
     to: inputs.to,
     reason: inputs.reason,
     state: inputs.state,

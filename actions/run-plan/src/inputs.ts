@@ -20,6 +20,7 @@ import {
 export const DEFAULTS = {
   ...ROUTE_INPUT_DEFAULTS,
   cells: '',
+  'only-region': '',
   ...(Object.fromEntries(
     actionSettings('run-plan').map((name) => [name, settingDefault(name, 'run-plan')]),
   ) as Record<SettingName, string>),
@@ -30,8 +31,14 @@ export interface Inputs extends RunSettings, RouteInputs {
   state: RolloutState;
   /** Rolling over cells: their definitions (the `cells` input), or null (none, or the state carries them). */
   cells: Cell[] | null;
+  /** Rolling over cells: run only this region's waves (one job per region), or null for every region. */
+  onlyRegion: string | null;
+  /** A feature flag over cells: the cell names in rollout order (the flag's rule names those that have it). */
+  flagCells: string[] | null;
   failOnRollback: boolean;
 }
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Reads the inputs by name through a getter (tests pass a map), validating each. */
 export function parseInputs(
@@ -54,9 +61,32 @@ export function parseInputs(
     });
   }
   const cells = parseCellsInput('cells', get('cells'));
-  if (cells || state.cells) return { ...cellInputs(get, env, state), cells };
+  const onlyRegion = get('only-region').trim() || null;
+  if (onlyRegion !== null && !REGION.test(onlyRegion)) {
+    throw new InputError(
+      'only-region',
+      onlyRegion,
+      "an AWS region of the rollout's cells, such as us-east-1",
+    );
+  }
+  // Cells are waves of routes for rolling, the audience of a cell-aware flag for feature-flag.
+  const flagCells = cells && state.strategy === 'feature-flag' ? cells.map((c) => c.name) : null;
+  if (cells && !flagCells && state.strategy !== 'rolling') {
+    throw new InputError('cells', get('cells'), '', {
+      message: `Input 'cells' applies to the rolling strategy (waves of cells) and to feature-flag (cell-aware flags), not to ${state.strategy}; leave it empty`,
+    });
+  }
+  if ((cells && !flagCells) || state.cells)
+    return { ...cellInputs(get, env, state), cells, onlyRegion, flagCells: null };
+  if (onlyRegion !== null) {
+    throw new InputError('only-region', onlyRegion, '', {
+      message: `Input 'only-region' must be empty unless the rollout runs over cells (strategy rolling with cells), got '${onlyRegion}'`,
+    });
+  }
   return {
     cells: null,
+    onlyRegion: null,
+    flagCells,
     ...parseRunSettings(get, state),
     // A saga deploys in place: its services carry their own commands and gates, not the run's routes.
     ...parseRouteInputs(get, env, state, { optional: state.strategy === 'saga' }),
@@ -73,7 +103,7 @@ function cellInputs(
   get: (name: string) => string,
   env: Record<string, string | undefined>,
   state: RolloutState,
-): Omit<Inputs, 'cells'> {
+): Omit<Inputs, 'cells' | 'onlyRegion' | 'flagCells'> {
   for (const name of ['listener-arn', 'rule-arn', 'stable-target-group-arn', 'canary-target-group-arn']) {
     if (get(name).trim() !== '') {
       throw new InputError(name, get(name), 'empty in a rollout over cells', {

@@ -152,6 +152,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
             logger: actionsLogger,
           }),
           cellAlarms: (region: string) => new CloudWatchAlarmSource(cloudwatchOf(region)),
+          onlyRegion: inputs.onlyRegion,
         }
       : {}),
     ...(inputs.smokeCommand ? { smoke: shellSmokeRunner(inputs.smokeCommand) } : {}),
@@ -217,7 +218,8 @@ async function flagHooks(inputs: Inputs, deps: Dependencies): Promise<FlagHooks 
   const target = inputs.flags.appconfig;
   if (inputs.flags.provider !== 'appconfig' || !target || inputs.state.strategy !== 'feature-flag')
     return null;
-  if (deps.flags) return { provider: deps.flags, target };
+  const cells = inputs.flagCells;
+  if (deps.flags) return { provider: deps.flags, target, cells };
   const { AppConfigFlagProvider, createAppConfigClient } = await import('@shiftgate/aws/appconfig');
   const client = createAppConfigClient({
     caller: 'run-plan',
@@ -225,7 +227,7 @@ async function flagHooks(inputs: Inputs, deps: Dependencies): Promise<FlagHooks 
     retryMode: inputs.retryMode,
     maxAttempts: inputs.maxAttempts,
   });
-  return { provider: new AppConfigFlagProvider(client), target };
+  return { provider: new AppConfigFlagProvider(client), target, cells };
 }
 
 function failureOf(inputs: Inputs, result: RunResult): string | null {

@@ -8,7 +8,10 @@ import {
   createRolloutState,
   displayUntrusted,
   emptyConfig,
+  InputError,
+  MAX_PLANNED_CELL_STATE,
   planWaves,
+  waveRegions,
   planWeights,
   selectStrategy,
   serializeRolloutState,
@@ -90,6 +93,15 @@ export async function decide(
   });
   // Over cells the state carries them (data: names, regions and ARNs), so later jobs need no cells input.
   const state = plan.strategy === 'rolling' && cells ? withCells(planned, cells) : planned;
+  const text = serializeRolloutState(state);
+  // A state too large to reach the next actions as an input would fail them before they start, the
+  // rollback step included: refused here, before anything moves.
+  if (state.cells && text.length > MAX_PLANNED_CELL_STATE) {
+    const count = Object.keys(state.cells).length;
+    throw new InputError('cells', `${count} cells`, '', {
+      message: `Input 'cells' has ${count} cells, whose rollout state is ${text.length} characters: actions receive the state as an environment variable, which Linux caps at 128 KiB, and it grows by about half as cells move, so a planned state may hold at most ${MAX_PLANNED_CELL_STATE} (about 170 cells). Split the cells into several environments, each its own rollout`,
+    });
+  }
   const env_ = inputs.environment ? config.environments[inputs.environment] : undefined;
   log.debug(`plan: ${JSON.stringify(plan)}`);
   return {
@@ -100,7 +112,8 @@ export async function decide(
       plan: JSON.stringify(plan.steps),
       weights: JSON.stringify(planWeights(plan.steps)),
       waves: JSON.stringify(planWaves(plan.steps)),
-      state: serializeRolloutState(state),
+      regions: JSON.stringify(waveRegions(state)),
+      state: text,
       gates: JSON.stringify(configGates(config, inputs.environment)),
       targets: JSON.stringify(env_?.targets ?? {}),
     },

@@ -11,6 +11,7 @@ import {
   type Logger,
   type MetricRange,
   type MetricWindow,
+  type OverThresholds,
 } from '@shiftgate/core';
 import { createCloudWatchClient, createElbv2Client, type AwsClientOptions } from './client';
 import {
@@ -80,21 +81,33 @@ export class CloudWatchCellMetricSource implements CellMetricSource {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** The queries one poll of these cells sends, with the id prefix of each cell. */
-  queries(cells: readonly CellTarget[]): MetricDataQuery[] {
+  /**
+   * The queries one poll of these cells sends, with the id prefix of each cell. With `over`, each side
+   * also counts its requests over its threshold (`PR(:T)`), for the cross-cell latency-increase test.
+   */
+  queries(cells: readonly CellTarget[], over?: OverThresholds): MetricDataQuery[] {
     const seconds = this.options.period / 1000;
     const threshold = this.options.slowThreshold;
+    const rank = (key: string, at: number) => ({
+      key,
+      metric: 'TargetResponseTime',
+      stat: percentRankStat(at),
+    });
     return cells.flatMap((cell, i) => {
       const loadBalancer = loadBalancerOfRoute(cell.routes[0]!);
       const sides = [
-        { prefix: `c${i}_c_`, arn: cell.pair.canary, slow: threshold !== undefined },
-        { prefix: `c${i}_b_`, arn: cell.pair.stable, slow: false },
+        {
+          prefix: `c${i}_c_`,
+          arn: cell.pair.canary,
+          ranks: [
+            ...(threshold !== undefined ? [rank('slow', threshold)] : []),
+            ...(over ? [rank('over', over.canary)] : []),
+          ],
+        },
+        { prefix: `c${i}_b_`, arn: cell.pair.stable, ranks: over ? [rank('over', over.baseline)] : [] },
       ];
-      return sides.flatMap(({ prefix, arn, slow }) =>
-        [
-          ...SIDE_METRICS,
-          ...(slow ? [{ key: 'slow', metric: 'TargetResponseTime', stat: percentRankStat(threshold!) }] : []),
-        ].map(({ key, metric, stat }) =>
+      return sides.flatMap(({ prefix, arn, ranks }) =>
+        [...SIDE_METRICS, ...ranks].map(({ key, metric, stat }) =>
           albMetricQuery({
             id: `${prefix}${key}`,
             metric,
@@ -113,7 +126,7 @@ export class CloudWatchCellMetricSource implements CellMetricSource {
     cells: readonly CellTarget[],
     range: MetricRange,
   ): Promise<Record<string, MetricWindow[]>> {
-    const queries = this.queries(cells);
+    const queries = this.queries(cells, range.over);
     const series: MetricSeries = new Map();
     const client = this.options.client(region);
     const what = `in ${region} for ${cells.length} cells, ${new Date(range.start).toISOString()}–${new Date(range.end).toISOString()},`;
@@ -136,16 +149,22 @@ export class CloudWatchCellMetricSource implements CellMetricSource {
       Object.fromEntries(SIDE_METRICS.map(({ key }) => [key, usable(`${prefix}${key}`)])) as SeriesBySide;
     const out: Record<string, MetricWindow[]> = {};
     const slow = this.options.slowThreshold !== undefined;
+    const over = range.over;
     cells.forEach((cell, i) => {
       const canary = side(`c${i}_c_`);
       const baseline = side(`c${i}_b_`);
       const rank = slow ? usable(`c${i}_c_slow`) : undefined;
+      const overRank = over ? { canary: usable(`c${i}_c_over`), baseline: usable(`c${i}_b_over`) } : null;
       const windows: MetricWindow[] = [];
       for (let t = range.start; t + this.options.period <= range.end; t += this.options.period) {
         windows.push({
           start: new Date(t).toISOString(),
-          canary: statsAt(canary, t, slow ? { slow: rank?.get(t) ?? null } : {}),
-          baseline: statsAt(baseline, t),
+          canary: statsAt(canary, t, {
+            ...(slow ? { slow: rank?.get(t) ?? null } : {}),
+            ...(overRank ? { over: overRank.canary?.get(t) ?? null } : {}),
+          }),
+          baseline: statsAt(baseline, t, overRank ? { over: overRank.baseline?.get(t) ?? null } : {}),
+          ...(over ? { 'over-thresholds': { ...over } } : {}),
         });
       }
       out[cell.name] = windows;

@@ -1,3 +1,5 @@
+import type { Clock, Sleeper } from '@shiftgate/core';
+
 /** Where a command writes, injectable so tests can read what a person would see. */
 export interface Io {
   stdout(text: string): void;
@@ -7,6 +9,11 @@ export interface Io {
   /** Environment variables (GITHUB_TOKEN, AWS_REGION, …). */
   env: Record<string, string | undefined>;
   cwd: string;
+  /**
+   * A seam for tests: the clock and sleep of runs against AWS (the suite's loopback fakes run a 30-minute
+   * plan in virtual time). Real time when absent, as in the `shiftgate` binary.
+   */
+  time?: { clock: Clock; sleep: Sleeper };
 }
 
 /** One `shiftgate <name>` command. */

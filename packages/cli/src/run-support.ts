@@ -4,13 +4,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   CloudWatchAlarmSource,
+  CloudWatchCellMetricSource,
   CloudWatchMetricSource,
   createCloudWatchClient,
   createElbv2Client,
   Elbv2RuleManager,
   Elbv2TrafficRouter,
+  parseRetryMode,
   regionalRouter,
   parseRouteInputs,
+  RegionalClients,
+  regionalElbv2Router,
+  ROUTE_INPUT_DEFAULTS,
 } from '@shiftgate/aws';
 import {
   buildPlan,
@@ -32,11 +37,13 @@ import {
   type AbMetric,
   type AlarmSource,
   type Cell,
+  type CellMetricSource,
   type CommandRunner,
   type MetricSourceFactory,
   type RawParameter,
   type RolloutState,
   type RuleManager,
+  type ShiftgateConfig,
   type ServiceCommandRunner,
   type SmokeRunner,
   type TargetPair,
@@ -96,17 +103,20 @@ export const CELL_FLAGS = {
   zones: { type: 'string' },
   'bad-cell': { type: 'string', multiple: true },
   'bad-zone': { type: 'string', multiple: true },
+  'alarm-cell': { type: 'string', multiple: true },
 } as const;
 
 /**
  * Simulated cells from `--cells N --regions a,b --zones N`, and which of them run a bad version
  * (`--scenario step-regression`: all; `--bad-cell`, `--bad-zone`: those only); null without `--cells`.
  */
-export function simulatedCellsFromFlags(values: Values): { cells: Cell[]; bad: BadVersion } | null {
+export function simulatedCellsFromFlags(
+  values: Values,
+): { cells: Cell[]; bad: BadVersion; alarmCells: string[] } | null {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const list = (name: string) => (values[name] as string[] | undefined) ?? [];
   if (text('cells') === undefined) {
-    for (const flag of ['regions', 'zones', 'bad-cell', 'bad-zone']) {
+    for (const flag of ['regions', 'zones', 'bad-cell', 'bad-zone', 'alarm-cell']) {
       const v = values[flag];
       if (v !== undefined && !(Array.isArray(v) && v.length === 0))
         throw new UsageError(`--${flag} only applies with --cells`);
@@ -123,7 +133,15 @@ export function simulatedCellsFromFlags(values: Values): { cells: Cell[]; bad: B
   if (wrong !== undefined)
     throw new InputError('--regions', text('regions'), 'AWS regions such as us-east-1,eu-west-1');
   const zones = parseInteger('--zones', text('zones') ?? '1', { min: 1, max: 6 });
-  const cells = generateCells({ count, regions, zones });
+  const generated = generateCells({ count, regions, zones });
+  // An --alarm-cell has its own alarm, which fires once its new version takes traffic.
+  for (const name of list('alarm-cell')) {
+    if (!generated.some((c) => c.name === name))
+      throw new InputError('--alarm-cell', name, `a generated cell name such as ${generated[0]!.name}`);
+  }
+  const cells = generated.map((c) =>
+    list('alarm-cell').includes(c.name) ? { ...c, alarms: [`${c.name}-alarm`] } : c,
+  );
   for (const name of list('bad-cell')) {
     if (!cells.some((c) => c.name === name))
       throw new InputError('--bad-cell', name, `a generated cell name such as ${cells[0]!.name}`);
@@ -138,6 +156,7 @@ export function simulatedCellsFromFlags(values: Values): { cells: Cell[]; bad: B
   return {
     cells,
     bad: { everywhere: scenario === 'step-regression', cells: list('bad-cell'), zones: list('bad-zone') },
+    alarmCells: list('alarm-cell'),
   };
 }
 
@@ -179,11 +198,7 @@ export function stateFromFlags(
     throw new UsageError(`give --strategy <name> (or --state <file>). See 'shiftgate ${command} --help'.`);
   }
   const strategy = parseStrategyName('--strategy', text('strategy')!);
-  const configPath = resolve(io.cwd, text('config') ?? DEFAULT_CONFIG_PATH);
-  let config = emptyConfig();
-  if (existsSync(configPath))
-    config = parseConfig(readFileSync(configPath, 'utf8'), text('config') ?? DEFAULT_CONFIG_PATH);
-  else if (text('config')) throw new UsageError(`--config ${text('config')} does not exist`);
+  const config = configFromFlags(values, io);
   const overrides: Record<string, RawParameter> = {};
   if (text('parameters')) {
     const doc = parseYaml(text('parameters')!) as unknown;
@@ -221,6 +236,73 @@ export function stateFromFlags(
     version,
     now,
   });
+}
+
+/** The config file `--config` names (default .github/shiftgate.yml; missing is fine unless named). */
+export function configFromFlags(values: Values, io: Io): ShiftgateConfig {
+  const named = typeof values.config === 'string' ? values.config : undefined;
+  const configPath = resolve(io.cwd, named ?? DEFAULT_CONFIG_PATH);
+  if (existsSync(configPath))
+    return parseConfig(readFileSync(configPath, 'utf8'), named ?? DEFAULT_CONFIG_PATH);
+  if (named) throw new UsageError(`--config ${named} does not exist`);
+  return emptyConfig();
+}
+
+/** The cells `--environment` defines in the config file, or null. */
+export function cellsFromFlags(values: Values, io: Io): Cell[] | null {
+  const environment =
+    typeof values.environment === 'string' ? parseEnvironmentName('--environment', values.environment) : null;
+  return environment ? configCells(configFromFlags(values, io), environment) : null;
+}
+
+/**
+ * The ports of a rollout over cells against AWS: one ELBv2 and one CloudWatch client per region (each
+ * route and metric goes to the region its ARN names), one GetMetricData per region per poll, one
+ * DescribeAlarms per region per poll. The single-route flags are refused: each cell names its own.
+ */
+export function awsCellPorts(
+  values: Values,
+  caller: string,
+  metrics: { period: number; slowThreshold?: number },
+): { router: TrafficRouter; cellMetrics: CellMetricSource; cellAlarms: (region: string) => AlarmSource } {
+  for (const flag of [
+    'listener-arn',
+    'rule-arn',
+    'stable-target-group-arn',
+    'canary-target-group-arn',
+    'aws-region',
+  ]) {
+    const v = values[flag];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+      throw new UsageError(
+        `--${flag} does not apply to a rollout over cells: each cell names its own routes, target groups and region`,
+      );
+    }
+  }
+  const regional = new RegionalClients({
+    caller,
+    retryMode: parseRetryMode(
+      '--retry-mode',
+      (values['retry-mode'] as string | undefined) || ROUTE_INPUT_DEFAULTS['retry-mode'],
+    ),
+    maxAttempts: parseInteger(
+      '--max-attempts',
+      (values['max-attempts'] as string | undefined) || ROUTE_INPUT_DEFAULTS['max-attempts'],
+      {
+        min: 1,
+        max: 10,
+      },
+    ),
+  });
+  return {
+    router: regionalElbv2Router((region) => regional.elbv2(region)),
+    cellMetrics: new CloudWatchCellMetricSource({
+      client: (region) => regional.cloudwatch(region),
+      period: metrics.period,
+      ...(metrics.slowThreshold !== undefined ? { slowThreshold: metrics.slowThreshold } : {}),
+    }),
+    cellAlarms: (region) => new CloudWatchAlarmSource(regional.cloudwatch(region)),
+  };
 }
 
 /** A getter over flags with the action inputs' names: a repeated flag becomes one value per line. */
@@ -264,9 +346,7 @@ export function awsPorts(
   return {
     // A saga service's targets may be in any region: each route goes to its ARN's region.
     router:
-      state?.strategy === 'saga'
-        ? regionalRouter({ caller, retryMode: route.retryMode, maxAttempts: route.maxAttempts })
-        : new Elbv2TrafficRouter(elbv2),
+      state?.strategy === 'saga' ? regionalRouter({ ...settings, caller }) : new Elbv2TrafficRouter(elbv2),
     rules: new Elbv2RuleManager(elbv2),
     metrics:
       (period, queries, slowThreshold, percentile, ab) =>
@@ -335,6 +415,7 @@ export function requireSimulate(values: Values): void {
     'zones',
     'bad-cell',
     'bad-zone',
+    'alarm-cell',
   ]) {
     const v = values[flag];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0))

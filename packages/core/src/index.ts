@@ -8,3 +8,4 @@ export * from './traffic/index';
 export * from './health/index';
 export * from './orchestrator/index';
 export * from './records/index';
+export * from './dashboard/index';

@@ -1,6 +1,7 @@
 import {
   STORE_STATES,
   silentLogger,
+  type DeploymentQuery,
   type DeploymentStore,
   type Logger,
   type NewDeployment,
@@ -183,21 +184,28 @@ export class GitHubDeploymentStore implements DeploymentStore {
     return toDeployment(data, await this.statuses(deploymentId));
   }
 
-  async listDeployments(query: { environment: string; limit: number }): Promise<StoredDeployment[]> {
-    const doing = `Listing deployments of ${this.name} to ${query.environment}`;
+  async listDeployments(query: DeploymentQuery): Promise<StoredDeployment[]> {
+    const doing = `Listing deployments of ${this.name}${query.environment === null ? '' : ` to ${query.environment}`}`;
     const found: StoredDeployment[] = [];
     const perPage = Math.min(100, query.limit);
-    for (let page = 1; found.length < query.limit; page++) {
+    const after = query.createdAfter ?? -Infinity;
+    let older = false;
+    for (let page = 1; found.length < query.limit && !older; page++) {
       const { data } = await this.read(doing, () =>
         this.client.rest.repos.listDeployments({
           owner: this.owner,
           repo: this.repo,
-          environment: query.environment,
+          ...(query.environment === null ? {} : { environment: query.environment }),
           per_page: perPage,
           page,
         }),
       );
-      for (const raw of data) if (found.length < query.limit) found.push(toDeployment(raw, []));
+      for (const raw of data) {
+        const deployment = toDeployment(raw, []);
+        // GitHub lists newest first: once one is older than the window, the rest are too.
+        if (deployment.createdAt < after) older = true;
+        else if (found.length < query.limit) found.push(deployment);
+      }
       if (data.length < perPage) break;
     }
     const statuses = await mapLimit(found, this.concurrency, (d) => this.statuses(d.id));

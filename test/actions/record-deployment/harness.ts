@@ -38,6 +38,12 @@ export const DEFAULT_INPUTS: Record<string, string> = {
   'aws-region': '',
   'history-limit': '',
   'dora-window': '720h',
+  'strategy-source': '',
+  'trace-dir': '',
+  'dashboard-dir': 'dashboard',
+  'dashboard-since': '90d',
+  'dashboard-traces': '',
+  'dashboard-url': '',
   'job-status': 'success',
 };
 

@@ -73,7 +73,7 @@ describe('parseInputs', () => {
   });
 
   it.each([
-    [{ mode: 'delete' }, "Input 'mode' must be one of record, history, verify, got 'delete'"],
+    [{ mode: 'delete' }, "Input 'mode' must be one of record, history, verify, dashboard, got 'delete'"],
     [{ version: 'v1' }, "Input 'environment' is required to start a deployment"],
     [
       { environment: 'production' },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import {
   createRolloutState,
   parseRolloutState,
@@ -343,6 +344,84 @@ describe('rollback over cells', () => {
     expect(regions.sort()).toEqual(['eu-west-1', 'us-east-1']);
     const state = parseRolloutState('state', result.outputs.state!);
     expect(Object.values(state.cells!).map((c) => c.status)).toEqual(['rolled-back', 'rolled-back']);
+  });
+
+  const cellsInput = (stable = EU_STABLE, names = ['use1', 'euw1']) =>
+    stringify(
+      [
+        {
+          name: 'use1',
+          region: 'us-east-1',
+          'listener-arn': LISTENER,
+          'stable-target-group-arn': STABLE,
+          'canary-target-group-arn': CANARY,
+        },
+        {
+          name: 'euw1',
+          region: 'eu-west-1',
+          'listener-arn': EU_LISTENER,
+          'stable-target-group-arn': stable,
+          'canary-target-group-arn': EU_CANARY,
+        },
+      ].filter((c) => names.includes(c.name)),
+    );
+  const addEuListener = () =>
+    server.addListener({
+      ListenerArn: EU_LISTENER,
+      LoadBalancerArn: `${EU}:loadbalancer/app/shop-eu/60dc6c495c0c9188`,
+      DefaultActions: [
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: EU_STABLE, Weight: 75 },
+              { TargetGroupArn: EU_CANARY, Weight: 25 },
+            ],
+          },
+        },
+      ],
+    });
+
+  it('takes the routes from the cells input, checked against the state; a second run writes nothing', async () => {
+    addEuListener();
+    const state = serializeRolloutState(cellState());
+    const first = await rollback({ state, cells: cellsInput() });
+    expect(first.errors).toEqual([]);
+    expect(first.outputs['rolled-back']).toBe('true');
+    expect(server.weights(EU_LISTENER)).toEqual([
+      [EU_STABLE, 100],
+      [EU_CANARY, 0],
+    ]);
+    const writes = server.requests.filter((r) => r.action === 'ModifyListener').length;
+    expect(writes).toBe(2);
+    // The same state again (the job re-run): every route is read, already back, and not written.
+    const again = await rollback({ state, cells: cellsInput() });
+    expect(again.errors).toEqual([]);
+    expect(again.outputs['rolled-back']).toBe('false');
+    expect(server.requests.filter((r) => r.action === 'ModifyListener')).toHaveLength(writes);
+  });
+
+  it.each([
+    [
+      cellsInput(`${EU}:targetgroup/blue-other/73e2d6bc24d8a067`),
+      "Cell 'euw1' has 'stable-target-group-arn'",
+    ],
+    [
+      cellsInput(EU_STABLE, ['use1']),
+      "The state's cell 'euw1' is in-progress, but the cells given do not define it",
+    ],
+  ])('refuses cells that do not match the state before any AWS call (%#)', async (cells, message) => {
+    const result = await rollback({ state: serializeRolloutState(cellState()), cells });
+    expect(result.errors[0]).toContain(message);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('refuses a cells input next to a state that is not over cells', async () => {
+    const result = await rollback({ state: serializeRolloutState(shiftedState()), cells: cellsInput() });
+    expect(result.errors[0]).toContain(
+      "Input 'cells' must be empty unless the 'state' is a rollout over cells",
+    );
+    expect(server.requests).toEqual([]);
   });
 
   it('refuses route inputs next to a state over cells', async () => {

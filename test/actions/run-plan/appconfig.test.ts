@@ -122,6 +122,21 @@ const starts = () =>
     .calls('StartDeployment')
     .map((r) => (JSON.parse(r.body) as { ConfigurationVersion: string }).ConfigurationVersion);
 
+/** Four cells in two regions, each its own listener and target groups. */
+const CELLS = JSON.stringify(
+  ['use1-a', 'use1-b', 'euw1-a', 'euw1-b'].map((name, i) => {
+    const region = name.startsWith('use1') ? 'us-east-1' : 'eu-west-1';
+    const arn = (base: string) => base.replace('us-east-1', region).replace(/[0-9a-f]{4}$/, `c0d${i}`);
+    return {
+      name,
+      region,
+      'listener-arn': arn(LISTENER),
+      'stable-target-group-arn': arn(STABLE),
+      'canary-target-group-arn': arn(CANARY),
+    };
+  }),
+);
+
 describe('run-plan with flag-provider appconfig', () => {
   it('shifts to the new version, then deploys the flag at each exposure and promotes', async () => {
     feed('healthy');
@@ -133,6 +148,51 @@ describe('run-plan with flag-provider appconfig', () => {
     expect(flag.deployments.map((d) => d.exposure)).toEqual([10, 100]);
     // A finished rollout leaves nothing for the post step to take back.
     expect(result.saved.flag).toBe('');
+  });
+
+  it("is cell-aware with a cells input: each step's rule names the cells that have the flag", async () => {
+    feed('healthy');
+    const cells = CELLS;
+    const result = await runAction({
+      state: state({ ...PLAN, 'flag-steps': '50,100' }),
+      ...ROUTES,
+      cells,
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.decision).toBe('promote');
+    // Traffic moved on the one listener of the inputs, not over the cells' routes.
+    expect(
+      fakes.elbv2
+        .weights(LISTENER)
+        .filter(([, w]) => w > 0)
+        .map(([g]) => g),
+    ).toEqual([CANARY]);
+    const flag = parseRolloutState('state', result.outputs.state!).flag!;
+    expect(flag.deployments.map((d) => d.cells)).toEqual([
+      ['use1-a', 'use1-b'],
+      ['use1-a', 'use1-b', 'euw1-a', 'euw1-b'],
+    ]);
+    const second = JSON.parse(appconfig.versions.get('prf3ghi')![1]!) as {
+      values: Record<string, { _variants?: { rule?: string }[] }>;
+    };
+    expect(second.values.checkout!._variants![0]!.rule).toBe('(in $cell ["use1-a", "use1-b"])');
+  });
+
+  it('refuses a cells input for a strategy that neither waves cells nor flags them, before anything moves', async () => {
+    feed('healthy');
+    const plan = buildPlan('canary', { steps: '10,100', 'bake-time': '3m' });
+    const canary = serializeRolloutState(
+      createRolloutState({
+        strategy: 'canary',
+        parameters: plan.parameters,
+        plan: plan.steps,
+        now: new Date(NOW - 60_000),
+      }),
+    );
+    const refused = await runAction({ state: canary, ...ROUTES, cells: CELLS });
+    expect(refused.errors[0]).toMatch(/Input 'cells' applies to the rolling strategy .* not to canary/);
+    expect(refused.outputs).toEqual({});
+    expect(fakes.elbv2.actions((r) => r.action.startsWith('Modify'))).toEqual([]);
   });
 
   it('refuses a profile that does not exist before any traffic or flag moves', async () => {

@@ -117,6 +117,11 @@ describe('run-plan over cells', () => {
     expect(canaryShares().every((w) => w > 0)).toBe(true);
     expect(result.summary).toContain('### Waves');
     expect(result.summary).toContain('| us-east-1 | 🟢 us-east-1a-1 |');
+    // The weight chart per wave: every cell on the new version, as planned.
+    expect(result.summary).toContain('  bar [33.3, 66.7, 100]\n  line [33.3, 66.7, 100]');
+    expect(result.summary).toContain(
+      "The baseline p99 shown is the request-weighted mean of the old cells' p99s",
+    );
     expect(result.saved.restore).toBe('');
     // Each cell's listener is changed through its own region's client.
     const modifies = elbv2.requests.filter((r) => r.action === 'ModifyListener');
@@ -167,5 +172,48 @@ describe('run-plan over cells', () => {
       /^run-plan failed: Input 'listener-arn' must be empty in a rollout over cells/,
     );
     expect(elbv2.actions((r) => r.action.startsWith('Modify'))).toEqual([]);
+  });
+});
+
+describe('run-plan over cells, one job per region (only-region)', () => {
+  it('runs each region in its own job, the state passing from one to the next', async () => {
+    feed();
+    const state = rollingState({ 'wave-boundary': 'region', waves: '100%' });
+    const first = await runAction({ state, cells: CELLS_INPUT, 'only-region': 'us-east-1' });
+    expect(first.errors).toEqual([]);
+    expect(first.outputs.decision).toBe('paused');
+    expect(canaryShares()).toEqual([100, 0, 0]);
+    const second = await runAction({ state: first.outputs.state!, 'only-region': 'us-west-2' });
+    expect(second.outputs.decision).toBe('paused');
+    expect(canaryShares()).toEqual([100, 100, 0]);
+    // A job run out of order is refused before anything moves.
+    const wrong = await runAction({ state: second.outputs.state!, 'only-region': 'us-east-1' });
+    expect(wrong.errors).toEqual([
+      expect.stringContaining(
+        "Input 'only-region' is 'us-east-1', but the state's next wave (3) is in eu-west-1",
+      ),
+    ]);
+    expect(canaryShares()).toEqual([100, 100, 0]);
+    const third = await runAction({ state: second.outputs.state!, 'only-region': 'eu-west-1' });
+    expect(third.outputs.decision).toBe('promote');
+    expect(canaryShares()).toEqual([100, 100, 100]);
+    const cells = parseRolloutState('state', third.outputs.state!).cells!;
+    expect(Object.values(cells).map((c) => c.status)).toEqual(['promoted', 'promoted', 'promoted']);
+  });
+
+  it("sends back the earlier regions' cells when a later region's cell fails", async () => {
+    feed([CELLS[1]!.name]);
+    const state = rollingState({ 'wave-boundary': 'region', waves: '100%' });
+    const first = await runAction({ state, cells: CELLS_INPUT, 'only-region': 'us-east-1' });
+    expect(first.outputs.decision).toBe('paused');
+    const second = await runAction({
+      state: first.outputs.state!,
+      'only-region': 'us-west-2',
+      'fail-on-rollback': 'true',
+    });
+    expect(second.outputs.decision).toBe('rollback');
+    expect(canaryShares()).toEqual([0, 0, 0]);
+    const cells = parseRolloutState('state', second.outputs.state!).cells!;
+    expect(Object.values(cells).map((c) => c.status)).toEqual(['rolled-back', 'rolled-back', 'untouched']);
   });
 });

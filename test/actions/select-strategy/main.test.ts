@@ -129,6 +129,7 @@ describe('run', () => {
       'gates',
       'parameters',
       'plan',
+      'regions',
       'source',
       'state',
       'strategy',
@@ -140,6 +141,7 @@ describe('run', () => {
       strategy: 'linear',
       source: 'label',
       weights: '[10,20,30,40,50,60,70,80,90,100]',
+      regions: '[]',
     });
     expect(step.summaryText()).toContain('chosen by the pull request label `deploy:linear`');
     const permissionChecks = github.requests.filter(
@@ -164,12 +166,35 @@ describe('run', () => {
     expect(process.exitCode).toBeUndefined();
     const outputs = step.outputs();
     expect(JSON.parse(outputs.waves!)).toEqual([['cell-0'], ['cell-1'], ['cell-2']]);
+    expect(JSON.parse(outputs.regions!)).toEqual(['us-east-1', 'eu-west-1']);
     const state = JSON.parse(outputs.state!) as {
       cells: Record<string, { region: string; wave: number; status: string }>;
     };
     expect(state.cells['cell-2']).toMatchObject({ region: 'eu-west-1', wave: 3, status: 'untouched' });
     expect(out).toContain(
-      '::warning::the one-box of region us-east-1 (cell-0) holds 1 of 2 cells (50%25), more than 10%25',
+      '::warning::region us-east-1 (2 cells), region eu-west-1 (1 cell) have fewer than 10 cells, so each one-box (a single cell) serves more than 10%25 of it',
+    );
+  });
+
+  it('refuses cells whose state could not reach the next actions (128 KiB inputs), and sets no output', async () => {
+    const arn = (region: string, rest: string) =>
+      `arn:aws:elasticloadbalancing:${region}:123456789012:${rest}`;
+    const hex = (n: number) => n.toString(16).padStart(16, '0');
+    const cells = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        name: `us-east-1a-${i + 1}`,
+        region: 'us-east-1',
+        zone: 'us-east-1a',
+        'listener-arn': arn('us-east-1', `listener/app/cell-${i}/${hex(i)}/${hex(i + 1)}`),
+        'stable-target-group-arn': arn('us-east-1', `targetgroup/cell-${i}-blue/${hex(i)}`),
+        'canary-target-group-arn': arn('us-east-1', `targetgroup/cell-${i}-green/${hex(i)}`),
+      }));
+    start('workflow_dispatch', dispatchEvent('rolling'), { cells: JSON.stringify(cells(300)) });
+    const out = await captured();
+    expect(process.exitCode).toBe(1);
+    expect(step.outputs()).toEqual({});
+    expect(out).toMatch(
+      /Input 'cells' has 300 cells, whose rollout state is \d+ characters: actions receive/,
     );
   });
 

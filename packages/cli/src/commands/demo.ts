@@ -1,17 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import {
   buildPlan,
   createRolloutState,
   InputError,
   parseGates,
   parseInteger,
+  renderRunReport,
   runPlan,
 } from '@shiftgate/core';
 import { withCancelSignals } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, type Command, type Io } from '../command';
-import { chartPoints, demoReport, type DemoRun } from '../report/demo-report';
+import { chartPoints, demoChart, demoReport, type DemoRun } from '../report/demo-report';
 import { createSimulation, type Scenario } from '../simulator/index';
 import { CELLS_DEMO, cellsDemoSection, deployCells, liveTime, type CellsDemoRun } from './demo-cells';
 
@@ -45,14 +46,16 @@ Runs two canary deployments (${DEMO.steps}, bake ${DEMO.bakeTime} after each wei
 simulator with the same orchestrator as the run-plan action: a healthy canary that is promoted, and one
 that starts failing 6% of requests at minute ${DEMO.deployments[1]!.at} and is rolled back. A third run rolls a bad
 version over ${CELLS_DEMO.cells} cells in ${CELLS_DEMO.regions.join(' and ')}, wave by wave: the one-box catches it, and no other cell ever serves it. Progress is shown live in
-simulated time (progress bars on a terminal, plain lines otherwise); then a Markdown report with a chart
-of weights, error rate and p99 over time is written and its path printed.
+simulated time (progress bars on a terminal, plain lines otherwise); then the report is written and its
+path printed: a Markdown file whose charts of weights, error rate and p99 over time are SVG files beside
+it (so it renders on github.com), and the same report as a web page (<name>.html with style.css).
 
 Options:
   --seed    the traffic model's seed (default 42); the same seed shows the same demo
   --speed   how many times faster than real time simulated time runs (default ${DEMO.speed}: the demo
             takes a few seconds); max runs without waiting
-  --out     where to write the report (default ${DEMO.out}, relative to the working directory)
+  --out     where to write the Markdown report (default ${DEMO.out}, relative to the working directory);
+            the charts and the web page go beside it
   --json    print {report, deployments: [{title, scenario, decision, reason, minutes}], cells: {title,
             decision, reason, minutes, waves, served}} as JSON on stdout
             (progress goes to stderr)
@@ -94,12 +97,7 @@ stopped in its one-box, 1 otherwise, 2 invalid flags.`,
     }
     const wallMs = Date.now() - wallStart;
     const path = resolve(io.cwd, values.out ?? DEMO.out);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(
-      path,
-      demoReport(runs, { wallMs, simulatedMs: simulated }) +
-        (cells ? `\n${cellsDemoSection(cells, TOTAL)}` : ''),
-    );
+    writeDemoReport(path, runs, cells, { wallMs, simulatedMs: simulated });
     const shown = relative(io.cwd, path) || path;
     const expected =
       runs.length === 2 &&
@@ -157,6 +155,64 @@ stopped in its one-box, 1 otherwise, 2 invalid flags.`,
     return expected ? EXIT.ok : EXIT.failed;
   },
 };
+
+/**
+ * Writes the report: the Markdown file at `path` with each chart as an SVG file beside it
+ * (`<name>-<n>.svg`), and the same report as a page of the dashboard's site (`<name>.html`, `style.css`).
+ */
+function writeDemoReport(
+  path: string,
+  runs: DemoRun[],
+  cells: CellsDemoRun | null,
+  meta: { wallMs: number; simulatedMs: number },
+): void {
+  const dir = dirname(path);
+  const name = basename(path).replace(/\.md$/i, '') || 'report';
+  mkdirSync(dir, { recursive: true });
+  const chartFile = (i: number) => `${name}-${i + 1}.svg`;
+  runs.forEach((run, i) => writeFileSync(join(dir, chartFile(i)), `${demoChart(run).svg}\n`));
+  writeFileSync(
+    path,
+    demoReport(runs, { ...meta, chartFile, page: `${name}.html` }) +
+      (cells ? `\n${cellsDemoSection(cells, TOTAL)}` : ''),
+  );
+  const site = renderRunReport({
+    name,
+    title: 'shiftgate demo',
+    intro: [
+      'Deployments against the built-in simulator: the same orchestrator as the run-plan action shifted the traffic, baked and judged each step on simulated CloudWatch metrics, and promoted or rolled back.',
+    ],
+    runs: [
+      ...runs.map((run) => ({
+        title: run.title,
+        verdict: run.result.reason,
+        state: run.result.state,
+        trace: run.result.trace,
+        chart: demoChart(run),
+        notes: [`Replay it: ${run.command}`],
+      })),
+      ...(cells
+        ? [
+            {
+              title: cells.title,
+              verdict: cells.result.reason,
+              state: cells.result.state,
+              trace: cells.result.trace,
+              notes: [
+                `Cells that ever served the new version: ${cells.served.join(', ') || 'none'}.`,
+                `Replay it: ${cells.command}`,
+              ],
+            },
+          ]
+        : []),
+    ],
+    generatedAt: Date.now(),
+  });
+  for (const file of site) {
+    if (file.path.endsWith('.html') || file.path === 'style.css')
+      writeFileSync(join(dir, file.path), file.content);
+  }
+}
 
 async function deploy(
   deployment: (typeof DEMO.deployments)[number],

@@ -1,25 +1,30 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
+  checkOnlyRegion,
   checkRunnable,
   describeSplit,
   InputError,
   parseInteger,
   planWaves,
   parseRunSettings,
+  renderRunReport,
   runPlan,
   serializeRolloutState,
   virtualTime,
   type RunPlanOptions,
   type RunResult,
+  withCells,
 } from '@shiftgate/core';
 import { systemClock, systemSleep, withCancelSignals } from '@shiftgate/github';
 import { parseFlags, settingFlags, settingsHelp } from '../args';
 import { EXIT, UsageError, type Command, type Io } from '../command';
 import { progressReporter } from '../progress';
 import {
+  awsCellPorts,
   awsPorts,
   CELL_FLAGS,
+  cellsFromFlags,
   flagGetter,
   PLAN_FLAGS,
   requireSimulate,
@@ -41,6 +46,7 @@ import {
   SCENARIO_DESCRIPTIONS,
   SCENARIOS,
   simulatedServiceRunner,
+  simulatedServiceTargets,
   simulatedServices,
 } from '../simulator/index';
 
@@ -54,7 +60,9 @@ const OPTIONS = {
   'bad-service': { type: 'string' },
   'b-effect': { type: 'string' },
   ...CELL_FLAGS,
+  'only-region': { type: 'string' },
   'state-out': { type: 'string' },
+  report: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -65,7 +73,7 @@ export const deployCommand: Command = {
   help: `Usage: shiftgate deploy (--strategy <name> [--param <name>=<value> ...] | --state <file>)
                         [--listener-arn <arn> ...] [--rule-arn <arn> ...]
                         [--stable-target-group-arn <arn>] [--canary-target-group-arn <arn>]
-                        [gate and timing flags] [--state-out <file>] [--json]
+                        [gate and timing flags] [--state-out <file>] [--report <dir>] [--json]
        shiftgate deploy --simulate [--scenario <name>] [--seed <n>] [--at <minute>] [--fault <spec> ...] ...
 
 Runs the plan step by step with the same orchestrator as the run-plan action: shift, bake and gate, next,
@@ -84,6 +92,12 @@ Plan:
                   from --strategy saga, the plan deploys these services unless --param services names them;
                   with --simulate, a service's targets become routes of the simulated load balancer
   --state         a rollout state file (the state output of an action, or --state-out) instead
+
+Cells (rolling; against AWS, the --environment's cells in the config file, or the cells a --state records):
+  --only-region   run only this region's waves and stop, paused, before the next region's (one job per
+                  region, each resuming from the state the one before wrote with --state-out)
+                  Each cell names its own routes and target groups, and its region's clients are used:
+                  the route flags and --aws-region do not apply.
 
 Routes (AWS; credentials from the default chain):
   --listener-arn, --rule-arn            routes to weight (repeatable; default: the state's)
@@ -104,6 +118,7 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
   --zones         availability zones per region (default 1)
   --bad-cell      the new version is bad in this cell only (repeatable); --scenario step-regression: everywhere
   --bad-zone      the new version is bad in this zone only (repeatable), e.g. us-east-1b
+  --alarm-cell    this cell's alarm fires once its new version serves (repeatable): its wave stops
   --fault         inject a fault (repeatable): throttle:<read|write|metrics|alarms>:<times>[:<after>],
                   provider-error:<target>:<times>[:<after>], lost-write:<n>, lost-response:<n>,
                   revert:<n>[:<seconds>s] (someone else puts back what the n-th write replaced)
@@ -112,12 +127,14 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
                   compensates it and every deployed service in reverse. Without --services, the
                   simulator deploys the planned services with simulated commands and smoke gates.
   --b-effect      ab-testing: A fails 0.5% of requests and B that rate changed by better (-50%), worse
-                  (+50%), none or a signed percent such as -30%; each --ab-metrics metric counts 5% of
-                  requests on A and moves the same way on B, in its better direction; the hold ends
-                  with the A/B verdict
+                  (+50%), none or a signed percent such as -30% (--ab-metrics: 5% of A's requests, moved
+                  likewise on B in each metric's better direction); the hold ends with the A/B verdict
 
 Output:
   --state-out     write the final rollout state to this file
+  --report        write the run's report to this directory (created when missing): report.html, a page
+                  of the dashboard's site (plan, steps, gate verdicts, charts, cells, saga, A/B) with
+                  style.css, and report.md whose charts are SVG files beside it (report-<n>.svg)
   --json          print {decision, reason, cancelled, restored, weights, state, trace} as JSON on stdout
                   (progress goes to stderr); a saga adds services [{name, status}] in deployment order
                   (deployed, compensated, failed or untouched) and compensated (names, in that order);
@@ -136,12 +153,23 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     const time = simulate ? virtualTime(SIMULATION_EPOCH) : null;
     const clock = time?.clock ?? systemClock;
     const cellFlags = simulate ? simulatedCellsFromFlags(values) : null;
-    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), cellFlags?.cells ?? null);
+    // Against AWS, rolling plans its waves over the config environment's cells (as run-plan does).
+    const defined = simulate || typeof values.state === 'string' ? null : cellsFromFlags(values, io);
+    const state = stateFromFlags('deploy', values, io, new Date(clock.now()), cellFlags?.cells ?? defined);
     // A feature flag over cells is cell-aware (its rule names the cells that have it); traffic stays one listener.
     const flagCells =
       state.strategy === 'feature-flag' && cellFlags ? cellFlags.cells.map((c) => c.name) : null;
     const simulated = flagCells ? null : cellFlags;
     checkRunnable(state);
+    // --only-region is checked before anything is printed or moved (runPlan checks it again).
+    if (typeof values['only-region'] === 'string') {
+      const region = onlyRegion(values['only-region']);
+      const cells = simulated?.cells ?? defined;
+      if (!state.cells && !cells) {
+        throw new InputError('--only-region', region, 'empty unless the rollout runs over cells');
+      }
+      checkOnlyRegion(withCells(state, cells), region);
+    }
     const sagaNames = state.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : []));
     const bad = badService(values, sagaNames);
     if (typeof values['b-effect'] === 'string' && state.strategy !== 'ab-testing')
@@ -188,6 +216,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       },
       ...(settings.smokeCommand ? { smoke: shellSmoke(settings.smokeCommand, out) } : {}),
       onEvent: progressReporter(out, { clock }),
+      ...(typeof values['only-region'] === 'string' ? { onlyRegion: values['only-region'] } : {}),
     };
     let options: RunPlanOptions;
     if (simulated) {
@@ -196,7 +225,14 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         max: 4294967295,
       });
       const faults = ((values.fault as string[] | undefined) ?? []).map((f) => parseFault('--fault', f));
-      const sim = createCellSimulation({ seed, clock, cells: simulated.cells, bad: simulated.bad, faults });
+      const sim = createCellSimulation({
+        seed,
+        clock,
+        cells: simulated.cells,
+        bad: simulated.bad,
+        faults,
+        alarmCells: simulated.alarmCells,
+      });
       const regions = [...new Set(sim.cells.map((c) => c.region))];
       out.stdout(
         `simulating ${state.strategy} over ${sim.cells.length} cells in ${regions.join(', ')} (seed ${seed}), all on stable\n`,
@@ -209,16 +245,19 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           throw new Error('a rollout over cells reads its metrics by region');
         },
         cellMetrics: sim.metrics(settings.pollInterval, settings.gates.maxP99Latency),
+        cellAlarms: (region) => sim.alarms(region),
         clock,
         sleep: time!.sleep,
         random: mulberry32(seed),
       };
     } else if (simulate) {
       const sim = simulationFromFlags(values, clock);
-      // A saga service's own targets are routes of the simulated load balancer, on their stable side.
-      for (const service of settings.services)
-        for (const route of service.targets?.routes ?? [])
-          sim.router.addRoute(route, [{ 'target-group-arn': service.targets!.pair.stable, weight: 1 }]);
+      // A saga service's own targets are routes of the simulated load balancer, read at their own share.
+      const ownTargets = simulatedServiceTargets(sim, settings.services, {
+        period: settings.pollInterval,
+        slowThreshold: settings.gates.maxP99Latency,
+        percentile: settings.gates.latencyPercentile,
+      });
       out.stdout(
         `simulating ${state.strategy} (${sim.model.scenario}, seed ${sim.seed}) on ${sim.routes[0]}: ${sim.model.rpm} requests a minute, all on stable\n`,
       );
@@ -227,27 +266,39 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         target: { routes: sim.routes, pair: sim.pair },
         router: sim.router,
         rules: sim.rules,
-        metrics: ({ pair }) => {
-          const service = settings.services.find((s) => s.targets?.pair.canary === pair.canary);
-          if (service?.targets)
-            return sim.routeMetrics(
-              service.targets.routes,
-              service.targets.pair,
-              settings.pollInterval,
-              settings.gates.maxP99Latency,
-              settings.gates.latencyPercentile,
-            );
-          return sim.metrics(
+        metrics: ({ pair }) =>
+          ownTargets(pair) ??
+          sim.metrics(
             settings.pollInterval,
             settings.gates.maxP99Latency,
             settings.gates.latencyPercentile,
             ...(state.strategy === 'ab-testing' ? [settings.abMetrics] : []),
-          );
-        },
+          ),
         alarms: sim.alarms,
         clock,
         sleep: time!.sleep,
         random: mulberry32(sim.seed),
+      };
+    } else if (state.cells || (state.strategy === 'rolling' && defined)) {
+      const awsTime = io.time ?? { clock: systemClock, sleep: systemSleep };
+      const aws = awsCellPorts(values, 'cli-deploy', {
+        period: settings.pollInterval,
+        slowThreshold: settings.gates.maxP99Latency,
+      });
+      const count = Object.keys(state.cells ?? {}).length || defined!.length;
+      out.stdout(`rolling over ${count} cells against AWS, one client per region\n`);
+      options = {
+        ...common,
+        cells: defined,
+        router: aws.router,
+        metrics: () => {
+          throw new Error('a rollout over cells reads its metrics by region');
+        },
+        cellMetrics: aws.cellMetrics,
+        cellAlarms: aws.cellAlarms,
+        clock: awsTime.clock,
+        sleep: awsTime.sleep,
+        random: Math.random,
       };
     } else {
       const aws = awsPorts(values, io, state, 'cli-deploy');
@@ -264,8 +315,8 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           state.strategy === 'ab-testing' ? settings.abMetrics : undefined,
         ),
         ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
-        clock,
-        sleep: systemSleep,
+        clock: io.time?.clock ?? clock,
+        sleep: io.time?.sleep ?? systemSleep,
         random: Math.random,
       };
     }
@@ -274,6 +325,35 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     return report(result, values, io, flagSteps);
   },
 };
+
+/** `--only-region`: an AWS region name (whether the rollout has it is checked before anything moves). */
+function onlyRegion(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value))
+    throw new InputError('--only-region', value, "an AWS region of the rollout's cells, such as us-east-1");
+  return value;
+}
+
+/** `--report <dir>`: the run as a page of the dashboard's site and as Markdown with SVG chart files. */
+function writeReport(dir: string, result: RunResult): void {
+  const files = renderRunReport({
+    name: 'report',
+    title: `shiftgate deploy: ${result.state.strategy}`,
+    intro: [
+      `Version ${result.state.version ?? '(not named)'}, environment ${result.state.environment ?? '(not named)'}.`,
+    ],
+    runs: [
+      {
+        title: `${result.state.strategy} rollout`,
+        verdict: result.reason,
+        state: result.state,
+        trace: result.trace,
+      },
+    ],
+    generatedAt: Date.now(),
+  });
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) writeFileSync(join(dir, file.path), file.content);
+}
 
 /** `--bad-service`: a planned saga service whose simulated gate fails. */
 function badService(values: Record<string, unknown>, services: readonly string[]): string | null {
@@ -308,6 +388,7 @@ function report(
   if (typeof values['state-out'] === 'string') {
     writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(result.state)}\n`);
   }
+  if (typeof values.report === 'string') writeReport(resolve(io.cwd, values.report), result);
   const code =
     !result.restored ||
     result.cancelled ||
@@ -361,6 +442,9 @@ function report(
       `flag ${f.exposure}%: ${f.provider} deployment #${f.deployment} (version ${f.version}) ${f.state}, ${f.outcome}`,
     );
   if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
+  // Not path.join with a file name: the bundler would take it for an asset to copy.
+  if (typeof values.report === 'string')
+    lines.push(`report written to ${values.report} (report.md, report.html)`);
   io.stdout(`${lines.join('\n')}\n`);
   return code;
 }

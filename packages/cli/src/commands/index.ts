@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { dashboardCommand } from './dashboard';
 import { demoCommand } from './demo';
 import { deployCommand } from './deploy';
 import { historyCommand } from './history';
@@ -15,5 +16,6 @@ export const COMMANDS: Command[] = [
   deployCommand,
   rollbackCommand,
   historyCommand,
+  dashboardCommand,
   demoCommand,
 ];

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  cellRollbackRoutes,
   checkSagaCompensation,
   describeTargetGroups,
   parseRollbackTo,
   parseRolloutState,
+  parseInteger,
   parseServices,
   parseWeight,
   rollbackRollout,
@@ -14,6 +16,7 @@ import {
   type Logger,
   type Random,
   type RollbackTarget,
+  type RolloutState,
   type RuleManager,
   type ServiceCommandRunner,
   type Sleeper,
@@ -24,7 +27,9 @@ import { systemClock, systemSleep } from '@shiftgate/github';
 import { parseFlags, settingFlags } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 import {
+  awsCellPorts,
   awsPorts,
+  cellsFromFlags,
   flagGetter,
   readFlagFile,
   requireSimulate,
@@ -35,6 +40,7 @@ import {
   simulationFromFlags,
 } from '../run-support';
 import {
+  createCellSimulation,
   mulberry32,
   SimulatedAppConfig,
   simulatedServiceRunner,
@@ -44,6 +50,8 @@ import { appConfigProvider } from '../flag-support';
 
 const OPTIONS = {
   state: { type: 'string' },
+  config: { type: 'string' },
+  environment: { type: 'string' },
   ...ROUTE_FLAGS,
   ...settingFlags('rollback'),
   // The deprecated alias of --rollback-to (it warns).
@@ -78,13 +86,20 @@ Options:
   --reason         why, for the output
   --services       saga: the services with their compensate commands, as deploy takes them (write
                    --services="$(cat services.yml)" or a JSON list); those the state records as
-                   deployed or failing are compensated
-                   in reverse order (a state carries names, never commands); the simulator simulates
-                   the planned services' commands when it is not given
+                   deployed or failing are compensated in reverse order (a state carries names, never
+                   commands); the simulator simulates the planned services' commands when it is not given
   --aws-region, --retry-mode (standard|adaptive), --max-attempts (1-10)
   --state-out      write the state, marked rolled back, to this file (needs --state)
   --json           print {"rolled-back", "routes", "state"} as JSON; a saga adds services
                    [{name, status}] and compensated (names, in the order compensated)
+
+Cells (a --state of a rolling rollout over cells):
+  Every moved cell (in progress or promoted) goes back, each route to its own cell's target groups,
+  through its region's own client; rolled-back and untouched cells are left alone, so running it again
+  changes nothing. With --config and --environment, the routes and target groups come from that
+  environment's cells, and each moved cell's must be the ones the state records (else nothing is
+  changed). The route flags and --aws-region do not apply. With --simulate, the simulator's cells start
+  where the state says each cell is.
 
 Simulator:
   --simulate       roll back the simulator's listener instead of AWS
@@ -109,6 +124,9 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     const simulatedSaga = values.simulate === true && sagaNames.length > 0 && servicesText === '';
     const services = simulatedSaga ? simulatedServices(sagaNames) : parseServices('--services', servicesText);
     if (state) checkSagaCompensation('--services', state, services);
+    if ((values.config || values.environment) && !state?.cells)
+      throw new UsageError('--config and --environment only apply to a --state over cells');
+    if (state?.cells) return rollbackCells(values, io, { state, to: to as RollbackTarget });
 
     let router: TrafficRouter;
     let routes: string[];
@@ -226,4 +244,118 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
 /** The saga services a rollback compensated, in the order it did. */
 function compensatedNames(undo: readonly string[]): string[] {
   return undo.flatMap((line) => /^service (\S+) compensated /.exec(line)?.[1] ?? []);
+}
+
+/** `shiftgate rollback --state <cells>`: every moved cell back, against AWS or the simulated cells. */
+async function rollbackCells(
+  values: Record<string, unknown>,
+  io: Parameters<Command['run']>[1],
+  { state, to }: { state: RolloutState; to: RollbackTarget },
+): Promise<number> {
+  if (values['from-weight']) throw new UsageError('--from-weight does not apply to a state over cells');
+  const defined = cellsFromFlags(values as Parameters<typeof cellsFromFlags>[0], io);
+  if (values.environment && !defined)
+    throw new UsageError(`--environment ${String(values.environment)} has no cells in the config file`);
+  const scope = cellRollbackRoutes(state, defined, defined ? 'config cells' : 'cells');
+  let router: TrafficRouter;
+  let clock: { now(): number } = systemClock;
+  let sleep: Sleeper = systemSleep;
+  let random: Random = Math.random;
+  if (values.simulate) {
+    for (const flag of Object.keys(ROUTE_FLAGS)) {
+      const v = values[flag];
+      if (v !== undefined && !(Array.isArray(v) && v.length === 0))
+        throw new UsageError(`--${flag} does not apply to a state over cells: each cell names its own`);
+    }
+    const time = virtualTime(SIMULATION_EPOCH);
+    const seed = parseInteger('--seed', (values.seed as string | undefined) ?? '42', {
+      min: 0,
+      max: 4294967295,
+    });
+    const cells = Object.entries(state.cells!).map(([name, c]) => ({
+      name,
+      region: c.region,
+      zone: c.zone,
+      routes: [...c.routes],
+      'stable-target-group-arn': c['stable-target-group-arn'],
+      'canary-target-group-arn': c['canary-target-group-arn'],
+      alarms: [],
+    }));
+    const sim = createCellSimulation({
+      seed,
+      clock: time.clock,
+      cells,
+      bad: { everywhere: false, cells: [], zones: [] },
+    });
+    // Each simulated cell starts where the state says it is.
+    for (const [name, c] of Object.entries(state.cells!)) {
+      if (c.status === 'untouched' || c.status === 'rolled-back') continue;
+      for (const route of c.routes) {
+        await sim.router.write(await sim.router.read(route), [
+          { 'target-group-arn': c['stable-target-group-arn'], weight: 100 - c.weight },
+          { 'target-group-arn': c['canary-target-group-arn'], weight: c.weight },
+        ]);
+      }
+      (values.json ? io.stderr : io.stdout)(`simulated cell ${name} starts at ${c.weight}% canary\n`);
+    }
+    router = sim.router;
+    clock = time.clock;
+    sleep = time.sleep;
+    random = mulberry32(seed);
+  } else {
+    router = awsCellPorts(values as Parameters<typeof awsCellPorts>[0], 'cli-rollback', {
+      period: 60_000,
+    }).router;
+  }
+  const result = await rollbackRollout({
+    router,
+    routes: scope.routes,
+    pair: { stable: '', canary: '' },
+    pairs: scope.pairs,
+    to,
+    reason: typeof values.reason === 'string' ? values.reason : '',
+    state,
+    clock,
+    sleep,
+    random,
+    logger: values.json ? silentLogger : { ...silentLogger, warning: (m) => io.stderr(`${m}\n`) },
+  });
+  const next = result.restored ? result.state : state;
+  if (typeof values['state-out'] === 'string' && next)
+    writeFileSync(resolve(io.cwd, values['state-out']), `${serializeRolloutState(next)}\n`);
+  const results = result.record.routes;
+  if (values.json) {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          'rolled-back': results.some((r) => r.changed),
+          cells: scope.cells,
+          routes: Object.fromEntries(results.map((r) => [r.route, r.after])),
+          error: result.restored ? null : result.record.error,
+          state: next,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return result.restored ? EXIT.ok : EXIT.failed;
+  }
+  if (!result.restored) {
+    io.stderr(`shiftgate rollback: ${result.record.error}\n`);
+    return EXIT.failed;
+  }
+  const lines = results.map(
+    (r) =>
+      `${r.route}: ${r.changed ? 'rolled back to' : 'already at'} ${describeTargetGroups(r.after, scope.pairs[r.route]!)} (verified)`,
+  );
+  lines.push(
+    scope.cells.length === 0
+      ? 'nothing to do: no cell of the state has moved'
+      : results.some((r) => r.changed)
+        ? `cells ${scope.cells.join(', ')} are back on ${to}`
+        : `nothing to do: cells ${scope.cells.join(', ')} were already on ${to}`,
+  );
+  if (typeof values['state-out'] === 'string') lines.push(`state written to ${values['state-out']}`);
+  io.stdout(`${lines.join('\n')}\n`);
+  return EXIT.ok;
 }

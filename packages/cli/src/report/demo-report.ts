@@ -56,11 +56,33 @@ const VERDICT: Record<RunResult['decision'], string> = {
   paused: 'paused',
 };
 
+/** A deployment's chart (weights, 5xx rate and p99 over time, with the thresholds), as an SVG file. */
+export function demoChart(run: DemoRun): { title: string; svg: string } {
+  const title = `${run.title}: ${VERDICT[run.result.decision]} after ${run.verdictMinute} min`;
+  return {
+    title,
+    svg: renderChart({
+      title,
+      points: run.points,
+      maxErrorRate: run.gates.maxErrorRate,
+      maxP99: run.gates.maxP99Latency,
+      verdict: {
+        minute: run.verdictMinute,
+        label: VERDICT[run.result.decision],
+        good: run.result.decision === 'promote',
+      },
+    }),
+  };
+}
+
 /**
- * The demo's report: what ran, each deployment's verdict and steps, and a chart per deployment as an
- * inline SVG (weights, 5xx rate and p99 over time, with the thresholds).
+ * The demo's report in Markdown: what ran, each deployment's verdict and steps, and a chart per
+ * deployment linked as a separate SVG file (`chartFile(i)`), because github.com strips inline SVG.
  */
-export function demoReport(runs: DemoRun[], meta: { wallMs: number; simulatedMs: number }): string {
+export function demoReport(
+  runs: DemoRun[],
+  meta: { wallMs: number; simulatedMs: number; chartFile: (index: number) => string; page: string },
+): string {
   const lines = [
     '# shiftgate demo',
     '',
@@ -68,6 +90,8 @@ export function demoReport(runs: DemoRun[], meta: { wallMs: number; simulatedMs:
     `and a canary target group, and a seeded traffic model behind it. The same orchestrator as the \`run-plan\``,
     `action shifted the traffic, baked and judged each step on the simulated CloudWatch metrics (published`,
     `90 s after each minute), and promoted or rolled back. ${formatDuration(meta.simulatedMs)} of simulated time ran in ${(meta.wallMs / 1000).toFixed(1)} s.`,
+    '',
+    `The same report as a web page, with each run's gate verdicts: [${meta.page}](${meta.page}).`,
     '',
     '| deployment | scenario | verdict | after | why |',
     '| --- | --- | --- | --- | --- |',
@@ -85,17 +109,7 @@ export function demoReport(runs: DemoRun[], meta: { wallMs: number; simulatedMs:
       `Scenario \`${run.scenario}\`${run.scenario === 'healthy' || run.scenario === 'low-traffic' ? '' : ` from minute ${run.at}`}: ${SCENARIO_DESCRIPTIONS[run.scenario]}. Seed ${run.seed}.`,
       `Gates: max-error-rate ${formatPercent(gates.maxErrorRate)}, max-p99-latency ${formatLatency(gates.maxP99Latency)}, max-latency-increase ${formatPercent(gates.maxLatencyIncrease)}, min-healthy-percent ${formatPercent(gates.minHealthyPercent)}, min-requests ${gates.minRequests}, confidence ${formatPercent(gates.confidence)}.`,
       '',
-      renderChart({
-        title: `${run.title}: ${VERDICT[run.result.decision]} after ${run.verdictMinute} min`,
-        points: run.points,
-        maxErrorRate: gates.maxErrorRate,
-        maxP99: gates.maxP99Latency,
-        verdict: {
-          minute: run.verdictMinute,
-          label: VERDICT[run.result.decision],
-          good: run.result.decision === 'promote',
-        },
-      }),
+      `![${cell(demoChart(run).title)}](${meta.chartFile(i)})`,
       '',
       '| # | step | outcome | details |',
       '| ---: | --- | --- | --- |',

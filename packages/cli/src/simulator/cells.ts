@@ -4,6 +4,8 @@
 // at 500 metrics).
 import {
   InputError,
+  type AlarmSource,
+  type AlarmState,
   type Cell,
   type CellMetricSource,
   type CellTarget,
@@ -19,6 +21,14 @@ import { SimulatedMetricSource, SimulatedRouter } from './providers';
 
 /** Metrics CloudWatch reads per cell and poll: requests, 5xx, p99, healthy and unhealthy hosts, per target group. */
 export const METRICS_PER_CELL = 10;
+
+/**
+ * Metrics one cell adds to a poll, as the CloudWatch cell source queries them: the ten ALB metrics, the
+ * canary's `PR(:T)` at the latency gate, and both sides' `PR(:T)` when the latency-increase test counts.
+ */
+export function metricsPerCell(slowThreshold: number | undefined, range: MetricRange): number {
+  return METRICS_PER_CELL + (slowThreshold !== undefined ? 1 : 0) + (range.over ? 2 : 0);
+}
 /** The most metrics one GetMetricData call takes. */
 export const METRICS_PER_CALL = 500;
 
@@ -96,11 +106,15 @@ export interface CellSimulationOptions {
   rpm?: number;
   /** Faults per region: each region's providers count their own calls. */
   faults?: readonly Fault[];
+  /** Cells whose alarms (their `alarms`) go to ALARM once their canary takes traffic (`--alarm-cell`). */
+  alarmCells?: readonly string[];
 }
 
 /** API calls the simulated providers received, per region. */
 export interface CellCalls {
   getMetricData: Record<string, number>;
+  /** DescribeAlarms calls per region (one per poll of a wave whose cells have alarms). */
+  describeAlarms: Record<string, number>;
   polls: Record<string, number>;
   metrics: Record<string, number>;
 }
@@ -110,6 +124,8 @@ export interface CellSimulation {
   cells: Cell[];
   router: CellRouter;
   metrics(period: number, slowThreshold?: number): CellMetricSource;
+  /** The alarm source of a region: the alarms its cells name (`<cell>-alarm` for `--alarm-cell`). */
+  alarms(region: string): AlarmSource;
   calls: CellCalls;
   /** The canary's share on each cell's listener now, in percent. */
   shares(): Record<string, number>;
@@ -175,7 +191,13 @@ export function createCellSimulation(options: CellSimulationOptions): CellSimula
     for (const route of cell.routes) byRoute.set(route, router);
     return { cell, model, router, faults };
   });
-  const calls: CellCalls = { getMetricData: {}, polls: {}, metrics: {} };
+  const calls: CellCalls = { getMetricData: {}, describeAlarms: {}, polls: {}, metrics: {} };
+  const canaryShare = (cell: Cell, r: SimulatedRouter) => {
+    const list = r.current(cell.routes[0]!);
+    const total = list.reduce((n, t) => n + t.weight, 0);
+    const canary = list.find((t) => t['target-group-arn'] === cell['canary-target-group-arn'])?.weight ?? 0;
+    return total === 0 ? 0 : Math.round((100 * canary) / total);
+  };
   const router = cellRouter(byRoute);
   return {
     cells: [...options.cells],
@@ -198,16 +220,33 @@ export function createCellSimulation(options: CellSimulationOptions): CellSimula
           ),
         )
         .map(({ cell }) => cell.name),
-    shares: () =>
-      Object.fromEntries(
-        parts.map(({ cell, router: r }) => {
-          const list = r.current(cell.routes[0]!);
-          const total = list.reduce((n, t) => n + t.weight, 0);
-          const canary =
-            list.find((t) => t['target-group-arn'] === cell['canary-target-group-arn'])?.weight ?? 0;
-          return [cell.name, total === 0 ? 0 : Math.round((100 * canary) / total)];
-        }),
-      ),
+    shares: () => Object.fromEntries(parts.map(({ cell, router: r }) => [cell.name, canaryShare(cell, r)])),
+    alarms: (region) => ({
+      async states(names) {
+        const owners = new Map(
+          parts
+            .filter(({ cell }) => cell.region === region)
+            .flatMap((p) => p.cell.alarms.map((a) => [a, p] as const)),
+        );
+        for (const name of names) {
+          if (!owners.has(name)) throw new InputError('alarms', name, `an alarm of a cell in ${region}`);
+        }
+        calls.describeAlarms[region] = (calls.describeAlarms[region] ?? 0) + 1;
+        const fault = faultsOf(region).call('alarms');
+        if (fault) {
+          throw new Error(
+            `DescribeAlarms in ${region} failed: ${fault.kind === 'throttle' ? 'Throttling: Rate exceeded' : 'InternalFailure: simulated provider error'} (simulated)`,
+          );
+        }
+        const firing = options.alarmCells ?? [];
+        return Object.fromEntries(
+          names.map((name): [string, AlarmState] => {
+            const { cell, router: r } = owners.get(name)!;
+            return [name, firing.includes(cell.name) && canaryShare(cell, r) > 0 ? 'ALARM' : 'OK'];
+          }),
+        );
+      },
+    }),
     metrics: (period, slowThreshold) => {
       const sources = new Map(
         parts.map((p) => [
@@ -224,7 +263,7 @@ export function createCellSimulation(options: CellSimulationOptions): CellSimula
       );
       return {
         async windows(region: string, targets: readonly CellTarget[], range: MetricRange) {
-          const metrics = targets.length * METRICS_PER_CELL;
+          const metrics = targets.length * metricsPerCell(slowThreshold, range);
           calls.polls[region] = (calls.polls[region] ?? 0) + 1;
           calls.metrics[region] = (calls.metrics[region] ?? 0) + metrics;
           calls.getMetricData[region] =

@@ -1,5 +1,6 @@
-// The job summary of a rollout over cells: a table per wave and a regions × zones grid of cells with
-// their status. Pure (Markdown out); every name from the state goes through the escaper.
+// The job summary of a rollout over cells: a table per wave, the weight chart per wave, and a regions ×
+// zones grid of cells with their status. Pure (Markdown out); every name from the state goes through the
+// escaper, and only checked region names reach the chart.
 import { escapeMarkdown as md } from '../shared/index';
 import type { CellState, CellStatus, RolloutState } from '../rollout/index';
 import { planWaves } from '../strategy/index';
@@ -39,6 +40,8 @@ export function cellsSummary(state: RolloutState): string {
       `| ${i + 1} | ${md(regions.join(', '))} | ${md(zones.join(', '))} | ${list} | ${waveStatus(members)} |`,
     );
   });
+  const chart = waveChart(state);
+  if (chart) lines.push('', chart);
   const regions = [...new Set(Object.values(cells).map((c) => c.region))];
   const zones = [...new Set(Object.values(cells).map((c) => zoneLetter(c)))].sort();
   lines.push('', '### Cells by region and zone', '', `| Region | ${zones.map((z) => md(z)).join(' | ')} |`);
@@ -57,8 +60,58 @@ export function cellsSummary(state: RolloutState): string {
     '',
     `${ICON.promoted} promoted ${count('promoted')} · ${ICON['rolled-back']} rolled back ${count('rolled-back')} · ${ICON['in-progress']} in progress ${count('in-progress')} · ${ICON.untouched} untouched ${count('untouched')}`,
     '',
+    BASELINE_NOTE,
+    '',
   );
   return lines.join('\n');
+}
+
+/** What the cross-cell baseline is, so that nobody reads the baseline p99 as more than it is. */
+export const BASELINE_NOTE =
+  'Each cell is judged against the cells of its region still on the old version (absolute gates where none remain). ' +
+  'Requests, 5xx and requests slower than a threshold are summed over those cells, which is exact; the latency gates ' +
+  'test those counts (canary requests slower than max-p99-latency, and slower than (1 + max-latency-increase) × the ' +
+  "old cells' p99 against the old cells' requests slower than that p99). The baseline p99 shown is the request-weighted " +
+  "mean of the old cells' p99s: a percentile of many cells cannot be had from theirs, so it only sets the next threshold.";
+
+/**
+ * The weight chart per wave (Mermaid xychart): the share of all cells on the new version after each
+ * wave as planned (line), and the share whose traffic is on it now (bars: promoted or switching).
+ */
+export function waveChart(state: RolloutState): string | null {
+  const cells = state.cells;
+  if (!cells) return null;
+  const waves = planWaves(state.plan);
+  const total = Object.keys(cells).length;
+  if (waves.length === 0 || total === 0) return null;
+  const serving = (name: string) => {
+    const status = cells[name]?.status;
+    return status === 'promoted' || status === 'in-progress';
+  };
+  let planned = 0;
+  let now = 0;
+  const points = waves.map((names, i) => {
+    planned += names.length;
+    now += names.filter(serving).length;
+    const regions = [...new Set(names.map((n) => cells[n]?.region ?? ''))];
+    // Only a plain region name goes into the chart's quoted label.
+    const region = regions.length === 1 && /^[a-z0-9-]{1,40}$/.test(regions[0]!) ? ` ${regions[0]}` : '';
+    return {
+      label: `"${i + 1}${region}"`,
+      planned: Math.round((1000 * planned) / total) / 10,
+      now: Math.round((1000 * now) / total) / 10,
+    };
+  });
+  return [
+    '```mermaid',
+    'xychart-beta',
+    '  title "Cells on the new version after each wave (%): planned (line), serving now (bars)"',
+    `  x-axis "wave" [${points.map((p) => p.label).join(', ')}]`,
+    '  y-axis "cells (%)" 0 --> 100',
+    `  bar [${points.map((p) => p.now).join(', ')}]`,
+    `  line [${points.map((p) => p.planned).join(', ')}]`,
+    '```',
+  ].join('\n');
 }
 
 /** The zone column of a cell: the zone without its region (`a` of `us-east-1a`), or `–` without one. */

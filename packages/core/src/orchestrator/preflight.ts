@@ -15,7 +15,7 @@ import { parseAudience } from '../strategy/index';
 import { placeAudience, type TargetPair } from '../traffic/index';
 import { checkSaga } from './saga';
 import type { RunPlanOptions } from './types';
-import { isCellRun, withCells } from './waves';
+import { isCellRun, withCells } from './cell-scope';
 
 const NEEDS: Record<'hook' | 'batch' | 'service' | 'audience', string> = {
   audience: 'a rule manager that creates and removes listener rules',
@@ -162,7 +162,8 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     if (own && !options.alarms)
       throw new InputError('services', 'alarms', 'service alarms with an alarm source to read them');
   }
-  if (options.gates.alarms.length > 0 && !options.alarms) {
+  // Over cells, alarms are read through each region's source (checked in checkCellRun).
+  if (options.gates.alarms.length > 0 && !options.alarms && !cellRun) {
     throw new InputError(
       'alarms',
       options.gates.alarms.join(', '),

@@ -1,6 +1,6 @@
 // The run loop: each plan step goes to its executor (steps.ts) through the retry plumbing (retry.ts);
 // a failure, a cancellation or provider errors past the limit end the run with the one rollback.
-import { errorMessage, silentLogger } from '../shared/index';
+import { errorMessage, InputError, silentLogger } from '../shared/index';
 import type { Decision, MetricSource } from '../health/index';
 import type { RolloutState } from '../rollout/index';
 import { Cancelled, isoNow, StepFailure, type RunContext } from './context';
@@ -13,7 +13,14 @@ import { SagaLog } from './saga';
 import { checkServiceTargets } from './saga-targets';
 import { executeStep } from './steps';
 import { prepareFlag } from './flags';
-import { cellRollbackScope, isCellRun, withCells } from './waves';
+import {
+  cellRollbackScope,
+  checkCellAlarms,
+  checkOnlyRegion,
+  isCellRun,
+  leavesRegion,
+  withCells,
+} from './cell-scope';
 import type { RollbackRecord, RunDecision, RunPlanOptions, RunResult, StepRecord } from './types';
 
 /**
@@ -31,6 +38,11 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const run = await startRun(options);
   const { plan } = run.state;
   for (let index = run.state.step; index < plan.length; index++) {
+    const leaving = options.onlyRegion ? leavesRegion(run.state, index, options.onlyRegion) : null;
+    if (leaving) {
+      run.state = { ...run.state, step: index, status: 'paused', 'updated-at': isoNow(options.clock) };
+      return finish(run, 'paused', leaving);
+    }
     const ended = await runStep(run, index);
     if (ended) return ended;
   }
@@ -47,7 +59,10 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   const { clock } = options;
   const startedAt = isoNow(clock);
   const { pair, routes } = checkRun(options);
-  if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
+  // Alarms are read once before anything moves, so a name that does not exist refuses the run: over
+  // cells, in every region, the run's alarms with the alarms of that region's cells.
+  if (isCellRun(options)) await checkCellAlarms(options, withCells(options.state, options.cells));
+  else if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
   if (routes.length > 0) await checkAudience(options, routes[0]!);
   const saga = options.hooks?.saga;
   if (saga && options.state.strategy === 'saga') {
@@ -59,8 +74,13 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   // A flag set by a provider: its ids and the version to return to, found before anything moves.
   if (options.hooks?.flags && state.strategy === 'feature-flag')
     state = await prepareFlag(state, options.hooks.flags);
-  if (isCellRun(options)) state = withCells(state, options.cells);
-  else if (routes.length > 0 && (state.routes.length === 0 || !state['stable-target-group-arn'])) {
+  if (options.onlyRegion && !isCellRun(options)) {
+    throw new InputError('only-region', options.onlyRegion, 'empty unless the rollout runs over cells');
+  }
+  if (isCellRun(options)) {
+    state = withCells(state, options.cells);
+    if (options.onlyRegion) checkOnlyRegion(state, options.onlyRegion);
+  } else if (routes.length > 0 && (state.routes.length === 0 || !state['stable-target-group-arn'])) {
     state = {
       ...state,
       routes: [...routes],

@@ -278,5 +278,11 @@ export interface RunPlanOptions {
   cellMetrics?: CellMetricSource;
   /** Rolling over cells: the alarm source of a region (one read per region per poll). */
   cellAlarms?: (region: string) => AlarmSource;
+  /**
+   * Rolling over cells: run only this region's waves (the next waves of the state must be in it), then
+   * end `paused` before the first wave of another region; the plan's last region ends `promote`. One
+   * job per region (the reusable workflow's per-region mode) resumes from the state each time.
+   */
+  onlyRegion?: string | null;
   onEvent?: (event: RunEvent) => void;
 }

@@ -5,94 +5,27 @@
 import { errorMessage, formatDuration, InputError, parseDuration } from '../shared/index';
 import {
   judge,
+  overThresholds,
   serializeTrace,
   type AlarmState,
   type Evidence,
   type Gates,
   type Judgement,
+  type MetricRange,
   type MetricWindow,
+  type OverThresholds,
   type SideStats,
   type Trace,
   type TraceDocument,
 } from '../health/index';
-import type { CellState, RolloutState } from '../rollout/index';
-import type { OnFailure, Step } from '../strategy/index';
-import { shiftRoutes, splitFor, type TargetPair } from '../traffic/index';
-import type { Cell } from '../config/index';
+import type { RolloutState } from '../rollout/index';
+import type { Step } from '../strategy/index';
+import { shiftRoutes, splitFor } from '../traffic/index';
 import { applyOptions, Cancelled, StepFailure, type RunContext, type StepOutcome } from './context';
-import type { CellTarget, RunPlanOptions } from './types';
+import { cellPair } from './cell-scope';
+import type { CellTarget } from './types';
 
 type Batch = Extract<Step, { kind: 'batch' }>;
-
-/** True when the run moves cells: the state has them, or the run was given their definitions. */
-export function isCellRun(options: RunPlanOptions): boolean {
-  return Boolean(options.state.cells ?? (options.cells && options.cells.length > 0));
-}
-
-/**
- * The state with its cells: from the state when it has them (the given definitions must then name the
- * same cells), else from the definitions and the plan's waves. Refuses a wave naming an unknown cell.
- */
-export function withCells(state: RolloutState, defined: readonly Cell[] | null | undefined): RolloutState {
-  const waveOf = new Map<string, number>();
-  for (const step of state.plan)
-    if (step.kind === 'batch') for (const c of step.cells) waveOf.set(c, step.batch);
-  if (state.cells) {
-    const known = Object.keys(state.cells);
-    const given = (defined ?? []).map((c) => c.name);
-    if (given.length > 0 && given.sort().join() !== [...known].sort().join()) {
-      throw new InputError('cells', given.join(', '), `the cells of the state (${known.join(', ')})`);
-    }
-    return state;
-  }
-  const cells: Record<string, CellState> = {};
-  const byName = new Map((defined ?? []).map((c) => [c.name, c]));
-  for (const [name] of waveOf) {
-    const cell = byName.get(name);
-    if (!cell) {
-      throw new InputError('cells', name, '', {
-        message: `The plan's waves name cell '${name}', which the 'cells' given do not define (they define ${(defined ?? []).map((c) => c.name).join(', ') || 'none'}); nothing was changed`,
-      });
-    }
-    cells[name] = {
-      region: cell.region,
-      zone: cell.zone,
-      wave: waveOf.get(name)!,
-      status: 'untouched',
-      routes: [...cell.routes],
-      'stable-target-group-arn': cell['stable-target-group-arn'],
-      'canary-target-group-arn': cell['canary-target-group-arn'],
-      alarms: [...cell.alarms],
-      weight: 0,
-    };
-  }
-  return { ...state, cells };
-}
-
-/** The pair of target groups of a cell. */
-export function cellPair(cell: CellState): TargetPair {
-  return { stable: cell['stable-target-group-arn'], canary: cell['canary-target-group-arn'] };
-}
-
-/** What a failed or cancelled cell run sends back, per `on-failure` (a cancel always sends back all). */
-export function cellRollbackScope(
-  run: RunContext,
-  cancelled: boolean,
-): { routes: string[]; pairs: Record<string, TargetPair>; halt: boolean } | null {
-  const cells = run.state.cells;
-  if (!cells) return null;
-  const onFailure = (run.state.parameters['on-failure'] as OnFailure | undefined) ?? 'rollback-all';
-  const moved = Object.values(cells).filter((c) => c.status === 'in-progress' || c.status === 'promoted');
-  const chosen =
-    cancelled || onFailure === 'rollback-all'
-      ? moved
-      : onFailure === 'rollback-wave'
-        ? moved.filter((c) => c.status === 'in-progress')
-        : [];
-  const pairs: Record<string, TargetPair> = {};
-  for (const cell of chosen) for (const route of cell.routes) pairs[route] = cellPair(cell);
-  return { routes: Object.keys(pairs), pairs, halt: !cancelled && onFailure === 'halt' };
-}
 
 /** Runs one wave: switch its cells through the cell steps, baking the wave after each. */
 export async function waveStep(run: RunContext, step: Batch, index: number): Promise<StepOutcome> {
@@ -229,8 +162,17 @@ async function bakeWave(
     }
     let read: Map<string, MetricWindow[]> | null = null;
     let failure = '';
+    // The latency-increase test counts requests over thresholds set before the windows are read: the
+    // baseline's latest percentile and that × (1 + increase), the same for every cell of the wave, so
+    // canary and baseline counts add up across cells exactly (no percentile of percentiles).
+    const last = subjects.at(-1)!;
+    const over = last.trace.baseline === false ? undefined : overThresholds(last.trace.windows, last.gates);
     try {
-      read = await readRegions(run, regions, wave, baselineOf, { start: next, end });
+      read = await readRegions(run, regions, wave, baselineOf, {
+        start: next,
+        end,
+        ...(over ? { over } : {}),
+      });
     } catch (error) {
       if (error instanceof InputError) throw error;
       failure = errorMessage(error);
@@ -241,7 +183,7 @@ async function bakeWave(
     const count = read ? Math.round((end - next) / period) : 0;
     for (const s of subjects) {
       const entries: Evidence[] = read
-        ? windowsFor(s, read, baselineOf(cells[s.cells[0]!]!.region), count)
+        ? windowsFor(s, read, baselineOf(cells[s.cells[0]!]!.region), count, over)
         : [{ error: failure, at: new Date(clock.now()).toISOString() }];
       s.trace.windows.push(...entries);
       const windows = s.trace.windows.filter((e) => !('error' in e)).length;
@@ -251,7 +193,6 @@ async function bakeWave(
         ...(s.trace.baseline === false ? { baseline: false } : {}),
       });
     }
-    const last = subjects.at(-1)!;
     run.emit({
       type: 'poll',
       index,
@@ -284,7 +225,7 @@ async function readRegions(
   regions: string[],
   wave: string[],
   baselineOf: (region: string) => string[],
-  range: { start: number; end: number },
+  range: MetricRange,
 ): Promise<Map<string, MetricWindow[]>> {
   const cells = run.state.cells!;
   const out = new Map<string, MetricWindow[]>();
@@ -323,6 +264,7 @@ function windowsFor(
   read: Map<string, MetricWindow[]>,
   baseline: string[],
   count: number,
+  over: OverThresholds | undefined,
 ): MetricWindow[] {
   const out: MetricWindow[] = [];
   for (let i = 0; i < count; i++) {
@@ -335,28 +277,42 @@ function windowsFor(
       canary,
       baseline: s.trace.baseline === false ? null : base,
       ...(alarms ? { alarms } : {}),
+      ...(over && s.trace.baseline !== false ? { 'over-thresholds': { ...over } } : {}),
     });
   }
   return out;
 }
 
-/** Sums counts and takes the request-weighted p99 of several target groups' windows; no data stays null. */
+/**
+ * Several target groups' windows as one side: counts (requests, 5xx, hosts, and the requests over a
+ * shared threshold, `slow` and `over`) are summed, which is exact. The `p99` of the result is the
+ * request-weighted mean of the parts' percentiles: a percentile of a union cannot be had from the parts'
+ * percentiles, so it is shown, and chooses the next thresholds, but the latency gates test the counts.
+ */
 export function combine(sides: readonly (SideStats | null)[]): SideStats | null {
   const present = sides.filter((s): s is SideStats => s !== null);
   if (present.length === 0) return null;
-  const sum = (key: 'requests' | 'errors' | 'healthy' | 'unhealthy' | 'slow'): number | null => {
+  const sum = (key: 'requests' | 'errors' | 'healthy' | 'unhealthy'): number | null => {
     const values = present.map((s) => s[key]).filter((v): v is number => typeof v === 'number');
     return values.length === 0 ? null : values.reduce((a, b) => a + b, 0);
+  };
+  // Requests over a threshold: absent when no part counted them; no data when a part that served
+  // requests has no count (a partial sum would read as fewer slow requests than there were).
+  const counts = (key: 'slow' | 'over'): { [k: string]: number | null } => {
+    if (present.every((s) => s[key] === undefined)) return {};
+    const serving = present.filter((s) => s.requests !== null && s.requests > 0);
+    if (serving.some((s) => typeof s[key] !== 'number')) return { [key]: null };
+    return { [key]: serving.reduce((n, s) => n + (s[key] as number), 0) };
   };
   const weighted = present.filter((s) => s.p99 !== null && s.requests !== null && s.requests > 0);
   const total = weighted.reduce((n, s) => n + s.requests!, 0);
   const p99 = total > 0 ? weighted.reduce((n, s) => n + s.p99! * s.requests!, 0) / total : null;
-  const counted = present.some((s) => s.slow !== undefined);
   return {
     requests: sum('requests'),
     errors: sum('errors'),
     p99: p99 === null ? null : Math.round(p99 * 10) / 10,
-    ...(counted ? { slow: sum('slow') } : {}),
+    ...counts('slow'),
+    ...counts('over'),
     healthy: sum('healthy'),
     unhealthy: sum('unhealthy'),
   };

@@ -4,6 +4,7 @@
 import { fieldProblem, InputError, isObject, notJson, type FieldKind, type Json } from '../shared/index';
 import { STRATEGY_NAMES } from '../strategy/index';
 import {
+  CHOICE_SOURCES,
   DEPLOYMENT_STATUSES,
   isTerminal,
   RECORD_SCHEMA_VERSION,
@@ -31,6 +32,8 @@ const RECORD_KEYS = [
   'artifacts',
   'canary',
 ] as const;
+/** Keys added after schema version 1 was first written: absent in older records. */
+const OPTIONAL_RECORD_KEYS = ['approvals', 'chosen-by'] as const;
 const ARTIFACT_KEYS = [
   'id',
   'version',
@@ -70,7 +73,7 @@ export function parseDeploymentRecord(input: string, value: unknown): Deployment
     doc = value as Json;
   }
   if (!isObject(doc)) return fail('expected a JSON object');
-  exactKeys(doc, RECORD_KEYS, '', fail);
+  exactKeys(doc, RECORD_KEYS, '', fail, OPTIONAL_RECORD_KEYS);
   if (doc['schema-version'] !== RECORD_SCHEMA_VERSION) {
     fail(`'schema-version' must be ${RECORD_SCHEMA_VERSION}, got ${JSON.stringify(doc['schema-version'])}`);
   }
@@ -147,16 +150,56 @@ export function parseDeploymentRecord(input: string, value: unknown): Deployment
     if (!isNonNegativeInt(canary['latency-p99'])) fail("'canary.latency-p99' must be whole milliseconds");
     if (!isTime(canary['created-at'])) fail("'canary.created-at' must be milliseconds since the epoch");
   }
+  checkApprovals(doc.approvals, field, fail);
+  checkChosenBy(doc['chosen-by'], fail);
   return doc as unknown as DeploymentRecord;
 }
+
+type FieldCheck = (key: string, value: Json | undefined, kind: FieldKind, nullable: boolean) => void;
+
+/** `approvals`: absent, null, or at most 100 reviews with a login, a state, environments and a comment. */
+function checkApprovals(value: Json | undefined, field: FieldCheck, fail: (p: string) => never): void {
+  if (value === undefined || value === null) return;
+  if (!Array.isArray(value) || value.length > 100) fail("'approvals' must be null or a list of at most 100");
+  (value as Json[]).forEach((approval, index) => {
+    const where = `approvals[${index}]`;
+    if (!isObject(approval)) return fail(`'${where}' must be an object`);
+    exactKeys(approval, ['reviewer', 'state', 'environments', 'comment'], `${where}.`, fail);
+    if (typeof approval.reviewer !== 'string' || !LOGIN.test(approval.reviewer))
+      fail(`'${where}.reviewer' must be a GitHub login (letters, digits and -, at most 39, or a [bot] name)`);
+    if (approval.state !== 'approved' && approval.state !== 'rejected')
+      fail(`'${where}.state' must be approved or rejected`);
+    const environments = approval.environments;
+    if (!Array.isArray(environments) || environments.length > 50)
+      return fail(`'${where}.environments' must be a list of at most 50 names`);
+    environments.forEach((env, i) => field(`${where}.environments[${i}]`, env, 'environment', false));
+    field(`${where}.comment`, approval.comment, 'text', true);
+  });
+}
+
+/** `chosen-by`: absent, null, or a source and the actor. */
+function checkChosenBy(value: Json | undefined, fail: (p: string) => never): void {
+  if (value === undefined || value === null) return;
+  if (!isObject(value)) return fail("'chosen-by' must be null or an object");
+  exactKeys(value, ['source', 'actor'], 'chosen-by.', fail);
+  if (!(CHOICE_SOURCES as readonly unknown[]).includes(value.source))
+    fail(`'chosen-by.source' must be one of ${CHOICE_SOURCES.join(', ')}`);
+  if (value.actor !== null && (typeof value.actor !== 'string' || !LOGIN.test(value.actor)))
+    fail("'chosen-by.actor' must be null or a GitHub login");
+}
+
+/** A GitHub login: 1 to 39 letters, digits and single hyphens, or an app's `name[bot]`. */
+export const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 
 function exactKeys(
   doc: { [key: string]: Json },
   keys: readonly string[],
   prefix: string,
   fail: (p: string) => never,
+  optional: readonly string[] = [],
 ): void {
-  for (const key of Object.keys(doc)) if (!keys.includes(key)) fail(`unknown key '${prefix}${key}'`);
+  for (const key of Object.keys(doc))
+    if (!keys.includes(key) && !optional.includes(key)) fail(`unknown key '${prefix}${key}'`);
   for (const key of keys) if (!(key in doc)) fail(`missing key '${prefix}${key}'`);
 }
 

@@ -53,6 +53,28 @@ export interface CanaryRecord {
   'created-at': number;
 }
 
+/** A review of a protected environment's deployment for the run, from GitHub's run approvals API. */
+export interface ApprovalRecord {
+  /** The reviewer's GitHub login. */
+  reviewer: string;
+  state: 'approved' | 'rejected';
+  /** The environments the review covered. */
+  environments: string[];
+  /** What the reviewer wrote, when anything. */
+  comment: string | null;
+}
+
+/** Where the strategy choice came from, as select-strategy reports it. */
+export const CHOICE_SOURCES = ['input', 'dispatch', 'label', 'config', 'default'] as const;
+export type ChoiceSource = (typeof CHOICE_SOURCES)[number];
+
+/** Who or what chose the strategy. */
+export interface ChosenBy {
+  source: ChoiceSource;
+  /** The login whose event started the run (the labeller, the dispatcher), when known. */
+  actor: string | null;
+}
+
 /** One deployment (seed table `deployments`) with its artifacts and canary figures. */
 export interface DeploymentRecord {
   'schema-version': typeof RECORD_SCHEMA_VERSION;
@@ -75,6 +97,13 @@ export interface DeploymentRecord {
   reason: string | null;
   artifacts: ArtifactRecord[];
   canary: CanaryRecord | null;
+  /**
+   * Who approved the protected environment for the run (GitHub's run approvals); empty when nobody had to,
+   * null when they could not be read. Absent in records written before it existed.
+   */
+  approvals?: ApprovalRecord[] | null;
+  /** Who or what chose the strategy; absent in older records, null when not given. */
+  'chosen-by'?: ChosenBy | null;
 }
 
 /** What a new record is made from. */
@@ -87,6 +116,8 @@ export interface NewRecordOptions {
   sha?: string | null;
   startedAt: number;
   artifacts?: ArtifactRecord[];
+  approvals?: ApprovalRecord[] | null;
+  chosenBy?: ChosenBy | null;
 }
 
 /** The record of a deployment that has just started (`in_progress`). */
@@ -122,6 +153,8 @@ export function createDeploymentRecord(options: NewRecordOptions): DeploymentRec
     reason: null,
     artifacts: options.artifacts ?? [],
     canary: null,
+    ...(options.approvals === undefined ? {} : { approvals: options.approvals }),
+    ...(options.chosenBy === undefined ? {} : { 'chosen-by': options.chosenBy }),
   };
 }
 

@@ -76,6 +76,14 @@ export interface NewStatus {
   autoInactive: boolean;
 }
 
+/** Which deployments {@link DeploymentStore.listDeployments} returns. */
+export interface DeploymentQuery {
+  environment: string | null;
+  limit: number;
+  /** Milliseconds since the epoch: older deployments are left out (and not paged through). */
+  createdAfter?: number;
+}
+
 /** Where deployments live. Every method throws an Error whose message says what was being done. */
 export interface DeploymentStore {
   /** Creates a deployment (without statuses). One write. */
@@ -84,8 +92,11 @@ export interface DeploymentStore {
   addStatus(deploymentId: number, status: NewStatus): Promise<StoredStatus>;
   /** One deployment with its statuses. */
   getDeployment(deploymentId: number): Promise<StoredDeployment>;
-  /** The newest `limit` deployments of an environment, newest first, with their statuses. */
-  listDeployments(query: { environment: string; limit: number }): Promise<StoredDeployment[]>;
+  /**
+   * The newest `limit` deployments of an environment (of every environment when `environment` is null),
+   * newest first, with their statuses; with `createdAfter`, only those created at or after it.
+   */
+  listDeployments(query: DeploymentQuery): Promise<StoredDeployment[]>;
   /** When a commit was made (committer date), or null when the commit cannot be found. */
   commitTime(sha: string): Promise<number | null>;
 }

@@ -7,6 +7,15 @@ export function isWeight(value: Json | undefined): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100;
 }
 
+/**
+ * The largest planned state over cells the actions can carry, in characters. Every action receives the
+ * state as an input, which the runner passes as an environment variable (`INPUT_STATE`), and Linux refuses
+ * to start a process with one longer than 128 KiB (MAX_ARG_STRLEN: "Argument list too long"). The state
+ * grows by about half as cells record the weights they had, so at most two thirds of it can be planned:
+ * about 170 cells with ARNs of the usual length.
+ */
+export const MAX_PLANNED_CELL_STATE = 85_000;
+
 /** Where a cell stands: not reached yet, switched in a running (or halted) wave, done, or sent back. */
 export const CELL_STATUSES = ['untouched', 'in-progress', 'promoted', 'rolled-back'] as const;
 export type CellStatus = (typeof CELL_STATUSES)[number];

@@ -34,6 +34,19 @@ export function escapeXml(text: string): string {
 }
 
 /**
+ * Escapes text for HTML: element text and attribute values in either quote, with line breaks and other
+ * control characters (but tabs and newlines) dropped so a value cannot smuggle invisible text. The
+ * dashboard's pages and inline SVG go through this one function.
+ */
+export function escapeHtml(text: string): string {
+  // eslint-disable-next-line no-control-regex -- dropping control characters is the point
+  return escapeXml(text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')).replace(
+    /'/g,
+    '&#39;',
+  );
+}
+
+/**
  * Escapes text for Slack's mrkdwn, where `&`, `<` and `>` are control characters (`<url|label>` links,
  * `<!channel>` mentions): https://api.slack.com/reference/surfaces/formatting#escaping
  */

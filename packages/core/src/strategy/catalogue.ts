@@ -213,7 +213,7 @@ export const STRATEGIES: Record<StrategyName, StrategySpec> = {
   'feature-flag': {
     name: 'feature-flag',
     description:
-      'Send traffic to the new version with the feature dark, then raise exposure in flag steps through your command.',
+      'Send traffic to the new version with the feature dark, then raise exposure in flag steps on AWS AppConfig (flag-provider appconfig) or through your command.',
     parameters: [
       {
         name: 'flag-command',

@@ -149,6 +149,7 @@ export function planCellWaves(request: WavePlanRequest): WavePlan {
       ? [{ region: '*', cells: regions.flatMap((r) => orderByZone(cells.filter((c) => c.region === r))) }]
       : regions.map((region) => ({ region, cells: orderByZone(cells.filter((c) => c.region === region)) }));
   const waves: Wave[] = [];
+  const small: string[] = [];
   for (const pool of pools) {
     const total = pool.cells.length;
     let done = 0;
@@ -162,7 +163,7 @@ export function planCellWaves(request: WavePlanRequest): WavePlan {
       const slice = pool.cells.slice(done, target);
       const parts = boundary === 'zone' ? splitByZone(slice) : [slice];
       for (const part of parts) {
-        if (oneBox) checkOneBox(part, pool, boundary, request.strictOneBox, warnings);
+        if (oneBox) checkOneBox(part, pool, { boundary, strict: request.strictOneBox, warnings, small });
         oneBox = false;
         const zones = [...new Set(part.map((c) => c.zone))];
         const partRegions = [...new Set(part.map((c) => c.region))];
@@ -175,6 +176,12 @@ export function planCellWaves(request: WavePlanRequest): WavePlan {
       }
       done = target;
     }
+  }
+  // A pool of fewer than 10 cells cannot have a one-box of 10% or less: said once, not once per region.
+  if (small.length > 0) {
+    warnings.push(
+      `${small.join(', ')} ${small.length === 1 ? 'has' : 'have'} fewer than ${100 / ONE_BOX_MAX_SHARE} cells, so ${small.length === 1 ? 'its' : 'each'} one-box (a single cell) serves more than ${ONE_BOX_MAX_SHARE}% of it; that is the smallest one-box possible`,
+    );
   }
   return { waves, regions, warnings };
 }
@@ -197,18 +204,26 @@ function splitByZone(cells: CellPlace[]): CellPlace[][] {
 function checkOneBox(
   box: CellPlace[],
   pool: { region: string; cells: CellPlace[] },
-  boundary: WaveBoundary,
-  strict: boolean,
-  warnings: string[],
+  rules: { boundary: WaveBoundary; strict: boolean; warnings: string[]; small: string[] },
 ): void {
   const share = (100 * box.length) / pool.cells.length;
   if (share <= ONE_BOX_MAX_SHARE) return;
-  const where = boundary === 'none' ? 'all cells' : `region ${pool.region}`;
+  // Cells named without a region (the `cells` parameter alone) are one unnamed pool.
+  const where = rules.boundary === 'none' || pool.region === '-' ? 'all cells' : `region ${pool.region}`;
   const message = `the one-box of ${where} (${box.map((c) => c.name).join(', ')}) holds ${box.length} of ${pool.cells.length} cells (${Math.round(share)}%), more than ${ONE_BOX_MAX_SHARE}%`;
-  if (strict) {
+  if (rules.strict) {
     throw new InputError('parameters.strict-one-box', 'true', '', {
       message: `Input 'parameters.strict-one-box' is true and ${message}; add cells to the region or set strict-one-box to false`,
     });
   }
-  warnings.push(message);
+  // A single cell is the smallest one-box there is: above 10% only because the pool is small.
+  if (box.length === 1) {
+    const count = `${pool.cells.length} cell${pool.cells.length === 1 ? '' : 's'}`;
+    rules.small.push(where === 'all cells' ? `the rollout (${count})` : `${where} (${count})`);
+    return;
+  }
+  const fits = Math.max(1, Math.floor((ONE_BOX_MAX_SHARE * pool.cells.length) / 100));
+  rules.warnings.push(
+    `${message}; a one-box of ${fits} cell${fits === 1 ? '' : 's'} would hold at most ${ONE_BOX_MAX_SHARE}% (set the first of 'waves' to ${fits})`,
+  );
 }
