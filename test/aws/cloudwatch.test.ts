@@ -7,7 +7,7 @@ import {
   percentRankStat,
   targetGroupDimension,
 } from '@shiftgate/aws';
-import { InputError, parseMetricQueries, type Logger } from '@shiftgate/core';
+import { InputError, parseAbMetrics, parseMetricQueries, type Logger } from '@shiftgate/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { albMetrics, CloudWatchServer } from '../support/cloudwatch-server';
 
@@ -432,6 +432,79 @@ describe('CloudWatchMetricSource', () => {
       },
       { Id: 'ratio', Label: 'ratio', Expression: 'm1 / 2', Period: 60, ReturnData: true },
     ]);
+  });
+
+  it("reads an A/B test's custom counts for A and B by target group, and both sides' slow requests, in one call", async () => {
+    const metrics = parseAbMetrics(
+      'ab-metrics',
+      '[{name: orders, better: higher, namespace: Shop, metric: OrdersPlaced, dimensions: {Service: checkout}}, {name: refunds, better: lower, namespace: Shop, metric: Refunds, a: {Variant: a}, b: {Variant: b}}]',
+    );
+    server.metrics = albMetrics(
+      {
+        'targetgroup/web-green/943f017f100becff': () => ({
+          requests: 100,
+          errors: 0,
+          p99: 210,
+          slow: 4,
+          healthy: 2,
+          unhealthy: 0,
+        }),
+        'targetgroup/web-blue/73e2d6bc24d8a067': () => ({
+          requests: 900,
+          errors: 1,
+          p99: 200,
+          slow: 9,
+          healthy: 18,
+          unhealthy: 0,
+        }),
+      },
+      (q) => {
+        const d = q.metric?.dimensions ?? {};
+        if (q.metric?.name === 'OrdersPlaced' && d.Service === 'checkout')
+          return d.TargetGroup === 'targetgroup/web-green/943f017f100becff'
+            ? 7
+            : d.TargetGroup
+              ? 45
+              : undefined;
+        // Refunds on B published nothing this minute: a count with no datapoint is 0 where B served.
+        if (q.metric?.name === 'Refunds' && d.Variant === 'a') return 3;
+        return undefined;
+      },
+    );
+    const [first] = await source({ slowThreshold: 500, ab: { metrics } }).windows({
+      start: T0,
+      end: T0 + MIN,
+    });
+    expect(first!['ab-metrics']).toEqual({ orders: { a: 45, b: 7 }, refunds: { a: 3, b: 0 } });
+    expect(first!.baseline?.slow).toBe(9);
+    expect(first!.canary?.slow).toBe(4);
+    expect(server.calls('GetMetricData')).toHaveLength(1);
+    const sent = server.calls('GetMetricData')[0]!.body.MetricDataQueries as Array<{
+      Id: string;
+      MetricStat?: { Metric: { Dimensions: { Name: string; Value: string }[] }; Stat: string };
+    }>;
+    const ab = sent.filter((q) => q.Id.startsWith('sg_ab'));
+    expect(ab.map((q) => [q.Id, q.MetricStat!.Stat, q.MetricStat!.Metric.Dimensions])).toEqual([
+      [
+        'sg_ab0a',
+        'Sum',
+        [
+          { Name: 'Service', Value: 'checkout' },
+          { Name: 'TargetGroup', Value: 'targetgroup/web-blue/73e2d6bc24d8a067' },
+        ],
+      ],
+      [
+        'sg_ab0b',
+        'Sum',
+        [
+          { Name: 'Service', Value: 'checkout' },
+          { Name: 'TargetGroup', Value: 'targetgroup/web-green/943f017f100becff' },
+        ],
+      ],
+      ['sg_ab1a', 'Sum', [{ Name: 'Variant', Value: 'a' }]],
+      ['sg_ab1b', 'Sum', [{ Name: 'Variant', Value: 'b' }]],
+    ]);
+    expect(sent.map((q) => q.Id)).toContain('sg_b_slow');
   });
 
   it('refuses a period that is not whole minutes', () => {

@@ -16,6 +16,7 @@ const fakes = useAlbFakes();
 const ROLLOUT = '2026-01-01T00:00:00.000Z';
 const OTHER_RULE = `${LISTENER.replace(':listener/', ':listener-rule/')}/0123456789abcdef`;
 let manager: Elbv2RuleManager;
+let calls = 0;
 
 beforeEach(() => {
   for (const [k, v] of Object.entries({
@@ -33,6 +34,7 @@ beforeEach(() => {
     Actions: [{ Type: 'forward', TargetGroupArn: STABLE }],
   });
   manager = new Elbv2RuleManager(createElbv2Client({ caller: 'test', maxAttempts: 2 }));
+  calls = 0;
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -99,6 +101,69 @@ describe('Elbv2RuleManager', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/already has 100 rules, ALB's limit per listener/);
     expect(fakes.elbv2.actions()).toEqual(['DescribeRules', ...Array<string>(5).fill('DescribeTags')]);
+  });
+
+  it('adopts the rule a CreateRule with a lost answer created when the resend meets PriorityInUse', async () => {
+    const conditions = parseAudience('audience', 'header:X-Experiment=b; cookie:exp=on');
+    // Applied, answer lost: the SDK sends CreateRule again, which ELBv2 answers with PriorityInUse.
+    fakes.elbv2.fail('CreateRule', { drop: 'after' }, 1);
+    const rule = await routeAudience(manager, {
+      route: LISTENER,
+      rollout: ROLLOUT,
+      conditions,
+      targetGroup: CANARY,
+    });
+    expect(fakes.elbv2.actions().filter((a) => a === 'CreateRule')).toHaveLength(2);
+    const rules = fakes.elbv2.listenerRules(LISTENER).map(([arn]) => arn);
+    // Exactly one audience rule, and it is the one the run reports.
+    expect(rules).toEqual([OTHER_RULE, rule.arn]);
+    expect(rule).toMatchObject({ priority: 2, created: true });
+  });
+
+  it('does not adopt a rule with our tag and other conditions, naming it', async () => {
+    const first = await routeAudience(manager, {
+      route: LISTENER,
+      rollout: ROLLOUT,
+      conditions: parseAudience('audience', 'header:X-Experiment=a'),
+      targetGroup: CANARY,
+    });
+    await expect(
+      routeAudience(
+        {
+          ...manager,
+          rules: async (route) => {
+            const read = await manager.rules(route);
+            // The first read (placement) does not see it; the read after the failed create does.
+            return calls++ === 0 ? { ...read, rules: read.rules.filter((r) => r.arn !== first.arn) } : read;
+          },
+          create: async () => {
+            throw new Error('PriorityInUse: Priority 2 is currently in use');
+          },
+          remove: (arn) => manager.remove(arn),
+        },
+        {
+          route: LISTENER,
+          rollout: ROLLOUT,
+          conditions: parseAudience('audience', 'header:X-Experiment=b'),
+          targetGroup: CANARY,
+        },
+      ),
+    ).rejects.toThrow(
+      `rule ${first.arn} on ${LISTENER} carries this rollout's tag but matches header:X-Experiment=a`,
+    );
+  });
+
+  it('rethrows a failed CreateRule that created nothing', async () => {
+    fakes.elbv2.fail('CreateRule', { error: { code: 'TooManyRules', message: 'too many rules' } });
+    await expect(
+      routeAudience(manager, {
+        route: LISTENER,
+        rollout: ROLLOUT,
+        conditions: parseAudience('audience', 'header:X-Experiment=b'),
+        targetGroup: CANARY,
+      }),
+    ).rejects.toThrow(/CreateRule/);
+    expect(fakes.elbv2.listenerRules(LISTENER).map(([arn]) => arn)).toEqual([OTHER_RULE]);
   });
 
   it('sends only the calls its IAM actions name', async () => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildPlan, createRolloutState, type RolloutState, type ServiceState } from '@shiftgate/core';
 import { cli } from '../support/cli';
 
 const SAGA = ['--strategy', 'saga', '--param', 'services=order,payment,inventory,shipping'];
@@ -111,5 +112,172 @@ describe('shiftgate deploy --simulate, saga', () => {
     ]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--bad-service only applies to a saga plan/);
+  });
+});
+
+describe('shiftgate rollback, saga', () => {
+  const sagaState = (services: ServiceState[], step: number): RolloutState => {
+    const plan = buildPlan('saga', { services: services.map((s) => s.name) });
+    return {
+      ...createRolloutState({
+        strategy: 'saga',
+        parameters: plan.parameters,
+        plan: plan.steps,
+        compensation: plan.compensation,
+        now: new Date('2026-01-01T00:00:00Z'),
+      }),
+      step,
+      status: 'in-progress',
+      services,
+    };
+  };
+
+  it('compensates what a killed run left deployed, third, second, first, with --services commands', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-cli-'));
+    const killed = sagaState(
+      [
+        { name: 'order', status: 'deployed' },
+        { name: 'payment', status: 'deployed' },
+        { name: 'inventory', status: 'failed' },
+        { name: 'shipping', status: 'untouched' },
+      ],
+      4,
+    );
+    writeFileSync(join(dir, 'killed.json'), JSON.stringify(killed));
+    const log = join(dir, 'log');
+    const services = JSON.stringify(
+      ['order', 'payment', 'inventory', 'shipping'].map((name) => ({
+        name,
+        deploy: 'exit 1',
+        compensate: `echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE" >> '${log}'`,
+        smoke: 'true',
+      })),
+    );
+    const { code, stdout, stderr } = await cli(
+      ['rollback', '--state', 'killed.json', `--services=${services}`, '--json'],
+      { cwd: dir, env: { AWS_REGION: 'us-east-1' } },
+    );
+    expect(stderr).not.toContain('error');
+    expect(code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('compensate inventory\ncompensate payment\ncompensate order\n');
+    const doc = JSON.parse(stdout) as { compensated: string[]; services: unknown; state: { status: string } };
+    expect(doc.compensated).toEqual(['inventory', 'payment', 'order']);
+    expect(doc.services).toEqual([
+      { name: 'order', status: 'compensated' },
+      { name: 'payment', status: 'compensated' },
+      { name: 'inventory', status: 'compensated' },
+      { name: 'shipping', status: 'untouched' },
+    ]);
+    expect(doc.state.status).toBe('rolled-back');
+  });
+
+  it('refuses, changing nothing, a saga state with services to undo and no --services', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-cli-'));
+    writeFileSync(
+      join(dir, 'killed.json'),
+      JSON.stringify(
+        sagaState(
+          ['order', 'payment', 'inventory', 'shipping'].map((name, i) => ({
+            name,
+            status: i === 0 ? ('deployed' as const) : ('untouched' as const),
+          })),
+          2,
+        ),
+      ),
+    );
+    const { code, stderr } = await cli(['rollback', '--state', 'killed.json'], {
+      cwd: dir,
+      env: { AWS_REGION: 'us-east-1' },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Input '--services' is empty.*order \(deployed\).*Nothing was changed/);
+  });
+
+  it('compensates a simulated saga state with the simulator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-cli-'));
+    writeFileSync(
+      join(dir, 'killed.json'),
+      JSON.stringify(
+        sagaState(
+          ['order', 'payment', 'inventory', 'shipping'].map((name, i) => ({
+            name,
+            status: i < 2 ? ('deployed' as const) : ('untouched' as const),
+          })),
+          4,
+        ),
+      ),
+    );
+    const { code, stdout } = await cli(['rollback', '--simulate', '--state', 'killed.json', '--json'], {
+      cwd: dir,
+    });
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { compensated: string[] }).compensated).toEqual(['payment', 'order']);
+  });
+});
+
+describe('shiftgate deploy --simulate, saga services with targets of their own', () => {
+  const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
+  const services = (smoke: Record<string, string>) =>
+    JSON.stringify(
+      ['order', 'payment', 'inventory'].map((name, i) => ({
+        name,
+        deploy: 'true',
+        compensate: 'true',
+        smoke: smoke[name] ?? 'true',
+        targets: {
+          'listener-arn': `${ARN}:listener/app/${name}/50dc6c495c0c9188/${String(i + 1).padStart(16, '0')}`,
+          'stable-target-group-arn': `${ARN}:targetgroup/${name}-blue/0123456789abcdef`,
+          'canary-target-group-arn': `${ARN}:targetgroup/${name}-green/0123456789abcdef`,
+        },
+      })),
+    );
+  type Doc = {
+    decision: string;
+    services: { name: string; status: string }[];
+    compensated: string[];
+    trace: { steps: { message: string }[]; rollback: { undo: string[] } | null };
+  };
+
+  it("switches each service's routes to its canary, bakes it there on the model, and promotes", async () => {
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      ...SAGA.slice(0, 2),
+      '--param',
+      'services=order,payment,inventory',
+      '--param',
+      'bake-time=3m',
+      `--services=${services({})}`,
+      '--json',
+    ]);
+    const doc = JSON.parse(stdout) as Doc;
+    expect(doc.decision).toBe('promote');
+    expect(code).toBe(0);
+    expect(doc.trace.steps[0]!.message).toMatch(
+      /service order deployed \(exit code 0\); switched its canary/,
+    );
+    expect(doc.services.map((s) => s.status)).toEqual(['deployed', 'deployed', 'deployed']);
+  });
+
+  it('compensates inventory, payment and order, each one’s routes sent back first, when inventory fails', async () => {
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      ...SAGA.slice(0, 2),
+      '--param',
+      'services=order,payment,inventory',
+      '--param',
+      'bake-time=3m',
+      `--services=${services({ inventory: 'exit 1' })}`,
+      '--json',
+    ]);
+    expect(code).toBe(1);
+    const doc = JSON.parse(stdout) as Doc;
+    expect(doc.compensated).toEqual(['inventory', 'payment', 'order']);
+    expect(doc.trace.rollback!.undo.filter((u) => u.includes('targets'))).toEqual([
+      "service inventory's targets sent back to its stable target group (verified)",
+      "service payment's targets sent back to its stable target group (verified)",
+      "service order's targets sent back to its stable target group (verified)",
+    ]);
   });
 });

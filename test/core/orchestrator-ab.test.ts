@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compareAB, type Evidence, type SideStats } from '@shiftgate/core';
+import {
+  compareAB,
+  InputError,
+  parseAbMetrics,
+  type AbMetric,
+  type Evidence,
+  type MetricWindow,
+  type SideStats,
+} from '@shiftgate/core';
 
 const side = (requests: number, errors: number, slow?: number): SideStats => ({
   requests,
@@ -68,5 +76,117 @@ describe('compareAB', () => {
       { baseline: side(0, 0), canary: null },
     ];
     expect(compareAB(evidence, 95).metrics[0]!.requests).toEqual({ a: 60_000, b: 60_000 });
+  });
+
+  it.each([
+    // orders per request (higher is better), refunds per request (lower is better)
+    ['b-better', 'b-better', [1000, 50, 50], [1000, 70, 30]],
+    ['a-better', 'a-better', [1000, 50, 50], [1000, 30, 70]],
+    ['b-better', 'a-better', [1000, 50, 50], [1000, 70, 70]],
+    ['no-detectable-difference', 'no-detectable-difference', [1000, 50, 50], [1000, 51, 49]],
+  ] as const)(
+    'compares custom metrics per request in their better direction: orders %s, refunds %s',
+    (orders, refunds, a, b) => {
+      const metrics: AbMetric[] = parseAbMetrics(
+        'ab-metrics',
+        '[{name: orders, better: higher, namespace: Shop, metric: Orders}, {name: refunds, better: lower, namespace: Shop, metric: Refunds}]',
+      );
+      const evidence: MetricWindow[] = Array.from({ length: 60 }, () => ({
+        baseline: side(a[0], 5),
+        canary: side(b[0], 5),
+        'ab-metrics': { orders: { a: a[1], b: b[1] }, refunds: { a: a[2], b: b[2] } },
+      }));
+      const result = compareAB(evidence, 95, metrics);
+      expect(result.metrics.map((m) => [m.metric, m.better, m.verdict])).toEqual([
+        ['error-rate', 'lower', 'no-detectable-difference'],
+        ['orders', 'higher', orders],
+        ['refunds', 'lower', refunds],
+      ]);
+      expect(result.metrics[1]!.a).toBeCloseTo(5, 10);
+      expect(result.metrics[1]!.b).toBeCloseTo(b[1] / 10, 10);
+      // A worse B on any metric is the verdict, never hidden by a better one.
+      expect(result.verdict).toBe(
+        orders === 'a-better' || refunds === 'a-better'
+          ? 'a-better'
+          : orders === 'b-better'
+            ? 'b-better'
+            : orders,
+      );
+      expect(result.message).toContain(`orders A 5% vs B ${b[1] / 10}%`);
+    },
+  );
+
+  it('says no-data for a custom metric without counts, and never counts more events than requests', () => {
+    const [orders] = parseAbMetrics(
+      'ab-metrics',
+      '[{name: orders, better: higher, namespace: Shop, metric: Orders}]',
+    );
+    const result = compareAB(
+      [
+        { baseline: side(10, 0), canary: side(10, 0), 'ab-metrics': { orders: { a: null, b: 50 } } },
+        { baseline: side(10, 0), canary: side(10, 0), 'ab-metrics': { orders: { a: null, b: 3 } } },
+      ],
+      95,
+      [orders!],
+    );
+    expect(result.metrics[1]).toMatchObject({ metric: 'orders', verdict: 'no-data', a: null });
+    const capped = compareAB(
+      [{ baseline: side(10, 0), canary: side(10, 0), 'ab-metrics': { orders: { a: 1, b: 50 } } }],
+      95,
+      [orders!],
+    );
+    expect(capped.metrics[1]!.b).toBe(100);
+  });
+});
+
+describe('parseAbMetrics', () => {
+  it('reads names, directions, dimensions and per-side dimensions', () => {
+    expect(
+      parseAbMetrics(
+        'ab-metrics',
+        '- {name: orders, better: higher, namespace: Shop, metric: Orders, dimensions: {Service: checkout}, a: {Variant: a}, b: {Variant: b}}\n- {name: refunds, better: lower, namespace: Shop, metric: Refunds}',
+      ),
+    ).toEqual([
+      {
+        name: 'orders',
+        better: 'higher',
+        namespace: 'Shop',
+        metric: 'Orders',
+        dimensions: { Service: 'checkout' },
+        sides: { a: { Variant: 'a' }, b: { Variant: 'b' } },
+      },
+      { name: 'refunds', better: 'lower', namespace: 'Shop', metric: 'Refunds', dimensions: {}, sides: null },
+    ]);
+    expect(parseAbMetrics('ab-metrics', '  ')).toEqual([]);
+  });
+
+  const item = (extra: string) => `[{name: orders, better: higher, namespace: Shop, metric: Orders${extra}}]`;
+  it.each([
+    [item('').replace('higher', 'more'), "'better' must be higher or lower"],
+    [item(', unit: count'), "unknown key 'unit'"],
+    [item('').replace('orders', 'slow-share'), "'slow-share' is always compared"],
+    [item(', a: {Variant: a}'), "give both 'a' and 'b'"],
+    [item(', a: {Variant: a}, b: {Variant: a}'), 'A and B would read the same data'],
+    [item('').replace('Shop', 'Shop:Orders'), "'namespace' must be a CloudWatch namespace"],
+    [
+      `[${Array.from({ length: 6 }, (_, i) => `{name: m${i}, better: lower, namespace: S, metric: M}`).join(', ')}]`,
+      'at most 5 metrics',
+    ],
+    [
+      '[{name: orders, better: higher, namespace: S, metric: M}, {name: orders, better: lower, namespace: S, metric: N}]',
+      'listed twice',
+    ],
+  ])('refuses %s', (text, message) => {
+    const error = (() => {
+      try {
+        parseAbMetrics('ab-metrics', text);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toContain("Input 'ab-metrics'");
+    expect((error as Error).message).toContain(message);
   });
 });

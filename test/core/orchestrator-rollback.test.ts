@@ -257,7 +257,7 @@ describe('rollbackRollout', () => {
     expect(result.record.error).toBeNull();
   });
 
-  it('compensates only the saga services that were deployed, in reverse, and names a failed undo', async () => {
+  it('compensates only the saga services the state records as deployed or failing, in reverse, and names a failed undo', async () => {
     const plan = buildPlan('saga', { services: 'orders,payments,email' });
     const services = parseServices(
       'services',
@@ -265,8 +265,18 @@ describe('rollbackRollout', () => {
         .map((n) => `- {name: ${n}, deploy: d, compensate: c, smoke: s}\n`)
         .join(''),
     );
-    const state = shifted({ plan: plan.steps, compensation: plan.compensation, 'initial-weights': null });
     const started = plan.steps.findIndex((s) => s.kind === 'service' && s.service === 'payments') + 1;
+    const state = shifted({
+      plan: plan.steps,
+      compensation: plan.compensation,
+      'initial-weights': null,
+      step: started - 1,
+      services: [
+        { name: 'orders', status: 'deployed' },
+        { name: 'payments', status: 'failed' },
+        { name: 'email', status: 'untouched' },
+      ],
+    });
     const calls: string[] = [];
     const result = await rollbackRollout(
       options(routerOver({}).router, {
@@ -296,5 +306,10 @@ describe('rollbackRollout', () => {
     expect(result.record.error).toBe('compensation-failed: payments');
     expect(result.restored).toBe(false);
     expect(result.state?.status).toBe('failed');
+    expect(result.state?.services).toEqual([
+      { name: 'orders', status: 'deployed' },
+      { name: 'payments', status: 'failed' },
+      { name: 'email', status: 'untouched' },
+    ]);
   });
 });

@@ -323,7 +323,7 @@ describe('parseServices', () => {
     ['- {name: a, deploy: d, compensate: c, retries: 3}', /service 'a' has unknown key 'retries'/],
     [
       '- {name: a, deploy: d, compensate: c, targets: [x]}',
-      /'targets' is not supported for saga services yet/,
+      /service 'a': 'targets' must be a mapping with listener-arn, rule-arn/,
     ],
     [
       '- {name: a, deployment-order: 0, deploy: d, compensate: c}',

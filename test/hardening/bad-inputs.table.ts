@@ -249,6 +249,28 @@ const RUN: ActionRow[] = [
     says: 'compensate',
   },
   {
+    // A saga service whose targets name a target group as a listener.
+    action: 'run-plan',
+    input: 'services',
+    value: `- name: orders\n  deploy: ./deploy.sh\n  compensate: ./undo.sh\n  targets: {listener-arn: ${STABLE}, stable-target-group-arn: ${STABLE}, canary-target-group-arn: ${CANARY}}`,
+    with: { state: plannedState('saga', { services: 'orders' }) },
+    says: "service 'orders': 'targets.listener-arn' must be an ELBv2 listener ARN",
+  },
+  {
+    action: 'run-plan',
+    input: 'ab-metrics',
+    value: '- {name: orders, better: more, namespace: Shop, metric: Orders}',
+    with: { state: plannedState('ab-testing', { split: '50,50' }) },
+    says: "'better' must be higher or lower",
+  },
+  {
+    // Custom A/B metrics in a plan that is not an A/B test.
+    action: 'run-plan',
+    input: 'ab-metrics',
+    value: '- {name: orders, better: higher, namespace: Shop, metric: Orders}',
+    says: 'this is a canary plan',
+  },
+  {
     action: 'run-plan',
     input: 'flag-command',
     value: '',
@@ -301,6 +323,32 @@ const ROLLBACK: ActionRow[] = [
   { action: 'rollback', input: 'rollback-to', value: 'back' },
   { action: 'rollback', input: 'rollback-to', value: 'previous', says: 'no state was given' },
   { action: 'rollback', input: 'to', value: 'yesterday' },
+  {
+    action: 'rollback',
+    input: 'services',
+    value: '- name: orders\n  deploy: ./deploy.sh',
+    says: 'compensate',
+  },
+  {
+    // A saga state that records a deployed service, and no services to compensate it with.
+    action: 'rollback',
+    input: 'services',
+    value: '',
+    with: {
+      'listener-arn': '',
+      'stable-target-group-arn': '',
+      'canary-target-group-arn': '',
+      state: plannedState('saga', { services: 'orders,payments' }, (doc) => {
+        doc.step = 2;
+        doc.status = 'in-progress';
+        doc.services = [
+          { name: 'orders', status: 'deployed' },
+          { name: 'payments', status: 'untouched' },
+        ];
+      }),
+    },
+    says: 'orders (deployed)',
+  },
 ];
 
 const RECORD: ActionRow[] = [
@@ -518,6 +566,10 @@ export const CLI_ROWS: CliRow[] = [
     flag: 'bad-service',
   },
   { argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--b-effect', 'much'], flag: 'b-effect' },
+  {
+    argv: ['deploy', '--simulate', '--strategy', 'ab-testing', '--ab-metrics', '[{name: x}]'],
+    flag: 'ab-metrics',
+  },
   { argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', 'many'], flag: 'cells' },
   {
     argv: ['deploy', '--simulate', '--strategy', 'rolling', '--cells', '4', '--alarm-cell', 'nope'],
@@ -584,6 +636,10 @@ export const CLI_ROWS: CliRow[] = [
   { argv: ['deploy', '--strategy', 'canary', '--rollback-to', 'yesterday'], flag: 'rollback-to' },
   { argv: ['rollback', '--to', 'yesterday', '--listener-arn', LISTENER], flag: 'to' },
   { argv: ['rollback', '--listener-arn', 'nope'], flag: 'listener-arn' },
+  {
+    argv: ['rollback', '--simulate', '--services', '- name: a\n  deploy: d'],
+    flag: 'services',
+  },
   { argv: ['rollback', '--config', 'shiftgate.yml', '--listener-arn', LISTENER], flag: 'config' },
   { argv: ['rollback', '--environment', 'production', '--listener-arn', LISTENER], flag: 'environment' },
   { argv: ['history', '--repo', 'not a repo', '--environment', 'production'], flag: 'repo' },

@@ -155,8 +155,11 @@ async function runPlan(
 }
 
 /** Runs the post step with what the main step saved, as the runner does after a failure or a kill. */
-async function runPost(saved: Record<string, string>): Promise<InProcessRun> {
-  return inProcess({}, () => post({ router: clients().router, sleep: async () => undefined }), {
+async function runPost(
+  saved: Record<string, string>,
+  inputs: Record<string, string> = {},
+): Promise<InProcessRun> {
+  return inProcess(inputs, () => post({ router: clients().router, sleep: async () => undefined }), {
     ...ENDPOINTS(),
     ...Object.fromEntries(Object.entries(saved).map(([k, v]) => [`STATE_${k}`, v])),
   });
@@ -765,40 +768,206 @@ describe('the A/B audience rule calls under 5xx and a lost response', () => {
   it.each(AUDIENCE_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
     '%s',
     async (_name, row) => {
-      const end = inject({ ...row, call: row.call as unknown as AwsRow['call'] });
+      // A lasting fault on the calls that remove the rule strikes once the rule exists: the promoting run.
+      const later = row.span === 'lasting' && row.call !== 'CreateRule';
+      // A DeleteRule whose answers are all lost did land: the resend finds the rule gone, as wanted.
+      const stuck = later && !(row.call === 'DeleteRule' && row.fault === 'lost response');
+      let end = later ? () => undefined : inject({ ...row, call: row.call as unknown as AwsRow['call'] });
       // The first run creates the audience rule and pauses for approval; the second promotes and removes it.
       const first = await runPlan({ state: STATE, ...ROUTES, ...GATES });
-      if (row.span === 'brief' && row.fault === 'lost response' && row.call === 'CreateRule') {
-        // The SDK resends CreateRule, which finds its own rule's priority taken: the run fails before any
-        // traffic moves, and the rule it did create is removed again (found by its tag).
-        expect(first.exitCode).toBe(1);
-        expect(first.errors[0]).toMatch(/PriorityInUse.*traffic was not moved by this rollout/);
-      } else if (row.span === 'lasting') {
+      let rule = '';
+      let last = first;
+      if (row.span === 'lasting' && row.call === 'CreateRule' && row.fault === '5xx') {
         expect(first.exitCode).toBe(1);
         expect(first.errors).toHaveLength(1);
         expect(first.errors[0]).toContain('traffic was not moved by this rollout');
       } else {
+        // A lost CreateRule answer is adopted: the resend met PriorityInUse, and the rule has our tag.
         expect(first.errors).toEqual([]);
         expect(first.outputs.decision).toBe('paused');
         expect(fakes.elbv2.listenerRules(LISTENER)).toHaveLength(1);
+        rule = fakes.elbv2.listenerRules(LISTENER)[0]![0];
+        if (later) end = inject({ ...row, call: row.call as unknown as AwsRow['call'] });
         const second = await runPlan({ state: first.outputs.state!, ...ROUTES, ...GATES });
-        expect(second.errors).toEqual([]);
-        expect(second.outputs.decision).toBe('promote');
-        expect(parseRolloutState('state', second.outputs.state!).status).toBe('promoted');
+        last = second;
+        if (stuck) {
+          // Retried, then the run fails loudly naming the rule; traffic is back on stable.
+          expect(second.exitCode).toBe(1);
+          expect(second.errors.join('\n')).toContain(`removing the audience rule ${rule}`);
+          expect(fakes.elbv2.listenerRules(LISTENER)).toHaveLength(1);
+          // The post step tries again and, while the fault lasts, fails naming the rule too.
+          const post = await runPost(second.saved);
+          expect(post.errors.join('\n')).toContain(`removing the audience rule ${rule}`);
+          expect(fakes.elbv2.listenerRules(LISTENER)).toHaveLength(1);
+        } else {
+          expect(second.errors).toEqual([]);
+          expect(second.outputs.decision).toBe('promote');
+          expect(parseRolloutState('state', second.outputs.state!).status).toBe('promoted');
+        }
       }
       // The fault did strike the call.
       expect(faulted.size).toBeGreaterThan(0);
       end();
-      if (first.exitCode === 1) expect((await runPost(first.saved)).errors).toEqual([]);
+      if (last.exitCode === 1) expect((await runPost(last.saved)).errors).toEqual([]);
       // No audience rule is left behind, and the listener is whole: all stable, or all canary.
       expect(fakes.elbv2.listenerRules(LISTENER)).toEqual([]);
       const serving = fakes.elbv2.weights(LISTENER).filter(([, weight]) => weight > 0);
-      expect(serving.map(([group]) => group)).toEqual([first.exitCode === 1 ? STABLE : CANARY]);
+      expect(serving.map(([group]) => group)).toEqual([last.exitCode === 1 ? STABLE : CANARY]);
       // At most one rule was ever created (a lost answer's resend is refused, never a second rule).
       const created = fakes.elbv2.requests.filter((r) => r.action === 'CreateRule' && r.status !== 'dropped');
       expect(created.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+      if (rule) expect(rule).toMatch(/:listener-rule\//);
       expectNoDuplicateWrite();
     },
-    ROW_MS,
+    // Retries of the main step, its rollback and the post step: each a real SDK round trip.
+    2 * ROW_MS,
   );
+});
+
+describe('the run-plan post step after a killed job', () => {
+  it('removes the A/B audience rule (by its tag) and puts traffic back', async () => {
+    const state = plannedState(
+      'ab-testing',
+      { split: '80,20', duration: '5m', audience: 'header:X-Experiment=b' },
+      undefined,
+      new Date(NOW - 60_000),
+    );
+    // Killed during the hold: the rule exists and 20% of the rest goes to B.
+    const main = await runPlan({ state, ...ROUTES, ...GATES }, { after: 2, how: 'kill' });
+    expect(main.outputs.decision).toBeUndefined();
+    expect(fakes.elbv2.listenerRules(LISTENER)).toHaveLength(1);
+    const rule = fakes.elbv2.listenerRules(LISTENER)[0]![0];
+    const after = await runPost(main.saved);
+    expect(after.errors).toEqual([]);
+    expect(fakes.elbv2.listenerRules(LISTENER)).toEqual([]);
+    expect(after.notices.join('\n')).toContain(`audience rule ${rule} removed`);
+    expectNotSplit(undefined);
+  });
+
+  it('compensates the third, second and first saga service, in that order, with its own services input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-post-'));
+    const log = join(dir, 'log');
+    writeFileSync(log, '');
+    const names = ['order', 'payment', 'inventory', 'shipping'];
+    const services = names
+      .map(
+        (name) =>
+          `- name: ${name}\n  deploy: echo "deploy ${name}" >> '${log}'\n  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'\n  smoke: 'true'\n`,
+      )
+      .join('');
+    const state = plannedState(
+      'saga',
+      { services: names.join(','), 'bake-time': '2m' },
+      undefined,
+      new Date(NOW - 60_000),
+    );
+    // Killed in the third service's gate: order, payment and inventory are deployed.
+    const main = await runPlan({ state, services }, { after: 5, how: 'kill' });
+    expect(main.outputs.decision).toBeUndefined();
+    expect(readFileSync(log, 'utf8')).toBe('deploy order\ndeploy payment\ndeploy inventory\n');
+    // No routes were named: the saga needs none, and the post step moves no traffic.
+    const after = await runPost(main.saved, { services });
+    expect(after.errors).toEqual([]);
+    expect(
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('compensate')),
+    ).toEqual(['compensate inventory', 'compensate payment', 'compensate order']);
+    expect(fakes.elbv2.requests).toEqual([]);
+  });
+
+  it("puts a saga service's own targets back and compensates it, through the real ELBv2 client", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-post-'));
+    const log = join(dir, 'log');
+    writeFileSync(log, '');
+    const services = `- name: web
+  deploy: echo "deploy web" >> '${log}'
+  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'
+  targets:
+    listener-arn: ${LISTENER}
+    stable-target-group-arn: ${STABLE}
+    canary-target-group-arn: ${CANARY}
+- name: api
+  deploy: echo "deploy api" >> '${log}'
+  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'
+  smoke: 'true'
+`;
+    const state = plannedState(
+      'saga',
+      { services: 'web,api', 'bake-time': '3m' },
+      undefined,
+      new Date(NOW - 60_000),
+    );
+    // Killed in web's gate: its listener already sends everything to its canary.
+    const main = await runPlan({ state, services, ...GATES }, { after: 1, how: 'kill' });
+    expect(main.outputs.decision).toBeUndefined();
+    expectNotSplit('promote');
+    const after = await runPost(main.saved, { services });
+    expect(after.errors).toEqual([]);
+    expectNotSplit(undefined);
+    expect(readFileSync(log, 'utf8')).toBe('deploy web\ncompensate web\n');
+    expect(fakes.elbv2.actions()).toContain('ModifyListener');
+  });
+
+  it("refuses, compensating nothing, when the job's services input lacks a service the saved state deployed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-post-'));
+    const log = join(dir, 'log');
+    writeFileSync(log, '');
+    const yaml = (names: string[]) =>
+      names
+        .map(
+          (name) =>
+            `- name: ${name}\n  deploy: echo "deploy ${name}" >> '${log}'\n  compensate: echo "compensate ${name}" >> '${log}'\n  smoke: 'true'\n`,
+        )
+        .join('');
+    const state = plannedState(
+      'saga',
+      { services: 'order,payment', 'bake-time': '2m' },
+      undefined,
+      new Date(NOW),
+    );
+    const main = await runPlan({ state, services: yaml(['order', 'payment']) }, { after: 1, how: 'kill' });
+    expect(main.outputs.decision).toBeUndefined();
+    const after = await runPost(main.saved, { services: yaml(['order']) });
+    expect(after.errors.join('\n')).toContain("Input 'services' declares the services order");
+    expect(readFileSync(log, 'utf8')).toBe('deploy order\n');
+  });
+});
+
+describe('a saga with targets of its own through run-plan and the real ELBv2 client', () => {
+  const services = (log: string, apiSmoke: string) => `- name: web
+  deploy: echo "deploy web" >> '${log}'
+  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'
+  targets:
+    listener-arn: ${LISTENER}
+    stable-target-group-arn: ${STABLE}
+    canary-target-group-arn: ${CANARY}
+- name: api
+  deploy: echo "deploy api" >> '${log}'
+  compensate: echo "compensate $SHIFTGATE_SERVICE" >> '${log}'
+  smoke: '${apiSmoke}'
+`;
+  const state = () =>
+    plannedState('saga', { services: 'web,api', 'bake-time': '3m' }, undefined, new Date(NOW - 60_000));
+
+  it('switches the service to its canary after its deploy, bakes it there, and promotes', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'shiftgate-saga-')), 'log');
+    writeFileSync(log, '');
+    const main = await runPlan({ state: state(), services: services(log, 'true'), ...GATES });
+    expect(main.errors).toEqual([]);
+    expect(main.outputs.decision).toBe('promote');
+    expectNotSplit('promote');
+    expect(readFileSync(log, 'utf8')).toBe('deploy web\ndeploy api\n');
+  });
+
+  it("compensates api then web when api's gate fails, sending web's routes back first", async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'shiftgate-saga-')), 'log');
+    writeFileSync(log, '');
+    const main = await runPlan({ state: state(), services: services(log, 'exit 1'), ...GATES });
+    expect(main.outputs.decision).toBe('rollback');
+    expectNotSplit(undefined);
+    expect(readFileSync(log, 'utf8')).toBe('deploy web\ndeploy api\ncompensate api\ncompensate web\n');
+    const trace = JSON.parse(main.outputs.trace!) as { saga: { compensated: string[] } };
+    expect(trace.saga.compensated).toEqual(['api', 'web']);
+  });
 });

@@ -1,8 +1,13 @@
 // The composite action's expressions, evaluated with GitHub's expression engine against realistic
 // contexts, on every path: promoted, a failed gate, a cancelled run, a refused selection, a refused record.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
 import { loadAction, simulateComposite, type SimulatedStep } from '../support/composite';
+import { ROOT } from '../support/runner';
 import { runPlanSettings } from '../support/settings';
 
 const action = loadAction('progressive-deploy');
@@ -88,9 +93,43 @@ describe('progressive-deploy', () => {
       'run:run-plan',
       'record-deployment',
     ]);
-    const succeeded = sim.steps[4]!;
+    const succeeded = sim.steps.filter((s) => s.ran).at(-1)!;
     expect(succeeded.with).toMatchObject({ 'deployment-id': '1001', status: 'succeeded' });
     expect(sim.outputs).toMatchObject({ strategy: 'canary', decision: 'promote', 'deployment-id': '1001' });
+  });
+
+  it('resumes a paused A/B test on its deployment: promote runs the plan on, rollback removes the rule', () => {
+    const paused = state.replace('"planned"', '"paused"');
+    const promote = run({ inputs: { state: paused, 'deployment-id': '1001' } });
+    expect(ran(promote.steps)).toEqual([
+      '__step0',
+      '__step1',
+      'select:select-strategy',
+      'run:run-plan',
+      'record-deployment',
+    ]);
+    expect(promote.steps.find((s) => s.id === 'run')!.with.state).toBe(paused);
+    expect(promote.steps.filter((s) => s.ran).at(-1)!.with).toMatchObject({
+      'deployment-id': '1001',
+      status: 'succeeded',
+    });
+    const reject = run({ inputs: { state: paused, 'deployment-id': '1001', resume: 'rollback' } });
+    expect(ran(reject.steps)).toEqual([
+      '__step0',
+      '__step1',
+      'select:select-strategy',
+      'rollback:rollback',
+      'record-deployment',
+    ]);
+    expect(reject.steps.find((s) => s.id === 'rollback')!.with).toMatchObject({
+      state: paused,
+      reason: 'the A/B test was not approved',
+    });
+    expect(reject.steps.filter((s) => s.ran).at(-1)!.with).toMatchObject({
+      'deployment-id': '1001',
+      status: 'rolled_back',
+    });
+    expect(reject.outputs['deployment-id']).toBe('1001');
   });
 
   it('passes inputs first, then the config file, and leaves the rest empty for run-plan to default', () => {
@@ -189,5 +228,41 @@ describe('progressive-deploy at an approval step', () => {
       'run:run-plan',
     ]);
     expect(sim.outputs.decision).toBe('paused');
+  });
+});
+
+describe('the resume check of the composite and the reusable workflow', () => {
+  const scripts = () => {
+    const composite = parseYaml(
+      readFileSync(join(ROOT, 'actions/progressive-deploy/action.yml'), 'utf8'),
+    ) as {
+      runs: { steps: { name?: string; run?: string }[] };
+    };
+    const workflow = parseYaml(
+      readFileSync(join(ROOT, '.github/workflows/progressive-deploy.yml'), 'utf8'),
+    ) as { jobs: { deploy: { steps: { name?: string; run?: string }[] } } };
+    return [composite.runs.steps, workflow.jobs.deploy.steps].map(
+      (steps) => steps.find((s) => s.name === 'Check the resume inputs')!.run!,
+    );
+  };
+  const check = (script: string, env: Record<string, string>) =>
+    spawnSync('bash', ['-c', script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+
+  it.each([
+    [{ RESUME: 'promote', DEPLOYMENT_ID: '1001', HAS_STATE: 'true' }, 0, ''],
+    [{ RESUME: 'rollback', DEPLOYMENT_ID: '1001', HAS_STATE: 'true' }, 0, ''],
+    [
+      { RESUME: 'abandon', DEPLOYMENT_ID: '1001', HAS_STATE: 'true' },
+      1,
+      "Input 'resume' must be promote or rollback",
+    ],
+    [{ RESUME: 'rollback', DEPLOYMENT_ID: '', HAS_STATE: 'false' }, 1, "needs 'state'"],
+    [{ RESUME: 'promote', DEPLOYMENT_ID: '12; rm -rf /', HAS_STATE: 'true' }, 1, "'deployment-id'"],
+  ])('with %j exits %i', (env, code, message) => {
+    for (const script of scripts()) {
+      const result = check(script, env);
+      expect(result.status).toBe(code);
+      expect(result.stdout).toContain(message);
+    }
   });
 });

@@ -68,7 +68,7 @@ describe('the progressive-deploy reusable workflow', () => {
     const settings = runPlanSettings(run.with);
     expect(settings.gates).toMatchObject({ maxErrorRate: 2, maxP99Latency: 500, minHealthyPercent: 95 });
     expect(sim.jobs.deploy!.steps.find((s) => s.id === 'rollback')!.ran).toBe(false);
-    expect(sim.outputs).toEqual({ strategy: 'linear', decision: 'promote', 'deployment-id': '77' });
+    expect(sim.outputs).toEqual({ strategy: 'linear', decision: 'promote', 'deployment-id': '77', state });
   });
 
   it('rolls back and records rolled_back when a gate fails', () => {
@@ -85,6 +85,71 @@ describe('the progressive-deploy reusable workflow', () => {
     expect(steps.find((s) => s.id === 'rollback')!.with['listener-arn']).toContain('app/other/3/4');
     expect(steps.at(-1)!.with).toMatchObject({ status: 'rolled_back', 'deployment-id': '77' });
     expect(sim.outputs.decision).toBe('rollback');
+  });
+
+  it('records failed, not rolled_back, when a saga compensation still fails in the rollback step', () => {
+    const services = '- {name: order, deploy: ./d.sh, compensate: ./c.sh, smoke: ./s.sh}';
+    const failedState = state.replace('"planned"', '"failed"');
+    const sim = simulateWorkflow(workflow, {
+      inputs: { ...inputs, services },
+      github,
+      // run-plan fails with compensation-failed, and so does the rollback step that retries it.
+      outcome: (_job, step) => (step.id === 'run' || step.id === 'rollback' ? 'failure' : 'success'),
+      outputs: (job, step) =>
+        step.action === 'rollback' ? { state: failedState } : outputs('rollback')(job, step),
+    });
+    const steps = sim.jobs.deploy!.steps;
+    // The rollback step compensates with this run's services, never commands from a state.
+    expect(steps.find((s) => s.id === 'rollback')!.with.services).toBe(services);
+    expect(steps.at(-1)!.with).toMatchObject({ status: 'failed', 'deployment-id': '77', state: failedState });
+  });
+
+  describe('resuming a paused A/B test', () => {
+    const paused = state.replace('"planned"', '"paused"');
+    const resume = (how: string, outcome?: (job: string, step: SimulatedStep) => 'success' | 'failure') =>
+      simulateWorkflow(workflow, {
+        inputs: { ...inputs, state: paused, 'deployment-id': '77', resume: how },
+        github,
+        ...(outcome ? { outcome } : {}),
+        outputs: outputs('promote'),
+      });
+    const ranActions = (sim: ReturnType<typeof resume>) =>
+      sim.jobs.deploy!.steps.filter((s) => s.ran && s.action).map((s) => [s.action, s.with.status ?? '']);
+
+    it('promotes from the paused state on the same deployment, starting none', () => {
+      const sim = resume('promote');
+      expect(sim.jobs.deploy!.steps.find((s) => s.id === 'run')!.with.state).toBe(paused);
+      expect(ranActions(sim)).toEqual([
+        ['run-plan', ''],
+        ['record-deployment', 'succeeded'],
+      ]);
+      expect(sim.jobs.deploy!.steps.find((s) => s.with.status === 'succeeded')!.with['deployment-id']).toBe(
+        '77',
+      );
+      expect(sim.outputs['deployment-id']).toBe('77');
+    });
+
+    it('rolls back a rejected test: the rule removed, traffic to A, recorded rolled_back', () => {
+      const sim = resume('rollback');
+      expect(ranActions(sim)).toEqual([
+        ['rollback', ''],
+        ['record-deployment', 'rolled_back'],
+      ]);
+      const rollback = sim.jobs.deploy!.steps.find((s) => s.id === 'rollback')!;
+      expect(rollback.with).toMatchObject({ state: paused, reason: 'the A/B test was not approved' });
+    });
+
+    it('rolls back and records it when the resumed promotion fails', () => {
+      const sim = resume('promote', (_job, step) => (step.id === 'run' ? 'failure' : 'success'));
+      expect(ranActions(sim).map(([action]) => action)).toEqual([
+        'run-plan',
+        'rollback',
+        'record-deployment',
+      ]);
+      expect(sim.jobs.deploy!.steps.filter((s) => s.ran).at(-1)!.with).toMatchObject({
+        'deployment-id': '77',
+      });
+    });
   });
 
   it("gives run-plan the plan job's flag-command, never one from a state", () => {
@@ -177,7 +242,10 @@ describe('the progressive-deploy reusable workflow, one job per region (per-regi
       sim.jobs[j]!.steps.filter((s) => s.ran && s.action === 'record-deployment' && s.with.status),
     );
     expect(recorded.map((s) => [s.with.status, s.with['deployment-id']])).toEqual([['succeeded', '77']]);
-    expect(sim.outputs).toEqual({ strategy: 'rolling', decision: 'promote', 'deployment-id': '77' });
+    // The state output is the last region's (what a later call would resume from).
+    const { state: last, ...rest } = sim.outputs;
+    expect(rest).toEqual({ strategy: 'rolling', decision: 'promote', 'deployment-id': '77' });
+    expect(last).not.toBe('');
   });
 
   it('stops the chain at a failing region and records the rollback run-plan did', () => {

@@ -22,6 +22,7 @@ import {
   parseStrategyName,
   parseVersion,
   runTraceReason,
+  sagaOutcome,
   type ArtifactSpec,
   type JobStatus,
   type RecordableStatus,
@@ -139,9 +140,14 @@ export function parseInputs(get: Getter = fromCore): Inputs {
   }
 
   const traceText = get('trace');
-  // Without a description, a run-plan trace's reason says why the run ended as it did.
+  // Without a description, a run-plan trace's reason says why the run ended as it did; a saga's says
+  // which compensation failed, if one did, and where each service ended.
+  const reason = statusText === '' ? null : runTraceReason(traceText);
   const descriptionText =
-    get('description').trim() || (statusText === '' ? '' : (runTraceReason(traceText) ?? ''));
+    get('description').trim() ||
+    (statusText === '' || statusText === 'in_progress'
+      ? (reason ?? '')
+      : (sagaOutcome(state, reason) ?? reason ?? ''));
   const limited = limitDescription(descriptionText);
   const artifacts = parseArtifactList('artifacts', get('artifacts'));
   const verifyText = get('verify-artifacts').trim();

@@ -1,13 +1,16 @@
 import * as core from '@actions/core';
 import {
   cellRollbackRoutes,
+  checkSagaCompensation,
   InputError,
   parseCellsInput,
   parseInteger,
+  parseServices,
   parseRollbackTo,
   parseRolloutState,
   type RollbackTarget,
   type RolloutState,
+  type ServiceSpec,
   type TargetPair,
 } from '@shiftgate/core';
 import { log } from '@shiftgate/github';
@@ -22,6 +25,7 @@ export const DEFAULTS = {
   'rollback-to': '',
   // The deprecated alias of rollback-to: empty, so that only a workflow that gives it gets the warning.
   to: '',
+  services: '',
 } as const;
 
 /** The rollback inputs, parsed and validated once, before any AWS call. */
@@ -30,6 +34,8 @@ export interface Inputs extends RouteInputs {
   /** One line, at most 500 characters. */
   reason: string;
   state: RolloutState | null;
+  /** Saga services (their compensate commands), from this run's input only; empty without one. */
+  services: ServiceSpec[];
   /** A state over cells: each moved cell's routes with its own target groups (null otherwise). */
   pairs: Record<string, TargetPair> | null;
 }
@@ -52,6 +58,9 @@ export function parseInputs(
   const reason = get('reason').replace(/\s+/g, ' ').trim().slice(0, 500);
   // A rollout over cells: every moved cell goes back, its routes from the `cells` input when given
   // (checked against the state), else from the state; all checked before any AWS call.
+  // Commands come from this input only; a saga state with services left to undo needs them.
+  const services = parseServices('services', get('services'));
+  if (state) checkSagaCompensation('services', state, services);
   const cells = parseCellsInput('cells', get('cells'));
   if (state?.cells) {
     const scope = cellRollbackRoutes(state, cells);
@@ -62,6 +71,7 @@ export function parseInputs(
       to: toText,
       reason,
       state,
+      services,
     };
   }
   if (cells) {
@@ -70,7 +80,10 @@ export function parseInputs(
         "Input 'cells' must be empty unless the 'state' is a rollout over cells (strategy rolling with cells)",
     });
   }
-  const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state);
+  // A saga state without routes: the rollback compensates its services and moves no traffic.
+  const { routes, pair, region, retryMode, maxAttempts } = parseRouteInputs(get, env, state, {
+    optional: state?.strategy === 'saga',
+  });
   if (toText === 'previous') {
     const missing = routes.filter((r) => !state?.['initial-weights']?.[r]);
     if (missing.length > 0) {
@@ -84,7 +97,7 @@ export function parseInputs(
       );
     }
   }
-  return { routes, pair, pairs: null, to: toText, reason, state, region, retryMode, maxAttempts };
+  return { routes, pair, pairs: null, to: toText, reason, state, services, region, retryMode, maxAttempts };
 }
 
 /** Over cells the routes and target groups come from the state's cells; the route inputs must be empty. */

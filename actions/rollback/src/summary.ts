@@ -15,8 +15,10 @@ export function rollbackSummary(options: {
   pair: TargetPair;
   results: RestoreResult[];
   failures?: RouteOutcome[];
+  /** What was undone besides traffic: the audience rule, saga compensations, in order. */
+  undo?: string[];
 }): string {
-  const { reason, to, pair, results, failures = [] } = options;
+  const { reason, to, pair, results, failures = [], undo = [] } = options;
   const target = to === 'stable' ? 'stable 100% / canary 0%' : 'the weights recorded before the rollout';
   const changed = results.some((r) => r.changed);
   const title =
@@ -42,5 +44,6 @@ export function rollbackSummary(options: {
     '|---|---|---|---|',
     ...rows,
     '',
+    ...(undo.length > 0 ? ['**Undone, in order:**', '', ...undo.map((u) => `- ${text(u)}`), ''] : []),
   ].join('\n');
 }

@@ -98,7 +98,8 @@ export function parseInputs(
     onlyRegion: null,
     flagCells,
     ...parseRunSettings(get, state),
-    ...parseRouteInputs(get, env, state),
+    // A saga deploys in place: its services carry their own commands and gates, not the run's routes.
+    ...parseRouteInputs(get, env, state, { optional: state.strategy === 'saga' }),
     state,
     failOnRollback: parseBoolean('fail-on-rollback', get('fail-on-rollback') || DEFAULTS['fail-on-rollback']),
   };

@@ -42,6 +42,7 @@ import {
   withCancelSignals,
 } from '@shiftgate/github';
 import { runnerTime } from './clock';
+import { clearRollout, rolloutSaver } from './undo';
 import { parseInputs, type Inputs } from './inputs';
 import { runSummary } from './summary';
 import { saveFlagState } from './restore';
@@ -106,7 +107,10 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   const elbv2 = createElbv2Client({ caller: 'run-plan', ...aws });
   const router =
     deps.router ??
-    (overCells ? regionalElbv2Router((region) => regional.elbv2(region)) : new Elbv2TrafficRouter(elbv2));
+    // Over cells, and for saga services with targets of their own, each route goes to its ARN's region.
+    (overCells || state.strategy === 'saga'
+      ? regionalElbv2Router((region) => regional.elbv2(region))
+      : new Elbv2TrafficRouter(elbv2));
   const cloudwatch = deps.cloudwatch ?? createCloudWatchClient({ caller: 'run-plan', ...aws });
   const cloudwatchOf = (region: string) => deps.cloudwatch ?? regional.cloudwatch(region);
   const metricSource = metricSourceFactory(inputs.source, {
@@ -114,9 +118,11 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     ...(deps.prometheus ? { prometheus: deps.prometheus } : {}),
   });
   let record: RestoreRecord | null = null;
+  // A saga's services and an A/B audience rule: what the post step undoes after a killed job.
+  const rollout = rolloutSaver(aws);
   const where = overCells
     ? `${(inputs.cells ?? Object.keys(state.cells ?? {})).length} cells`
-    : inputs.routes.join(', ');
+    : inputs.routes.join(', ') || 'no routes (the saga services deploy in place)';
   log.info(
     `Running the ${state.strategy} plan from step ${state.step + 1} of ${state.plan.length} on ${where}: ` +
       `${formatDuration(inputs.pollInterval)} windows on ${inputs.source.kind === 'prometheus' ? `Prometheus at ${inputs.source.url}` : 'CloudWatch'}, metric-delay ${formatDuration(inputs.metricDelay)}, rollback to ${inputs.rollbackTo}.`,
@@ -128,15 +134,18 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     router,
     // A/B audience rules: created, found by their tag and removed only by this rollout.
     rules: new Elbv2RuleManager(elbv2),
-    metrics: ({ loadBalancerArn, pair }) =>
+    metrics: ({ loadBalancerArn, pair, queries }) =>
       metricSource({
         cloudwatch: () => cloudwatch,
         loadBalancerArn,
         pair,
         period: inputs.pollInterval,
-        queries: inputs.queries,
+        // A saga service's own queries come besides the run's (their ids were checked apart).
+        queries: [...inputs.queries, ...(queries ?? [])],
         slowThreshold: inputs.gates.maxP99Latency,
         percentile: inputs.gates.latencyPercentile,
+        // An A/B test compares A and B: its custom metrics and both sides' slow requests are read too.
+        ...(state.strategy === 'ab-testing' ? { ab: { metrics: inputs.abMetrics } } : {}),
         logger: actionsLogger,
       }),
     ...(inputs.gates.alarms.length > 0 ? { alarms: new CloudWatchAlarmSource(cloudwatch) } : {}),
@@ -166,6 +175,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
     bakeTime: inputs.bakeTime,
     maxBakeTime: inputs.maxBakeTime,
     rollbackTo: inputs.rollbackTo,
+    ...(inputs.abMetrics.length > 0 ? { abMetrics: inputs.abMetrics } : {}),
     clock: deps.clock,
     sleep: deps.sleep,
     random: Math.random,
@@ -181,6 +191,7 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
       // A flag deployed on AppConfig: the post step takes it back if this process is killed.
       if (flags && event.type === 'step-end' && event.state.flag) saveFlagState(aws, event.state.flag);
       progress(event);
+      rollout.onEvent(event);
     },
   });
   // Outputs first: a cancelled job has seconds left.
@@ -192,6 +203,12 @@ async function deploy(inputs: Inputs, deps: Dependencies): Promise<RunResult> {
   // Paused keeps the record: a job that fails after an approval pause still puts traffic back.
   if (record && (result.decision === 'promote' || (result.decision !== 'paused' && result.restored)))
     clearRestoreState();
+  // The run undid its rule and services itself (or promoted): a pause leaves them to the post step, and
+  // so does an audience rule the run could not remove (removing it again is safe: it is found by its
+  // tag). A compensation that failed even so is the rollback action's to retry, not the post step's.
+  const ruleLeft = !result.restored && result.state.plan.some((s) => s.kind === 'audience');
+  if (ruleLeft) rollout.save(result.state);
+  else if (result.decision !== 'paused') clearRollout();
   if (flags && (result.decision === 'promote' || (result.decision !== 'paused' && result.restored)))
     saveFlagState(aws, null);
   if (result.decision === 'promote') log.notice(result.reason);

@@ -19,9 +19,13 @@ import {
   systemSleep,
   type TrafficDependencies,
 } from '@shiftgate/github';
+import { undoRollout, type UndoDependencies } from './undo';
 
-/** What the post step talks to and waits with (see {@link TrafficDependencies}), and the flag provider. */
-export type Dependencies = TrafficDependencies & { flags?: FlagProvider };
+/**
+ * What the post step talks to and waits with (see {@link TrafficDependencies}), what it undoes an A/B
+ * rule and saga services with, and the flag provider.
+ */
+export type Dependencies = TrafficDependencies & UndoDependencies & { flags?: FlagProvider };
 
 /** The `core.saveState` key holding the AppConfig flag a killed run must take back. */
 export const FLAG_STATE = 'flag';
@@ -34,7 +38,10 @@ export function saveFlagState(
   core.saveState(FLAG_STATE, flag ? JSON.stringify({ client, flag }) : '');
 }
 
-/** The post step: puts back what the run changed, verified, when the job failed or was cancelled first. */
+/**
+ * The post step: puts back what the run changed, verified, when the job failed or was cancelled first;
+ * then removes an A/B audience rule and compensates saga services the run left.
+ */
 export async function post(deps: Dependencies = {}): Promise<void> {
   await postRestore({
     caller: 'run-plan',
@@ -46,6 +53,7 @@ export async function post(deps: Dependencies = {}): Promise<void> {
       deps.router ??
       regionalRouter({ caller: 'run-plan', retryMode: client.retryMode, maxAttempts: client.maxAttempts }),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    after: () => undoRollout(deps),
   });
   await runStep('run-plan post (flag)', () => postFlag(deps));
 }

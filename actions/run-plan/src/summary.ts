@@ -117,6 +117,9 @@ function comparisonSummary(comparison: AbComparison): string[] {
       `| ${m.metric} (${m.better} is better) | ${rate(m.a)} | ${rate(m.b)} | ${effect} | ${interval} | ${describeVerdict(m.verdict)} |`,
     );
   }
+  const custom = comparison.metrics.filter((m) => m.metric !== 'error-rate' && m.metric !== 'slow-share');
+  if (custom.length > 0)
+    lines.push('', `${custom.map((m) => m.metric).join(', ')}: each side's count per 100 requests.`);
   lines.push('');
   return lines;
 }

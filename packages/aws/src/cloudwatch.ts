@@ -1,5 +1,4 @@
 import {
-  DescribeAlarmsCommand,
   GetMetricDataCommand,
   type CloudWatchClient,
   type MetricDataQuery,
@@ -9,8 +8,7 @@ import {
   errorMessage,
   InputError,
   silentLogger,
-  type AlarmSource,
-  type AlarmState,
+  type AbMetric,
   type Logger,
   type MetricQuery,
   type MetricRange,
@@ -18,6 +16,7 @@ import {
   type MetricWindow,
   type SideStats,
 } from '@shiftgate/core';
+import { abMetricQueries, abMetricValues } from './cloudwatch-ab';
 import { matchElbv2Arn } from './elbv2-arn';
 
 /**
@@ -117,6 +116,11 @@ export interface CloudWatchMetricSourceOptions {
    * Default 99.
    */
   percentile?: number;
+  /**
+   * An A/B test: its custom metrics, read for A (stable) and B (canary) in the same call, and the
+   * baseline's slow requests too, so the slow-request shares can be compared.
+   */
+  ab?: { metrics: readonly AbMetric[] };
   logger?: Logger;
 }
 
@@ -136,6 +140,7 @@ export class CloudWatchMetricSource implements MetricSource {
   private readonly queries: MetricDataQuery[];
   private readonly custom: readonly MetricQuery[];
   private readonly slow: boolean;
+  private readonly ab: readonly AbMetric[] | null;
   private readonly logger: Logger;
   private readonly dimensions: { loadBalancer: string; canary: string; stable: string };
 
@@ -172,7 +177,11 @@ export class CloudWatchMetricSource implements MetricSource {
     };
     const sides = [
       { prefix: 'sg_c_', targetGroup: this.dimensions.canary, metrics: [...sideMetrics, ...slowMetric] },
-      { prefix: 'sg_b_', targetGroup: this.dimensions.stable, metrics: sideMetrics },
+      {
+        prefix: 'sg_b_',
+        targetGroup: this.dimensions.stable,
+        metrics: options.ab ? [...sideMetrics, ...slowMetric] : sideMetrics,
+      },
     ];
     const seconds = this.period / 1000;
     this.queries = sides.flatMap(({ prefix, targetGroup, metrics }) =>
@@ -180,6 +189,11 @@ export class CloudWatchMetricSource implements MetricSource {
         albMetricQuery({ id: `${prefix}${key}`, metric, stat, loadBalancer, targetGroup, seconds }),
       ),
     );
+    this.ab = options.ab?.metrics ?? null;
+    if (this.ab) {
+      const groups = { a: this.dimensions.stable, b: this.dimensions.canary };
+      this.queries.push(...abMetricQueries(this.ab, groups, seconds));
+    }
     for (const q of this.custom) {
       this.queries.push(
         q.expression !== null
@@ -266,6 +280,7 @@ export class CloudWatchMetricSource implements MetricSource {
     const canary = side('sg_c_');
     const baseline = side('sg_b_');
     const percentRank = this.slow ? usable('sg_c_slow') : undefined;
+    const baselineRank = this.slow && this.ab ? usable('sg_b_slow') : undefined;
     const overRank = over ? { canary: usable('sg_c_over'), baseline: usable('sg_b_over') } : undefined;
     const gated = this.custom.filter((q) => q.gate !== null);
     const customSeries = new Map(gated.map((q) => [q.id, usable(q.id)]));
@@ -278,8 +293,15 @@ export class CloudWatchMetricSource implements MetricSource {
           ...(this.slow ? { slow: percentRank?.get(t) ?? null } : {}),
           ...(overRank ? { over: overRank.canary?.get(t) ?? null } : {}),
         }),
-        baseline: statsAt(baseline, t, overRank ? { over: overRank.baseline?.get(t) ?? null } : {}),
+        baseline: statsAt(baseline, t, {
+          ...(this.slow && this.ab ? { slow: baselineRank?.get(t) ?? null } : {}),
+          ...(overRank ? { over: overRank.baseline?.get(t) ?? null } : {}),
+        }),
       };
+      if (this.ab) {
+        const served = { a: (window.baseline?.requests ?? 0) > 0, b: (window.canary?.requests ?? 0) > 0 };
+        window['ab-metrics'] = abMetricValues(this.ab, usable, t, served);
+      }
       if (over) window['over-thresholds'] = { ...over };
       if (gated.length > 0) {
         window.custom = Object.fromEntries(gated.map((q) => [q.id, customSeries.get(q.id)?.get(t) ?? null]));
@@ -399,48 +421,4 @@ export function describeAwsError(error: unknown): string {
   return typeof name === 'string' && name !== 'Error' && !message.startsWith(name)
     ? `${name}: ${message}`
     : message;
-}
-
-/** Reads alarm states with one `DescribeAlarms` call per poll (following `NextToken`). */
-export class CloudWatchAlarmSource implements AlarmSource {
-  constructor(private readonly client: CloudWatchClient) {}
-
-  async states(names: readonly string[]): Promise<Record<string, AlarmState>> {
-    if (names.length === 0) return {};
-    if (names.length > 100) throw new InputError('alarms', names.join(','), 'at most 100 alarm names');
-    const found = new Map<string, AlarmState>();
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      let page;
-      try {
-        page = await this.client.send(
-          new DescribeAlarmsCommand({
-            AlarmNames: [...names],
-            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-            ...(token ? { NextToken: token } : {}),
-          }),
-        );
-      } catch (error) {
-        throw new Error(`DescribeAlarms for ${names.join(', ')} failed: ${describeAwsError(error)}`);
-      }
-      for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-        if (alarm.AlarmName && alarm.StateValue) found.set(alarm.AlarmName, alarm.StateValue as AlarmState);
-      }
-      token = page.NextToken;
-      if (++pages > 100) throw new Error('DescribeAlarms kept returning NextToken after 100 pages');
-    } while (token);
-    const missing = names.filter((n) => !found.has(n));
-    if (missing.length > 0) {
-      throw new InputError(
-        'alarms',
-        missing.join(', '),
-        'names of existing CloudWatch alarms (metric or composite) in this account and region',
-        {
-          message: `Input 'alarms' must name existing CloudWatch alarms in this account and region; not found: ${missing.map((m) => `'${m}'`).join(', ')}`,
-        },
-      );
-    }
-    return Object.fromEntries(names.map((n) => [n, found.get(n)!]));
-  }
 }

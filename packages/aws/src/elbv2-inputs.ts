@@ -46,18 +46,36 @@ function lines(value: string): string[] {
  * Reads `listener-arn`, `rule-arn`, `stable-target-group-arn`, `canary-target-group-arn`, `aws-region`,
  * `retry-mode` and `max-attempts` through `get`. Routes and target groups may come from the rollout
  * state instead; when both are given they must agree, so a workflow cannot quietly point a rollout at
- * another load balancer half-way.
+ * another load balancer half-way. With `optional` (a saga, which moves no traffic of its own), giving
+ * none of the four and a state that records no routes means no routes.
  */
 export function parseRouteInputs(
   get: (name: string) => string,
   env: Record<string, string | undefined>,
   state: RolloutState | null,
+  options: { optional?: boolean } = {},
 ): RouteInputs {
   const listenerLines = lines(get('listener-arn'));
   const ruleLines = lines(get('rule-arn'));
   const regionInput = get('aws-region').trim();
   if (regionInput !== '' && !isRegion(regionInput))
     throw new InputError('aws-region', regionInput, "an AWS region such as 'us-east-1'");
+  const named = ['listener-arn', 'rule-arn', 'stable-target-group-arn', 'canary-target-group-arn'].some(
+    (name) => get(name).trim() !== '',
+  );
+  if (options.optional && !named && (state?.routes.length ?? 0) === 0) {
+    const region = regionInput || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || '';
+    return {
+      routes: [],
+      pair: { stable: '', canary: '' },
+      region,
+      retryMode: parseRetryMode('retry-mode', get('retry-mode') || AWS_INPUT_DEFAULTS['retry-mode']),
+      maxAttempts: parseInteger('max-attempts', get('max-attempts') || AWS_INPUT_DEFAULTS['max-attempts'], {
+        min: 1,
+        max: 10,
+      }),
+    };
+  }
   const firstArn = listenerLines[0] ?? ruleLines[0] ?? state?.routes[0] ?? '';
   const region =
     regionInput || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || regionOfArn(firstArn) || '';

@@ -48,13 +48,37 @@ export function ruleConditions(conditions: readonly AudienceCondition[]): RuleCo
   });
 }
 
+/**
+ * The audience a rule's ELBv2 conditions express (the reverse of {@link ruleConditions}), or null when
+ * they express something else (a path pattern, a host header, a query string over several keys).
+ */
+export function audienceOf(conditions: readonly RuleCondition[]): AudienceCondition[] | null {
+  const out: AudienceCondition[] = [];
+  for (const c of conditions) {
+    if (c.Field === 'http-header' && c.HttpHeaderConfig?.HttpHeaderName) {
+      const name = c.HttpHeaderConfig.HttpHeaderName;
+      const values = c.HttpHeaderConfig.Values ?? [];
+      const cookies = values.map((v) => /^\*([^=*]+)=(.*)\*$/.exec(v));
+      if (name.toLowerCase() === 'cookie' && cookies.every((m) => m !== null && m[1] === cookies[0]![1])) {
+        out.push({ field: 'cookie', name: cookies[0]![1]!, values: cookies.map((m) => m![2]!) });
+      } else out.push({ field: 'http-header', name, values: [...values] });
+    } else if (c.Field === 'query-string' && c.QueryStringConfig?.Values?.length) {
+      const pairs = c.QueryStringConfig.Values;
+      const key = pairs[0]!.Key;
+      if (!key || pairs.some((p) => p.Key !== key)) return null;
+      out.push({ field: 'query-string', name: key, values: pairs.map((p) => p.Value ?? '') });
+    } else return null;
+  }
+  return out;
+}
+
 /** Listener rules through ELBv2. */
 export class Elbv2RuleManager implements RuleManager {
   constructor(private readonly client: ElasticLoadBalancingV2Client) {}
 
   async rules(route: string): Promise<{ listener: string; rules: ListenerRule[] }> {
     const listener = routeKindOf(route) === 'rule' ? listenerOfRule(route) : route;
-    const found: { arn: string; priority: number }[] = [];
+    const found: { arn: string; priority: number; conditions: AudienceCondition[] | null }[] = [];
     let marker: string | undefined;
     do {
       const page = await this.client
@@ -70,7 +94,11 @@ export class Elbv2RuleManager implements RuleManager {
         });
       for (const rule of page.Rules ?? []) {
         if (rule.IsDefault || !rule.RuleArn) continue;
-        found.push({ arn: rule.RuleArn, priority: Number(rule.Priority) });
+        found.push({
+          arn: rule.RuleArn,
+          priority: Number(rule.Priority),
+          conditions: audienceOf(rule.Conditions ?? []),
+        });
       }
       marker = page.NextMarker;
     } while (marker);

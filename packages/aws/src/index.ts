@@ -1,5 +1,7 @@
 export * from './client';
 export * from './cloudwatch';
+export * from './cloudwatch-alarms';
+export * from './cloudwatch-ab';
 export * from './cloudwatch-publish';
 export * from './errors';
 export * from './elbv2-arn';

@@ -1,5 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { Logger, MetricQuery, MetricSource, SourceSettings } from '@shiftgate/core';
+import type { AbMetric, Logger, MetricQuery, MetricSource, SourceSettings } from '@shiftgate/core';
 import { CloudWatchMetricSource } from './cloudwatch';
 import {
   createPrometheusClient,
@@ -17,6 +17,8 @@ export interface MetricSourceOptions {
   slowThreshold?: number;
   percentile?: number;
   logger?: Logger;
+  /** An A/B test's custom CloudWatch metrics (both sides' slow requests are read too). */
+  ab?: { metrics: readonly AbMetric[] };
   /** The CloudWatch client (metric-source cloudwatch), made on first use. */
   cloudwatch: () => CloudWatchClient;
   /** The job's AWS region: SigV4's last resort. */
@@ -48,8 +50,12 @@ export function metricSourceFactory(
         canaryTargetGroupArn: options.pair.canary,
         period: options.period,
         ...(options.queries ? { queries: options.queries } : {}),
+        ...(options.ab ? { ab: options.ab } : {}),
         ...common,
       });
+    // ab-metrics are CloudWatch metrics; run settings refuse them with Prometheus before anything moves.
+    if (options.ab && options.ab.metrics.length > 0)
+      throw new Error('ab-metrics are CloudWatch metrics: they cannot be read with metric-source prometheus');
     const settings = {
       ...(shared.jobRegion ? { jobRegion: shared.jobRegion } : {}),
       ...shared.prometheus,

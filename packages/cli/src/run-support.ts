@@ -11,6 +11,7 @@ import {
   Elbv2RuleManager,
   Elbv2TrafficRouter,
   parseRetryMode,
+  regionalRouter,
   parseRouteInputs,
   metricSourceFactory,
   RegionalClients,
@@ -34,6 +35,7 @@ import {
   parseStrategyName,
   parseVersion,
   serviceNames,
+  type AbMetric,
   type AlarmSource,
   type Cell,
   type CellMetricSource,
@@ -344,29 +346,37 @@ export function awsPorts(
     percentile?: number,
     /** `metric-source` and its settings; CloudWatch when absent. */
     source?: SourceSettings,
+    /** An A/B test's custom metrics (its baseline's slow requests are read too). */
+    ab?: readonly AbMetric[],
   ) => MetricSourceFactory;
   alarms: AlarmSource;
   routes: string[];
   pair: TargetPair;
 } {
-  const route = parseRouteInputs(flagGetter(values), io.env, state);
+  // A saga deploys in place: without route flags it moves no traffic, so it needs none.
+  const route = parseRouteInputs(flagGetter(values), io.env, state, {
+    optional: state?.strategy === 'saga',
+  });
   const settings = { region: route.region, retryMode: route.retryMode, maxAttempts: route.maxAttempts };
   const elbv2 = createElbv2Client({ caller, ...settings });
   const cloudwatch = createCloudWatchClient({ caller, ...settings });
   return {
-    router: new Elbv2TrafficRouter(elbv2),
+    // A saga service's targets may be in any region: each route goes to its ARN's region.
+    router:
+      state?.strategy === 'saga' ? regionalRouter({ ...settings, caller }) : new Elbv2TrafficRouter(elbv2),
     rules: new Elbv2RuleManager(elbv2),
-    metrics: (period, queries, slowThreshold, percentile, source = { kind: 'cloudwatch' }) => {
+    metrics: (period, queries, slowThreshold, percentile, source = { kind: 'cloudwatch' }, ab) => {
       const factory = metricSourceFactory(source, route.region ? { jobRegion: route.region } : {});
-      return ({ loadBalancerArn, pair }) =>
+      return ({ loadBalancerArn, pair, queries: own }) =>
         factory({
           cloudwatch: () => cloudwatch,
           loadBalancerArn,
           pair,
           period,
-          ...(queries ? { queries } : {}),
+          ...(queries || own ? { queries: [...(queries ?? []), ...(own ?? [])] } : {}),
           ...(slowThreshold !== undefined ? { slowThreshold } : {}),
           ...(percentile !== undefined ? { percentile } : {}),
+          ...(ab !== undefined ? { ab: { metrics: ab } } : {}),
         });
     },
     alarms: new CloudWatchAlarmSource(cloudwatch),

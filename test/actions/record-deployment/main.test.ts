@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { createRolloutState, serializeRolloutState, type DeploymentRecord } from '@shiftgate/core';
+import {
+  buildPlan,
+  createRolloutState,
+  serializeRolloutState,
+  type DeploymentRecord,
+  type ServiceStatus,
+} from '@shiftgate/core';
 import { deploymentMetricData } from '@shiftgate/aws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseInputs } from '../../../actions/record-deployment/src/inputs';
@@ -440,6 +446,49 @@ describe('record-deployment', () => {
         'target-traffic-percent': 100,
       },
     });
+  });
+
+  it("records a saga whose compensation still fails as failed, naming it and each service's final state", async () => {
+    const plan = buildPlan('saga', { services: 'order,payment,inventory' });
+    const saga = (status: 'in-progress' | 'failed', statuses: ServiceStatus[]) =>
+      serializeRolloutState({
+        ...createRolloutState({
+          strategy: 'saga',
+          parameters: plan.parameters,
+          plan: plan.steps,
+          compensation: plan.compensation,
+          environment: 'production',
+          version: 'v9',
+          now: new Date('2026-02-01T00:00:00Z'),
+        }),
+        status,
+        services: ['order', 'payment', 'inventory'].map((name, i) => ({ name, status: statuses[i]! })),
+      });
+    const first = await start({
+      state: saga('in-progress', ['untouched', 'untouched', 'untouched']),
+      version: '',
+      environment: '',
+    });
+    const id = Number(first.outputs['deployment-id']);
+    const runTrace = JSON.stringify({
+      strategy: 'saga',
+      decision: 'rollback',
+      reason:
+        'service inventory deploy exited with code 2: compensating; compensated inventory; compensation-failed: payment',
+      steps: [],
+    });
+    const done = await runStep(server, 'main', {
+      'deployment-id': String(id),
+      status: 'failed',
+      trace: runTrace,
+      state: saga('failed', ['deployed', 'failed', 'compensated']),
+    });
+    expect(done.errors).toEqual([]);
+    const why =
+      'compensation-failed: payment; services: order deployed, payment failed, inventory compensated';
+    expect(server.statuses(id).at(-1)!.state).toBe('failure');
+    expect(server.statuses(id).at(-1)!.description).toContain(why);
+    expect(JSON.parse(done.outputs.record!)).toMatchObject({ 'deployment-status': 'failed', reason: why });
   });
 
   it('refuses a status for a deployment of another environment, writing nothing', async () => {

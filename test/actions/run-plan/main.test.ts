@@ -230,6 +230,34 @@ describe('run-plan', () => {
     expect(result.summary).toContain('| error-rate (lower is better) |');
   });
 
+  it('compares A and B on error rate, slow share and ab-metrics read from CloudWatch, in the summary', async () => {
+    feed('healthy');
+    const model = cloudwatch.metrics;
+    // Orders per side: A 5 a minute, B 30 (far more per request): B better on orders.
+    cloudwatch.metrics = (query, timestamp) =>
+      query.metric?.name === 'OrdersPlaced'
+        ? CANARY.endsWith(`:${query.metric.dimensions.TargetGroup}`)
+          ? 30
+          : 5
+        : model(query, timestamp);
+    const result = await runAction({
+      state: stateFor('ab-testing', { split: '50,50', duration: '10m' }),
+      ...ROUTES,
+      'max-latency-increase': '1000%',
+      'ab-metrics': '- {name: orders, better: higher, namespace: Shop, metric: OrdersPlaced}',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.decision).toBe('paused');
+    const metrics = result.trace!.comparison!.metrics;
+    expect(metrics.map((m) => m.metric)).toEqual(['error-rate', 'slow-share', 'orders']);
+    expect(metrics[2]).toMatchObject({ better: 'higher', verdict: 'b-better' });
+    expect(result.summary).toContain('| slow-share (lower is better) |');
+    expect(result.summary).toMatch(
+      /\| orders \(higher is better\) \| [\d.]+% \| [\d.]+% \| \+[\d.]+ pp \| .* \| B better \|/,
+    );
+    expect(result.summary).toContain("orders: each side's count per 100 requests.");
+  });
+
   it('creates one tagged audience rule for an A/B test, pauses with the verdict, and removes it on promote', async () => {
     feed('healthy');
     const state = stateFor('ab-testing', {

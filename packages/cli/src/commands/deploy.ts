@@ -52,6 +52,7 @@ import {
   SCENARIO_DESCRIPTIONS,
   SCENARIOS,
   simulatedServiceRunner,
+  simulatedServiceTargets,
   simulatedServices,
   SIMULATED_PROMETHEUS_URL,
   simulatedPrometheusFetch,
@@ -97,7 +98,8 @@ Plan:
   --version       the version being deployed, for the state and hook commands
   --services      saga: the services with their commands (see below); a YAML list starts with '-', so
                   write --services="$(cat services.yml)" with the = form, or give a JSON list. Planned
-                  from --strategy saga, the plan deploys these services unless --param services names them
+                  from --strategy saga, the plan deploys these services unless --param services names them;
+                  with --simulate, a service's targets become routes of the simulated load balancer
   --state         a rollout state file (the state output of an action, or --state-out) instead
 
 Cells (rolling; against AWS, the --environment's cells in the config file, or the cells a --state records):
@@ -134,7 +136,8 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
                   compensates it and every deployed service in reverse. Without --services, the
                   simulator deploys the planned services with simulated commands and smoke gates.
   --b-effect      ab-testing: A fails 0.5% of requests and B that rate changed by better (-50%), worse
-                  (+50%) or a signed percent such as -30%; the hold ends with the A/B verdict
+                  (+50%), none or a signed percent such as -30% (--ab-metrics: 5% of A's requests, moved
+                  likewise on B in each metric's better direction); the hold ends with the A/B verdict
 
 Output:
   --state-out     write the final rollout state to this file
@@ -145,8 +148,9 @@ Output:
                   (progress goes to stderr); a saga adds services [{name, status}] in deployment order
                   (deployed, compensated, failed or untouched) and compensated (names, in that order);
                   an A/B test adds comparison {verdict, metrics [{metric, a, b, effect, interval,
-                  verdict}]} (rates and effects in percent, verdict b-better, a-better,
-                  no-detectable-difference or no-data)
+                  verdict}]} (error-rate, slow-share and each --ab-metrics metric per 100 requests;
+                  rates and effects in percent, verdict b-better, a-better, no-detectable-difference
+                  or no-data) and rule (the audience rule's arn, listener, priority and conditions)
                   (over cells, also waves: cell names per wave, and cells: name → region, zone, wave, status)
 
 Exit codes: 0 promoted or paused at an approval, 1 rolled back, inconclusive, cancelled or traffic not
@@ -215,6 +219,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       bakeTime: settings.bakeTime,
       maxBakeTime: settings.maxBakeTime,
       rollbackTo: settings.rollbackTo,
+      ...(settings.abMetrics.length > 0 ? { abMetrics: settings.abMetrics } : {}),
       hooks: {
         command: shellHooks(out),
         ...(flagCommand ? { flagCommand } : {}),
@@ -268,6 +273,12 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
       };
     } else if (simulate) {
       const sim = simulationFromFlags(values, clock);
+      // A saga service's own targets are routes of the simulated load balancer, read at their own share.
+      const ownTargets = simulatedServiceTargets(sim, settings.services, {
+        period: settings.pollInterval,
+        slowThreshold: settings.gates.maxP99Latency,
+        percentile: settings.gates.latencyPercentile,
+      });
       out.stdout(
         `simulating ${state.strategy} (${sim.model.scenario}, seed ${sim.seed}) on ${sim.routes[0]}: ${sim.model.rpm} requests a minute, all on stable\n`,
       );
@@ -276,14 +287,16 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         target: { routes: sim.routes, pair: sim.pair },
         router: sim.router,
         rules: sim.rules,
-        metrics: () =>
-          settings.source.kind === 'prometheus'
+        metrics: ({ pair }) =>
+          ownTargets(pair) ??
+          (settings.source.kind === 'prometheus'
             ? simulatedPrometheusSource(sim, clock, settings, settings.source)
             : sim.metrics(
                 settings.pollInterval,
                 settings.gates.maxP99Latency,
                 settings.gates.latencyPercentile,
-              ),
+                ...(state.strategy === 'ab-testing' ? [settings.abMetrics] : []),
+              )),
         alarms: sim.alarms,
         clock,
         sleep: time!.sleep,
@@ -323,6 +336,7 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
           settings.gates.maxP99Latency,
           settings.gates.latencyPercentile,
           settings.source,
+          state.strategy === 'ab-testing' ? settings.abMetrics : undefined,
         ),
         ...(settings.gates.alarms.length > 0 ? { alarms: aws.alarms } : {}),
         clock: io.time?.clock ?? clock,

@@ -2,10 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   cellRollbackRoutes,
+  checkSagaCompensation,
   describeTargetGroups,
   parseRollbackTo,
   parseRolloutState,
   parseInteger,
+  parseServices,
   parseWeight,
   rollbackRollout,
   serializeRolloutState,
@@ -16,6 +18,7 @@ import {
   type RollbackTarget,
   type RolloutState,
   type RuleManager,
+  type ServiceCommandRunner,
   type Sleeper,
   type TargetPair,
   type TrafficRouter,
@@ -31,11 +34,18 @@ import {
   readFlagFile,
   requireSimulate,
   ROUTE_FLAGS,
+  shellServices,
   SIMULATE_FLAGS,
   SIMULATION_EPOCH,
   simulationFromFlags,
 } from '../run-support';
-import { createCellSimulation, mulberry32, SimulatedAppConfig } from '../simulator/index';
+import {
+  createCellSimulation,
+  mulberry32,
+  SimulatedAppConfig,
+  simulatedServiceRunner,
+  simulatedServices,
+} from '../simulator/index';
 import { appConfigProvider } from '../flag-support';
 
 const OPTIONS = {
@@ -74,9 +84,14 @@ Options:
                    previous: exactly the weights recorded before the rollout (needs --state)
   --to             deprecated alias of --rollback-to (the name run-plan and deploy use)
   --reason         why, for the output
+  --services       saga: the services with their compensate commands, as deploy takes them (write
+                   --services="$(cat services.yml)" or a JSON list); those the state records as
+                   deployed or failing are compensated in reverse order (a state carries names, never
+                   commands); the simulator simulates the planned services' commands when it is not given
   --aws-region, --retry-mode (standard|adaptive), --max-attempts (1-10)
   --state-out      write the state, marked rolled back, to this file (needs --state)
-  --json           print {"rolled-back", "routes", "state"} as JSON
+  --json           print {"rolled-back", "routes", "state"} as JSON; a saga adds services
+                   [{name, status}] and compensated (names, in the order compensated)
 
 Cells (a --state of a rolling rollout over cells):
   Every moved cell (in progress or promoted) goes back, each route to its own cell's target groups,
@@ -103,6 +118,12 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       throw new UsageError(`${flag} previous needs --state with the weights recorded before the rollout`);
     }
     if (values['state-out'] && !state) throw new UsageError('--state-out needs --state');
+    // A saga's compensate commands come from --services only (the simulator simulates the planned ones).
+    const sagaNames = state?.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : [])) ?? [];
+    const servicesText = typeof values.services === 'string' ? values.services : '';
+    const simulatedSaga = values.simulate === true && sagaNames.length > 0 && servicesText === '';
+    const services = simulatedSaga ? simulatedServices(sagaNames) : parseServices('--services', servicesText);
+    if (state) checkSagaCompensation('--services', state, services);
     if ((values.config || values.environment) && !state?.cells)
       throw new UsageError('--config and --environment only apply to a --state over cells');
     if (state?.cells) return rollbackCells(values, io, { state, to: to as RollbackTarget });
@@ -115,6 +136,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     let random: Random = Math.random;
     // Removes an A/B test's audience rule first (only a state that planned one asks for it).
     let rules: RuleManager | undefined;
+    let runService: ServiceCommandRunner = shellServices(io);
     if (values.simulate) {
       const time = virtualTime(SIMULATION_EPOCH);
       const sim = simulationFromFlags(values, time.clock);
@@ -134,6 +156,7 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       rules = sim.rules;
       now = time.clock.now;
       sleep = time.sleep;
+      if (simulatedSaga) runService = simulatedServiceRunner({ bad: null, sleep: time.sleep });
       random = mulberry32(sim.seed);
     } else {
       if (values['from-weight']) throw new UsageError('--from-weight only applies with --simulate');
@@ -165,6 +188,9 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       logger,
       sleep,
       random,
+      ...(state && services.length > 0
+        ? { undo: { hooks: { saga: { services, run: runService } }, started: state.step } }
+        : {}),
       ...(flags ? { flags } : {}),
     });
     for (const line of values.json ? [] : result.record.undo) io.stdout(`${line}\n`);
@@ -181,6 +207,12 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
             'rolled-back': results.some((r) => r.changed),
             routes: Object.fromEntries(results.map((r) => [r.route, r.after])),
             error: failure,
+            ...(result.state?.services
+              ? {
+                  services: result.state.services,
+                  compensated: compensatedNames(result.record.undo),
+                }
+              : {}),
             undo: result.record.undo,
             state: next,
           },
@@ -208,6 +240,11 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     return EXIT.ok;
   },
 };
+
+/** The saga services a rollback compensated, in the order it did. */
+function compensatedNames(undo: readonly string[]): string[] {
+  return undo.flatMap((line) => /^service (\S+) compensated /.exec(line)?.[1] ?? []);
+}
 
 /** `shiftgate rollback --state <cells>`: every moved cell back, against AWS or the simulated cells. */
 async function rollbackCells(

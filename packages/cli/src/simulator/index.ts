@@ -1,4 +1,4 @@
-import { canaryShare, type Clock, type TargetPair } from '@shiftgate/core';
+import { canaryShare, type AbMetric, type Clock, type TargetPair } from '@shiftgate/core';
 import { FaultPlan, type Fault } from './faults';
 import { TrafficModel, type Scenario } from './model';
 import { SimulatedAlarmSource, SimulatedMetricSource, SimulatedRouter } from './providers';
@@ -30,7 +30,24 @@ export interface Simulation {
    * Builds the metric source for a window length (the orchestrator's `metrics` factory); with the
    * `max-p99-latency` gate (ms) its canary windows also count the requests slower than it.
    */
-  metrics(period: number, slowThreshold?: number, percentile?: number): SimulatedMetricSource;
+  metrics(
+    period: number,
+    slowThreshold?: number,
+    percentile?: number,
+    /** An A/B test's custom metrics (its baseline counts slow requests too). */
+    ab?: readonly AbMetric[],
+  ): SimulatedMetricSource;
+  /**
+   * The metric source of a route set of its own (a saga service's targets): the model's minutes at the
+   * canary share those routes carry, read off the simulated router.
+   */
+  routeMetrics(
+    routes: readonly string[],
+    pair: TargetPair,
+    period: number,
+    slowThreshold?: number,
+    percentile?: number,
+  ): SimulatedMetricSource;
   alarms: SimulatedAlarmSource;
   /** The listener's rules (A/B audience rules go here). */
   rules: SimulatedRuleManager;
@@ -83,7 +100,18 @@ export function createSimulation(options: SimulationOptions): Simulation {
   return {
     model,
     router,
-    metrics: (period, slowThreshold, percentile) =>
+    metrics: (period, slowThreshold, percentile, ab) =>
+      new SimulatedMetricSource({
+        model,
+        clock: options.clock,
+        period,
+        ...(slowThreshold !== undefined ? { slowThreshold } : {}),
+        ...(percentile !== undefined ? { percentile } : {}),
+        ...(ab !== undefined ? { ab } : {}),
+        faults,
+        settle: () => router.settle(),
+      }),
+    routeMetrics: (routes, own, period, slowThreshold, percentile) =>
       new SimulatedMetricSource({
         model,
         clock: options.clock,
@@ -92,6 +120,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         ...(percentile !== undefined ? { percentile } : {}),
         faults,
         settle: () => router.settle(),
+        share: () => canaryShare(router.current(routes[0]!), own) ?? 0,
       }),
     alarms: new SimulatedAlarmSource({ model, clock: options.clock, faults }),
     rules: new SimulatedRuleManager({ listener: SIMULATED.listenerArn, router }),

@@ -87,6 +87,9 @@ export interface ModelOptions {
 /** A's error rate in an A/B experiment (`bEffect`): high enough that an hour at 50/50 can tell B from A. */
 export const AB_ERROR_RATE = 0.005;
 
+/** A custom A/B metric's count per request on A (orders per request, say) in the simulation. */
+export const AB_METRIC_RATE = 0.05;
+
 const MIN = 60_000;
 
 /**
@@ -211,6 +214,26 @@ export class TrafficModel {
     return out;
   }
 
+  /**
+   * A custom A/B metric's count over a window of one side with `requests` requests: each request counts
+   * with probability {@link AB_METRIC_RATE} on A; on B that rate is moved by `bEffect` in the metric's
+   * better direction when B is better (`bEffect` below 0), against it when B is worse. Seeded by the
+   * window, the side and the metric, so a run is repeatable.
+   */
+  abCount(
+    side: Side,
+    windowStart: number,
+    metric: string,
+    better: 'higher' | 'lower',
+    requests: number,
+  ): number {
+    const index = Math.round((windowStart - this.start) / MIN);
+    const random = mulberry32(hashSeed(this.seed, index, side, `ab:${metric}`));
+    const effect = side === 'canary' && this.bEffect !== null ? this.bEffect : 0;
+    const rate = AB_METRIC_RATE * (better === 'lower' ? 1 + effect : 1 - effect);
+    return binomial(random, requests, Math.min(Math.max(rate, 0), 1));
+  }
+
   /** In an A/B experiment, A's error rate is {@link AB_ERROR_RATE} and B's that changed by `bEffect`. */
   private experiment(profile: Profile, side: Side): Profile {
     if (this.bEffect === null) return profile;
@@ -274,20 +297,22 @@ export function sampleLatencies(random: () => number, n: number, p99: number): F
 }
 
 /**
- * Parses `--b-effect`: `better` (B fails half as many requests as A), `worse` (half as many more), or a
- * signed change of B's error rate such as `-30%` or `+80%`, from −90% to +400%.
+ * Parses `--b-effect`: `better` (B fails half as many requests as A), `worse` (half as many more),
+ * `none` (B as A), or a signed change of B's error rate such as `-30%` or `+80%`, from −90% to +400%.
+ * The custom A/B metrics move the same way, in each one's better direction.
  */
 export function parseBEffect(input: string, value: string): number {
   const text = value.trim();
   if (text === 'better') return -0.5;
   if (text === 'worse') return 0.5;
+  if (text === 'none') return 0;
   const match = /^([+-])(\d+(?:\.\d+)?)%$/.exec(text);
   const change = match ? (match[1] === '-' ? -1 : 1) * Number(match[2]) : NaN;
   if (!Number.isFinite(change) || change < -90 || change > 400 || change === 0)
     throw new InputError(
       input,
       value,
-      "'better', 'worse' or a signed change of B's error rate from -90% to +400%, such as -30%",
+      "'better', 'worse', 'none' or a signed change of B's error rate from -90% to +400%, such as -30%",
     );
   return change / 100;
 }

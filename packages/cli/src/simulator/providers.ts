@@ -3,6 +3,7 @@ import {
   describeTargetGroups,
   InputError,
   RouterError,
+  type AbMetric,
   type AlarmSource,
   type AlarmState,
   type Clock,
@@ -136,6 +137,18 @@ export class SimulatedRouter implements TrafficRouter {
     this.syncModel();
   }
 
+  /**
+   * Adds a route of its own (a saga service's targets) forwarding to `list`; the model's traffic still
+   * follows the first route. A route already there is left as it is.
+   */
+  addRoute(route: string, list: TargetWeight[]): void {
+    if (!this.routes.has(route))
+      this.routes.set(
+        route,
+        list.map((t) => ({ ...t })),
+      );
+  }
+
   /** An audience rule now sends `share` percent of the requests to the canary (0 when it is removed). */
   setAudience(share: number): void {
     this.audience = share;
@@ -210,6 +223,13 @@ export class SimulatedMetricSource implements MetricSource {
       slowThreshold?: number;
       /** The `latency-percentile` gate (99 for p99): the percentile windows report as `p99`. */
       percentile?: number;
+      /** An A/B test: its custom metrics per window, and the baseline's slow requests too. */
+      ab?: readonly AbMetric[];
+      /**
+       * The canary's share, in percent, of a route set other than the simulated listener (a saga
+       * service's own targets): its minutes are drawn at that share rather than the listener's.
+       */
+      share?: () => number;
     },
   ) {
     if (options.period <= 0 || options.period % 60_000 !== 0) {
@@ -233,11 +253,25 @@ export class SimulatedMetricSource implements MetricSource {
     const now = clock.now();
     const out: MetricWindow[] = [];
     for (let t = range.start; t + period <= range.end; t += period) {
+      const canary = this.side('canary', t, now, range.over?.canary);
+      const baseline = this.side('baseline', t, now, range.over?.baseline);
+      const ab = this.options.ab;
+      const count = (side: 'canary' | 'baseline', stats: SideStats, m: AbMetric) =>
+        stats.requests === null
+          ? null
+          : this.options.model.abCount(side, t, m.name, m.better, stats.requests);
       out.push({
         start: new Date(t).toISOString(),
-        canary: this.side('canary', t, now, range.over?.canary),
-        baseline: this.side('baseline', t, now, range.over?.baseline),
+        canary,
+        baseline,
         ...(range.over ? { 'over-thresholds': { ...range.over } } : {}),
+        ...(ab && ab.length > 0
+          ? {
+              'ab-metrics': Object.fromEntries(
+                ab.map((m) => [m.name, { a: count('baseline', baseline, m), b: count('canary', canary, m) }]),
+              ),
+            }
+          : {}),
       });
     }
     return out;
@@ -245,7 +279,8 @@ export class SimulatedMetricSource implements MetricSource {
 
   private side(side: Side, start: number, now: number, overThreshold: number | undefined): SideStats {
     const { model, period } = this.options;
-    const slowThreshold = side === 'canary' ? this.options.slowThreshold : undefined;
+    // An A/B test compares slow shares, so its baseline counts them too.
+    const slowThreshold = side === 'canary' || this.options.ab ? this.options.slowThreshold : undefined;
     const counts = {
       ...(slowThreshold === undefined ? {} : { slowThreshold }),
       ...(overThreshold === undefined ? {} : { overThreshold }),
@@ -264,7 +299,8 @@ export class SimulatedMetricSource implements MetricSource {
           unhealthy: null,
         };
       }
-      minutes.push(model.minute(side, m, counts));
+      const share = this.options.share;
+      minutes.push(share ? model.sample(side, m, share(), counts) : model.minute(side, m, counts));
     }
     return aggregate(minutes, this.options.percentile ?? 99);
   }

@@ -3,7 +3,7 @@
 // files, the CLI's flags and help, and the config file's JSON Schema are generated from or checked against
 // it (test/core/settings-catalogue.test.ts), so a default or a rule is changed in one place.
 import { InputError, parseBoolean, parseDuration } from '../shared/index';
-import { GATE_DEFAULTS, GATE_PARSERS, parseMetricQueries } from '../health/index';
+import { GATE_DEFAULTS, GATE_PARSERS, parseAbMetrics, parseMetricQueries } from '../health/index';
 import { DEFAULT_ROLLBACK_TARGET, parseRollbackTarget } from '../traffic/index';
 import { parseServices } from '../strategy/index';
 import { SOURCE_SETTINGS } from './prometheus';
@@ -322,7 +322,21 @@ export const SETTINGS = {
     default: '',
     parse: parseServices,
     description:
-      'Saga services as a YAML list, each with name, deploy and compensate (bash commands) and optionally deployment-order, alarms and smoke (its gate after its deploy). Commands run with SHIFTGATE_SERVICE, SHIFTGATE_PHASE (deploy, smoke or compensate), SHIFTGATE_VERSION and SHIFTGATE_ENVIRONMENT; on a failure the failing service and every deployed one are compensated in reverse, each compensation retried 3 times. Required for saga plans: a rollout state carries service names only, never commands.',
+      'Saga services as a YAML list, each with name, deploy and compensate (bash commands) and optionally deployment-order, alarms, smoke and metric-queries (its gate after its deploy) and targets (its own listener-arn and/or rule-arn with stable- and canary-target-group-arn, switched to its canary after its deploy and back before its compensation). Commands run with SHIFTGATE_SERVICE, SHIFTGATE_PHASE (deploy, smoke or compensate), SHIFTGATE_VERSION and SHIFTGATE_ENVIRONMENT; on a failure the failing service and every deployed one are compensated in reverse, each compensation retried 3 times. Required for saga plans: a rollout state carries service names only, never commands.',
+    actions: {
+      'run-plan': {},
+      rollback: {
+        description:
+          'Saga services as a YAML list, as run-plan takes them: the compensate commands of the services the `state` records as deployed or failing run in reverse deployment order (each retried 3 times). Required when the state records such services: a state carries service names only, never commands.',
+      },
+    },
+    cli: ['deploy', 'rollback'],
+  },
+  'ab-metrics': {
+    default: '',
+    parse: parseAbMetrics,
+    description:
+      "A/B tests: up to 5 custom CloudWatch count metrics compared per request besides the error rate and the slow-request share, as a YAML list, each with name, better (higher or lower), namespace, metric (read as Sum), optionally dimensions, and optionally 'a' and 'b' (each side's own dimensions; without them each side is read by its TargetGroup). Each gets A, B, the effect B − A with its anytime-valid interval, and a verdict.",
     actions: { 'run-plan': {} },
     cli: DEPLOY,
   },

@@ -1,5 +1,13 @@
 import { InputError, parseDuration } from '../shared/index';
-import { GATE_NAMES, parseGates, parseMetricQueries, type Gates, type MetricQuery } from '../health/index';
+import {
+  GATE_NAMES,
+  parseAbMetrics,
+  parseGates,
+  parseMetricQueries,
+  type AbMetric,
+  type Gates,
+  type MetricQuery,
+} from '../health/index';
 import {
   parseAlarms,
   parseMetricDelay,
@@ -34,6 +42,8 @@ export interface RunSettings {
   flags: FlagSettings;
   /** Saga services from this run's inputs, in deployment order; empty when none are given. */
   services: ServiceSpec[];
+  /** A/B tests: the custom metrics compared besides error rate and slow share; empty when none. */
+  abMetrics: AbMetric[];
   rollbackTo: RollbackTarget;
 }
 
@@ -138,6 +148,15 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     }
     checkPlanServices('services', state.plan, services);
   }
+  const abMetrics = parseAbMetrics('ab-metrics', get('ab-metrics'));
+  if (abMetrics.length > 0 && state.strategy !== 'ab-testing')
+    throw new InputError('ab-metrics', get('ab-metrics'), 'empty unless the strategy is ab-testing', {
+      message: `Input 'ab-metrics' compares A and B in an A/B test; this is a ${state.strategy} plan, so leave it empty`,
+    });
+  if (abMetrics.length > 0 && source.kind !== 'cloudwatch')
+    throw new InputError('ab-metrics', get('ab-metrics'), "empty with metric-source '" + source.kind + "'", {
+      message: `Input 'ab-metrics' names CloudWatch metrics, which metric-source '${source.kind}' does not read; leave it empty or use metric-source cloudwatch`,
+    });
   return {
     gates,
     bakeTime,
@@ -150,6 +169,7 @@ export function parseRunSettings(get: (name: RunSettingName) => string, state: R
     flagCommand,
     flags,
     services,
+    abMetrics,
     rollbackTo,
   };
 }

@@ -58,6 +58,8 @@ export interface MetricWindow {
   'over-thresholds'?: OverThresholds;
   /** Custom metric query values by query id. */
   custom?: Record<string, number | null>;
+  /** A/B tests: each `ab-metrics` count by name, for A (the stable side) and B (the canary); null = no data. */
+  'ab-metrics'?: Record<string, { a: number | null; b: number | null }>;
   /** Alarm states read at the poll that brought this window. */
   alarms?: Record<string, AlarmState>;
   /** The smoke command's result at the poll that brought this window. */

@@ -13,3 +13,4 @@ export * from './ports';
 export * from './bake';
 export * from './summary';
 export * from './backtest';
+export * from './ab-metrics';

@@ -262,7 +262,11 @@ function parseEntry(raw: Json, where: string, fail: (problem: string) => never):
     return { error: raw.error as string, ...(typeof raw.at === 'string' ? { at: raw.at } : {}) };
   }
   for (const key of Object.keys(raw)) {
-    if (!['start', 'canary', 'baseline', 'over-thresholds', 'custom', 'alarms', 'smoke'].includes(key))
+    if (
+      !['start', 'canary', 'baseline', 'over-thresholds', 'custom', 'ab-metrics', 'alarms', 'smoke'].includes(
+        key,
+      )
+    )
       fail(`'${where}' has unknown key '${key}'`);
   }
   const window: MetricWindow = {
@@ -300,6 +304,21 @@ function parseEntry(raw: Json, where: string, fail: (problem: string) => never):
       custom[id] = v as number | null;
     }
     window.custom = custom;
+  }
+  const ab = raw['ab-metrics'];
+  if (ab !== undefined && ab !== null) {
+    if (!isObject(ab)) fail(`'${where}.ab-metrics' must be an object of metric name to {"a", "b"}`);
+    const count = (v: Json | undefined) =>
+      v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+    const metrics: NonNullable<MetricWindow['ab-metrics']> = {};
+    for (const [name, v] of Object.entries(ab as { [key: string]: Json })) {
+      if (!isObject(v) || Object.keys(v).sort().join() !== 'a,b' || !count(v.a) || !count(v.b))
+        fail(
+          `'${where}.ab-metrics.${name}' must be {"a": <count or null>, "b": <count or null>}, got ${show(v)}`,
+        );
+      metrics[name] = { a: (v as { a: number | null }).a, b: (v as { b: number | null }).b };
+    }
+    window['ab-metrics'] = metrics;
   }
   if (raw.alarms !== undefined && raw.alarms !== null)
     window.alarms = parseAlarms(raw.alarms, `${where}.alarms`, fail);

@@ -5,19 +5,25 @@ import {
   isPollError,
   priorFor,
   rateConfidenceSequence,
+  type AbMetric,
   type Evidence,
   type Interval,
+  type MetricWindow,
   type SideStats,
 } from '../health/index';
 
 /** What a comparison concludes. */
 export type AbVerdict = 'b-better' | 'a-better' | 'no-detectable-difference' | 'no-data';
 
-/** One metric compared: A's and B's values, the effect B − A and its interval, in percentage points. */
+/**
+ * One metric compared: A's and B's values, the effect B − A and its interval, in percentage points.
+ * `error-rate` and `slow-share` are built in; a custom metric (`ab-metrics`) is its count per 100
+ * requests.
+ */
 export interface MetricComparison {
-  metric: 'error-rate' | 'slow-share';
+  metric: string;
   better: 'lower' | 'higher';
-  /** A's and B's observed rates, in percent; null without data. */
+  /** A's and B's observed rates, in percent (a custom metric: per 100 requests); null without data. */
   a: number | null;
   b: number | null;
   /** B − A, in percentage points. */
@@ -43,41 +49,50 @@ export interface AbComparison {
 const PRIOR = priorFor(0.01);
 
 /**
- * Compares B with A at `confidence` percent on every metric both sides carry: the error rate (5xx / requests) and, where both
- * sides count them, the share of requests slower than `max-p99-latency`. Each side's rate gets a
- * confidence sequence at `α/2` (a union bound, so both hold together with probability `1 − α` at every
- * time at once); B − A lies between the ends' differences. A metric's verdict is `b-better` or
- * `a-better` only when that whole interval is on one side of zero; the overall verdict is `a-better`
- * when any metric says so (a worse B is never hidden by a better one), `b-better` when some metric says
- * so and none the reverse.
+ * Compares B with A at `confidence` percent on every metric both sides carry: the error rate (5xx /
+ * requests), the share of requests slower than `max-p99-latency` where both sides count them, and each
+ * custom metric of `abMetrics` (its count per request; a window counting more than its requests counts
+ * as many as its requests). Each side's rate gets a confidence sequence at `α/2` (a union bound, so both
+ * hold together with probability `1 − α` at every time at once); B − A lies between the ends'
+ * differences. A metric's verdict is `b-better` or `a-better` only when that whole interval is on one
+ * side of zero (which side is better depends on the metric's `better`); the overall verdict is
+ * `a-better` when any metric says so (a worse B is never hidden by a better one), `b-better` when some
+ * metric says so and none the reverse.
  */
-export function compareAB(evidence: readonly Evidence[], confidence: number): AbComparison {
+export function compareAB(
+  evidence: readonly Evidence[],
+  confidence: number,
+  abMetrics: readonly AbMetric[] = [],
+): AbComparison {
   const alpha = 1 - confidence / 100;
-  const windows = evidence.filter((e) => !isPollError(e)) as Exclude<Evidence, { error: string }>[];
-  const totals = (pick: (s: SideStats) => number | null | undefined, side: 'canary' | 'baseline') => {
+  const windows = evidence.filter((e) => !isPollError(e)) as MetricWindow[];
+  type Pick = (w: MetricWindow, side: 'canary' | 'baseline', s: SideStats) => number | null | undefined;
+  const totals = (pick: Pick, side: 'canary' | 'baseline') => {
     let events = 0;
     let requests = 0;
     let counted = false;
     for (const w of windows) {
       const s = w[side];
       const n = s?.requests;
-      const k = s ? pick(s) : null;
+      const k = s ? pick(w, side, s) : null;
       if (!s || typeof n !== 'number' || n <= 0 || typeof k !== 'number') continue;
-      events += k;
+      events += Math.min(k, n);
       requests += n;
       counted = true;
     }
     return counted ? { events, requests } : null;
   };
   const metrics: MetricComparison[] = [];
-  const compare = (metric: MetricComparison['metric'], pick: (s: SideStats) => number | null | undefined) => {
+  const compare = (metric: string, better: MetricComparison['better'], pick: Pick, optional: boolean) => {
     const a = totals(pick, 'baseline');
     const b = totals(pick, 'canary');
-    if (metric === 'slow-share' && (!a || !b)) return;
-    metrics.push(compareRates(metric, a, b, alpha));
+    if (optional && (!a || !b)) return;
+    metrics.push(compareRates(metric, better, a, b, alpha));
   };
-  compare('error-rate', (s) => s.errors);
-  compare('slow-share', (s) => s.slow);
+  compare('error-rate', 'lower', (_w, _side, s) => s.errors, false);
+  compare('slow-share', 'lower', (_w, _side, s) => s.slow, true);
+  for (const m of abMetrics)
+    compare(m.name, m.better, (w, side) => w['ab-metrics']?.[m.name]?.[side === 'canary' ? 'b' : 'a'], false);
   const verdicts = metrics.map((m) => m.verdict);
   const verdict: AbVerdict = verdicts.includes('a-better')
     ? 'a-better'
@@ -90,7 +105,8 @@ export function compareAB(evidence: readonly Evidence[], confidence: number): Ab
 }
 
 function compareRates(
-  metric: MetricComparison['metric'],
+  metric: string,
+  better: MetricComparison['better'],
   a: { events: number; requests: number } | null,
   b: { events: number; requests: number } | null,
   alpha: number,
@@ -99,7 +115,7 @@ function compareRates(
   if (!a || !b)
     return {
       metric,
-      better: 'lower',
+      better,
       a: null,
       b: null,
       effect: null,
@@ -112,12 +128,14 @@ function compareRates(
   const pa = a.events / a.requests;
   const pb = b.events / b.requests;
   const interval = { lower: 100 * (ib.lower - ia.upper), upper: 100 * (ib.upper - ia.lower) };
-  // Lower is better for both rates: B's interval wholly below A's is B better.
+  // B's interval wholly below A's is B better when lower is better, A better when higher is.
+  const below = interval.upper < 0;
+  const above = interval.lower > 0;
   const verdict: AbVerdict =
-    interval.upper < 0 ? 'b-better' : interval.lower > 0 ? 'a-better' : 'no-detectable-difference';
+    below || above ? (below === (better === 'lower') ? 'b-better' : 'a-better') : 'no-detectable-difference';
   return {
     metric,
-    better: 'lower',
+    better,
     a: 100 * pa,
     b: 100 * pb,
     effect: 100 * (pb - pa),

@@ -36,6 +36,7 @@ export async function audienceStep(
   const made = rule.created ? 'created' : 'found (created by an earlier run of this rollout)';
   return {
     message: `audience rule ${rule.arn} ${made} at priority ${rule.priority} on ${rule.listener}: ${step.audience} goes to the new version`,
+    state: { ...run.state, 'audience-rule': rule.arn },
     more: { rule: { arn: rule.arn, listener: rule.listener, priority: rule.priority, conditions } },
   };
 }

@@ -5,7 +5,7 @@ export { rollbackRollout, type RollbackOptions, type RollbackResult } from './ro
 export { checkRunnable, preSwitchJudgement, type PreSwitchEvidence } from './preflight';
 export { isTransient } from './retry';
 export { hookEnv } from './hook-env';
-export { SagaLog, serviceEnv, type CompensationOptions } from './saga';
+export { checkSagaCompensation, SagaLog, serviceEnv, type CompensationOptions } from './saga';
 export { compareAB, describeVerdict, type AbComparison, type AbVerdict, type MetricComparison } from './ab';
 export type { AudienceRule } from './audience';
 export { BASELINE_NOTE, cellsSummary, waveChart } from './cells-summary';

@@ -105,15 +105,20 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     }
   }
   const cellRun = isCellRun(options);
-  const target = cellRun ? { routes: [], pair: { stable: '', canary: '' } } : (fromState ?? given);
+  // A saga deploys its services in place: it moves no traffic of its own, so it needs no routes.
+  const inPlace = state.strategy === 'saga' && !state.plan.some((s) => s.kind === 'shift');
+  const none = { routes: [], pair: { stable: '', canary: '' } };
+  const target = cellRun ? none : (fromState ?? given ?? (inPlace ? none : null));
   if (cellRun) checkCellRun(options);
-  else if (!target || target.routes.length === 0) {
+  else if (inPlace && target!.routes.length === 0) {
+    // Nothing to check: the services' own commands and gates are checked below.
+  } else if (!target || target.routes.length === 0) {
     throw new InputError('listener-arn', '', 'the listener (or rule) ARNs to shift', {
       message:
         "Input 'listener-arn' (or 'rule-arn') is required: the state does not name the routes yet (it comes from select-strategy); give the listener and the stable and canary target group ARNs",
     });
   }
-  if (!cellRun && target!.pair.stable === target!.pair.canary) {
+  if (!cellRun && target!.routes.length > 0 && target!.pair.stable === target!.pair.canary) {
     throw new InputError(
       'canary-target-group-arn',
       target!.pair.canary,
@@ -148,7 +153,11 @@ export function checkRun(options: RunPlanOptions): { routes: string[]; pair: Tar
     }
   }
   if (hooks.saga && state.strategy === 'saga') {
-    checkSaga(state, hooks.saga, { alarms: options.gates.alarms, smoke: options.gates.smoke });
+    checkSaga(state, hooks.saga, {
+      alarms: options.gates.alarms,
+      smoke: options.gates.smoke,
+      queries: options.gates.custom.map((g) => g.id),
+    });
     const own = hooks.saga.services.some((s) => s.alarms.length > 0);
     if (own && !options.alarms)
       throw new InputError('services', 'alarms', 'service alarms with an alarm source to read them');

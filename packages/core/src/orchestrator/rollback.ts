@@ -10,8 +10,11 @@ import {
 } from '../shared/index';
 import type { RolloutState } from '../rollout/index';
 import type { Step } from '../strategy/index';
-import { compensateServices, SagaLog } from './saga';
+import { checkSagaCompensation, compensateServices, SagaLog, type CompensationOptions } from './saga';
+
+type CompensationTraffic = NonNullable<CompensationOptions['traffic']>;
 import {
+  AUDIENCE_TAG,
   recordRollback,
   removeAudience,
   restoreRoutes,
@@ -35,6 +38,11 @@ export interface RollbackOptions {
   router: TrafficRouter;
   /** Removes this rollout's A/B audience rule first (plans with `audience` steps). */
   rules?: RuleManager;
+  /**
+   * The audience rule's ARN when the caller knows it (the run that created it): named in the error when
+   * it cannot be removed. Only rules found by this rollout's tag are ever deleted.
+   */
+  audienceRule?: string | null;
   /** The routes to send back; empty when the rollout never moved traffic (only the state is marked). */
   routes: string[];
   pair: TargetPair;
@@ -58,9 +66,10 @@ export interface RollbackOptions {
   attempts?: number;
   /**
    * After traffic is back, undo the steps that do not move it: the last flag hook back to exposure 0,
-   * deployed saga services compensated in reverse. `started` is how many plan steps had started.
+   * deployed saga services compensated in reverse. `started` is how many plan steps had started; `saga`
+   * is the run's saga log (without it, the state's `services` say what is deployed).
    */
-  undo?: { hooks: StepHooks; started: number; saga?: SagaLog };
+  undo?: { hooks: StepHooks; started: number; saga?: SagaLog; traffic?: CompensationTraffic };
   /**
    * The flag provider of a state that records AppConfig flag deployments (`flag`): the emergency
    * disable stops the one in progress and deploys the version from before the rollout again.
@@ -98,6 +107,10 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     error: null,
     undo: [],
   };
+  // A saga state with services left deployed needs this run's services before anything is written.
+  const sagaLog = state?.strategy === 'saga' ? (options.undo?.saga ?? new SagaLog(state)) : null;
+  if (state && sagaLog?.pending() && !options.undo?.saga)
+    checkSagaCompensation('services', state, options.undo?.hooks.saga?.services ?? []);
   const initial = state?.['initial-weights'] ?? {};
   // A state over cells names its routes per cell: without a scope given, every moved cell goes back.
   if (state?.cells && !options.pairs) {
@@ -111,8 +124,8 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     options = { ...options, routes: Object.keys(pairs), pairs };
   }
   // The audience rule goes first: until it is gone, its requests still reach the canary.
-  const audienceError = await removeAudienceRule(options, record);
   const attempts = Math.max(1, options.attempts ?? 1);
+  const audienceError = await removeAudienceRule(options, record, attempts, logger);
   let failures: RouteOutcome[] = [];
   for (let attempt = 1; attempt <= attempts && options.routes.length > 0; attempt++) {
     try {
@@ -158,7 +171,28 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
     next = recordRollback(state, to, pair, new Date(clock.now()));
   else if (state)
     next = { ...state, status: restored ? 'rolled-back' : 'failed', 'updated-at': isoNow(clock) };
-  if (next && options.undo) await undoSteps(next, options.undo, record, { clock, sleep, logger });
+  if (next && options.undo)
+    await undoSteps(
+      next,
+      {
+        ...options.undo,
+        ...(sagaLog ? { saga: sagaLog } : {}),
+        // A saga service's targets go back through this rollback's router.
+        traffic: {
+          router: options.router,
+          random: options.random,
+          ...(options.verify ? { verify: options.verify } : {}),
+        },
+      },
+      record,
+      {
+        clock,
+        sleep,
+        logger,
+      },
+    );
+  // The state says where every service ended, so a later rollback compensates only what is left.
+  if (next && sagaLog) next = { ...next, services: sagaLog.states() };
   let flagFailed = false;
   if (next?.flag && options.flags) {
     const disabled = await disableFlag({ provider: options.flags, flag: next.flag, clock, sleep, logger });
@@ -182,18 +216,35 @@ export async function rollbackRollout(options: RollbackOptions): Promise<Rollbac
   };
 }
 
-/** Removes the rollout's audience rule, if its plan has one; resolves to the error, or null. */
-async function removeAudienceRule(options: RollbackOptions, record: RollbackRecord): Promise<string | null> {
+/**
+ * Removes the rollout's audience rule (found by its tag), if its plan has one, tried `attempts` times a
+ * growing pause apart; resolves to the error, naming the rule when it is known, or null.
+ */
+async function removeAudienceRule(
+  options: RollbackOptions,
+  record: RollbackRecord,
+  attempts: number,
+  logger: Logger,
+): Promise<string | null> {
   const { state, rules } = options;
   const route = state?.routes[0];
   if (!state || !rules || !route || !state.plan.some((s) => s.kind === 'audience')) return null;
-  try {
-    for (const arn of await removeAudience(rules, route, state['created-at']))
-      record.undo.push(`audience rule ${arn} removed`);
-    return null;
-  } catch (error) {
-    return `removing the audience rule failed: ${errorMessage(error)}`;
+  let error = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      for (const arn of await removeAudience(rules, route, state['created-at']))
+        record.undo.push(`audience rule ${arn} removed`);
+      return null;
+    } catch (thrown) {
+      error = errorMessage(thrown);
+      if (attempts > 1)
+        logger.warning(`removing the audience rule failed (attempt ${attempt} of ${attempts}): ${error}`);
+      if (attempt < attempts) await options.sleep(Math.min(1000 * attempt, 5000));
+    }
   }
+  const known = options.audienceRule ?? state['audience-rule'] ?? null;
+  const rule = known ? ` ${known}` : '';
+  return `removing the audience rule${rule} (tagged ${AUDIENCE_TAG}=${state['created-at']}) on ${route} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error}; requests it matches still reach the new version, delete the rule by hand`;
 }
 
 /** A state over cells after a rollback: the cells whose routes were all sent back are `rolled-back`. */
@@ -233,12 +284,11 @@ async function undoSteps(
       record.undo.push(`${hook.name} command failed to set exposure 0%: ${errorMessage(error)}`);
     }
   }
-  if (hooks.saga && ran.some((s) => s.kind === 'service')) {
+  const log = undo.saga ?? new SagaLog(state);
+  if (hooks.saga && log.pending())
     await compensateServices(
       state,
-      undo.started,
-      { saga: hooks.saga, log: undo.saga ?? new SagaLog(state), clock, sleep, logger },
+      { saga: hooks.saga, log, clock, sleep, logger, ...(undo.traffic ? { traffic: undo.traffic } : {}) },
       record,
     );
-  }
 }

@@ -10,6 +10,7 @@ import { rollbackRollout } from './rollback';
 import type { AbComparison } from './ab';
 import type { AudienceRule } from './audience';
 import { SagaLog } from './saga';
+import { checkServiceTargets } from './saga-targets';
 import { executeStep } from './steps';
 import { prepareFlag } from './flags';
 import {
@@ -62,7 +63,12 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   // cells, in every region, the run's alarms with the alarms of that region's cells.
   if (isCellRun(options)) await checkCellAlarms(options, withCells(options.state, options.cells));
   else if (options.gates.alarms.length > 0) await options.alarms!.states(options.gates.alarms);
-  await checkAudience(options, routes[0]!);
+  if (routes.length > 0) await checkAudience(options, routes[0]!);
+  const saga = options.hooks?.saga;
+  if (saga && options.state.strategy === 'saga') {
+    const log = new SagaLog(options.state);
+    await checkServiceTargets(options.router, saga.services, (name) => log.get(name) === 'untouched');
+  }
 
   let state: RolloutState = options.state;
   // A flag set by a provider: its ids and the version to return to, found before anything moves.
@@ -74,7 +80,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
   if (isCellRun(options)) {
     state = withCells(state, options.cells);
     if (options.onlyRegion) checkOnlyRegion(state, options.onlyRegion);
-  } else if (state.routes.length === 0 || !state['stable-target-group-arn']) {
+  } else if (routes.length > 0 && (state.routes.length === 0 || !state['stable-target-group-arn'])) {
     state = {
       ...state,
       routes: [...routes],
@@ -82,7 +88,7 @@ async function startRun(options: RunPlanOptions): Promise<RunContext> {
       'canary-target-group-arn': pair.canary,
     };
   }
-  if (!state['load-balancer-arn'] && !state.cells) {
+  if (!state['load-balancer-arn'] && !state.cells && routes.length > 0) {
     const reading = await options.router.read(routes[0]!);
     state = { ...state, 'load-balancer-arn': await options.router.loadBalancerOf(reading) };
   }
@@ -135,7 +141,13 @@ async function runStep(run: RunContext, index: number): Promise<RunResult | null
     record('cancelled', `cancelled before step ${index + 1}`);
     return rollBack(run, `cancelled before step ${index + 1} of ${total}`, 'rollback', true);
   }
-  run.emit({ type: 'step-start', index, step, total });
+  // A service whose deploy has started may be half deployed: until it passes, it counts as failing, so a
+  // post step after a killed job compensates it too.
+  if (run.saga && step.kind === 'service') {
+    run.saga.set(step.service, 'failed');
+    withServices(run);
+  }
+  run.emit({ type: 'step-start', index, step, total, state: run.state });
   try {
     const outcome = await withRetries(run, { index, retries }, () => executeStep(run, step, index));
     const updatedAt = isoNow(options.clock);
@@ -146,6 +158,7 @@ async function runStep(run: RunContext, index: number): Promise<RunResult | null
     }
     run.state = { ...(outcome.state ?? run.state), step: index + 1, 'updated-at': updatedAt };
     if (run.state.status !== 'in-progress') run.state = { ...run.state, status: 'in-progress' };
+    withServices(run);
     ended('passed', outcome.message, outcome.more);
     return null;
   } catch (error) {
@@ -183,7 +196,7 @@ async function rollBack(
   const lastStarted = records.length > 0 ? records[records.length - 1]!.index : state.step - 1;
   const result = await rollbackRollout({
     router: options.router,
-    ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.rules ? { rules: options.rules, audienceRule: ruleOf(run).rule?.arn ?? null } : {}),
     routes: cells ? cells.routes : touched ? run.routes : [],
     pair: run.pair,
     ...(cells ? { pairs: cells.pairs } : {}),
@@ -224,6 +237,11 @@ async function rollBack(
   return finish(run, decision, text, { cancelled, restored: result.restored, rollback: result.record });
 }
 
+/** Writes where each saga service stands into the run's state (names and statuses, never commands). */
+function withServices(run: RunContext): void {
+  if (run.saga) run.state = { ...run.state, services: run.saga.states() };
+}
+
 /** The run's result and trace. */
 function finish(
   run: RunContext,
@@ -231,6 +249,7 @@ function finish(
   reason: string,
   extra: { cancelled?: boolean; restored?: boolean; rollback?: RollbackRecord | null } = {},
 ): RunResult {
+  withServices(run);
   const { state } = run;
   const cancelled = extra.cancelled ?? false;
   return {

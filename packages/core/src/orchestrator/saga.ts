@@ -3,17 +3,21 @@
 // compensation retried with backoff. Every command, its exit code and duration, goes to the saga log.
 import { errorMessage, InputError, type Clock, type Logger, type Sleeper } from '../shared/index';
 import { worst, type AlarmState, type Check, type Phase } from '../health/index';
-import type { RolloutState } from '../rollout/index';
-import { checkPlanServices, type ServiceSpec, type Step } from '../strategy/index';
+import {
+  needsCompensation,
+  type RolloutState,
+  type ServiceState,
+  type ServiceStatus,
+} from '../rollout/index';
+import { checkPlanServices, type ServiceSpec, type ServiceTargets, type Step } from '../strategy/index';
+import {
+  restoreServiceTargets,
+  serviceTargetsGate,
+  shiftServiceTargets,
+  type TargetRestore,
+} from './saga-targets';
 import { Cancelled, StepFailure, type RunContext, type StepOutcome } from './context';
-import type {
-  RollbackRecord,
-  SagaCommandRecord,
-  SagaHooks,
-  SagaReport,
-  ServiceCommand,
-  ServiceStatus,
-} from './types';
+import type { RollbackRecord, SagaCommandRecord, SagaHooks, SagaReport, ServiceCommand } from './types';
 
 /** Tries of one compensation, and the first pause between them (doubling). */
 const ATTEMPTS = 3;
@@ -25,16 +29,38 @@ export class SagaLog {
   readonly compensated: string[] = [];
   private readonly status = new Map<string, ServiceStatus>();
 
-  /** Services deployed before this run started (plan steps before `state.step`) count as deployed. */
+  /**
+   * Where each service stands as the state records it; a state that records none counts the services
+   * before `state.step` as deployed.
+   */
   constructor(state: RolloutState) {
+    const recorded = new Map((state.services ?? []).map((s) => [s.name, s.status]));
     state.plan.forEach((step, index) => {
       if (step.kind === 'service')
-        this.status.set(step.service, index < state.step ? 'deployed' : 'untouched');
+        this.status.set(
+          step.service,
+          recorded.get(step.service) ?? (index < state.step ? 'deployed' : 'untouched'),
+        );
     });
   }
 
   set(service: string, status: ServiceStatus): void {
     this.status.set(service, status);
+  }
+
+  /** Where a service stands. */
+  get(service: string): ServiceStatus | undefined {
+    return this.status.get(service);
+  }
+
+  /** Each service with its status, in deployment order, as the state records them. */
+  states(): ServiceState[] {
+    return [...this.status].map(([name, status]) => ({ name, status }));
+  }
+
+  /** True when some service is deployed or failing: there is something to compensate. */
+  pending(): boolean {
+    return [...this.status.values()].some(needsCompensation);
   }
 
   /** The services in deployment order with their status, the compensated ones in the order undone. */
@@ -74,11 +100,20 @@ export function serviceEnv(
 export function checkSaga(
   state: RolloutState,
   saga: SagaHooks,
-  run: { alarms: readonly string[]; smoke: boolean },
+  run: { alarms: readonly string[]; smoke: boolean; queries: readonly string[] },
 ): void {
   checkPlanServices('services', state.plan, saga.services);
+  // A service's own queries are read with the run's: their ids must differ.
+  for (const service of saga.services) {
+    const clash = (service.queries ?? []).find((q) => run.queries.includes(q.id));
+    if (clash)
+      throw new InputError('services', clash.id, '', {
+        message: `Input 'services': service '${service.name}' has metric query '${clash.id}', as the run's metric-queries do; give it another id. Nothing was changed.`,
+      });
+  }
   if (run.alarms.length > 0 || run.smoke) return;
-  const blind = saga.services.find((s) => s.alarms.length === 0 && s.smoke === '');
+  // A service with targets is judged by the canary's metrics on them.
+  const blind = saga.services.find((s) => s.alarms.length === 0 && s.smoke === '' && !s.targets);
   if (blind) {
     throw new InputError('services', blind.name, '', {
       message: `Input 'services': service '${blind.name}' has nothing to judge it by after its deploy; give it 'alarms' or 'smoke' (or give the run 'alarms' or 'smoke-command'): missing evidence never promotes. Nothing was changed.`,
@@ -139,9 +174,11 @@ export async function serviceStep(
   });
   if (code !== 0)
     throw new StepFailure(`service ${spec.name} deploy exited with code ${code}: compensating`, 'rollback');
+  // A service with targets serves its new version from its canary target group once they are switched.
+  const switched = spec.targets ? `; ${await shiftServiceTargets(run, spec, spec.targets)}` : '';
   log.set(spec.name, 'deployed');
   run.servingSince = run.options.clock.now();
-  return { message: `service ${spec.name} deployed (exit code 0)` };
+  return { message: `service ${spec.name} deployed (exit code 0)${switched}` };
 }
 
 /**
@@ -159,6 +196,29 @@ export async function serviceGateStep(
   const previous = run.state.plan[index - 1];
   const spec = previous?.kind === 'service' ? specOf(options.hooks!.saga!, previous.service) : null;
   const name = spec?.name ?? 'saga';
+  if (spec?.targets) {
+    const saga = options.hooks!.saga!;
+    let polls = 0;
+    // The service's smoke command, then the run's: the first that fails is the reading.
+    const smoke =
+      spec.smoke !== '' || options.smoke
+        ? async () => {
+            polls++;
+            if (spec.smoke !== '') {
+              const code = await runCommand(saga, run.saga!, clock, {
+                service: spec,
+                phase: 'smoke',
+                command: spec.smoke,
+                env: serviceEnv(run.state, spec, 'smoke', polls),
+                attempt: polls,
+              });
+              if (code !== 0) return { 'exit-code': code };
+            }
+            return options.smoke ? options.smoke() : { 'exit-code': 0 };
+          }
+        : null;
+    return serviceTargetsGate(run, step, index, spec, spec.targets, smoke);
+  }
   const alarms = [...new Set([...gates.alarms, ...(spec?.alarms ?? [])])];
   const duration = options.bakeTime ?? step['duration-ms'];
   const end = clock.now() + duration;
@@ -258,28 +318,35 @@ export interface CompensationOptions {
   clock: Clock;
   sleep: Sleeper;
   logger: Logger;
+  /** Sends the targets of services that have them back to their stable target group. */
+  traffic?: Omit<TargetRestore, 'sleep' | 'logger'>;
 }
 
 /**
- * Compensates, in reverse deployment order, every service of the plan that had started (the failing
- * one included). Each compensation is tried up to `attempts` times, a doubling pause apart; when one
- * still fails, compensation stops there (the services before it may depend on it being undone first)
- * and the rollback's error is `compensation-failed: <service>`.
+ * Compensates, in reverse deployment order, every service the saga log says is deployed or failing
+ * (the failing one included; a state from an earlier run says the same of its services). Each
+ * compensation is tried up to `attempts` times, a doubling pause apart; when one still fails,
+ * compensation stops there (the services before it may depend on it being undone first) and the
+ * rollback's error is `compensation-failed: <service>`.
  */
 export async function compensateServices(
   state: RolloutState,
-  started: number,
   options: CompensationOptions,
   record: RollbackRecord,
 ): Promise<void> {
   const { saga, log, clock, sleep, logger } = options;
-  const ran = state.plan.slice(0, started).filter((s) => s.kind === 'service');
-  const names = new Set(ran.map((s) => (s.kind === 'service' ? s.service : '')));
   const attempts = Math.max(1, saga.attempts ?? ATTEMPTS);
   const backoff = saga.backoff ?? BACKOFF_MS;
   for (const step of state.compensation) {
-    if (step.kind !== 'service' || !names.has(step.service)) continue;
+    if (step.kind !== 'service') continue;
+    const status = log.get(step.service);
+    if (status === undefined || !needsCompensation(status)) continue;
     const spec = specOf(saga, step.service);
+    // Its traffic goes back first, so no request reaches what the compensation is about to undo.
+    if (spec.targets) {
+      const undone = await restoreTargets(spec, spec.targets, options, record);
+      if (!undone) return;
+    }
     let code = -1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       code = await runCommand(saga, log, clock, {
@@ -306,5 +373,64 @@ export async function compensateServices(
     log.set(spec.name, 'compensated');
     log.compensated.push(spec.name);
     record.undo.push(`service ${spec.name} compensated (exit code 0)`);
+  }
+}
+
+/**
+ * Before a rollback from outside the run (the rollback action, `shiftgate rollback`, the run-plan post
+ * step): a saga state that records services left deployed or failing needs this run's `services`, naming
+ * the same services as the plan, since a state carries names and never commands. Throws an
+ * {@link InputError} naming `input` otherwise; nothing has changed yet.
+ */
+export function checkSagaCompensation(
+  input: string,
+  state: RolloutState,
+  services: readonly ServiceSpec[],
+): void {
+  if (state.strategy !== 'saga') return;
+  const log = new SagaLog(state);
+  if (!log.pending()) return;
+  if (services.length === 0) {
+    const left = log
+      .states()
+      .filter((s) => needsCompensation(s.status))
+      .map((s) => `${s.name} (${s.status})`);
+    throw new InputError(input, '', '', {
+      message: `Input '${input}' is empty, but the saga state records ${left.join(', ')} to compensate; give the same 'services' as the run (their compensate commands come from there, never from a state). Nothing was changed.`,
+    });
+  }
+  checkPlanServices(input, state.plan, services);
+}
+
+/** Restores a service's targets for its compensation; false (the rollback failed, named) when it cannot. */
+async function restoreTargets(
+  spec: ServiceSpec,
+  targets: ServiceTargets,
+  options: CompensationOptions,
+  record: RollbackRecord,
+): Promise<boolean> {
+  const fail = (why: string) => {
+    options.log.set(spec.name, 'failed');
+    record.undo.push(
+      `service ${spec.name}'s targets could not be sent back to its stable target group: ${why}`,
+    );
+    record.error = `compensation-failed: ${spec.name}`;
+    return false;
+  };
+  if (!options.traffic) return fail('no router to send them back with');
+  try {
+    const results = await restoreServiceTargets(targets, {
+      ...options.traffic,
+      sleep: options.sleep,
+      logger: options.logger,
+    });
+    record.routes.push(...results);
+    const moved = results.filter((r) => r.changed).length;
+    record.undo.push(
+      `service ${spec.name}'s targets ${moved > 0 ? 'sent back to' : 'already on'} its stable target group (verified)`,
+    );
+    return true;
+  } catch (error) {
+    return fail(errorMessage(error));
   }
 }

@@ -126,7 +126,7 @@ async function bakeStep({ run, step, index }: StepContext<'bake'>): Promise<Step
     if (flag) await flag.finish();
     if (state.strategy === 'ab-testing' && !step.promote) {
       // The hold is over and no gate was breached: compare A and B, and let a person decide.
-      const comparison = compareAB(result.trace.windows, gates.confidence);
+      const comparison = compareAB(result.trace.windows, gates.confidence, options.abMetrics ?? []);
       return { message: comparison.message, more: { health, comparison } };
     }
     const passed = step.promote

@@ -2,10 +2,12 @@
 // load balancer, what a run returns and reports, and everything a run needs.
 import type { Clock, Logger, Random, Sleeper } from '../shared/index';
 import type {
+  AbMetric,
   AlarmSource,
   Check,
   Decision,
   Gates,
+  MetricQuery,
   MetricRange,
   MetricSource,
   MetricWindow,
@@ -14,7 +16,7 @@ import type {
   SmokeRunner,
   TraceDocument,
 } from '../health/index';
-import type { RolloutState, RouteWeights } from '../rollout/index';
+import type { RolloutState, RouteWeights, ServiceStatus } from '../rollout/index';
 import type { ServiceSpec, Step, StepKind } from '../strategy/index';
 import type { Cell } from '../config/index';
 import type { AbComparison } from './ab';
@@ -73,9 +75,6 @@ export interface SagaHooks {
   /** Pause after the first failed try of a compensation, doubling after each (1000 ms by default). */
   backoff?: number;
 }
-
-/** Where a saga service ended up. */
-export type ServiceStatus = 'deployed' | 'compensated' | 'failed' | 'untouched';
 
 /** One service command as it ran. */
 export interface SagaCommandRecord {
@@ -138,8 +137,15 @@ export interface CellMetricSource {
   ): Promise<Record<string, MetricWindow[]>>;
 }
 
-/** Builds the metric source once the load balancer is known. */
-export type MetricSourceFactory = (where: { loadBalancerArn: string; pair: TargetPair }) => MetricSource;
+/**
+ * Builds the metric source once the load balancer is known; `queries` are a saga service's own metric
+ * queries, read besides the run's.
+ */
+export type MetricSourceFactory = (where: {
+  loadBalancerArn: string;
+  pair: TargetPair;
+  queries?: readonly MetricQuery[];
+}) => MetricSource;
 
 // ─── Results ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -220,7 +226,7 @@ export interface RunResult {
 
 /** Progress, for live output. */
 export type RunEvent =
-  | { type: 'step-start'; index: number; step: Step; total: number }
+  | { type: 'step-start'; index: number; step: Step; total: number; state: RolloutState }
   | { type: 'step-end'; record: StepRecord; state: RolloutState }
   | { type: 'poll'; index: number; report: PollReport }
   | { type: 'retry'; index: number; attempt: number; error: string; waitMs: number }
@@ -249,6 +255,8 @@ export interface RunPlanOptions {
   maxBakeTime?: number | null;
   /** Where a rollback sends traffic; `stable` by default. */
   rollbackTo?: RollbackTarget;
+  /** A/B tests: custom metrics compared besides error rate and slow share (the source must read them). */
+  abMetrics?: readonly AbMetric[];
   /** Overwrite weights someone else changed (shift steps only; rollbacks never need it). */
   force?: boolean;
   clock: Clock;

@@ -7,3 +7,4 @@ export * from './store';
 export * from './recorder';
 export * from './dora';
 export * from './summary';
+export * from './saga';

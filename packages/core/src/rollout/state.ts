@@ -1,4 +1,5 @@
 import { isWeight, parseCellStates, type CellState } from './cells';
+import { parseServiceStates, type ServiceState } from './services';
 import {
   fieldProblem,
   InputError,
@@ -76,6 +77,16 @@ export interface RolloutState {
    */
   cells?: Record<string, CellState> | null;
   /**
+   * Saga only: each service by name, in deployment order, with where it stands (never its commands);
+   * absent or null before a run recorded any. Optional, so states written before it still read.
+   */
+  services?: ServiceState[] | null;
+  /**
+   * A/B only: the audience rule the run created, for messages (it is removed only when found by this
+   * rollout's tag, never by this value: a state is data). Optional, so older states still read.
+   */
+  'audience-rule'?: string | null;
+  /**
    * Feature flags on AWS AppConfig: the flag's ids, the version to return to and the deployments
    * started; absent otherwise (optional, so states written before it still read).
    */
@@ -143,6 +154,8 @@ const KEYS: Record<keyof RolloutState, true> = {
   'initial-weights': true,
   weights: true,
   cells: true,
+  services: true,
+  'audience-rule': true,
   flag: true,
   'created-at': true,
   'updated-at': true,
@@ -181,7 +194,8 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     if (!(key in KEYS)) fail(`unknown key '${key}'`);
   }
   for (const key of Object.keys(KEYS)) {
-    if (!(key in doc) && key !== 'cells' && key !== 'flag') fail(`missing key '${key}'`);
+    if (!(key in doc) && key !== 'cells' && key !== 'services' && key !== 'audience-rule' && key !== 'flag')
+      fail(`missing key '${key}'`);
   }
   const str = (key: string): string => {
     const v = doc[key];
@@ -254,6 +268,7 @@ export function parseRolloutState(input: string, text: string): RolloutState {
       );
   }
   const cells = parseCellStates(doc.cells ?? null, fail);
+  const services = parseServiceStates(doc.services ?? null, plan, fail);
   const flag = parseFlagState(doc.flag ?? null, fail);
   return {
     'schema-version': ROLLOUT_STATE_VERSION,
@@ -273,6 +288,10 @@ export function parseRolloutState(input: string, text: string): RolloutState {
     'initial-weights': initial as RouteWeights | null,
     weights: weights as Split | null,
     ...(cells ? { cells } : {}),
+    ...(services ? { services } : {}),
+    ...(doc['audience-rule'] !== undefined && doc['audience-rule'] !== null
+      ? { 'audience-rule': field('audience-rule', 'arn') }
+      : {}),
     ...(flag ? { flag } : {}),
     'created-at': str('created-at'),
     'updated-at': str('updated-at'),

@@ -2,13 +2,18 @@
 // to B. shiftgate creates the rule at a free priority, tags it as its own, never touches another rule,
 // and removes only rules tagged with its rollout. ALB limits are checked before anything is written.
 import { InputError } from '../shared/index';
-import { ALB_LIMITS, type AudienceCondition } from '../strategy/index';
+import { ALB_LIMITS, formatAudience, type AudienceCondition } from '../strategy/index';
 
 /** A rule on a listener, as the rule manager reads it (the default action is not a rule). */
 export interface ListenerRule {
   arn: string;
   priority: number;
   tags: Record<string, string>;
+  /**
+   * The rule's conditions as an audience, when the manager reads them: null for conditions an audience
+   * cannot express (a path pattern, a host header), absent when the manager does not say.
+   */
+  conditions?: AudienceCondition[] | null;
 }
 
 /** The rule-manager port: read a listener's rules, create one forwarding to one target group, delete one. */
@@ -78,14 +83,53 @@ export async function routeAudience(
   const existing = place.ours[0];
   if (existing)
     return { arn: existing.arn, priority: existing.priority, listener: place.listener, created: false };
-  const arn = await manager.create({
-    listener: place.listener,
-    priority: place.priority,
-    conditions: options.conditions,
-    targetGroup: options.targetGroup,
-    tags: { [AUDIENCE_TAG]: options.rollout },
-  });
+  let arn: string;
+  try {
+    arn = await manager.create({
+      listener: place.listener,
+      priority: place.priority,
+      conditions: options.conditions,
+      targetGroup: options.targetGroup,
+      tags: { [AUDIENCE_TAG]: options.rollout },
+    });
+  } catch (error) {
+    // A lost answer: the SDK sends CreateRule again, which the first one's rule answers with
+    // PriorityInUse. Our tag (and our conditions) on a rule of the listener says it was created after all.
+    const adopted = await adoptCreated(manager, options);
+    if (!adopted) throw error;
+    return { ...adopted, created: true };
+  }
   return { arn, priority: place.priority, listener: place.listener, created: true };
+}
+
+/**
+ * After a CreateRule that failed, the rule this rollout created all the same (its tag), when there is
+ * one; a rule with our tag and other conditions is never adopted (an error names it).
+ */
+async function adoptCreated(
+  manager: RuleManager,
+  options: { route: string; rollout: string; conditions: AudienceCondition[] },
+): Promise<{ arn: string; priority: number; listener: string } | null> {
+  let listener: string;
+  let ours: ListenerRule | undefined;
+  try {
+    const read = await manager.rules(options.route);
+    listener = read.listener;
+    ours = read.rules.find((r) => r.tags[AUDIENCE_TAG] === options.rollout);
+  } catch {
+    return null;
+  }
+  if (!ours) return null;
+  if (ours.conditions !== undefined) {
+    const want = formatAudience(options.conditions);
+    const found =
+      ours.conditions === null ? '(conditions an audience cannot express)' : formatAudience(ours.conditions);
+    if (found !== want)
+      throw new Error(
+        `rule ${ours.arn} on ${listener} carries this rollout's tag but matches ${found}, not ${want}; it was not adopted: check it by hand`,
+      );
+  }
+  return { arn: ours.arn, priority: ours.priority, listener };
 }
 
 /** Deletes every rule of the listener tagged as this rollout's audience rule; resolves to their ARNs. */

@@ -5,6 +5,7 @@
 // (region, retries) is saved here, next to core's record, because core knows no SDK settings.
 import * as core from '@actions/core';
 import {
+  errorMessage,
   isObject,
   parseRestoreRecord,
   putBack,
@@ -97,26 +98,50 @@ export interface PostRestoreConfig {
   summary?: (outcome: PutBackResult, record: RestoreRecord) => string;
   /** Waits between read-backs; real time unless a test says otherwise. */
   sleep?: Sleeper;
+  /**
+   * What else the job left to undo (an audience rule, saga services), run after traffic is put back,
+   * whether or not that succeeded; its failure fails the post step too.
+   */
+  after?: () => Promise<void>;
 }
 
 /** The post step: puts back what the job changed, verified, when it failed or was cancelled. */
 export async function postRestore(config: PostRestoreConfig): Promise<void> {
   await runStep(`${config.caller} post`, async () => {
-    const text = core.getState(RESTORE_STATE);
-    if (text === '') {
-      log.info(config.nothing);
-      return;
+    let failure: unknown = null;
+    try {
+      await putTrafficBack(config);
+    } catch (error) {
+      failure = error;
     }
-    const { client, record } = parseRestoreState(text);
-    const router = config.router(client);
-    const outcome = await log.group(config.group, () =>
-      putBack(router, record, {
-        logger: actionsLogger,
-        sleep: config.sleep ?? systemSleep,
-        random: Math.random,
-      }),
-    );
-    log.notice(putBackNotice(outcome, config.why));
-    if (config.summary) await core.summary.addRaw(config.summary(outcome, record)).write();
+    if (config.after) {
+      try {
+        await config.after();
+      } catch (error) {
+        // Both failed: one error, naming both, so neither is lost.
+        if (failure !== null) throw new Error(`${errorMessage(failure)}; and ${errorMessage(error)}`);
+        throw error;
+      }
+    }
+    if (failure !== null) throw failure;
   });
+}
+
+async function putTrafficBack(config: PostRestoreConfig): Promise<void> {
+  const text = core.getState(RESTORE_STATE);
+  if (text === '') {
+    log.info(config.nothing);
+    return;
+  }
+  const { client, record } = parseRestoreState(text);
+  const router = config.router(client);
+  const outcome = await log.group(config.group, () =>
+    putBack(router, record, {
+      logger: actionsLogger,
+      sleep: config.sleep ?? systemSleep,
+      random: Math.random,
+    }),
+  );
+  log.notice(putBackNotice(outcome, config.why));
+  if (config.summary) await core.summary.addRaw(config.summary(outcome, record)).write();
 }
