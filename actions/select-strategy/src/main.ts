@@ -113,6 +113,8 @@ export async function decide(
       weights: JSON.stringify(planWeights(plan.steps)),
       waves: JSON.stringify(planWaves(plan.steps)),
       regions: JSON.stringify(waveRegions(state)),
+      // The config file's PromQL templates, for run-plan and bake-and-gate (which read no config file).
+      'prometheus-queries': config.prometheus ? JSON.stringify(config.prometheus.queries) : '',
       state: text,
       gates: JSON.stringify(configGates(config, inputs.environment)),
       targets: JSON.stringify(env_?.targets ?? {}),

@@ -8,6 +8,7 @@ import { run } from '../../../actions/select-strategy/src/main';
 import { GitHubServer } from '../../support/github-server';
 import { dispatchEvent, pullRequestEvent } from '../../support/events';
 import { inputEnv, stepFiles, type StepFiles } from '../../support/runner';
+import { DEFAULT_PROMETHEUS_QUERIES, parsePrometheusQueries } from '@shiftgate/core';
 
 const defaults: Record<string, string> = {
   strategy: '',
@@ -129,6 +130,7 @@ describe('run', () => {
       'gates',
       'parameters',
       'plan',
+      'prometheus-queries',
       'regions',
       'source',
       'state',
@@ -142,6 +144,7 @@ describe('run', () => {
       source: 'label',
       weights: '[10,20,30,40,50,60,70,80,90,100]',
       regions: '[]',
+      'prometheus-queries': '',
     });
     expect(step.summaryText()).toContain('chosen by the pull request label `deploy:linear`');
     const permissionChecks = github.requests.filter(
@@ -225,6 +228,25 @@ describe('run', () => {
     );
     await run();
     expect(step.outputs()).toMatchObject({ strategy: 'ab-testing', source: 'config', weights: '[50]' });
+    // No prometheus.queries in the file: nothing for run-plan's prometheus-queries.
+    expect(step.outputs()['prometheus-queries']).toBe('');
+  });
+
+  it("outputs the config file's PromQL templates (defaults filled in) for run-plan and bake-and-gate", async () => {
+    start('workflow_dispatch', dispatchEvent('canary'), { environment: 'staging' });
+    mkdirSync(join(step.dir, '.github'));
+    writeFileSync(
+      join(step.dir, '.github', 'shiftgate.yml'),
+      'prometheus:\n  queries:\n    requests: sum(increase(http_requests_total{service="{{canary}}"}[{{window}}]))\n',
+    );
+    await run();
+    const queries = JSON.parse(step.outputs()['prometheus-queries']!) as Record<string, string>;
+    expect(queries.requests).toBe('sum(increase(http_requests_total{service="{{canary}}"}[{{window}}]))');
+    expect(queries.errors).toBe(DEFAULT_PROMETHEUS_QUERIES.errors);
+    // What run-plan's input parser reads back is the same mapping.
+    expect(parsePrometheusQueries('prometheus-queries', step.outputs()['prometheus-queries']!)).toEqual(
+      queries,
+    );
   });
 
   it.each([
