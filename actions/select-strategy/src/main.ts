@@ -4,6 +4,8 @@ import {
   buildPlan,
   configCells,
   configGates,
+  configServices,
+  parseServices,
   configParameters,
   createRolloutState,
   displayUntrusted,
@@ -56,6 +58,14 @@ export async function run(deps: Dependencies = {}): Promise<void> {
   });
 }
 
+/** The names of configured services (already validated), in deployment order. */
+function serviceNames(text: string): string {
+  return parseServices('services', text)
+    .sort((a, b) => a['deployment-order'] - b['deployment-order'])
+    .map((s) => s.name)
+    .join(',');
+}
+
 /** Reads the event and config, selects the strategy, checks permission, builds the plan and state. */
 export async function decide(
   inputs: Inputs,
@@ -77,9 +87,15 @@ export async function decide(
   });
   if (selection.needsPermissionCheck) await checkLabelAdder(inputs, env, facts, selection, deps);
   const cells = inputs.cells ?? configCells(config, inputs.environment);
+  const services = configServices(config, inputs.environment);
   const plan = buildPlan(
     selection.strategy,
-    { ...configParameters(config, selection.strategy, inputs.environment), ...inputs.parameters },
+    {
+      // A saga plans the environment's configured services (in deployment order) unless told otherwise.
+      ...(selection.strategy === 'saga' && services ? { services: serviceNames(services) } : {}),
+      ...configParameters(config, selection.strategy, inputs.environment),
+      ...inputs.parameters,
+    },
     { cells },
   );
   for (const warning of plan.warnings ?? []) log.warning(warning);
@@ -113,6 +129,9 @@ export async function decide(
       weights: JSON.stringify(planWeights(plan.steps)),
       waves: JSON.stringify(planWaves(plan.steps)),
       regions: JSON.stringify(waveRegions(state)),
+      // The environment's saga services (with their commands: the config file is this run's config), for
+      // run-plan's services input; empty when the file defines none or the strategy is not a saga.
+      services: plan.strategy === 'saga' && services ? services : '',
       // The config file's PromQL templates, for run-plan and bake-and-gate (which read no config file).
       'prometheus-queries': config.prometheus ? JSON.stringify(config.prometheus.queries) : '',
       state: text,

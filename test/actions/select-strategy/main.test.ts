@@ -8,7 +8,7 @@ import { run } from '../../../actions/select-strategy/src/main';
 import { GitHubServer } from '../../support/github-server';
 import { dispatchEvent, pullRequestEvent } from '../../support/events';
 import { inputEnv, stepFiles, type StepFiles } from '../../support/runner';
-import { DEFAULT_PROMETHEUS_QUERIES, parsePrometheusQueries } from '@shiftgate/core';
+import { DEFAULT_PROMETHEUS_QUERIES, parsePrometheusQueries, parseServices } from '@shiftgate/core';
 
 const defaults: Record<string, string> = {
   strategy: '',
@@ -132,6 +132,7 @@ describe('run', () => {
       'plan',
       'prometheus-queries',
       'regions',
+      'services',
       'source',
       'state',
       'strategy',
@@ -145,6 +146,7 @@ describe('run', () => {
       weights: '[10,20,30,40,50,60,70,80,90,100]',
       regions: '[]',
       'prometheus-queries': '',
+      services: '',
     });
     expect(step.summaryText()).toContain('chosen by the pull request label `deploy:linear`');
     const permissionChecks = github.requests.filter(
@@ -230,6 +232,47 @@ describe('run', () => {
     expect(step.outputs()).toMatchObject({ strategy: 'ab-testing', source: 'config', weights: '[50]' });
     // No prometheus.queries in the file: nothing for run-plan's prometheus-queries.
     expect(step.outputs()['prometheus-queries']).toBe('');
+  });
+
+  it("plans a saga over the environment's configured services and outputs them for run-plan", async () => {
+    start('workflow_dispatch', dispatchEvent('saga'), { environment: 'production' });
+    mkdirSync(join(step.dir, '.github'));
+    writeFileSync(
+      join(step.dir, '.github', 'shiftgate.yml'),
+      [
+        'environments:',
+        '  production:',
+        '    services:',
+        '      - { name: payment, deployment-order: 2, deploy: ./deploy.sh payment, compensate: ./undo.sh payment }',
+        '      - { name: order, deployment-order: 1, deploy: ./deploy.sh order, compensate: ./undo.sh order }',
+        '',
+      ].join('\n'),
+    );
+    await run();
+    const outputs = step.outputs();
+    expect(outputs.strategy).toBe('saga');
+    expect(JSON.parse(outputs.parameters!).services).toEqual(['order', 'payment']);
+    // The text run-plan's services input parses: the same services, commands included.
+    const services = parseServices('services', outputs.services!);
+    expect(services.map((s) => [s.name, s.deploy])).toEqual([
+      ['order', './deploy.sh order'],
+      ['payment', './deploy.sh payment'],
+    ]);
+  });
+
+  it('refuses services in the config file that lack a compensate command, naming the file and key', async () => {
+    start('workflow_dispatch', dispatchEvent('saga'), { environment: 'production' });
+    mkdirSync(join(step.dir, '.github'));
+    writeFileSync(
+      join(step.dir, '.github', 'shiftgate.yml'),
+      'environments:\n  production:\n    services:\n      - { name: order, deploy: ./deploy.sh }\n',
+    );
+    const out = await captured();
+    expect(process.exitCode).toBe(1);
+    expect(step.outputs()).toEqual({});
+    expect(out).toMatch(
+      /shiftgate\.yml:4:\d+: 'environments\.production\.services' .*service 'order' needs 'compensate'/,
+    );
   });
 
   it("outputs the config file's PromQL templates (defaults filled in) for run-plan and bake-and-gate", async () => {

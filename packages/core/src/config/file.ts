@@ -14,6 +14,7 @@ import { parseCells, type Cell } from './cells';
 import { InputError } from '../shared/index';
 import { GATE_NAMES, prometheusQueriesFrom, type GateName } from '../health/index';
 import {
+  parseServices,
   parseStrategyName,
   resolveParameters,
   STRATEGIES,
@@ -167,6 +168,7 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
             targets: {},
             strategies: {},
             cells: null,
+            services: null,
           };
           const base = `environments.${envName}`;
           for (const [field, fieldValue, fieldKey] of entries(envNode ?? envKey, base)) {
@@ -209,11 +211,22 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
                   fail(fieldValue ?? fieldKey, path, (error as Error).message.replace(/^Input '[^']+' /, ''));
                 }
                 break;
+              case 'services': {
+                // Kept as the text the `services` input takes (JSON is YAML), checked by the same parser.
+                const text = fieldValue === null ? '' : JSON.stringify(fieldValue.toJSON());
+                try {
+                  if (parseServices(path, text).length === 0) throw new Error('must be a non-empty list of services');
+                  env.services = text;
+                } catch (error) {
+                  fail(fieldValue ?? fieldKey, path, (error as Error).message.replace(/^Input '[^']+' /, ''));
+                }
+                break;
+              }
               default:
                 fail(
                   fieldKey,
                   path,
-                  'is not an environment setting; settings are allowed-strategies, default-strategy, gates, strategies, targets, cells',
+                  'is not an environment setting; settings are allowed-strategies, default-strategy, gates, strategies, targets, cells, services',
                 );
             }
           }

@@ -27,6 +27,11 @@ export interface EnvironmentConfig {
   strategies: Partial<Record<StrategyName, Record<string, RawParameter>>>;
   /** Rolling: the cells of this environment, validated; null when none are defined. */
   cells: Cell[] | null;
+  /**
+   * Saga: this environment's services (name, deploy and compensate commands, …) as the JSON text of the
+   * list the `services` input takes, validated by its parser; null when none are defined.
+   */
+  services: string | null;
 }
 
 /** The parsed `.github/shiftgate.yml`. */
@@ -70,6 +75,11 @@ export function configGates(
 ): Partial<Record<GateName, string>> {
   const env = environment ? config.environments[environment] : undefined;
   return { ...config.gates, ...(env?.gates ?? {}) };
+}
+
+/** The saga services an environment defines (the `services` input's text), or null. */
+export function configServices(config: ShiftgateConfig, environment: string | null): string | null {
+  return (environment ? config.environments[environment]?.services : null) ?? null;
 }
 
 /** The cells an environment defines, or null. */

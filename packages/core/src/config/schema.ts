@@ -84,6 +84,35 @@ function parameterSchema(param: ParameterSpec): Schema {
   }
 }
 
+/** Saga services: the keys `parseServices` knows, the required ones required (it checks the rest). */
+function servicesSchema(): Schema {
+  const command = { type: 'string', minLength: 1 };
+  return {
+    type: 'array',
+    minItems: 1,
+    description:
+      'Saga: the services in deployment order, as the services input takes them (commands come from here or the input, never from a state).',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'deploy', 'compensate'],
+      properties: {
+        name: { type: 'string' },
+        'deployment-order': { type: 'integer', minimum: 1 },
+        deploy: { ...command, description: 'Bash command that deploys the service.' },
+        compensate: { ...command, description: 'Bash command that undoes its deploy.' },
+        smoke: { ...command, description: 'Bash command that judges the service; non-zero is a breach.' },
+        alarms: { type: 'array', items: { type: 'string' } },
+        'metric-queries': { type: 'array', items: { type: 'object' } },
+        targets: {
+          type: 'object',
+          description: 'Its own routes: listener-arn and/or rule-arn, stable- and canary-target-group-arn.',
+        },
+      },
+    },
+  };
+}
+
 /** A list of cells: the keys `parseCells` knows, the required ones required. */
 function cellsSchema(): Schema {
   const arn = (resource: string) => ({
@@ -223,6 +252,7 @@ export function configJsonSchema(): Schema {
             gates: { ...gates, description: "This environment's gates, over the file-wide ones." },
             strategies: { ...strategies, description: "This environment's parameter overrides." },
             cells: cellsSchema(),
+            services: servicesSchema(),
             targets: {
               type: 'object',
               additionalProperties: false,
