@@ -215,7 +215,8 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Shiftgate
                 // Kept as the text the `services` input takes (JSON is YAML), checked by the same parser.
                 const text = fieldValue === null ? '' : JSON.stringify(fieldValue.toJSON());
                 try {
-                  if (parseServices(path, text).length === 0) throw new Error('must be a non-empty list of services');
+                  if (parseServices(path, text).length === 0)
+                    throw new Error('must be a non-empty list of services');
                   env.services = text;
                 } catch (error) {
                   fail(fieldValue ?? fieldKey, path, (error as Error).message.replace(/^Input '[^']+' /, ''));
