@@ -6,11 +6,9 @@ import * as core from '@actions/core';
 import { createElbv2Client, Elbv2RuleManager, regionalRouter } from '@shiftgate/aws';
 import {
   checkSagaCompensation,
-  isObject,
   parseRolloutState,
   parseServices,
   rollbackRollout,
-  type Json,
   type RolloutState,
   type RuleManager,
   type RunEvent,
@@ -21,6 +19,7 @@ import {
 import {
   actionsLogger,
   log,
+  parseSavedEnvelope,
   shellServiceRunner,
   systemClock,
   systemSleep,
@@ -133,31 +132,12 @@ export async function undoRollout(deps: UndoDependencies = {}): Promise<void> {
 }
 
 function parseSaved(text: string): { client: ClientSettings; rule: string | null; state: RolloutState } {
-  const fail = (why: string): never => {
+  const { doc, client } = parseSavedEnvelope(text, (why) => {
     throw new Error(
       `the rollout saved by the main step is unreadable (${why}); check the audience rule and the saga services by hand`,
     );
-  };
-  let doc: Json;
-  try {
-    doc = JSON.parse(text) as Json;
-  } catch {
-    return fail('not JSON');
-  }
-  if (!isObject(doc) || doc.version !== 1) return fail('unknown version');
-  const client = doc.client;
-  if (
-    !isObject(client) ||
-    typeof client.region !== 'string' ||
-    (client['retry-mode'] !== 'standard' && client['retry-mode'] !== 'adaptive') ||
-    typeof client['max-attempts'] !== 'number'
-  )
-    return fail('no AWS settings');
+  });
   const rule = typeof doc.rule === 'string' ? doc.rule : null;
   const state = parseRolloutState('saved rollout', JSON.stringify(doc.state));
-  return {
-    client: { region: client.region, retryMode: client['retry-mode'], maxAttempts: client['max-attempts'] },
-    rule,
-    state,
-  };
+  return { client, rule, state };
 }

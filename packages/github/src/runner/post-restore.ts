@@ -53,13 +53,14 @@ export function clearRestoreState(): void {
   core.saveState(RESTORE_STATE, '');
 }
 
-/** Reads what {@link saveRestoreState} wrote, refusing anything malformed (a restore must never guess). */
-export function parseRestoreState(text: string): SavedRestore {
-  const fail = (why: string): never => {
-    throw new Error(
-      `the state saved by the main step is unreadable (${why}); check the listeners and rules by hand`,
-    );
-  };
+/**
+ * Reads the envelope a main step saved for its post step (`{version: 1, client, ...}`), refusing anything
+ * malformed through `fail`: the document and the AWS client settings to reconnect with.
+ */
+export function parseSavedEnvelope(
+  text: string,
+  fail: (why: string) => never,
+): { doc: { [key: string]: Json }; client: ClientSettings } {
   let doc: Json;
   try {
     doc = JSON.parse(text) as Json;
@@ -77,9 +78,19 @@ export function parseRestoreState(text: string): SavedRestore {
     return fail('no AWS settings');
   }
   return {
+    doc,
     client: { region: client.region, retryMode: client['retry-mode'], maxAttempts: client['max-attempts'] },
-    record: parseRestoreRecord(doc.record),
   };
+}
+
+/** Reads what {@link saveRestoreState} wrote, refusing anything malformed (a restore must never guess). */
+export function parseRestoreState(text: string): SavedRestore {
+  const { doc, client } = parseSavedEnvelope(text, (why) => {
+    throw new Error(
+      `the state saved by the main step is unreadable (${why}); check the listeners and rules by hand`,
+    );
+  });
+  return { client, record: parseRestoreRecord(doc.record) };
 }
 
 /** What a post step says and uses; the rest of putting traffic back is the same for every action. */
