@@ -21,13 +21,13 @@ import {
   summariseSweep,
   sweepRow,
   type EvidenceSettings,
-  type Logger,
   type MetricSource,
   type SweepRow,
 } from '@shiftgate/core';
-import { createGitHubClient, GitHubDeploymentStore, safeLogText } from '@shiftgate/github';
+import { safeLogText } from '@shiftgate/github';
 import { EXIT, UsageError, type Io } from '../command';
 import { configPrometheusQueries } from '../run-support';
+import { deploymentStore, parseRepo } from '../github-store';
 
 /** The catalogue settings a backtest takes as flags (no alarms or smoke: the past has none to read). */
 export const BACKTEST_SETTINGS = [
@@ -172,8 +172,6 @@ export async function runBacktest(values: Values, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-
 /** `judge --sweep`: every finished past deployment of an environment. */
 export async function runSweep(values: Values, io: Io): Promise<number> {
   for (const flag of ['from', 'to', 'out'] as const)
@@ -182,23 +180,11 @@ export async function runSweep(values: Values, io: Io): Promise<number> {
   const settings = settingsFrom(values, io);
   if (typeof values.repo !== 'string')
     throw new UsageError("--sweep needs --repo owner/name. See 'shiftgate judge --help'.");
-  if (!REPO.test(values.repo))
-    throw new UsageError(`--repo must be owner/name, got '${safeLogText(values.repo)}'`);
+  const repo = parseRepo(values.repo);
   if (typeof values.environment !== 'string')
     throw new UsageError("--sweep needs --environment <name>. See 'shiftgate judge --help'.");
   const limit = parseHistoryLimit('--limit', (values.limit as string | undefined) ?? '50');
-  const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
-  if (!token)
-    throw new UsageError(
-      'set GITHUB_TOKEN (or GH_TOKEN) to a token that can read deployments of the repository',
-    );
-  const logger: Logger = {
-    info: () => {},
-    warning: (m) => io.stderr(`warning: ${safeLogText(m)}\n`),
-    debug: () => {},
-  };
-  const client = createGitHubClient({ token, caller: 'cli judge', env: io.env, logger });
-  const store = new GitHubDeploymentStore({ client, repository: values.repo, logger });
+  const { store } = deploymentStore(io, repo, 'cli judge');
   const deployments = await store.listDeployments({ environment: values.environment, limit });
   const sourceFor = sourceFactory(values, io, settings);
   const rows: SweepRow[] = [];

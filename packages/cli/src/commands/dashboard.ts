@@ -6,19 +6,11 @@ import {
   parseEnvironmentName,
   parseSince,
   renderSite,
-  type Logger,
 } from '@shiftgate/core';
-import {
-  createGitHubClient,
-  fetchDashboard,
-  GitHubDeploymentStore,
-  readTraceDir,
-  writeSite,
-} from '@shiftgate/github';
+import { fetchDashboard, readTraceDir, writeSite } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
-
-const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+import { deploymentStore, parseRepo } from '../github-store';
 
 /** `shiftgate dashboard`: a static site of an repository's deployments, from GitHub Deployments. */
 export const dashboardCommand: Command = {
@@ -67,7 +59,7 @@ Exit codes: 0 written, 1 GitHub refused or failed, 2 invalid flags.`,
       url: { type: 'string' },
     });
     if (!values.repo) throw new UsageError("missing --repo owner/name. See 'shiftgate dashboard --help'.");
-    if (!REPO.test(values.repo)) throw new UsageError(`--repo must be owner/name, got '${values.repo}'`);
+    const repo = parseRepo(values.repo);
     if (!values.out) throw new UsageError("missing --out <dir>. See 'shiftgate dashboard --help'.");
     const environments =
       values.environment === undefined
@@ -82,12 +74,7 @@ Exit codes: 0 written, 1 GitHub refused or failed, 2 invalid flags.`,
         `--until must be an ISO 8601 time such as 2026-01-31T00:00:00Z, got '${values.until}'`,
       );
     }
-    const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
-    if (!token) {
-      throw new UsageError(
-        'set GITHUB_TOKEN (or GH_TOKEN) to a token that can read deployments of the repository',
-      );
-    }
+    const { store, logger } = deploymentStore(io, repo, 'cli dashboard');
     let traces: Map<number, string> = new Map();
     if (values.traces !== undefined) {
       try {
@@ -98,13 +85,6 @@ Exit codes: 0 written, 1 GitHub refused or failed, 2 invalid flags.`,
         );
       }
     }
-    const logger: Logger = {
-      info: () => {},
-      warning: (m) => io.stderr(`warning: ${m}\n`),
-      debug: () => {},
-    };
-    const client = createGitHubClient({ token, caller: 'cli dashboard', env: io.env, logger });
-    const store = new GitHubDeploymentStore({ client, repository: values.repo, logger });
     const dashboard = await fetchDashboard(store, {
       repository: values.repo,
       environments,

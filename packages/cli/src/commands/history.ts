@@ -1,9 +1,8 @@
-import { parseDuration, parseHistoryLimit, renderHistoryText, type Logger } from '@shiftgate/core';
-import { createGitHubClient, fetchHistory, GitHubDeploymentStore, historyDocument } from '@shiftgate/github';
+import { parseDuration, parseHistoryLimit, renderHistoryText } from '@shiftgate/core';
+import { fetchHistory, historyDocument } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
-
-const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+import { deploymentStore, parseRepo } from '../github-store';
 
 /** `shiftgate history`: an environment's deployments with their outcome, and the DORA figures. */
 export const historyCommand: Command = {
@@ -44,7 +43,7 @@ Exit codes: 0 shown, 1 GitHub refused or failed (or --last-good found none), 2 i
       'last-good': { type: 'boolean' },
     });
     if (!values.repo) throw new UsageError("missing --repo owner/name. See 'shiftgate history --help'.");
-    if (!REPO.test(values.repo)) throw new UsageError(`--repo must be owner/name, got '${values.repo}'`);
+    const repo = parseRepo(values.repo);
     if (!values.environment)
       throw new UsageError("missing --environment <name>. See 'shiftgate history --help'.");
     const limit = parseHistoryLimit('--limit', values.limit ?? '50');
@@ -55,19 +54,7 @@ Exit codes: 0 shown, 1 GitHub refused or failed (or --last-good found none), 2 i
         `--until must be an ISO 8601 time such as 2026-01-31T00:00:00Z, got '${values.until}'`,
       );
     }
-    const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
-    if (!token) {
-      throw new UsageError(
-        'set GITHUB_TOKEN (or GH_TOKEN) to a token that can read deployments of the repository',
-      );
-    }
-    const logger: Logger = {
-      info: () => {},
-      warning: (m) => io.stderr(`warning: ${m}\n`),
-      debug: () => {},
-    };
-    const client = createGitHubClient({ token, caller: 'cli history', env: io.env, logger });
-    const store = new GitHubDeploymentStore({ client, repository: values.repo, logger });
+    const { store, logger } = deploymentStore(io, repo, 'cli history');
     const history = await fetchHistory(store, {
       environment: values.environment,
       limit,
