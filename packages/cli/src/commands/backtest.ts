@@ -8,6 +8,7 @@ import {
   backtest,
   errorMessage,
   GATE_NAMES,
+  PROMETHEUS_SETTING_NAMES,
   InputError,
   isTerminal,
   outcomeOf,
@@ -34,13 +35,8 @@ export const BACKTEST_SETTINGS = [
   ...GATE_NAMES,
   'metric-queries',
   'poll-interval',
-  'prometheus-url',
-  'prometheus-auth',
-  'prometheus-token',
-  'prometheus-username',
-  'prometheus-password',
-  'prometheus-region',
-  'prometheus-queries',
+  // The source is --source, not metric-source.
+  ...PROMETHEUS_SETTING_NAMES,
 ] as const;
 
 /** The flags of a backtest besides the settings. */

@@ -93,9 +93,8 @@ export type SourceSettings =
   | { kind: 'cloudwatch' }
   | { kind: 'prometheus'; url: string; auth: PrometheusAuth; queries: PrometheusQueries };
 
-/** The names of the evidence source settings, in catalogue order. */
-export const SOURCE_SETTING_NAMES = [
-  'metric-source',
+/** The names of the Prometheus settings (where, how to sign in, what to ask), in catalogue order. */
+export const PROMETHEUS_SETTING_NAMES = [
   'prometheus-url',
   'prometheus-auth',
   'prometheus-token',
@@ -104,6 +103,9 @@ export const SOURCE_SETTING_NAMES = [
   'prometheus-region',
   'prometheus-queries',
 ] as const;
+
+/** The names of the evidence source settings, in catalogue order. */
+export const SOURCE_SETTING_NAMES = ['metric-source', ...PROMETHEUS_SETTING_NAMES] as const;
 
 /** The settings of the Prometheus-only inputs that hold secrets (masked by the actions). */
 export const SECRET_SETTING_NAMES = ['prometheus-token', 'prometheus-password'] as const;
