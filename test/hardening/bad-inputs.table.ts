@@ -271,6 +271,21 @@ const RUN: ActionRow[] = [
     says: 'this is a canary plan',
   },
   {
+    // Custom A/B metrics are CloudWatch metrics: refused with Prometheus evidence before anything moves.
+    action: 'run-plan',
+    input: 'ab-metrics',
+    value: '- {name: orders, better: higher, namespace: Shop, metric: Orders}',
+    with: { state: plannedState('ab-testing', { split: '50,50' }), ...PROM },
+    says: "metric-source 'prometheus' does not read",
+  },
+  {
+    // Cells for a strategy that neither waves them (rolling) nor flags them (feature-flag).
+    action: 'run-plan',
+    input: 'cells',
+    value: `- {name: a, region: us-east-1, listener-arn: ${LISTENER}, stable-target-group-arn: ${STABLE}, canary-target-group-arn: ${CANARY}}`,
+    says: 'not to canary',
+  },
+  {
     action: 'run-plan',
     input: 'flag-command',
     value: '',
