@@ -89,6 +89,42 @@ describe('shiftgate deploy --simulate, saga', () => {
     expect((JSON.parse(stdout) as { compensated: string[] }).compensated).toEqual(['b', 'a']);
   });
 
+  it("runs the config environment's services when --services is not given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-'));
+    const log = join(dir, 'log');
+    const services = ['order', 'payment']
+      .map(
+        (name, i) =>
+          `      - name: ${name}\n        deployment-order: ${i + 1}\n` +
+          `        deploy: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE" >> ${log}\n` +
+          `        compensate: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE" >> ${log}\n` +
+          `        smoke: 'true'\n`,
+      )
+      .join('');
+    writeFileSync(join(dir, 'shiftgate.yml'), `environments:\n  prod:\n    services:\n${services}`);
+    const { code, stdout } = await cli(
+      [
+        'deploy',
+        '--simulate',
+        '--strategy',
+        'saga',
+        '--config',
+        'shiftgate.yml',
+        '--environment',
+        'prod',
+        '--json',
+      ],
+      { cwd: dir },
+    );
+    expect(code).toBe(0);
+    // Planned over the configured services, and their own commands ran (not the simulated ones).
+    expect((JSON.parse(stdout) as { services: { name: string }[] }).services.map((s) => s.name)).toEqual([
+      'order',
+      'payment',
+    ]);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['deploy order', 'deploy payment']);
+  });
+
   it.each([
     [
       ['--bad-service', 'billing'],

@@ -22,6 +22,7 @@ import {
   buildPlan,
   configCells,
   configParameters,
+  configServices,
   createRolloutState,
   DEFAULT_CONFIG_PATH,
   emptyConfig,
@@ -221,9 +222,11 @@ export function stateFromFlags(
   // `--flag-provider appconfig` plans a flag rollout without a flag-command, as the parameter would.
   if (strategy === 'feature-flag' && raw['flag-provider'] === undefined && text('flag-provider')?.trim())
     raw['flag-provider'] = parseFlagProvider('--flag-provider', text('flag-provider')!);
-  // A saga planned here takes its service names, in order, from this run's --services.
-  if (strategy === 'saga' && raw.services === undefined && text('services'))
-    raw.services = serviceNames(parseServices('--services', text('services')!));
+  // A saga planned here takes its service names, in order, from this run's --services (or the config
+  // environment's services).
+  const services = servicesFromFlags(values, io);
+  if (strategy === 'saga' && raw.services === undefined && services)
+    raw.services = serviceNames(parseServices('--services', services));
   const plan = buildPlan(strategy, raw, { cells: cells ?? configCells(config, environment) });
   return createRolloutState({
     strategy: plan.strategy,
@@ -247,6 +250,17 @@ export function configPrometheusQueries(values: Values, io: Io): string {
   if (!existsSync(path)) return '';
   const config = parseConfig(readFileSync(path, 'utf8'), given ?? DEFAULT_CONFIG_PATH);
   return config.prometheus ? JSON.stringify(config.prometheus.queries) : '';
+}
+
+/**
+ * The saga services with their commands: `--services`, else the `--environment`'s `services` in the config
+ * file (this run's own config, as select-strategy reads it), else empty.
+ */
+export function servicesFromFlags(values: Values, io: Io): string {
+  if (typeof values.services === 'string') return values.services;
+  if (typeof values.environment !== 'string' || typeof values.state === 'string') return '';
+  const environment = parseEnvironmentName('--environment', values.environment);
+  return configServices(configFromFlags(values, io), environment) ?? '';
 }
 
 /** The config file `--config` names (default .github/shiftgate.yml; missing is fine unless named). */

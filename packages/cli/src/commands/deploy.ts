@@ -27,6 +27,7 @@ import {
   flagGetter,
   PLAN_FLAGS,
   requireSimulate,
+  servicesFromFlags,
   ROUTE_FLAGS,
   shellHooks,
   shellServices,
@@ -91,7 +92,8 @@ Plan:
   --config        config file (default .github/shiftgate.yml; missing is fine unless given)
   --version       the version being deployed, for the state and hook commands
   --services      saga: the services with their commands (see below); a YAML list starts with '-', so
-                  write --services="$(cat services.yml)" with the = form, or give a JSON list. Planned
+                  write --services="$(cat services.yml)" with the = form, or give a JSON list (default: the
+                  --environment's services in the config file). Planned
                   from --strategy saga, the plan deploys these services unless --param services names them;
                   with --simulate, a service's targets become routes of the simulated load balancer
   --state         a rollout state file (the state output of an action, or --state-out) instead
@@ -178,11 +180,13 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
     if (typeof values['b-effect'] === 'string' && state.strategy !== 'ab-testing')
       throw new UsageError('--b-effect only applies to an A/B test (--strategy ab-testing)');
     // The simulator deploys a saga's planned services with simulated commands unless --services says more.
-    const simulatedSaga = simulate && sagaNames.length > 0 && typeof values.services !== 'string';
+    const services = servicesFromFlags(values, io);
+    const simulatedSaga = simulate && sagaNames.length > 0 && services === '';
     const flagValues = flagGetter(values);
     const templates = configPrometheusQueries(values, io);
     const flags = (name: string) => {
       if (name === 'prometheus-queries') return templates;
+      if (name === 'services') return services;
       // The simulator is its own Prometheus API: no URL to give.
       if (name === 'prometheus-url' && simulate && flagValues('metric-source').trim() === 'prometheus')
         return flagValues(name) || SIMULATED_PROMETHEUS_URL;
