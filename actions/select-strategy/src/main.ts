@@ -137,6 +137,9 @@ export async function decide(
       state: text,
       gates: JSON.stringify(configGates(config, inputs.environment)),
       targets: JSON.stringify(env_?.targets ?? {}),
+      // The composite's and reusable workflow's own settings, parsed, for their later steps and jobs.
+      'upload-trace': String(inputs.uploadTrace),
+      'trace-retention-days': inputs.traceRetentionDays === null ? '' : String(inputs.traceRetentionDays),
     },
     notice: `Strategy ${plan.strategy} (from ${selection.source}${selection.label ? ` '${selection.label}'` : ''}): ${plan.steps.length} steps, weights ${planWeights(plan.steps).join(' → ') || 'unchanged'}`,
     summary: selectionSummary({
