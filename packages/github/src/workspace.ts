@@ -21,7 +21,8 @@ export async function confineToWorkspace(
   if (inside(root, target)) return target;
   const temp = options.temp ? await realpath(options.temp).catch(() => resolve(options.temp!)) : null;
   if (temp !== null && inside(temp, target)) return target;
-  const where = temp === null ? `the workspace ${root}` : `the workspace ${root} and the runner's temp ${temp}`;
+  const where =
+    temp === null ? `the workspace ${root}` : `the workspace ${root} and the runner's temp ${temp}`;
   throw new InputError(input, path, '', {
     message: `Input '${input}' names '${displayUntrusted(path)}', which is outside ${where}; shiftgate reads files only inside ${temp === null ? 'the workspace' : 'them'} (symlinks are followed before the check)`,
   });

@@ -2,11 +2,12 @@
 // or the config file takes is declared here once, with its parser, default and description. action.yml
 // files, the CLI's flags and help, and the config file's JSON Schema are generated from or checked against
 // it (test/core/settings-catalogue.test.ts), so a default or a rule is changed in one place.
-import { InputError, parseBoolean, parseDuration, parseInteger } from '../shared/index';
+import { InputError, parseBoolean, parseDuration } from '../shared/index';
 import { GATE_DEFAULTS, GATE_PARSERS, parseAbMetrics, parseMetricQueries } from '../health/index';
 import { DEFAULT_ROLLBACK_TARGET, parseRollbackTarget } from '../traffic/index';
 import { parseServices } from '../strategy/index';
 import { SOURCE_SETTINGS } from './prometheus';
+import { TRACE_SETTINGS } from './trace-settings';
 import {
   DEFAULT_DEPLOYMENT_STRATEGY,
   parseAppConfigApplication,
@@ -59,15 +60,6 @@ export interface SettingSpec<T = unknown> {
 
 const HOUR = 3_600_000;
 
-const UPLOAD_TRACE =
-  "Save the run's trace when the outcome is recorded and upload it as the artifact shiftgate-trace-<deployment-id>, for the deployment dashboard's gate verdicts and charts (examples/dashboard.yml collects it); true or false. A failed upload never fails the deployment nor changes its recorded outcome.";
-const TRACE_RETENTION =
-  "Days GitHub keeps the trace artifact, from 1 to 90. Empty means the repository's artifact retention setting.";
-/** How select-strategy states the composite's own settings: it checks them first and passes them on. */
-const passed = (description: string) => ({
-  description: `progressive-deploy (composite and reusable workflow): ${description} select-strategy checks it before anything moves and passes it on as the output of the same name.`,
-});
-
 /** Parses `poll-interval`: whole minutes from 60s to 1h. */
 export function parsePollInterval(input: string, text: string): number {
   const ms = parseDuration(input, text, { min: 60_000 });
@@ -84,11 +76,6 @@ export function parseMetricDelay(input: string, text: string): number {
 }
 
 const ALARM_NAME = /^[^\s,][^,\n]{0,254}$/;
-
-/** Parses `trace-retention-days`: the days GitHub keeps the trace artifact, 1 to 90 (its own limits). */
-export function parseRetentionDays(input: string, text: string): number {
-  return parseInteger(input, text, { min: 1, max: 90 });
-}
 
 /** Parses `alarms`: CloudWatch alarm names separated by commas or new lines, at most 100, deduplicated. */
 export function parseAlarms(input: string, text: string): string[] {
@@ -391,22 +378,7 @@ export const SETTINGS = {
     cli: [],
   },
   ...SOURCE_SETTINGS,
-  'upload-trace': {
-    default: 'true',
-    parse: parseBoolean,
-    description: UPLOAD_TRACE,
-    actions: { 'select-strategy': passed(UPLOAD_TRACE) },
-    cli: [],
-    workflows: true,
-  },
-  'trace-retention-days': {
-    default: '',
-    parse: parseRetentionDays,
-    description: TRACE_RETENTION,
-    actions: { 'select-strategy': passed(TRACE_RETENTION) },
-    cli: [],
-    workflows: true,
-  },
+  ...TRACE_SETTINGS,
 } as const satisfies Record<string, SettingSpec>;
 
 /** A setting's name. */
