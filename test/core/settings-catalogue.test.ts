@@ -21,6 +21,8 @@ import {
   SETTING_NAMES,
   SETTINGS,
   settingDefault,
+  settingDescription,
+  workflowSettings,
   type GateName,
   type SettingAction,
 } from '@shiftgate/core';
@@ -38,7 +40,7 @@ const stated = (action: string) =>
   );
 
 describe('action.yml against the settings catalogue', () => {
-  it.each(['bake-and-gate', 'run-plan', 'rollback', 'progressive-deploy'] as const)(
+  it.each(['bake-and-gate', 'run-plan', 'rollback', 'select-strategy', 'progressive-deploy'] as const)(
     '%s states the default and description of every catalogue setting it takes',
     (action) => {
       const inputs = stated(action);
@@ -51,10 +53,7 @@ describe('action.yml against the settings catalogue', () => {
   it.each(['bake-and-gate', 'run-plan', 'rollback', 'shift-traffic', 'select-strategy'] as const)(
     '%s takes no catalogue setting the catalogue does not say it takes',
     (action) => {
-      const takes: string[] =
-        action === 'shift-traffic' || action === 'select-strategy'
-          ? []
-          : actionSettings(action as SettingAction);
+      const takes: string[] = action === 'shift-traffic' ? [] : actionSettings(action as SettingAction);
       const named = Object.keys(actionMetadata(action).inputs).filter((name) =>
         (SETTING_NAMES as string[]).includes(name),
       );
@@ -80,8 +79,9 @@ describe('action.yml against the settings catalogue', () => {
     const workflow = parseYaml(
       readFileSync(join(ROOT, '.github', 'workflows', 'progressive-deploy.yml'), 'utf8'),
     ) as { on: { workflow_call: { inputs: Record<string, { description: string; default?: unknown }> } } };
-    const inputs = Object.entries(workflow.on.workflow_call.inputs).filter(([name]) =>
-      (SETTING_NAMES as string[]).includes(name),
+    const inputs = Object.entries(workflow.on.workflow_call.inputs).filter(
+      ([name]) =>
+        (SETTING_NAMES as string[]).includes(name) && !(workflowSettings() as string[]).includes(name),
     );
     expect(inputs.length).toBeGreaterThan(0);
     for (const [name, spec] of inputs) {
@@ -89,6 +89,55 @@ describe('action.yml against the settings catalogue', () => {
       const value = settingDefault(name as keyof typeof SETTINGS, 'run-plan');
       if (value !== '') expect(spec.description, name).toMatch(new RegExp(`then ${value}\\.$`));
     }
+  });
+});
+
+describe("the composite's and reusable workflow's own settings (trace upload)", () => {
+  const workflow = () =>
+    parseYaml(readFileSync(join(ROOT, '.github', 'workflows', 'progressive-deploy.yml'), 'utf8')) as {
+      on: {
+        workflow_call: { inputs: Record<string, { description: string; default?: unknown; type: string }> };
+      };
+    };
+
+  it('are upload-trace and trace-retention-days, taken by select-strategy and no plan run', () => {
+    expect(workflowSettings()).toEqual(['upload-trace', 'trace-retention-days']);
+    expect(actionSettings('select-strategy')).toEqual(workflowSettings());
+    for (const name of workflowSettings()) expect(SETTINGS[name].cli).toEqual([]);
+  });
+
+  it('are stated by the reusable workflow with the catalogue default and description', () => {
+    const inputs = workflow().on.workflow_call.inputs;
+    for (const name of workflowSettings()) {
+      expect(oneLine(inputs[name]!.description), name).toBe(settingDescription(name));
+      expect(String(inputs[name]!.default), name).toBe(settingDefault(name));
+    }
+    // GitHub checks a boolean input itself when the workflow is called.
+    expect(inputs['upload-trace']!.type).toBe('boolean');
+  });
+
+  it.each(['actions/progressive-deploy/action.yml', '.github/workflows/progressive-deploy.yml'])(
+    '%s gives them to select-strategy alone; the later steps read its parsed outputs',
+    (file) => {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const name of workflowSettings()) {
+        const given = text.split('\n').filter((line) => line.includes(`inputs.${name}`));
+        expect(given.map((line) => line.trim())).toEqual([`${name}: \${{ inputs.${name} }}`]);
+      }
+    },
+  );
+
+  it('parses them as the inputs say: a boolean, and whole days from 1 to 90', () => {
+    expect(SETTINGS['upload-trace'].parse('upload-trace', 'False')).toBe(false);
+    expect(() => SETTINGS['upload-trace'].parse('upload-trace', 'yes')).toThrow(
+      "Input 'upload-trace' must be 'true' or 'false', got 'yes'",
+    );
+    expect(SETTINGS['trace-retention-days'].parse('trace-retention-days', '1')).toBe(1);
+    expect(SETTINGS['trace-retention-days'].parse('trace-retention-days', '90')).toBe(90);
+    for (const bad of ['0', '91', '7d', '1.5', '-1'])
+      expect(() => SETTINGS['trace-retention-days'].parse('trace-retention-days', bad)).toThrow(
+        `Input 'trace-retention-days' must be a whole number from 1 to 90, got '${bad}'`,
+      );
   });
 });
 

@@ -1,7 +1,8 @@
 // Runs the committed dist/record-deployment bundles (index.js and post.js) as the runner does, under
 // this machine's node and node 24, with GITHUB_API_URL pointed at the loopback GitHub fake.
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseDeploymentRecord } from '@shiftgate/core';
@@ -27,6 +28,7 @@ async function step(
   inputs: Record<string, string>,
   state: Record<string, string> = {},
   prepare?: (workspace: string) => void,
+  extraEnv: Record<string, string> = {},
 ) {
   const files = stepFiles();
   prepare?.(files.dir);
@@ -43,6 +45,7 @@ async function step(
       GITHUB_SHA: SHA,
       GITHUB_REF: 'refs/heads/main',
       ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])),
+      ...extraEnv,
     },
   });
   const result = {
@@ -125,6 +128,40 @@ describe.each(nodeBinaries())('record-deployment bundle on $name', ({ path: node
     expect(post.code).toBe(0);
     expect(post.stdout).toContain(`already ended as rolled_back`);
     expect(server.statuses(id).map((s) => s.state)).toEqual(['in_progress', 'inactive']);
+  });
+
+  it("saves the trace in the runner's temp, joining the region chain's earlier part, as the workflows use it", async () => {
+    const temp = mkdtempSync(join(tmpdir(), 'shiftgate-e2e-temp-'));
+    const started = await step(node, 'index', {
+      environment: 'production',
+      version: 'v2.1.0',
+      strategy: 'rolling',
+    });
+    const id = started.outputs['deployment-id']!;
+    const dir = join(temp, 'shiftgate-traces');
+    mkdirSync(dir);
+    const trace = (wave: number, decision: string) =>
+      JSON.stringify({
+        strategy: 'rolling',
+        decision,
+        reason: `${decision} after wave ${wave}`,
+        steps: [{ index: wave, kind: 'shift', outcome: 'passed', message: `wave ${wave}` }],
+      });
+    writeFileSync(join(dir, `${id}.part-1.json`), trace(0, 'paused'));
+    const done = await step(
+      node,
+      'index',
+      { 'deployment-id': id, status: 'succeeded', trace: trace(1, 'promote'), 'trace-dir': dir },
+      {},
+      undefined,
+      { RUNNER_TEMP: temp },
+    );
+    expect(done.code).toBe(0);
+    expect(done.outputs['trace-file']).toBe(join(dir, `${id}.json`));
+    const saved = JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8'));
+    expect(saved.steps.map((s: { message: string }) => s.message)).toEqual(['wave 0', 'wave 1']);
+    expect(saved.decision).toBe('promote');
+    rmSync(temp, { recursive: true, force: true });
   });
 
   it("ends a cancelled job's deployment with error from the post step", async () => {

@@ -106,6 +106,16 @@ const SELECT: ActionRow[] = [
   },
   { action: 'select-strategy', input: 'require-permission', value: 'owner', says: 'read, triage, write' },
   { action: 'select-strategy', input: 'allow-forks', value: 'yes', says: "'true' or 'false'" },
+  // The composite's and reusable workflow's own settings, checked by select-strategy before anything moves.
+  { action: 'select-strategy', input: 'upload-trace', value: 'maybe', says: "'true' or 'false'" },
+  {
+    action: 'select-strategy',
+    input: 'trace-retention-days',
+    value: '91',
+    says: 'a whole number from 1 to 90',
+  },
+  { action: 'select-strategy', input: 'trace-retention-days', value: '0', says: 'from 1 to 90' },
+  { action: 'select-strategy', input: 'trace-retention-days', value: '2w', says: 'from 1 to 90' },
 ];
 
 const ROUTE_INPUTS = (action: 'shift-traffic' | 'run-plan' | 'rollback'): ActionRow[] => [

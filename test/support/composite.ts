@@ -21,6 +21,7 @@ interface StepSpec {
   if?: string;
   with?: Record<string, string>;
   env?: Record<string, string>;
+  'continue-on-error'?: boolean | string;
 }
 
 /** Reads one of this repository's actions by folder name. */
@@ -40,6 +41,10 @@ export function localActionName(uses: string): string | null {
 /** What happened to one step in a simulated run. */
 export interface SimulatedStep {
   id: string;
+  /** The step's `name:`, when it has one. */
+  name?: string;
+  /** The `uses:` as written (third-party actions included). */
+  uses?: string;
   action: string | null;
   ran: boolean;
   outcome: 'success' | 'failure' | 'cancelled' | 'skipped';
@@ -80,7 +85,7 @@ export function simulateComposite(
   const base: Record<string, unknown> = {
     github: options.github,
     env: {},
-    runner: { os: 'Linux', temp: '/tmp' },
+    runner: { os: 'Linux', temp: '/home/runner/work/_temp' },
   };
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(declared)) {
@@ -114,7 +119,16 @@ export function simulateSteps(
     const id = spec.id ?? `__step${index}`;
     const name = spec.uses ? localActionName(spec.uses) : null;
     const ctx = contexts({ ...base, steps: stepsContext });
-    const step: SimulatedStep = { id, action: name, ran: false, outcome: 'skipped', with: {}, env: {} };
+    const step: SimulatedStep = {
+      id,
+      ...(spec.name !== undefined ? { name: spec.name } : {}),
+      ...(spec.uses !== undefined ? { uses: spec.uses } : {}),
+      action: name,
+      ran: false,
+      outcome: 'skipped',
+      with: {},
+      env: {},
+    };
     results.push(step);
     const runs = condition(spec.if, ctx, status);
     const declaredOutputs = name ? Object.keys(loadAction(name).outputs ?? {}) : [];
@@ -147,14 +161,18 @@ export function simulateSteps(
     for (const key of Object.keys(produced)) {
       if (!declaredOutputs.includes(key)) throw new Error(`step ${id} (${name}) cannot set output '${key}'`);
     }
+    // `continue-on-error: true`: a failure is the step's outcome, while its conclusion (and the job's
+    // status, hence success() for the steps after it) stays success.
+    const continues = String(spec['continue-on-error'] ?? 'false') === 'true';
+    const conclusion = continues && step.outcome === 'failure' ? 'success' : step.outcome;
     if (spec.id) {
       stepsContext[id] = {
         outputs: Object.fromEntries(declaredOutputs.map((o) => [o, produced[o] ?? ''])),
         outcome: step.outcome,
-        conclusion: step.outcome,
+        conclusion,
       };
     }
-    if (step.outcome === 'failure' && status === 'success') status = 'failure';
+    if (conclusion === 'failure' && status === 'success') status = 'failure';
     if (step.outcome === 'cancelled') status = 'cancelled';
   });
   return { steps: results, stepsContext, status };
@@ -257,7 +275,7 @@ export function simulateWorkflow(
       needs,
       vars: options.vars ?? {},
       env: {},
-      runner: { os: 'Linux' },
+      runner: { os: 'Linux', temp: '/home/runner/work/_temp' },
     };
     if (!condition(spec.if, contexts({ ...base, steps: {} }), upstream)) {
       done[job] = {

@@ -12,6 +12,7 @@ import {
   type SettingAction,
   type RunSettings,
   type SettingName,
+  workflowSettings,
 } from '@shiftgate/core';
 
 /** An input as action.yml states it, its description's whitespace collapsed. */
@@ -44,15 +45,20 @@ export function compositeFallback(name: SettingName): string {
 /** The default and description each catalogue setting must have in `actions/<action>/action.yml`. */
 export function expectedInputs(action: SettingAction | 'progressive-deploy'): Record<string, StatedInput> {
   if (action === 'progressive-deploy') {
-    return Object.fromEntries(
-      compositeSettings().map((name) => [
+    return Object.fromEntries([
+      ...compositeSettings().map((name) => [
         name,
         {
           description: `${settingDescription(name, 'run-plan')}${compositeFallback(name)}`,
           default: '',
         },
       ]),
-    );
+      // The composite's own settings: the catalogue's default and description as they are.
+      ...workflowSettings().map((name) => [
+        name,
+        { description: settingDescription(name), default: settingDefault(name) },
+      ]),
+    ]);
   }
   return Object.fromEntries(
     actionSettings(action).map((name) => [

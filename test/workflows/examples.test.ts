@@ -1,6 +1,7 @@
 // The examples' job and step conditions evaluated on the paths that matter: a good switch is never reversed
 // by a later failure, a failed gate always is, and every example queues behind the reusable workflow.
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
@@ -211,6 +212,26 @@ describe('examples/dashboard.yml', () => {
     expect(doc.permissions).toEqual({});
     expect(doc.jobs.build!.permissions).toEqual({ deployments: 'read', contents: 'read', actions: 'read' });
     expect(doc.jobs.publish!.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
+  });
+
+  it('collects the traces of every example that uploads them: those calling the composite or the reusable workflow, and the saga', () => {
+    const names = (doc as unknown as { on: { workflow_run: { workflows: string[] } } }).on.workflow_run
+      .workflows;
+    const uploaders = readdirSync('examples')
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => readFileSync(join('examples', f), 'utf8'))
+      .filter((text) =>
+        /uses: shiftgate\/shiftgate\/(?:actions\/progressive-deploy|\.github\/workflows\/progressive-deploy\.yml)@|name: shiftgate-trace-/.test(
+          text,
+        ),
+      )
+      .map((text) => /^name: (.+)$/m.exec(text)![1]!.replace(/^'(.*)'$/, '$1'));
+    expect(uploaders.length).toBeGreaterThanOrEqual(4);
+    expect([...names].sort()).toEqual([...uploaders].sort());
+    // The collector's pattern matches what they upload, and never a region job's part.
+    const download = doc.jobs.build!.steps.find((s) => s.uses === 'actions/download-artifact@v4')!;
+    expect(download.with!.pattern).toBe('shiftgate-trace-*');
+    expect(String(download.with!['merge-multiple'])).toBe('true');
   });
 
   it('posts the Slack summary from the scheduled run only, and collects traces after deploy runs only', () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
+import { buildPlan, createRolloutState, serializeRolloutState, SETTINGS } from '@shiftgate/core';
 import { loadAction, simulateComposite, type SimulatedStep } from '../support/composite';
 import { ROOT } from '../support/runner';
 import { runPlanSettings } from '../support/settings';
@@ -45,10 +45,29 @@ function outputsOf(step: SimulatedStep, decision: string): Record<string, string
         state,
         gates: JSON.stringify({ 'max-error-rate': '0.5%', 'bake-time': '10m' }),
         targets: JSON.stringify({ 'listener-arn': LISTENER }),
+        // select-strategy parses the composite's own settings with the catalogue's parsers.
+        'upload-trace': String(
+          SETTINGS['upload-trace'].parse('upload-trace', step.with['upload-trace'] || 'true'),
+        ),
+        'trace-retention-days': step.with['trace-retention-days']
+          ? String(
+              SETTINGS['trace-retention-days'].parse(
+                'trace-retention-days',
+                step.with['trace-retention-days'],
+              ),
+            )
+          : '',
       };
     case 'record-deployment':
+      // With a status, trace and trace-dir, record-deployment saves <trace-dir>/<deployment-id>.json.
       return step.with.status
-        ? { record: '{}', 'deployment-id': step.with['deployment-id'] ?? '' }
+        ? {
+            record: '{}',
+            'deployment-id': step.with['deployment-id'] ?? '',
+            ...(step.with['trace-dir'] && step.with.trace
+              ? { 'trace-file': `${step.with['trace-dir']}/${step.with['deployment-id']}.json` }
+              : {}),
+          }
         : { 'deployment-id': '1001', state, record: '{}' };
     case 'run-plan':
       return {
@@ -82,7 +101,10 @@ function run(options: {
 const ran = (steps: SimulatedStep[]) =>
   steps
     .filter((s) => s.ran)
-    .map((s) => (s.action ? `${s.id.startsWith('__') ? '' : `${s.id}:`}${s.action}` : s.id));
+    .map((s) => (s.action ? `${s.id.startsWith('__') ? '' : `${s.id}:`}${s.action}` : (s.uses ?? s.id)));
+const UPLOAD = 'actions/upload-artifact@v4';
+const step = (sim: { steps: SimulatedStep[] }, id: string) => sim.steps.find((s) => s.id === id)!;
+const upload = (sim: { steps: SimulatedStep[] }) => sim.steps.find((s) => s.uses === UPLOAD)!;
 
 describe('progressive-deploy', () => {
   it('promotes: select → start → run-plan → succeeded, no rollback', () => {
@@ -92,10 +114,10 @@ describe('progressive-deploy', () => {
       'select:select-strategy',
       'start:record-deployment',
       'run:run-plan',
-      'record-deployment',
+      'succeeded:record-deployment',
+      UPLOAD,
     ]);
-    const succeeded = sim.steps.filter((s) => s.ran).at(-1)!;
-    expect(succeeded.with).toMatchObject({ 'deployment-id': '1001', status: 'succeeded' });
+    expect(step(sim, 'succeeded').with).toMatchObject({ 'deployment-id': '1001', status: 'succeeded' });
     // The record says who chose the strategy as select-strategy found it (the label's checked adder).
     expect(sim.steps.find((s) => s.id === 'start')!.with['chosen-by']).toBe(
       '{"source":"dispatch","actor":"octo-ops","label":null,"permission":null}',
@@ -111,10 +133,12 @@ describe('progressive-deploy', () => {
       '__step1',
       'select:select-strategy',
       'run:run-plan',
-      'record-deployment',
+      'succeeded:record-deployment',
+      UPLOAD,
     ]);
     expect(promote.steps.find((s) => s.id === 'run')!.with.state).toBe(paused);
-    expect(promote.steps.filter((s) => s.ran).at(-1)!.with).toMatchObject({
+    expect(upload(promote).with.name).toBe('shiftgate-trace-1001');
+    expect(step(promote, 'succeeded').with).toMatchObject({
       'deployment-id': '1001',
       status: 'succeeded',
     });
@@ -171,7 +195,8 @@ describe('progressive-deploy', () => {
       'start:record-deployment',
       'run:run-plan',
       'rollback:rollback',
-      'record-deployment',
+      'failed:record-deployment',
+      UPLOAD,
     ]);
     const rollback = sim.steps.find((s) => s.id === 'rollback')!;
     expect(rollback.with).toMatchObject({
@@ -181,7 +206,7 @@ describe('progressive-deploy', () => {
     });
     expect(rollback.with).not.toHaveProperty('to');
     expect(rollback.with.state).toContain('"rolled-back"');
-    expect(sim.steps.at(-1)!.with).toMatchObject({ status: 'rolled_back', 'deployment-id': '1001' });
+    expect(step(sim, 'failed').with).toMatchObject({ status: 'rolled_back', 'deployment-id': '1001' });
     expect(sim.status).toBe('failure');
   });
 
@@ -194,8 +219,9 @@ describe('progressive-deploy', () => {
   it('rolls back and records rolled_back when the run is cancelled mid-plan (run-plan reports rollback)', () => {
     const sim = run({ cancel: 'run', decision: 'rollback' });
     expect(ran(sim.steps)).toContain('rollback:rollback');
-    expect(sim.steps.at(-1)!.ran).toBe(true);
-    expect(sim.steps.at(-1)!.with.status).toBe('rolled_back');
+    expect(step(sim, 'failed').ran).toBe(true);
+    expect(step(sim, 'failed').with.status).toBe('rolled_back');
+    expect(upload(sim).ran).toBe(true);
   });
 
   it('moves no traffic and records nothing when selection is refused', () => {
@@ -213,13 +239,93 @@ describe('progressive-deploy', () => {
       outputs: (step) => outputsOf(step, 'promote'),
     });
     expect(sim.steps.find((s) => s.id === 'rollback')!.ran).toBe(false);
-    expect(sim.steps.at(-1)!.ran).toBe(false);
+    expect(step(sim, 'failed').ran).toBe(false);
   });
 
   it('refuses a missing environment or version before anything else', () => {
     const sim = run({ inputs: { version: '' }, fail: '__step0' });
     expect(ran(sim.steps)).toEqual(['__step0']);
     expect(sim.steps[0]!.env).toEqual({ ENVIRONMENT: 'production', VERSION: '' });
+  });
+});
+
+describe('progressive-deploy saves and uploads the run trace for the dashboard', () => {
+  const TRACES = '/home/runner/work/_temp/shiftgate-traces';
+
+  it('saves the trace under the runner temp and uploads it as shiftgate-trace-<deployment-id> after a promotion', () => {
+    const sim = run({});
+    expect(step(sim, 'select').with).toMatchObject({ 'upload-trace': 'true', 'trace-retention-days': '' });
+    expect(step(sim, 'succeeded').with).toMatchObject({ trace: '{"bakes":[]}', 'trace-dir': TRACES });
+    expect(upload(sim).ran).toBe(true);
+    expect(upload(sim).with).toEqual({
+      name: 'shiftgate-trace-1001',
+      path: `${TRACES}/1001.json`,
+      'retention-days': '',
+      overwrite: 'true',
+    });
+  });
+
+  it.each([
+    ['a failed gate (rolled back)', { fail: 'run', decision: 'rollback' }, 'rolled_back'],
+    ['run-plan failing without a decision', { fail: 'run', decision: '' }, 'failed'],
+    ['a cancelled run', { cancel: 'run', decision: 'rollback' }, 'rolled_back'],
+  ])('uploads the trace after %s, once the outcome is recorded', (_name, options, status) => {
+    const sim = run(options);
+    const ids = ran(sim.steps);
+    expect(ids.indexOf(UPLOAD)).toBeGreaterThan(ids.indexOf('failed:record-deployment'));
+    expect(step(sim, 'failed').with).toMatchObject({ status, 'trace-dir': TRACES });
+    expect(upload(sim).with).toMatchObject({ name: 'shiftgate-trace-1001', path: `${TRACES}/1001.json` });
+  });
+
+  it('passes trace-retention-days, checked by select-strategy, to the upload', () => {
+    expect(upload(run({ inputs: { 'trace-retention-days': '14' } })).with['retention-days']).toBe('14');
+    expect(() => run({ inputs: { 'trace-retention-days': '91' } })).toThrow(
+      "Input 'trace-retention-days' must be a whole number from 1 to 90, got '91'",
+    );
+  });
+
+  it('saves and uploads nothing with upload-trace: false, and records the outcome all the same', () => {
+    for (const options of [{}, { fail: 'run', decision: 'rollback' }]) {
+      const sim = run({ ...options, inputs: { 'upload-trace': 'false' } });
+      const recorded = step(sim, 'succeeded').ran ? step(sim, 'succeeded') : step(sim, 'failed');
+      expect(recorded.ran).toBe(true);
+      expect(recorded.with['trace-dir']).toBe('');
+      expect(upload(sim).ran).toBe(false);
+    }
+  });
+
+  it('neither fails the deployment nor touches its record when the upload fails (continue-on-error)', () => {
+    const sim = simulateComposite(action, {
+      inputs: { environment: 'production', version: 'v1' },
+      github,
+      outcome: (s) => (s.uses === UPLOAD ? 'failure' : 'success'),
+      outputs: (s) => outputsOf(s, 'promote'),
+    });
+    expect(upload(sim).outcome).toBe('failure');
+    expect(sim.status).toBe('success');
+    expect(sim.outputs.decision).toBe('promote');
+    expect(step(sim, 'succeeded').with.status).toBe('succeeded');
+    // No second record, no rollback of a promotion.
+    expect(step(sim, 'failed').ran).toBe(false);
+    expect(step(sim, 'rollback').ran).toBe(false);
+  });
+
+  it('uploads nothing when the run never started (selection refused) or recording the outcome failed', () => {
+    expect(upload(run({ fail: 'select' })).ran).toBe(false);
+    const sim = simulateComposite(action, {
+      inputs: { environment: 'production', version: 'v1' },
+      github,
+      outcome: (s) => (s.id === 'succeeded' ? 'failure' : 'success'),
+      // A record step that fails sets no trace-file.
+      outputs: (s) => (s.id === 'succeeded' ? {} : outputsOf(s, 'promote')),
+    });
+    expect(upload(sim).ran).toBe(false);
+  });
+
+  it('has no trace to upload when a paused A/B test is rejected (nothing ran in this call)', () => {
+    const paused = state.replace('"planned"', '"paused"');
+    const sim = run({ inputs: { state: paused, 'deployment-id': '1001', resume: 'rollback' } });
+    expect(upload(sim).ran).toBe(false);
   });
 });
 

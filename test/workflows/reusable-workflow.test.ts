@@ -1,8 +1,11 @@
 // The reusable workflow's expressions evaluated against realistic contexts: inputs, secrets, needs and job
 // outputs are strict, so a reference to something that does not exist fails here.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, createRolloutState, serializeRolloutState } from '@shiftgate/core';
+import { buildPlan, createRolloutState, serializeRolloutState, SETTINGS } from '@shiftgate/core';
 import { loadWorkflow, simulateWorkflow, type SimulatedStep } from '../support/composite';
 import { runPlanSettings } from '../support/settings';
 
@@ -33,9 +36,10 @@ function outputs(decision: string, parameters: Record<string, unknown> = plan.pa
           state,
           gates: JSON.stringify({ 'max-error-rate': '2%' }),
           targets: JSON.stringify(TARGETS),
+          ...traceSettings(step),
         };
       case 'record-deployment':
-        return step.with.status ? {} : { 'deployment-id': '77', state };
+        return step.with.status ? recorded(step) : { 'deployment-id': '77', state };
       case 'run-plan':
         return { decision, state, trace: '{}' };
       case 'rollback':
@@ -43,6 +47,29 @@ function outputs(decision: string, parameters: Record<string, unknown> = plan.pa
       default:
         return {};
     }
+  };
+}
+
+/** select-strategy's outputs of the workflow's own settings: parsed with the catalogue's parsers. */
+function traceSettings(step: SimulatedStep): Record<string, string> {
+  const days = step.with['trace-retention-days'] ?? '';
+  return {
+    'upload-trace': String(
+      SETTINGS['upload-trace'].parse('upload-trace', step.with['upload-trace'] || 'true'),
+    ),
+    'trace-retention-days':
+      days === '' ? '' : String(SETTINGS['trace-retention-days'].parse('trace-retention-days', days)),
+  };
+}
+
+/** record-deployment with a status: the deployment id, and with trace and trace-dir the saved file. */
+function recorded(step: SimulatedStep): Record<string, string> {
+  const id = step.with['deployment-id'] ?? '';
+  return {
+    'deployment-id': id,
+    ...(step.with['trace-dir'] && step.with.trace
+      ? { 'trace-file': `${step.with['trace-dir']}/${id}.json` }
+      : {}),
   };
 }
 
@@ -83,7 +110,10 @@ describe('the progressive-deploy reusable workflow', () => {
     });
     const steps = sim.jobs.deploy!.steps;
     expect(steps.find((s) => s.id === 'rollback')!.with['listener-arn']).toContain('app/other/3/4');
-    expect(steps.at(-1)!.with).toMatchObject({ status: 'rolled_back', 'deployment-id': '77' });
+    expect(steps.find((s) => s.id === 'failed')!.with).toMatchObject({
+      status: 'rolled_back',
+      'deployment-id': '77',
+    });
     expect(sim.outputs.decision).toBe('rollback');
   });
 
@@ -101,7 +131,11 @@ describe('the progressive-deploy reusable workflow', () => {
     const steps = sim.jobs.deploy!.steps;
     // The rollback step compensates with this run's services, never commands from a state.
     expect(steps.find((s) => s.id === 'rollback')!.with.services).toBe(services);
-    expect(steps.at(-1)!.with).toMatchObject({ status: 'failed', 'deployment-id': '77', state: failedState });
+    expect(steps.find((s) => s.id === 'failed')!.with).toMatchObject({
+      status: 'failed',
+      'deployment-id': '77',
+      state: failedState,
+    });
   });
 
   describe('resuming a paused A/B test', () => {
@@ -146,7 +180,7 @@ describe('the progressive-deploy reusable workflow', () => {
         'rollback',
         'record-deployment',
       ]);
-      expect(sim.jobs.deploy!.steps.filter((s) => s.ran).at(-1)!.with).toMatchObject({
+      expect(sim.jobs.deploy!.steps.find((s) => s.id === 'failed')!.with).toMatchObject({
         'deployment-id': '77',
       });
     });
@@ -197,14 +231,15 @@ describe('the progressive-deploy reusable workflow, one job per region (per-regi
             gates: '{}',
             targets: '{}',
             regions: JSON.stringify(regions),
+            ...traceSettings(step),
           };
         case 'record-deployment':
-          return step.with.status ? {} : { 'deployment-id': '77', state: 'started-state' };
+          return step.with.status ? recorded(step) : { 'deployment-id': '77', state: 'started-state' };
         case 'run-plan':
           return {
             decision: decide(step.with['only-region']!),
             state: `state-after-${job}`,
-            trace: '{}',
+            trace: `{"steps":[],"job":"${job}"}`,
           };
         case 'rollback':
           return { 'rolled-back': 'true', state: `rolled-back-in-${job}` };
@@ -259,7 +294,7 @@ describe('the progressive-deploy reusable workflow, one job per region (per-regi
     const steps = sim.jobs['region-2']!.steps;
     // run-plan decided and sent traffic back itself (on-failure): no second rollback.
     expect(steps.find((s) => s.id === 'rollback')!.ran).toBe(false);
-    expect(steps.at(-1)!.with).toMatchObject({
+    expect(steps.find((s) => s.id === 'failed')!.with).toMatchObject({
       status: 'rolled_back',
       'deployment-id': '77',
       state: 'state-after-region-2',
@@ -278,7 +313,9 @@ describe('the progressive-deploy reusable workflow, one job per region (per-regi
     const rollback = sim.jobs['region-2']!.steps.find((s) => s.id === 'rollback')!;
     expect(rollback.ran).toBe(true);
     expect(rollback.with.state).toBe('state-after-region-1');
-    expect(sim.jobs['region-2']!.steps.at(-1)!.with).toMatchObject({ status: 'rolled_back' });
+    expect(sim.jobs['region-2']!.steps.find((s) => s.id === 'failed')!.with).toMatchObject({
+      status: 'rolled_back',
+    });
     expect(sim.jobs['region-3']!.ran).toBe(false);
   });
 
@@ -318,5 +355,201 @@ describe('the progressive-deploy reusable workflow, one job per region (per-regi
       '::error::per-region runs at most 8 regions, one job each; this plan has 9',
     );
     expect(run([]).stdout).toContain('::error::per-region needs a rolling plan over cells');
+  });
+});
+
+describe('the progressive-deploy reusable workflow saves and uploads the run trace for the dashboard', () => {
+  const TRACES = '/home/runner/work/_temp/shiftgate-traces';
+  const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
+  const perRegion = { ...inputs, strategy: 'rolling', 'per-region': true as unknown as string };
+  const UPLOAD = 'actions/upload-artifact@v4';
+
+  /** Every artifact the run uploaded, as [job, name, path]. */
+  const uploads = (sim: ReturnType<typeof simulateWorkflow>) =>
+    Object.entries(sim.jobs).flatMap(([job, r]) =>
+      r.steps.filter((s) => s.ran && s.uses === UPLOAD).map((s) => [job, s.with.name, s.with.path]),
+    );
+  /** The names examples/dashboard.yml collects (`pattern: shiftgate-trace-*`). */
+  const collected = (sim: ReturnType<typeof simulateWorkflow>) =>
+    uploads(sim).filter(([, name]) => /^shiftgate-trace-/.test(name!));
+
+  it('uploads the deploy job’s trace as shiftgate-trace-<deployment-id>, from the runner temp', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: { ...inputs, 'trace-retention-days': '30' },
+      github,
+      outputs: outputs('promote'),
+    });
+    const steps = sim.jobs.deploy!.steps;
+    expect(steps.find((s) => s.id === 'succeeded')!.with['trace-dir']).toBe(TRACES);
+    expect(steps.find((s) => s.uses === UPLOAD)!.with).toEqual({
+      name: 'shiftgate-trace-77',
+      path: `${TRACES}/77.json`,
+      'retention-days': '30',
+      overwrite: 'true',
+    });
+    expect(collected(sim)).toEqual([['deploy', 'shiftgate-trace-77', `${TRACES}/77.json`]]);
+  });
+
+  it.each([
+    ['a failed gate', 'rollback', 'rolled_back'],
+    ['run-plan failing without a decision', '', 'failed'],
+  ])('uploads it after %s, once the outcome is recorded', (_name, decision, status) => {
+    const sim = simulateWorkflow(workflow, {
+      inputs,
+      github,
+      outcome: (_job, step) => (step.id === 'run' ? 'failure' : 'success'),
+      outputs: (job, step) =>
+        step.action === 'rollback' ? { 'rolled-back': 'false', state } : outputs(decision)(job, step),
+    });
+    const steps = sim.jobs.deploy!.steps;
+    expect(steps.find((s) => s.id === 'failed')!.with).toMatchObject({ status, 'trace-dir': TRACES });
+    const at = (pred: (s: SimulatedStep) => boolean) => steps.findIndex(pred);
+    expect(at((s) => s.uses === UPLOAD)).toBeGreaterThan(at((s) => s.id === 'failed'));
+    expect(collected(sim)).toEqual([['deploy', 'shiftgate-trace-77', `${TRACES}/77.json`]]);
+  });
+
+  it('saves and uploads nothing with upload-trace: false', () => {
+    const off = { 'upload-trace': false as unknown as string };
+    const plain = simulateWorkflow(workflow, {
+      inputs: { ...inputs, ...off },
+      github,
+      outputs: outputs('promote'),
+    });
+    expect(plain.jobs.plan!.steps.find((s) => s.id === 'select')!.with['upload-trace']).toBe('false');
+    expect(plain.jobs.deploy!.steps.find((s) => s.id === 'succeeded')!.with['trace-dir']).toBe('');
+    const chain = simulateWorkflow(workflow, {
+      inputs: { ...perRegion, ...off },
+      github,
+      outputs: regionOutputs((region) => (region === 'eu-west-1' ? 'promote' : 'paused')),
+    });
+    expect(uploads(plain)).toEqual([]);
+    expect(uploads(chain)).toEqual([]);
+    expect(chain.jobs['region-3']!.steps.find((s) => s.id === 'succeeded')!.ran).toBe(true);
+  });
+
+  it('keeps a failed upload from failing the job or changing its outputs (continue-on-error)', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs,
+      github,
+      outcome: (_job, step) => (step.uses === UPLOAD ? 'failure' : 'success'),
+      outputs: outputs('promote'),
+    });
+    expect(sim.jobs.deploy!.status).toBe('success');
+    expect(sim.jobs.deploy!.steps.find((s) => s.id === 'failed')!.ran).toBe(false);
+    expect(sim.outputs).toMatchObject({ decision: 'promote', 'deployment-id': '77' });
+  });
+
+  /** A chain of regions; each run-plan's trace names its job, so where each went can be told. */
+  function regionOutputs(decide: (region: string) => string) {
+    return (job: string, step: SimulatedStep): Record<string, string> => {
+      switch (step.action) {
+        case 'select-strategy':
+          return {
+            strategy: 'rolling',
+            parameters: '{}',
+            state: 'planned-state',
+            gates: '{}',
+            targets: '{}',
+            regions: JSON.stringify(REGIONS),
+            ...traceSettings(step),
+          };
+        case 'record-deployment':
+          return step.with.status ? recorded(step) : { 'deployment-id': '77', state: 'started-state' };
+        case 'run-plan':
+          return {
+            decision: decide(step.with['only-region']!),
+            state: `state-after-${job}`,
+            trace: `{"steps":[],"job":"${job}"}`,
+          };
+        default:
+          return {};
+      }
+    };
+  }
+
+  it('over regions: each paused region keeps its part, the last joins them and uploads the one trace', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: perRegion,
+      github,
+      outputs: regionOutputs((region) => (region === 'eu-west-1' ? 'promote' : 'paused')),
+    });
+    for (const [k, job] of ['region-1', 'region-2'].entries()) {
+      const keep = sim.jobs[job]!.steps.find((s) => s.id === 'keep-trace')!;
+      expect(keep.ran).toBe(true);
+      expect(keep.env).toEqual({
+        TRACE: `{"steps":[],"job":"${job}"}`,
+        DEPLOYMENT_ID: '77',
+        PART: String(k + 1),
+      });
+      // Paused: no outcome, so nothing recorded and no trace collected by the dashboard from this job.
+      expect(
+        sim.jobs[job]!.steps.filter((s) => s.ran && s.action === 'record-deployment' && s.with.status),
+      ).toEqual([]);
+    }
+    const parts = uploads(sim).filter(([, name]) => name!.startsWith('shiftgate-region-trace-'));
+    expect(parts).toEqual([
+      ['region-1', 'shiftgate-region-trace-77-1', '/home/runner/work/_temp/shiftgate-trace-parts'],
+      ['region-2', 'shiftgate-region-trace-77-2', '/home/runner/work/_temp/shiftgate-trace-parts'],
+    ]);
+    // The last region fetches the parts into the directory its record step saves to, before it records.
+    const last = sim.jobs['region-3']!.steps;
+    const collect = last.find((s) => s.uses === 'actions/download-artifact@v4')!;
+    expect(collect.ran).toBe(true);
+    expect(collect.with).toEqual({
+      pattern: 'shiftgate-region-trace-77-*',
+      'merge-multiple': 'true',
+      path: TRACES,
+    });
+    expect(last.indexOf(collect)).toBeLessThan(last.findIndex((s) => s.id === 'succeeded'));
+    expect(last.find((s) => s.id === 'succeeded')!.with['trace-dir']).toBe(TRACES);
+    expect(last.find((s) => s.id === 'keep-trace')!.ran).toBe(false);
+    // Exactly one artifact per deployment for the dashboard.
+    expect(collected(sim)).toEqual([['region-3', 'shiftgate-trace-77', `${TRACES}/77.json`]]);
+  });
+
+  it('over regions: a failing region joins the earlier parts and uploads the trace of the rollback', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: perRegion,
+      github,
+      outcome: (job, step) => (job === 'region-2' && step.id === 'run' ? 'failure' : 'success'),
+      outputs: regionOutputs((region) => (region === 'us-west-2' ? 'rollback' : 'paused')),
+    });
+    const steps = sim.jobs['region-2']!.steps;
+    expect(steps.find((s) => s.uses === 'actions/download-artifact@v4')!.ran).toBe(true);
+    expect(steps.find((s) => s.id === 'failed')!.with).toMatchObject({
+      status: 'rolled_back',
+      'trace-dir': TRACES,
+    });
+    expect(collected(sim)).toEqual([['region-2', 'shiftgate-trace-77', `${TRACES}/77.json`]]);
+    expect(sim.jobs['region-3']!.ran).toBe(false);
+  });
+
+  it('over regions: a part that fails to save or upload never stops the chain', () => {
+    const sim = simulateWorkflow(workflow, {
+      inputs: perRegion,
+      github,
+      outcome: (job, step) =>
+        job === 'region-1' && (step.id === 'keep-trace' || step.uses === UPLOAD) ? 'failure' : 'success',
+      outputs: regionOutputs((region) => (region === 'eu-west-1' ? 'promote' : 'paused')),
+    });
+    expect(sim.jobs['region-1']!.status).toBe('success');
+    expect(sim.jobs['region-3']!.steps.find((s) => s.id === 'succeeded')!.ran).toBe(true);
+    expect(sim.outputs.decision).toBe('promote');
+  });
+
+  it('keeps a part with the bash step as <deployment-id>.part-<k>.json, and refuses an id that is not a number', () => {
+    const keep = workflow.jobs['region-2']!.steps.find((s) => s.id === 'keep-trace')!;
+    const temp = mkdtempSync(join(tmpdir(), 'shiftgate-runner-temp-'));
+    const script = (env: Record<string, string>) =>
+      spawnSync('bash', ['-c', keep.run!], {
+        env: { PATH: process.env.PATH ?? '', RUNNER_TEMP: temp, PART: '2', ...env },
+        encoding: 'utf8',
+      });
+    const trace = '{"steps":[{"index":0}],"reason":"it\'s $(done) `now`"}';
+    expect(script({ TRACE: trace, DEPLOYMENT_ID: '77' }).status).toBe(0);
+    expect(readFileSync(join(temp, 'shiftgate-trace-parts', '77.part-2.json'), 'utf8')).toBe(trace);
+    const bad = script({ TRACE: trace, DEPLOYMENT_ID: '../../x' });
+    expect(bad.status).toBe(1);
+    expect(readdirSync(join(temp, 'shiftgate-trace-parts'))).toEqual(['77.part-2.json']);
   });
 });

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createCloudWatchClient, publishDeploymentMetrics } from '@shiftgate/aws';
@@ -43,6 +41,7 @@ import {
 } from '@shiftgate/github';
 import { buildDashboardSite, chosenBy, runApprovals } from './dashboard';
 import { parseInputs, type Inputs } from './inputs';
+import { saveTrace } from './trace-file';
 
 /** The action's name, in failure messages and the user agent. */
 export const ACTION = 'record-deployment';
@@ -122,9 +121,12 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
     inputs.artifacts.length > 0 ? await hashArtifacts('artifacts', workspace, inputs.artifacts) : [];
   const client = clientFor(inputs.token, deps);
   const store = storeFor(inputs.token, deps, client);
-  // Checked before anything is written: a trace directory outside the workspace changes nothing.
+  // Checked before anything is written: a trace directory outside the workspace (and the runner's temp,
+  // where the composite and the reusable workflow keep it) changes nothing.
   const traceDir =
-    inputs.traceDir === null ? null : await confineToWorkspace('trace-dir', inputs.traceDir, workspace);
+    inputs.traceDir === null
+      ? null
+      : await confineToWorkspace('trace-dir', inputs.traceDir, workspace, { temp: deps.env.RUNNER_TEMP });
   const parts: string[] = [];
   if (inputs.mode === 'dashboard') {
     return buildDashboardSite({ inputs, store, repository, workspace, now: deps.clock.now() });
@@ -293,22 +295,6 @@ async function update(
       `Deployment ${deploymentId}: ${result.record['deployment-status']}${result.record.reason ? ` (${result.record.reason})` : ''}`,
     );
   return result.record;
-}
-
-/**
- * Saves the run's trace as `<dir>/<deployment-id>.json` for the dashboard (a workflow uploads it as an
- * artifact). The outcome is already recorded, so a failure here is a warning.
- */
-async function saveTrace(dir: string, deploymentId: number, text: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, `${deploymentId}.json`), text);
-    core.setOutput('trace-file', join(dir, `${deploymentId}.json`));
-  } catch (error) {
-    log.warning(
-      `Saving the trace for the dashboard failed: ${errorMessage(error)} (the outcome is recorded all the same)`,
-    );
-  }
 }
 
 /** Notification and metrics for a terminal status. Neither ever fails the record: both are warnings. */

@@ -6,6 +6,8 @@ import {
   parseEnvironmentName,
   parseRequiredPermission,
   parseStrategyName,
+  settingDefault,
+  SETTINGS,
   type Cell,
   type PermissionLevel,
   type RawParameter,
@@ -26,6 +28,10 @@ export interface Inputs {
   allowForks: boolean;
   /** Rolling over cells: the `cells` input (over the config environment's), or null. */
   cells: Cell[] | null;
+  /** The progressive-deploy composite's and reusable workflow's own settings, checked here first. */
+  uploadTrace: boolean;
+  /** Days the trace artifact is kept; null for the repository's setting. */
+  traceRetentionDays: number | null;
 }
 
 /** Reads the inputs by name through a getter (so tests can pass a map), validating each. */
@@ -37,6 +43,7 @@ export async function parseInputs(
   const environment = get('environment').trim();
   if (environment !== '') parseEnvironmentName('environment', environment);
   const configPath = get('config').trim() || DEFAULT_CONFIG_PATH;
+  const retention = get('trace-retention-days').trim();
   const labelPrefix = get('label-prefix');
   if (/\s/.test(labelPrefix.trim()) || labelPrefix.length > 50) {
     throw new InputError('label-prefix', labelPrefix, 'a label prefix without spaces, such as deploy:');
@@ -52,6 +59,12 @@ export async function parseInputs(
     requirePermission: parseRequiredPermission('require-permission', get('require-permission') || 'write'),
     allowForks: parseBoolean('allow-forks', get('allow-forks') || 'false'),
     cells: await parseCells(get('cells')),
+    uploadTrace: SETTINGS['upload-trace'].parse(
+      'upload-trace',
+      get('upload-trace').trim() || settingDefault('upload-trace'),
+    ),
+    traceRetentionDays:
+      retention === '' ? null : SETTINGS['trace-retention-days'].parse('trace-retention-days', retention),
   };
 }
 

@@ -149,6 +149,9 @@ export async function decide(
           adder,
         }),
       ),
+      // The composite's and reusable workflow's own settings, parsed, for their later steps and jobs.
+      'upload-trace': String(inputs.uploadTrace),
+      'trace-retention-days': inputs.traceRetentionDays === null ? '' : String(inputs.traceRetentionDays),
     },
     notice: `Strategy ${plan.strategy} (from ${selection.source}${selection.label ? ` '${selection.label}'` : ''}): ${plan.steps.length} steps, weights ${planWeights(plan.steps).join(' → ') || 'unchanged'}`,
     summary: selectionSummary({

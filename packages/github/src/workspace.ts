@@ -7,15 +7,30 @@ import { displayUntrusted, InputError } from '@shiftgate/core';
  * refuses it, naming the input and the workspace, unless it lies inside the workspace. Call it before a
  * file is opened: a config path, an artifact path from an input or a recorded payload. A path that does
  * not exist yet is judged by its nearest existing parent, so a missing file is not refused for that alone.
+ * `temp` (the runner's RUNNER_TEMP) is allowed as well where given: files shiftgate writes for a later
+ * step of the job (a trace to upload) go there, where they never meet the user's files.
  */
-export async function confineToWorkspace(input: string, path: string, workspace: string): Promise<string> {
+export async function confineToWorkspace(
+  input: string,
+  path: string,
+  workspace: string,
+  options: { temp?: string } = {},
+): Promise<string> {
   const root = await realpath(workspace).catch(() => resolve(workspace));
   const target = await realpathOfNearest(isAbsolute(path) ? path : resolve(workspace, path));
-  const rel = relative(root, target);
-  if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return target;
+  if (inside(root, target)) return target;
+  const temp = options.temp ? await realpath(options.temp).catch(() => resolve(options.temp!)) : null;
+  if (temp !== null && inside(temp, target)) return target;
+  const where =
+    temp === null ? `the workspace ${root}` : `the workspace ${root} and the runner's temp ${temp}`;
   throw new InputError(input, path, '', {
-    message: `Input '${input}' names '${displayUntrusted(path)}', which is outside the workspace ${root}; shiftgate reads files only inside the workspace (symlinks are followed before the check)`,
+    message: `Input '${input}' names '${displayUntrusted(path)}', which is outside ${where}; shiftgate reads files only inside ${temp === null ? 'the workspace' : 'them'} (symlinks are followed before the check)`,
   });
+}
+
+function inside(root: string, target: string): boolean {
+  const rel = relative(root, target);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
 /** The real path of `path`, or of its nearest existing ancestor with the rest appended. */

@@ -1,6 +1,6 @@
 // record-deployment's dashboard pieces: who approved and who chose, stored in the record at the start,
 // and `dashboard` mode writing the site (and the daily summary) from the loopback GitHub fake.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPayload } from '@shiftgate/core';
@@ -217,6 +217,85 @@ describe('record-deployment trace-dir', () => {
     expect(result.outputs['trace-file']).toBeUndefined();
     expect(JSON.parse(result.outputs.record!)['deployment-status']).toBe('failed');
     expect(existsSync(join(workspace, 'traces'))).toBe(false);
+  });
+
+  describe("in the runner's temp, where the composite and the reusable workflow keep it", () => {
+    let temp: string;
+    beforeEach(() => {
+      temp = mkdtempSync(join(tmpdir(), 'shiftgate-runner-temp-'));
+    });
+    afterEach(() => rmSync(temp, { recursive: true, force: true }));
+
+    /** A run-plan trace of one region job. */
+    const regionTrace = (wave: number, decision: string) =>
+      JSON.stringify({
+        strategy: 'rolling',
+        decision,
+        status: decision === 'paused' ? 'paused' : 'promoted',
+        reason: `${decision} after wave ${wave}`,
+        cancelled: false,
+        'started-at': `2026-01-01T0${wave}:00:00.000Z`,
+        'ended-at': `2026-01-01T0${wave}:30:00.000Z`,
+        steps: [{ index: wave, kind: 'shift', outcome: 'passed', message: `wave ${wave}`, retries: [] }],
+        rollback: null,
+      });
+
+    it('saves there, joining the earlier regions’ parts of this deployment before this run’s', async () => {
+      const start = await runStep(server, 'main', START, { workspace });
+      const id = start.outputs['deployment-id']!;
+      const dir = join(temp, 'shiftgate-traces');
+      mkdirSync(dir);
+      // As download-artifact leaves them: parts of this deployment, out of order, and files to ignore.
+      writeFileSync(join(dir, `${id}.part-2.json`), regionTrace(1, 'paused'));
+      writeFileSync(join(dir, `${id}.part-1.json`), regionTrace(0, 'paused'));
+      writeFileSync(join(dir, `9${id}.part-1.json`), regionTrace(7, 'paused'));
+      writeFileSync(join(dir, `${id}.part-x.json`), regionTrace(8, 'paused'));
+      const result = await runStep(
+        server,
+        'main',
+        { 'deployment-id': id, status: 'succeeded', trace: regionTrace(2, 'promote'), 'trace-dir': dir },
+        { workspace, env: { RUNNER_TEMP: temp } },
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.outputs['trace-file']).toBe(join(dir, `${id}.json`));
+      const saved = JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8'));
+      expect(saved.steps.map((s: { message: string }) => s.message)).toEqual(['wave 0', 'wave 1', 'wave 2']);
+      expect(saved).toMatchObject({ decision: 'promote', 'started-at': '2026-01-01T00:00:00.000Z' });
+      expect(JSON.parse(result.outputs.record!)['deployment-status']).toBe('succeeded');
+    });
+
+    it('warns about a part it cannot join and records the outcome all the same', async () => {
+      const start = await runStep(server, 'main', START, { workspace });
+      const id = start.outputs['deployment-id']!;
+      const dir = join(temp, 'shiftgate-traces');
+      mkdirSync(dir);
+      writeFileSync(join(dir, `${id}.part-1.json`), '::error::not a trace');
+      const result = await runStep(
+        server,
+        'main',
+        { 'deployment-id': id, status: 'succeeded', trace: regionTrace(2, 'promote'), 'trace-dir': dir },
+        { workspace, env: { RUNNER_TEMP: temp } },
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.warnings.join('\n')).toContain(`${id}.part-1.json is not a run-plan trace`);
+      expect(JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8')).steps).toHaveLength(1);
+      expect(JSON.parse(result.outputs.record!)['deployment-status']).toBe('succeeded');
+    });
+
+    it('refuses a directory outside both the workspace and the temp, naming both, recording nothing', async () => {
+      const result = await runStep(
+        server,
+        'main',
+        { 'deployment-id': '7', status: 'succeeded', trace: EMPTY_TRACE, 'trace-dir': '/etc/shiftgate' },
+        { workspace, env: { RUNNER_TEMP: temp } },
+      );
+      expect(result.failed).toBe(true);
+      expect(result.errors.join('\n')).toContain(
+        `Input 'trace-dir' names '/etc/shiftgate', which is outside the workspace`,
+      );
+      expect(result.errors.join('\n')).toContain("and the runner's temp");
+      expect(server.requests).toEqual([]);
+    });
   });
 
   it('refuses a trace directory without a status', async () => {

@@ -71,7 +71,13 @@ export async function runStep(
   server: GitHubServer,
   entry: 'main' | 'post',
   inputs: Record<string, string>,
-  options: { state?: Record<string, string>; workspace?: string; cloudwatch?: CloudWatchClient } = {},
+  options: {
+    state?: Record<string, string>;
+    workspace?: string;
+    cloudwatch?: CloudWatchClient;
+    /** More runner variables (RUNNER_TEMP). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<StepResult> {
   const files = stepFiles();
   writeFileSync(SUMMARY, '');
@@ -87,6 +93,7 @@ export async function runStep(
     GITHUB_SHA: SHA,
     GITHUB_REF: 'refs/heads/main',
     ...Object.fromEntries(Object.entries(options.state ?? {}).map(([k, v]) => [`STATE_${k}`, v])),
+    ...options.env,
   };
   Object.assign(process.env, env);
   const chunks: string[] = [];

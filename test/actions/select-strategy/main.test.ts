@@ -40,7 +40,14 @@ describe('parseInputs', () => {
       requirePermission: 'write',
       allowForks: false,
       cells: null,
+      uploadTrace: true,
+      traceRetentionDays: null,
     });
+  });
+
+  it('reads the composite’s trace settings, parsed with the catalogue’s parsers', async () => {
+    const inputs = await parseInputs(named({ 'upload-trace': 'FALSE', 'trace-retention-days': ' 30 ' }));
+    expect(inputs).toMatchObject({ uploadTrace: false, traceRetentionDays: 30 });
   });
 
   it('requires a config file named explicitly', async () => {
@@ -59,6 +66,12 @@ describe('parseInputs', () => {
       "Input 'require-permission' must be one of read, triage, write, maintain, admin or none, got 'owner'",
     ],
     ['allow-forks', 'yes', "Input 'allow-forks' must be 'true' or 'false', got 'yes'"],
+    ['upload-trace', 'on', "Input 'upload-trace' must be 'true' or 'false', got 'on'"],
+    [
+      'trace-retention-days',
+      '365',
+      "Input 'trace-retention-days' must be a whole number from 1 to 90, got '365'",
+    ],
     ['environment', 'prod;rm -rf /', "Input 'environment' must be an environment name"],
     ['environment', 'prod\u202e', "Input 'environment' must be an environment name of 1 to 255 letters"],
     ['label-prefix', 'deploy me:', "Input 'label-prefix' must be a label prefix without spaces"],
@@ -138,10 +151,14 @@ describe('run', () => {
       'state',
       'strategy',
       'targets',
+      'trace-retention-days',
+      'upload-trace',
       'waves',
       'weights',
     ]);
     expect(outputs).toMatchObject({
+      'upload-trace': 'true',
+      'trace-retention-days': '',
       strategy: 'linear',
       source: 'label',
       weights: '[10,20,30,40,50,60,70,80,90,100]',

@@ -7,6 +7,7 @@ import { GATE_DEFAULTS, GATE_PARSERS, parseAbMetrics, parseMetricQueries } from 
 import { DEFAULT_ROLLBACK_TARGET, parseRollbackTarget } from '../traffic/index';
 import { parseServices } from '../strategy/index';
 import { SOURCE_SETTINGS } from './prometheus';
+import { TRACE_SETTINGS } from './trace-settings';
 import {
   DEFAULT_DEPLOYMENT_STRATEGY,
   parseAppConfigApplication,
@@ -25,7 +26,7 @@ export const VALUE_PATTERNS = {
 } as const;
 
 /** The JavaScript actions that take catalogue settings as inputs. */
-export type SettingAction = 'bake-and-gate' | 'run-plan' | 'rollback';
+export type SettingAction = 'bake-and-gate' | 'run-plan' | 'rollback' | 'select-strategy';
 /** The `shiftgate` commands that take catalogue settings as flags. */
 export type SettingCommand = 'deploy' | 'rollback';
 
@@ -49,6 +50,12 @@ export interface SettingSpec<T = unknown> {
   cli: readonly SettingCommand[];
   /** The JSON Schema of its value under the config file's `gates`; absent when the file does not take it. */
   config?: Record<string, unknown>;
+  /**
+   * True for a setting of the progressive-deploy composite and reusable workflow themselves (not of a plan
+   * run): both take it as an input with the catalogue's default and description, and select-strategy,
+   * their first step, parses it before anything moves and passes the parsed value on as an output.
+   */
+  workflows?: true;
 }
 
 const HOUR = 3_600_000;
@@ -371,6 +378,7 @@ export const SETTINGS = {
     cli: [],
   },
   ...SOURCE_SETTINGS,
+  ...TRACE_SETTINGS,
 } as const satisfies Record<string, SettingSpec>;
 
 /** A setting's name. */
@@ -400,6 +408,14 @@ export function settingDescription(name: SettingName, action?: SettingAction): s
 /** The settings an action takes as inputs, in catalogue order. */
 export function actionSettings(action: SettingAction): SettingName[] {
   return SETTING_NAMES.filter((name) => action in SETTINGS[name].actions);
+}
+
+/**
+ * The settings of the progressive-deploy composite and reusable workflow themselves (trace upload), in
+ * catalogue order: both state them with the catalogue's default and description.
+ */
+export function workflowSettings(): SettingName[] {
+  return SETTING_NAMES.filter((name) => (SETTINGS[name] as SettingSpec).workflows === true);
 }
 
 /** The settings a `shiftgate` command takes as flags, in catalogue order. */

@@ -6,3 +6,4 @@ export * from './settings';
 export * from './catalogue';
 export * from './cells';
 export * from './prometheus';
+export * from './trace-settings';
