@@ -14,7 +14,14 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
-import type { Access, Commit, Deployment, DeploymentStatus, FaultResponse, RecordedRequest } from './github-server';
+import type {
+  Access,
+  Commit,
+  Deployment,
+  DeploymentStatus,
+  FaultResponse,
+  RecordedRequest,
+} from './github-server';
 
 /** The operations the fake answers: the dashboard's deployments listing and its approvals read. */
 export const KNOWN_OPERATIONS = ['ShiftgateDashboardDeployments', 'ShiftgateDashboardApprovals'];
@@ -64,7 +71,10 @@ const forbidden = () => new TypedError('FORBIDDEN', 'Resource not accessible by 
 export function answerGraphQL(store: GraphQLStore, request: RecordedRequest): FaultResponse {
   const body = request.body as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
   if (typeof body?.query !== 'string') {
-    return { status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql' } };
+    return {
+      status: 400,
+      body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql' },
+    };
   }
   let document: DocumentNode;
   try {
@@ -76,7 +86,11 @@ export function answerGraphQL(store: GraphQLStore, request: RecordedRequest): Fa
   if (operation === null || !KNOWN_OPERATIONS.includes(operation)) {
     return {
       status: 200,
-      body: { errors: [{ message: `The fake GitHub server does not answer the operation '${operation ?? 'anonymous'}'` }] },
+      body: {
+        errors: [
+          { message: `The fake GitHub server does not answer the operation '${operation ?? 'anonymous'}'` },
+        ],
+      },
     };
   }
   if (document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation !== 'query')) {
@@ -93,7 +107,10 @@ export function answerGraphQL(store: GraphQLStore, request: RecordedRequest): Fa
   }) as { data?: unknown; errors?: readonly GraphQLError[] };
   return {
     status: 200,
-    body: { data: result.data ?? null, ...(result.errors?.length ? { errors: result.errors.map(githubError) } : {}) },
+    body: {
+      data: result.data ?? null,
+      ...(result.errors?.length ? { errors: result.errors.map(githubError) } : {}),
+    },
   };
 }
 
@@ -112,7 +129,10 @@ function root(store: GraphQLStore) {
     repository: ({ owner, name }: { owner: string; name: string }) => {
       const repo = `${owner}/${name}`.toLowerCase();
       if (!store.repositoryExists(repo)) {
-        throw new TypedError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+        throw new TypedError(
+          'NOT_FOUND',
+          `Could not resolve to a Repository with the name '${owner}/${name}'.`,
+        );
       }
       return repository(store, repo);
     },
@@ -156,18 +176,13 @@ function deploymentNode(store: GraphQLStore, repo: string, d: Deployment) {
       return commit ? { committedDate: commit.commit.committer.date } : null;
     },
     statuses: (args: { first?: number; after?: string }) =>
-      connection(
-        'statuses',
-        [...store.statuses(d.id)].reverse(),
-        args,
-        (s) => ({
-          state: s.state.toUpperCase(),
-          description: s.description,
-          createdAt: s.created_at,
-          logUrl: s.log_url || null,
-          environmentUrl: s.environment_url || null,
-        }),
-      ),
+      connection('statuses', [...store.statuses(d.id)].reverse(), args, (s) => ({
+        state: s.state.toUpperCase(),
+        description: s.description,
+        createdAt: s.created_at,
+        logUrl: s.log_url || null,
+        environmentUrl: s.environment_url || null,
+      })),
   };
 }
 
@@ -198,18 +213,31 @@ function workflowRun(store: GraphQLStore, url: string) {
 }
 
 /** A cursor connection: `first` from 1 to 100 (GitHub requires it), `after` an opaque cursor. */
-function connection<T, N>(name: string, items: T[], args: { first?: number; after?: string }, node: (item: T) => N) {
+function connection<T, N>(
+  name: string,
+  items: T[],
+  args: { first?: number; after?: string },
+  node: (item: T) => N,
+) {
   const first = args.first;
   if (first === undefined || first === null) {
-    throw new Error(`You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`);
+    throw new Error(
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`,
+    );
   }
   if (first < 0 || first > 100) {
-    throw new Error(`Requesting ${first} records on the \`${name}\` connection exceeds the \`first\` limit of 100 records.`);
+    throw new Error(
+      `Requesting ${first} records on the \`${name}\` connection exceeds the \`first\` limit of 100 records.`,
+    );
   }
   let start = 0;
   if (args.after !== undefined && args.after !== null) {
     const decoded = /^cursor:v2:(\d+)$/.exec(Buffer.from(args.after, 'base64').toString('utf8'));
-    if (!decoded) throw new TypedError('INVALID_CURSOR_ARGUMENTS', `\`${args.after}\` does not appear to be a valid cursor.`);
+    if (!decoded)
+      throw new TypedError(
+        'INVALID_CURSOR_ARGUMENTS',
+        `\`${args.after}\` does not appear to be a valid cursor.`,
+      );
     start = Number(decoded[1]) + 1;
   }
   const page = items.slice(start, start + first);

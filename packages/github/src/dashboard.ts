@@ -159,9 +159,8 @@ async function searchBeyond(
   let first = start.next === '';
   let searched = 0;
   for (;;) {
-    const mine = candidates
-      .filter((d) => d.environment === environment && !seen.has(d.id))
-      .slice(0, LAST_GOOD_BOUND - searched);
+    const unseen = candidates.filter((d) => d.environment === environment && !seen.has(d.id));
+    const mine = unseen.slice(0, LAST_GOOD_BOUND - searched);
     searched += mine.length;
     const complete = await reader.complete(mine);
     const good = lastGood(complete);
@@ -169,8 +168,9 @@ async function searchBeyond(
       const deployment = complete.find((d) => d.id === good['deployment-id'])!;
       return { deployment, searched, exhausted: false };
     }
+    if (searched >= LAST_GOOD_BOUND && (unseen.length > mine.length || next !== null))
+      return { deployment: null, searched, exhausted: false };
     if (next === null) return { deployment: null, searched, exhausted: true };
-    if (searched >= LAST_GOOD_BOUND) return { deployment: null, searched, exhausted: false };
     const page = await reader.page([environment], first ? null : next);
     first = false;
     candidates = page.deployments;
