@@ -438,10 +438,12 @@ export class GitHubServer {
     retryAfterSeconds?: number;
     status?: 403 | 429;
     after?: number;
+    operation?: string;
   }): void {
     this.fault({
       method: options.method,
       path: options.path,
+      ...(options.operation === undefined ? {} : { operation: options.operation }),
       times: options.times ?? 1,
       after: options.after,
       respond: {
