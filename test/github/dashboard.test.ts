@@ -96,9 +96,10 @@ describe('fetchDashboard reads deployments through GraphQL', () => {
     expect(rich.record?.version).toBe('v1.4.0');
     expect(rich.entry.status).toBe('rolled_back');
     expect(rich.entry['commit-at']).toBe(Date.parse('2026-01-25T16:00:00Z'));
-    // One GraphQL request for the 11 deployments (1 page), one for who approved the runs of the records
-    // that do not say, and no REST request at all.
+    // One GraphQL request for the 12 deployments (1 page), one for uat's last good version beyond the
+    // window, one for who approved the runs of the records that do not say, and no REST request at all.
     expect(graphql().map((r) => (r.body as { operationName: string }).operationName)).toEqual([
+      'ShiftgateDashboardDeployments',
       'ShiftgateDashboardDeployments',
       'ShiftgateDashboardApprovals',
     ]);
