@@ -2,12 +2,20 @@
 // REST gives, far fewer requests), the last good version beyond the window, and who approved read at
 // build time for records that do not say.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDeploymentRecord, createPayload, DAY_MS, type StoredDeployment } from '@shiftgate/core';
+import {
+  createDeploymentRecord,
+  createPayload,
+  DAY_MS,
+  type DeploymentView,
+  type StoredDeployment,
+} from '@shiftgate/core';
 import {
   DashboardDeploymentReader,
   fetchDashboard,
   GitHubApiError,
   LAST_GOOD_BOUND,
+  MAX_APPROVAL_REST_CALLS,
+  MAX_APPROVAL_RUNS,
   runIdFromLogUrl,
 } from '@shiftgate/github';
 import { seedDashboardFixture } from '../browser/dashboard-fixture';
@@ -350,6 +358,80 @@ describe('who approved, read at build time', () => {
     const views = (await read()).environments[0]!.deployments;
     expect(views.every((v) => v.approvalsAtBuild === null)).toBe(true);
     expect(graphql()).toHaveLength(1);
+  });
+});
+
+describe('the bounds on reading who approved', () => {
+  function seedNullRecords(count: number) {
+    for (let i = 0; i < count; i++) {
+      const at = NOW - DAY_MS - i * 60_000;
+      server.seedDeployment({
+        environment: 'production',
+        created_at: new Date(at).toISOString(),
+        payload: payload(`v1.${i}.0`, 'production', null),
+        statuses: [
+          { state: 'success', created_at: new Date(at + 1000).toISOString(), log_url: RUN(10_000 + i) },
+        ],
+      });
+    }
+  }
+  const byId = (views: DeploymentView[]) => (id: number) =>
+    views.find((v) => v.entry['deployment-id'] === id)!;
+  const approvalRequests = () =>
+    graphql().filter(
+      (r) => (r.body as { operationName: string }).operationName === 'ShiftgateDashboardApprovals',
+    );
+
+  it(`reads the newest ${MAX_APPROVAL_RUNS} runs, 50 a request, and says so for the others`, async () => {
+    seedNullRecords(MAX_APPROVAL_RUNS + 1);
+    const log = memoryLog();
+    const dashboard = await read({}, log);
+    const views = byId(dashboard.environments[0]!.deployments);
+    // Seeded newest first: 1001 is the newest, 1501 the oldest.
+    expect(views(1001).approvalsAtBuild).toEqual({ approvals: [] });
+    expect(views(1500).approvalsAtBuild).toEqual({ approvals: [] });
+    expect(views(1501).approvalsAtBuild).toEqual({
+      approvals: null,
+      why: `not read: a build reads the reviews of at most ${MAX_APPROVAL_RUNS} runs`,
+    });
+    expect(approvalRequests()).toHaveLength(MAX_APPROVAL_RUNS / 50);
+    expect(log.lines.filter((l) => l.startsWith('warning:'))).toEqual([
+      `warning: Who approved was read for the newest ${MAX_APPROVAL_RUNS} of ${MAX_APPROVAL_RUNS + 1} runs whose records did not say.`,
+    ]);
+    expect(dashboard.approvalsNote).toContain('newest 500');
+  }, 20_000);
+
+  it(`falls back to the run approvals API for runs GraphQL does not resolve, at most ${MAX_APPROVAL_REST_CALLS} calls`, async () => {
+    seedNullRecords(MAX_APPROVAL_REST_CALLS + 2);
+    server.fault({
+      method: 'POST',
+      path: '/graphql',
+      operation: 'ShiftgateDashboardApprovals',
+      times: Infinity,
+      respond: (request) => ({
+        status: 200,
+        body: {
+          data: Object.fromEntries(
+            Object.keys((request.body as { variables: object }).variables).map((k) => [
+              `r${k.slice(1)}`,
+              null,
+            ]),
+          ),
+        },
+      }),
+    });
+    const log = memoryLog();
+    const views = byId((await read({}, log)).environments[0]!.deployments);
+    expect(rest().filter((r) => r.path.endsWith('/approvals'))).toHaveLength(MAX_APPROVAL_REST_CALLS);
+    expect(views(1001).approvalsAtBuild).toEqual({ approvals: [] });
+    expect(views(1050).approvalsAtBuild).toEqual({ approvals: [] });
+    expect(views(1052).approvalsAtBuild).toEqual({
+      approvals: null,
+      why: `not read: a build makes at most ${MAX_APPROVAL_REST_CALLS} calls to the run approvals API`,
+    });
+    expect(log.lines.filter((l) => l.startsWith('warning:'))).toEqual([
+      `warning: Who approved was not read for 2 runs: a build makes at most ${MAX_APPROVAL_REST_CALLS} calls to the run approvals API.`,
+    ]);
   });
 });
 

@@ -7,7 +7,7 @@ import { errorMessage, type ApprovalRecord, type Logger } from '@shiftgate/core'
 import { approvalsFrom, readRunApprovals } from './approvals';
 import { APPROVALS_OPERATION, approvalsQuery, RUNS_PER_QUERY } from './dashboard-queries';
 import type { GitHubDeploymentStore } from './deployments';
-import { describeGraphQLError } from './github-errors';
+import { describeGraphQLError, graphQLErrors } from './github-errors';
 
 /** The most runs whose reviews one build reads (10 GraphQL requests, about 110 points). */
 export const MAX_APPROVAL_RUNS = 500;
@@ -86,13 +86,25 @@ export async function readApprovalsAtBuild(options: {
         ...variables,
       });
     } catch (error) {
-      const described = describeGraphQLError(
-        error,
-        `Reading who approved ${batch.length} runs of ${repository} (GraphQL)`,
-        'actions: read',
-      );
-      failure = described.message;
-      break;
+      const errors = graphQLErrors(error);
+      const partial = (error as { data?: unknown }).data;
+      // Some runs unreadable (gone, say) and the rest answered: those runs go to the approvals API.
+      // A refusal or a spent rate limit stops the reading.
+      if (
+        errors !== null &&
+        typeof partial === 'object' &&
+        partial !== null &&
+        !errors.some((e) => e.type === 'FORBIDDEN' || e.type === 'RATE_LIMITED')
+      ) {
+        data = partial as Record<string, unknown>;
+      } else {
+        failure = describeGraphQLError(
+          error,
+          `Reading who approved ${batch.length} runs of ${repository} (GraphQL)`,
+          'actions: read',
+        ).message;
+        break;
+      }
     }
     batch.forEach((run, i) => {
       const node = data[`r${i}`] as
@@ -112,6 +124,7 @@ export async function readApprovalsAtBuild(options: {
   }
   // Runs GraphQL did not answer in full: GitHub's run approvals API, a bounded number of calls.
   let restCalls = 0;
+  let restCapped = false;
   for (const run of rest) {
     if (failure !== null) break;
     if (restCalls >= MAX_APPROVAL_REST_CALLS) {
@@ -119,7 +132,12 @@ export async function readApprovalsAtBuild(options: {
         approvals: null,
         why: `not read: a build makes at most ${MAX_APPROVAL_REST_CALLS} calls to the run approvals API`,
       });
-      note ??= `Who approved was not read for some runs: a build makes at most ${MAX_APPROVAL_REST_CALLS} calls to the run approvals API.`;
+      if (!restCapped) {
+        restCapped = true;
+        const capped = `Who approved was not read for ${rest.length - MAX_APPROVAL_REST_CALLS} runs: a build makes at most ${MAX_APPROVAL_REST_CALLS} calls to the run approvals API.`;
+        logger.warning(capped);
+        note ??= capped;
+      }
       continue;
     }
     requests++;
