@@ -210,6 +210,28 @@ describe('fetchDashboard reads deployments through GraphQL', () => {
     );
   });
 
+  it('says the GraphQL rate limit is spent when GitHub answers RATE_LIMITED', async () => {
+    seedMany(1);
+    server.fault({
+      method: 'POST',
+      path: '/graphql',
+      times: Infinity,
+      respond: {
+        status: 200,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-resource': 'graphql' },
+        body: {
+          data: null,
+          errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for installation ID 1.' }],
+        },
+      },
+    });
+    const error = (await read().catch((e: unknown) => e)) as GitHubApiError;
+    expect(error.kind).toBe('rate-limit');
+    expect(error.message).toBe(
+      "Listing deployments of acme/shop (GraphQL) failed: this token's GraphQL rate limit (points per hour) is used up (GitHub's GraphQL API answered: RATE_LIMITED: API rate limit exceeded for installation ID 1.). Re-run the job after the hour.",
+    );
+  });
+
   it('builds without lead time, with one warning, when the token may not read commits', async () => {
     seedMany(3);
     server.permissions.contents = 'none';

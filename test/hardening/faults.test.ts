@@ -2,7 +2,7 @@
 // faults; run-plan runs in this process on virtual time. Invariants checked on every row: traffic is
 // never left split (all stable, or all canary after a promotion), the run ends in exactly one terminal
 // status, and nothing is written twice (apart from the SDK re-sending a write whose answer was lost).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

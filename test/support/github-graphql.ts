@@ -7,11 +7,11 @@ import { schema as githubSchema } from '@octokit/graphql-schema';
 import {
   buildClientSchema,
   execute,
-  GraphQLError,
   Kind,
   parse,
   validate,
   type DocumentNode,
+  type GraphQLError,
   type GraphQLSchema,
 } from 'graphql';
 import type {
