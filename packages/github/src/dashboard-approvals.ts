@@ -52,7 +52,7 @@ export async function readApprovalsAtBuild(options: {
   /** Run ids, newest deployment first (the cap keeps the newest). */
   runs: readonly number[];
   logger: Logger;
-}): Promise<{ byRun: Map<number, BuildApprovals>; note: string | null; requests: number }> {
+}): Promise<{ byRun: Map<number, BuildApprovals>; note: string | null }> {
   const { store, logger } = options;
   const repository = store.repository;
   const server = options.serverUrl.replace(/\/+$/, '');
@@ -72,14 +72,12 @@ export async function readApprovalsAtBuild(options: {
   }
   const rest: number[] = [];
   let failure: string | null = null;
-  let requests = 0;
   for (let start = 0; start < read.length && failure === null; start += RUNS_PER_QUERY) {
     const batch = read.slice(start, start + RUNS_PER_QUERY);
     const variables = Object.fromEntries(
       batch.map((run, i) => [`u${i}`, `${server}/${repository}/actions/runs/${run}`]),
     );
     let data: Record<string, unknown>;
-    requests++;
     try {
       data = await store.client.graphql<Record<string, unknown>>(approvalsQuery(batch.length), {
         operationName: APPROVALS_OPERATION,
@@ -140,7 +138,6 @@ export async function readApprovalsAtBuild(options: {
       }
       continue;
     }
-    requests++;
     restCalls++;
     try {
       byRun.set(run, { approvals: await readRunApprovals(store.client, repository, run) });
@@ -156,7 +153,7 @@ export async function readApprovalsAtBuild(options: {
     note ??=
       'Who approved could not be read when this page was built for deployments whose records did not say.';
   }
-  return { byRun, note, requests };
+  return { byRun, note };
 }
 
 /** A GraphQL review in the shape of GitHub's run approvals API, for the one filter. */

@@ -26,9 +26,6 @@ export class DashboardDeploymentReader {
   private readonly name: string;
   /** Deployments whose statuses did not fit in one GraphQL page, to read over REST when kept. */
   private readonly moreStatuses = new Set<number>();
-  /** GraphQL requests made (for the request counts the bench prints). */
-  requests = 0;
-
   constructor(store: GitHubDeploymentStore) {
     this.store = store;
     [this.owner, this.name] = store.repository.split('/') as [string, string];
@@ -39,7 +36,6 @@ export class DashboardDeploymentReader {
     const doing = `Listing deployments of ${this.store.repository}${environments === null ? '' : ` to ${environments.join(', ')}`} (GraphQL)`;
     let data: unknown;
     let commitProblem: string | null = null;
-    this.requests++;
     try {
       data = await this.store.client.graphql(DEPLOYMENTS_QUERY, {
         operationName: DEPLOYMENTS_OPERATION,
@@ -156,8 +152,8 @@ export class DashboardDeploymentReader {
           optionalText(status.environmentUrl, () => where('environmentUrl is not a string')) ?? '',
       };
     });
-    // GraphQL has no status ids: order oldest first (GitHub lists newest first; a tie keeps GitHub's
-    // order), then number them, as outcomeOf orders statuses by id.
+    // GraphQL has no status ids and documents no order: order them oldest first (reversing a list that
+    // comes newest first, so a tie keeps GitHub's order), then number them, as outcomeOf orders by id.
     const oldestFirst =
       list.length > 1 && list[0]!.createdAt > list.at(-1)!.createdAt ? list.reverse() : list;
     return oldestFirst
