@@ -117,7 +117,7 @@ export function seedDashboardFixture(server: GitHubServer): void {
             approvals: [
               { reviewer: 'octo-lead', state: 'approved', environments: ['production'], comment: 'ship it' },
             ],
-            chosenBy: { source: 'label', actor: 'octo-dev' },
+            chosenBy: { source: 'label', actor: 'octo-dev', label: 'deploy:canary', permission: 'write' },
             artifacts: true,
           })
         : fixturePayload(d, index),

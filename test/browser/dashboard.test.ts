@@ -203,7 +203,9 @@ describe('the dashboard in Chromium', () => {
   it('shows a deployment with who chose and approved it, its gate verdicts, charts and artifacts', async () => {
     const { page, problems } = await open(fileUrl(`deployments/${RICH_ID}.html`));
     const text = await page.$eval('main', (m) => m.textContent ?? '');
-    expect(text).toContain('a pull request label, run started by octo-dev');
+    expect(text).toContain(
+      'a pull request label deploy:canary, added by octo-dev (permission write, checked)',
+    );
     expect(text).toContain('octo-lead (approved: “ship it”)');
     expect(text).not.toContain('read from GitHub when this page was built');
     expect(text).toContain('canary 5xx 4.1% > max-error-rate 1%');

@@ -1,5 +1,6 @@
 import {
   canaryFromTrace,
+  chosenByOf,
   completeRecord,
   createRolloutState,
   createDeploymentRecord,
@@ -92,6 +93,54 @@ describe('deployment records', () => {
     expect(parseDeploymentRecord('record', JSON.stringify(done))).toEqual(done);
   });
 
+  it('read who chose the strategy: older records (source and actor) and newer ones (label, checked role)', () => {
+    const older = { ...record(), 'chosen-by': { source: 'dispatch', actor: 'octo-ops' } };
+    expect(parseDeploymentRecord('record', older)['chosen-by']).toEqual({
+      source: 'dispatch',
+      actor: 'octo-ops',
+    });
+    const chosen = chosenByOf({
+      source: 'label',
+      runActor: 'octo-merger',
+      label: 'deploy:canary',
+      adder: { login: 'octo-dev', permission: 'write' },
+    });
+    expect(chosen).toEqual({
+      source: 'label',
+      actor: 'octo-dev',
+      label: 'deploy:canary',
+      permission: 'write',
+    });
+    const newer = createDeploymentRecord({
+      id: ID,
+      version: 'v1',
+      environment: 'prod',
+      startedAt: START,
+      chosenBy: chosen,
+    });
+    expect(parseDeploymentRecord('record', JSON.stringify(newer))['chosen-by']).toEqual(chosen);
+  });
+
+  it('keep only what fits the field rules when they say who chose: never a hostile login or label', () => {
+    expect(
+      chosenByOf({
+        source: 'label',
+        runActor: 'octo-merger',
+        label: 'deploy:canary\n::error::x',
+        adder: { login: '<img src=x>', permission: 'write' },
+      }),
+    ).toEqual({ source: 'label', actor: 'octo-merger', label: null, permission: null });
+    // A label and a role only for a label: a dispatch that passes them keeps neither.
+    expect(
+      chosenByOf({
+        source: 'dispatch',
+        runActor: undefined,
+        label: 'deploy:canary',
+        adder: { login: 'a', permission: 'admin' },
+      }),
+    ).toEqual({ source: 'dispatch', actor: null, label: null, permission: null });
+  });
+
   it.each([
     ['not JSON', '{', /it is not JSON/],
     ['an unknown key', { ...record(), extra: 1 }, /unknown key 'extra'/],
@@ -155,6 +204,21 @@ describe('deployment records', () => {
       'an artifact path with ESC',
       { ...record([artifact('image', 'dist/\u001b]8;;x')]) },
       /'artifacts\[0\].path' must be text/,
+    ],
+    [
+      'a chooser with a key of its own',
+      { ...record(), 'chosen-by': { source: 'label', actor: null, command: 'rm -rf /' } },
+      /unknown key 'chosen-by.command'/,
+    ],
+    [
+      'a label on a chooser that is no label',
+      { ...record(), 'chosen-by': { source: 'config', actor: null, label: 'deploy:canary' } },
+      /'chosen-by.label' must be null unless/,
+    ],
+    [
+      'a role on two lines',
+      { ...record(), 'chosen-by': { source: 'label', actor: 'a', permission: 'write\n::error::x' } },
+      /'chosen-by.permission' must be null or text/,
     ],
   ])('refuse %s', (_name, value, message) => {
     expect(() => parseDeploymentRecord('record', value)).toThrow(message);

@@ -407,6 +407,19 @@ const RECORD: ActionRow[] = [
   { action: 'record-deployment', input: 'strategy-source', value: 'a friend' },
   {
     action: 'record-deployment',
+    input: 'chosen-by',
+    value: '{"source":"label","actor":"octo-dev","label":"deploy:canary\\n::error::x"}',
+  },
+  {
+    action: 'record-deployment',
+    input: 'chosen-by',
+    value: '{"source":"label","actor":null}',
+    with: { 'strategy-source': 'dispatch' },
+    names: 'strategy-source',
+    says: "disagrees with input 'chosen-by'",
+  },
+  {
+    action: 'record-deployment',
     input: 'trace-dir',
     value: '../../../../tmp/elsewhere',
     with: {

@@ -37,6 +37,7 @@ function outputsOf(step: SimulatedStep, decision: string): Record<string, string
       return {
         strategy: 'canary',
         source: 'dispatch',
+        'chosen-by': '{"source":"dispatch","actor":"octo-ops","label":null,"permission":null}',
         parameters: JSON.stringify(plan.parameters),
         plan: JSON.stringify(plan.steps),
         weights: '[5,10,25,100]',
@@ -95,6 +96,10 @@ describe('progressive-deploy', () => {
     ]);
     const succeeded = sim.steps.filter((s) => s.ran).at(-1)!;
     expect(succeeded.with).toMatchObject({ 'deployment-id': '1001', status: 'succeeded' });
+    // The record says who chose the strategy as select-strategy found it (the label's checked adder).
+    expect(sim.steps.find((s) => s.id === 'start')!.with['chosen-by']).toBe(
+      '{"source":"dispatch","actor":"octo-ops","label":null,"permission":null}',
+    );
     expect(sim.outputs).toMatchObject({ strategy: 'canary', decision: 'promote', 'deployment-id': '1001' });
   });
 

@@ -1,8 +1,8 @@
 import {
+  chosenByOf,
   dailySummary,
   errorMessage,
   escapeMarkdown,
-  LOGIN,
   renderSite,
   type ApprovalRecord,
   type ChosenBy,
@@ -104,9 +104,15 @@ export async function runApprovals(
   }
 }
 
-/** Who or what chose the strategy: select-strategy's source and the login that started the run. */
+/**
+ * Who or what chose the strategy: select-strategy's chosen-by output (with the label and its checked
+ * adder) when given, else its source output with the login that started the run.
+ */
 export function chosenBy(inputs: Inputs, env: Record<string, string | undefined>): ChosenBy | null {
+  if (inputs.chosenBy) return inputs.chosenBy;
   if (inputs.strategySource === null) return null;
-  const actor = env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || '';
-  return { source: inputs.strategySource, actor: LOGIN.test(actor) ? actor : null };
+  return chosenByOf({
+    source: inputs.strategySource,
+    runActor: env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR,
+  });
 }

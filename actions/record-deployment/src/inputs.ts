@@ -4,9 +4,11 @@ import {
   CHOICE_SOURCES,
   fieldProblem,
   InputError,
+  parseChosenBy,
   parseDashboardUrl,
   parseSince,
   type ChoiceSource,
+  type ChosenBy,
   limitDescription,
   parseArtifactList,
   parseBoolean,
@@ -78,6 +80,8 @@ export interface Inputs {
   doraWindowMs: number;
   /** Who or what chose the strategy (select-strategy's `source` output), for the record. */
   strategySource: ChoiceSource | null;
+  /** select-strategy's `chosen-by` output (source, label, its checked adder), for the record. */
+  chosenBy: ChosenBy | null;
   /** `dashboard` mode: where the site goes (relative to the workspace), its window and traces. */
   dashboard: DashboardInputs;
 }
@@ -176,6 +180,12 @@ export function parseInputs(get: Getter = fromCore): Inputs {
       sourceText,
       `one of ${CHOICE_SOURCES.join(', ')} (select-strategy's source output)`,
     );
+  const chosenText = get('chosen-by').trim();
+  const chosenBy = chosenText === '' ? null : parseChosenBy('chosen-by', chosenText);
+  if (chosenBy && sourceText !== '' && chosenBy.source !== sourceText)
+    throw new InputError('strategy-source', sourceText, `empty, or '${chosenBy.source}' as chosen-by says`, {
+      message: `Input 'strategy-source' ('${sourceText}') disagrees with input 'chosen-by' (source '${chosenBy.source}'): give select-strategy's chosen-by output alone, or both from the same select-strategy step`,
+    });
   const dashboardDir = get('dashboard-dir').trim() || DEFAULTS['dashboard-dir'];
   if (fieldProblem('text', dashboardDir) !== null)
     throw new InputError('dashboard-dir', dashboardDir, 'a directory path inside the workspace');
@@ -216,6 +226,7 @@ export function parseInputs(get: Getter = fromCore): Inputs {
       min: 3_600_000,
     }),
     strategySource: sourceText === '' ? null : (sourceText as ChoiceSource),
+    chosenBy,
     dashboard: {
       dir: dashboardDir,
       sinceMs: parseSince('dashboard-since', get('dashboard-since') || DEFAULTS['dashboard-since']),

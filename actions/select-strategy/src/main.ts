@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import {
   buildPlan,
+  chosenByOf,
   configCells,
   configGates,
   configServices,
@@ -85,7 +86,9 @@ export async function decide(
     defaultStrategy: inputs.defaultStrategy,
     allowForks: inputs.allowForks,
   });
-  if (selection.needsPermissionCheck) await checkLabelAdder(inputs, env, facts, selection, deps);
+  const adder = selection.needsPermissionCheck
+    ? await checkLabelAdder(inputs, env, facts, selection, deps)
+    : null;
   const cells = inputs.cells ?? configCells(config, inputs.environment);
   const services = configServices(config, inputs.environment);
   const plan = buildPlan(
@@ -137,6 +140,15 @@ export async function decide(
       state: text,
       gates: JSON.stringify(configGates(config, inputs.environment)),
       targets: JSON.stringify(env_?.targets ?? {}),
+      // For record-deployment's chosen-by input: the record and the dashboard show the label and who added it.
+      'chosen-by': JSON.stringify(
+        chosenByOf({
+          source: selection.source,
+          runActor: env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR,
+          label: selection.label,
+          adder,
+        }),
+      ),
     },
     notice: `Strategy ${plan.strategy} (from ${selection.source}${selection.label ? ` '${selection.label}'` : ''}): ${plan.steps.length} steps, weights ${planWeights(plan.steps).join(' → ') || 'unchanged'}`,
     summary: selectionSummary({
@@ -168,7 +180,8 @@ async function loadConfig(inputs: Inputs, env: Record<string, string | undefined
 
 /**
  * Checks the permission of whoever added the deciding label (not of the event's sender, who may only have
- * merged or pushed). Anything that cannot be read refuses.
+ * merged or pushed). Anything that cannot be read refuses. Returns who it was and their role, or null
+ * when no check is asked for.
  */
 async function checkLabelAdder(
   inputs: Inputs,
@@ -176,8 +189,8 @@ async function checkLabelAdder(
   facts: EventFacts,
   selection: Selection,
   deps: Dependencies,
-): Promise<void> {
-  if (inputs.requirePermission === 'none') return;
+): Promise<{ login: string; permission: string } | null> {
+  if (inputs.requirePermission === 'none') return null;
   const repository = env.GITHUB_REPOSITORY ?? '';
   const [owner, repo] = repository.split('/');
   if (!owner || !repo)
@@ -219,4 +232,5 @@ async function checkLabelAdder(
     `The label '${selection.label}' was added by ${displayUntrusted(adder.login)}` +
       `${adder.source === 'history' ? " (from the pull request's issue events)" : ''}, who has '${role}' permission (needs '${inputs.requirePermission}').`,
   );
+  return { login: adder.login, permission: role };
 }

@@ -39,10 +39,71 @@ describe('record-deployment records who approved and who chose', () => {
     expect(record.approvals).toEqual([
       { reviewer: 'octo-lead', state: 'approved', environments: ['production'], comment: 'ship it' },
     ]);
-    expect(record['chosen-by']).toEqual({ source: 'label', actor: 'octo-dev' });
+    expect(record['chosen-by']).toEqual({
+      source: 'label',
+      actor: 'octo-dev',
+      label: null,
+      permission: null,
+    });
     const [deployment] = server.deployments();
     expect(readPayload(deployment!.id, deployment!.payload)?.record.approvals).toEqual(record.approvals);
     expect(server.requests.some((r) => r.path === '/repos/acme/shop/actions/runs/777/approvals')).toBe(true);
+  });
+
+  it("stores select-strategy's chosen-by output: the label and its checked adder, not the run's actor", async () => {
+    process.env.GITHUB_ACTOR = 'octo-merger';
+    const chosen = { source: 'label', actor: 'octo-dev', label: 'deploy:canary', permission: 'write' };
+    const result = await runStep(server, 'main', { ...START, 'chosen-by': JSON.stringify(chosen) });
+    delete process.env.GITHUB_ACTOR;
+    expect(result.failed).toBe(false);
+    expect(JSON.parse(result.outputs.record!)['chosen-by']).toEqual(chosen);
+    const [deployment] = server.deployments();
+    expect(readPayload(deployment!.id, deployment!.payload)?.record['chosen-by']).toEqual(chosen);
+  });
+
+  it.each([
+    [
+      'not JSON',
+      '{source: label}',
+      /Input 'chosen-by' is not select-strategy's chosen-by output: it is not JSON/,
+    ],
+    ['an unknown source', '{"source":"vibes","actor":null}', /'source' must be one of input, dispatch/],
+    ['a bad login', '{"source":"dispatch","actor":"a b"}', /'actor' must be null or a GitHub login/],
+    ['an extra key', '{"source":"dispatch","actor":null,"run":"rm -rf /"}', /unknown key 'run'/],
+    [
+      'a label for a dispatch',
+      '{"source":"dispatch","actor":null,"label":"deploy:canary"}',
+      /'label' must be null unless/,
+    ],
+    [
+      'a label with a newline',
+      '{"source":"label","actor":null,"label":"deploy:\\ncanary"}',
+      /'label' must be null or text/,
+    ],
+  ])('refuses a chosen-by input with %s before any deployment is created', async (_what, value, message) => {
+    const result = await runStep(server, 'main', { ...START, 'chosen-by': value });
+    expect(result.failed).toBe(true);
+    expect(result.errors.join('\n')).toMatch(message);
+    expect(server.deployments()).toEqual([]);
+  });
+
+  it('refuses a strategy-source that disagrees with chosen-by', async () => {
+    const chosen = JSON.stringify({
+      source: 'label',
+      actor: 'octo-dev',
+      label: 'deploy:canary',
+      permission: 'write',
+    });
+    const result = await runStep(server, 'main', {
+      ...START,
+      'chosen-by': chosen,
+      'strategy-source': 'dispatch',
+    });
+    expect(result.failed).toBe(true);
+    expect(result.errors.join('\n')).toMatch(
+      /Input 'strategy-source' \('dispatch'\) disagrees with input 'chosen-by' \(source 'label'\)/,
+    );
+    expect(server.deployments()).toEqual([]);
   });
 
   it('starts the deployment when the token may not read approvals, saying so in the log, with approvals unknown', async () => {

@@ -39,6 +39,7 @@ export const DEFAULT_INPUTS: Record<string, string> = {
   'history-limit': '',
   'dora-window': '720h',
   'strategy-source': '',
+  'chosen-by': '',
   'trace-dir': '',
   'dashboard-dir': 'dashboard',
   'dashboard-since': '90d',

@@ -127,6 +127,7 @@ describe('run', () => {
     expect(process.exitCode).toBeUndefined();
     const outputs = step.outputs();
     expect(Object.keys(outputs).sort()).toEqual([
+      'chosen-by',
       'gates',
       'parameters',
       'plan',
@@ -148,12 +149,45 @@ describe('run', () => {
       'prometheus-queries': '',
       services: '',
     });
+    // The record gets the label and whoever added it, with the role that was checked.
+    expect(JSON.parse(outputs['chosen-by']!)).toEqual({
+      source: 'label',
+      actor: 'alice',
+      label: 'deploy:linear',
+      permission: 'admin',
+    });
     expect(step.summaryText()).toContain('chosen by the pull request label `deploy:linear`');
     const permissionChecks = github.requests.filter(
       (r) => r.path === '/repos/acme/shop/collaborators/alice/permission',
     );
     expect(permissionChecks).toHaveLength(1);
     expect(permissionChecks[0]?.headers.authorization).toBe('token ghs_test');
+  });
+
+  it("records a dispatch's chooser as the login that started the run, with no label", async () => {
+    start('workflow_dispatch', dispatchEvent('canary'));
+    process.env.GITHUB_TRIGGERING_ACTOR = 'octo-ops';
+    await run();
+    expect(process.exitCode).toBeUndefined();
+    expect(JSON.parse(step.outputs()['chosen-by']!)).toEqual({
+      source: 'dispatch',
+      actor: 'octo-ops',
+      label: null,
+      permission: null,
+    });
+  });
+
+  it('records a label that nobody checked (require-permission: none) with the run actor and no role', async () => {
+    start('pull_request', pullRequestEvent({ labels: ['deploy:canary'] }), { 'require-permission': 'none' });
+    process.env.GITHUB_TRIGGERING_ACTOR = 'not a login';
+    await run();
+    expect(process.exitCode).toBeUndefined();
+    expect(JSON.parse(step.outputs()['chosen-by']!)).toEqual({
+      source: 'label',
+      actor: null,
+      label: 'deploy:canary',
+      permission: null,
+    });
   });
 
   it('plans rolling waves over the cells input and puts the cells in the state', async () => {
@@ -392,6 +426,8 @@ describe('run', () => {
       expect(step.outputs().strategy).toBe('canary');
       expect(eventsRequests(n)).toHaveLength(1);
       expect(out).toContain("The label 'deploy:canary' was added by alice");
+      // The pusher started the run; the record says who chose the strategy.
+      expect(JSON.parse(step.outputs()['chosen-by']!)).toMatchObject({ actor: 'alice', permission: 'admin' });
     });
 
     it('takes the latest labeled event when the label was removed and added again', async () => {
@@ -490,6 +526,10 @@ describe('run', () => {
       const out = await captured();
       expect(process.exitCode).toBeUndefined();
       expect(out).toContain("who has 'deployer (a custom role on write)' permission");
+      expect(JSON.parse(step.outputs()['chosen-by']!)).toMatchObject({
+        actor: 'carol',
+        permission: 'deployer (a custom role on write)',
+      });
       process.exitCode = undefined;
       const no = timeline([{ event: 'labeled', label: 'deploy:canary', actor: 'rita' }]);
       start('pull_request', pullRequestEvent({ action: 'closed', number: no, labels: ['deploy:canary'] }));

@@ -2,9 +2,8 @@
 // weights, the gate verdicts with their values, intervals and thresholds, the charts, cells, saga
 // services and A/B verdicts where the rollout had them, and the artifacts with their sha256.
 import { escapeHtml as h } from '../shared/index';
-import { formatSpan } from '../records/index';
+import { formatSpan, type ApprovalRecord, type ChosenBy } from '../records/index';
 import { badge, externalLink, page, table, when } from './layout';
-import type { ApprovalRecord } from '../records/index';
 import type { BuildApprovals, Dashboard, DeploymentView, EnvironmentView } from './model';
 import { chartsSection, extras, planSection, runSection } from './sections';
 
@@ -15,6 +14,17 @@ const SOURCES: Record<string, string> = {
   config: 'the config file (.github/shiftgate.yml)',
   default: 'the default strategy',
 };
+
+/** The source, the label and its adder (with the role checked), or the login that started the run. */
+function chooser(chosen: ChosenBy): string {
+  const source = h(SOURCES[chosen.source] ?? chosen.source);
+  const label = chosen.label ? ` <code>${h(chosen.label)}</code>` : '';
+  if (chosen.source === 'label' && chosen.actor && chosen.permission)
+    return `${source}${label}, added by ${h(chosen.actor)} (permission ${h(chosen.permission)}, checked)`;
+  if (chosen.source === 'label' && chosen.actor && chosen.permission === null)
+    return `${source}${label}; run started by ${h(chosen.actor)} (who added the label was not checked)`;
+  return `${source}${label}${chosen.actor ? `, run started by ${h(chosen.actor)}` : ''}`;
+}
 
 function reviews(approvals: readonly ApprovalRecord[]): string {
   return approvals.length === 0
@@ -43,12 +53,7 @@ function facts(d: DeploymentView, env: EnvironmentView): string {
     ['Environment', h(env.name)],
     ['Version', h(e.version)],
     ['Strategy', h(e.strategy ?? 'not recorded')],
-    [
-      'Chosen by',
-      chosen
-        ? `${h(SOURCES[chosen.source] ?? chosen.source)}${chosen.actor ? `, run started by ${h(chosen.actor)}` : ''}`
-        : 'not recorded',
-    ],
+    ['Chosen by', chosen ? chooser(chosen) : 'not recorded'],
     ['Approved by', approvedBy(approvals, d.approvalsAtBuild)],
     ['Ref', `<code>${h(e.ref)}</code>`],
     ['Commit', `<code>${h(e.sha)}</code>`],

@@ -8,6 +8,8 @@ import {
   DEPLOYMENT_STATUSES,
   isTerminal,
   RECORD_SCHEMA_VERSION,
+  type ChoiceSource,
+  type ChosenBy,
   type DeploymentRecord,
   type DeploymentStatus,
 } from './record';
@@ -177,15 +179,73 @@ function checkApprovals(value: Json | undefined, field: FieldCheck, fail: (p: st
   });
 }
 
-/** `chosen-by`: absent, null, or a source and the actor. */
+/** `chosen-by`: absent, null, or a source, the actor and (newer records) the label and its adder's role. */
 function checkChosenBy(value: Json | undefined, fail: (p: string) => never): void {
   if (value === undefined || value === null) return;
   if (!isObject(value)) return fail("'chosen-by' must be null or an object");
-  exactKeys(value, ['source', 'actor'], 'chosen-by.', fail);
+  exactKeys(value, ['source', 'actor'], 'chosen-by.', fail, ['label', 'permission']);
   if (!(CHOICE_SOURCES as readonly unknown[]).includes(value.source))
     fail(`'chosen-by.source' must be one of ${CHOICE_SOURCES.join(', ')}`);
   if (value.actor !== null && (typeof value.actor !== 'string' || !LOGIN.test(value.actor)))
     fail("'chosen-by.actor' must be null or a GitHub login");
+  for (const key of ['label', 'permission'] as const) {
+    const text = value[key];
+    const problem = text === undefined || text === null ? null : fieldProblem('text', text);
+    if (problem !== null) fail(`'chosen-by.${key}' must be null or text: it ${problem}`);
+  }
+  if (value.label !== undefined && value.label !== null && value.source !== 'label')
+    fail("'chosen-by.label' must be null unless 'chosen-by.source' is label");
+}
+
+/**
+ * Parses select-strategy's `chosen-by` output given to an action as `input` (JSON text), strictly: the
+ * same rules a stored record's `chosen-by` is held to.
+ */
+export function parseChosenBy(input: string, text: string): ChosenBy {
+  const fail = (problem: string): never => {
+    throw new InputError(input, text, "select-strategy's chosen-by output (a JSON object)", {
+      message: `Input '${input}' is not select-strategy's chosen-by output: ${problem.replace(/'chosen-by\.?/g, "'")}`,
+    });
+  };
+  let value: Json;
+  try {
+    value = JSON.parse(text) as Json;
+  } catch {
+    return fail('it is not JSON');
+  }
+  if (value === null) return fail('it is null');
+  checkChosenBy(value, fail);
+  return value as unknown as ChosenBy;
+}
+
+/** What {@link chosenByOf} is told (untrusted strings: checked here). */
+export interface ChoiceFacts {
+  source: ChoiceSource;
+  /** The login whose event started the run (`GITHUB_TRIGGERING_ACTOR`). */
+  runActor: string | undefined;
+  /** The deciding label, as shown (source `label`). */
+  label?: string | null;
+  /** Whoever added the label and the role select-strategy checked, when it checked. */
+  adder?: { login: string; permission: string } | null;
+}
+
+/**
+ * Who or what chose the strategy, for the record: a checked label's adder (and role), else the run's
+ * actor. Anything that does not fit the record's field rules is left out (null), never stored.
+ */
+export function chosenByOf(facts: ChoiceFacts): ChosenBy {
+  const login = (value: string | undefined): string | null =>
+    value !== undefined && LOGIN.test(value) ? value : null;
+  const text = (value: string | null | undefined): string | null =>
+    value !== undefined && value !== null && fieldProblem('text', value) === null ? value : null;
+  const adder = facts.source === 'label' ? (facts.adder ?? null) : null;
+  const adderLogin = adder ? login(adder.login) : null;
+  return {
+    source: facts.source,
+    actor: adderLogin ?? login(facts.runActor),
+    label: facts.source === 'label' ? text(facts.label) : null,
+    permission: adderLogin && adder ? text(adder.permission) : null,
+  };
 }
 
 /** A GitHub login: 1 to 39 letters, digits and single hyphens, or an app's `name[bot]`. */

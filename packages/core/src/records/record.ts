@@ -1,5 +1,5 @@
 import { InputError } from '../shared/index';
-import type { StrategyName } from '../strategy/index';
+import { SELECTION_SOURCES, type SelectionSource, type StrategyName } from '../strategy/index';
 
 /**
  * Deployment records: what a deployment was, how it ended and what it shipped, after the seed schema
@@ -65,14 +65,24 @@ export interface ApprovalRecord {
 }
 
 /** Where the strategy choice came from, as select-strategy reports it. */
-export const CHOICE_SOURCES = ['input', 'dispatch', 'label', 'config', 'default'] as const;
-export type ChoiceSource = (typeof CHOICE_SOURCES)[number];
+export const CHOICE_SOURCES = SELECTION_SOURCES;
+export type ChoiceSource = SelectionSource;
 
 /** Who or what chose the strategy. */
 export interface ChosenBy {
   source: ChoiceSource;
-  /** The login whose event started the run (the labeller, the dispatcher), when known. */
+  /**
+   * For a label select-strategy checked: whoever added it (read from the event or the pull request's
+   * history); otherwise the login whose event started the run (the dispatcher, the pusher), when known.
+   */
   actor: string | null;
+  /** The pull request label that chose the strategy (source `label`); absent in older records. */
+  label?: string | null;
+  /**
+   * The repository role of the label's adder that select-strategy checked before deploying (`write`,
+   * `maintain (a custom role on write)`, …); null when no check ran; absent in older records.
+   */
+  permission?: string | null;
 }
 
 /** One deployment (seed table `deployments`) with its artifacts and canary figures. */
