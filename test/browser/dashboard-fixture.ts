@@ -22,10 +22,14 @@ import { ROOT } from '../support/runner';
 export const DASHBOARD_UNTIL = '2026-01-31T00:00:00Z';
 export const DASHBOARD_SINCE = '30d';
 export const STAGING = 'staging';
+/** An environment whose last success (v0.9.0) is older than the window: one failure in it. */
+export const UAT = 'uat';
+/** The production deployment (v1.3.0) whose record does not say who approved: read at build time. */
+export const APPROVED_AT_BUILD_ID = 1006;
 const RUN = (n: number) => `https://github.com/acme/shop/actions/runs/${n}`;
 
-/** Deployments shown per environment (production's v1.0.0 started before the window). */
-export const EXPECTED_MARKS = { production: 8, staging: 3 };
+/** Deployments shown per environment (production's v1.0.0 and uat's v0.9.0 started before the window). */
+export const EXPECTED_MARKS = { production: 8, staging: 3, uat: 1 };
 /** The rolled-back canary with a trace, approvals and artifacts (production, v1.4.0). */
 export const RICH_ID = 1007;
 /** Hostile text in a stored description: it must show as text, never run. */
@@ -202,6 +206,43 @@ export function seedDashboardFixture(server: GitHubServer): void {
       statuses: d.statuses.map((s) => ({ ...s, log_url: RUN(7101 + i) })),
     });
   });
+  // uat: its last success is months before the window; the dashboard looks it up beyond the window.
+  const uat = [
+    { version: 'v0.9.0', at: '2025-10-01T09:00:00Z', end: '2025-10-01T09:20:00Z', state: 'success' as const },
+    {
+      version: 'v1.0.0-rc',
+      at: '2026-01-15T09:00:00Z',
+      end: '2026-01-15T09:20:00Z',
+      state: 'failure' as const,
+    },
+  ];
+  uat.forEach((d, i) => {
+    const sha = `${'de'[i]!.repeat(7)}${'0'.repeat(33)}`;
+    server.seedDeployment({
+      repo: FIXTURE_REPO,
+      environment: UAT,
+      sha,
+      ref: sha,
+      payload: payloadFor({
+        index: 30 + i,
+        version: d.version,
+        environment: UAT,
+        strategy: 'canary',
+        sha,
+        startedAt: d.at,
+        plan: CANARY_PLAN,
+      }),
+      created_at: d.at,
+      statuses: [
+        { state: 'in_progress', created_at: d.at, description: 'Deploying', log_url: RUN(7201 + i) },
+        { state: d.state, created_at: d.end, description: d.state === 'success' ? 'Deployed' : 'Failed' },
+      ],
+    });
+  });
+  // Reviews of a run whose record did not say who approved (v1.3.0's run 7006).
+  server.setRunApprovals(FIXTURE_REPO, 7006, [
+    { login: 'octo-ops', state: 'approved', environments: ['production'], comment: 'after the freeze' },
+  ]);
 }
 
 function cell(region: string, zone: string, wave: number, n: number) {

@@ -15,6 +15,7 @@ import { GitHubServer } from '../support/github-server';
 import { ROOT } from '../support/runner';
 import { launchBrowser, watchedPage, type PageProblems } from './browser';
 import {
+  APPROVED_AT_BUILD_ID,
   DASHBOARD_SINCE,
   DASHBOARD_UNTIL,
   EXPECTED_MARKS,
@@ -145,7 +146,15 @@ describe('the dashboard in Chromium', () => {
       marks: EXPECTED_MARKS.production,
     });
     expect(figures[1]).toMatchObject({ name: 'staging', marks: EXPECTED_MARKS.staging });
-    expect(await page.$eval('[data-last-good]', (e) => e.textContent)).toBe('v1.4.1');
+    expect(figures[2]).toMatchObject({ name: 'uat', marks: EXPECTED_MARKS.uat });
+    expect(await page.$$eval('[data-last-good]', (es) => es.map((e) => e.textContent))).toEqual([
+      'v1.4.1',
+      'v2.2.0',
+      // uat's last success is older than the window: looked up beyond it, shown without a page.
+      'v0.9.0',
+    ]);
+    const uat = await page.$$eval('section', (sections) => sections[2]!.textContent ?? '');
+    expect(uat).toContain('succeeded 2025-10-01 09:20 UTC, before the window (deployment 1013)');
     await page.setViewport({ width: 1100, height: 900 });
     await page.screenshot({ path: join(OUT, 'overview.png'), fullPage: true });
     clean(problems);
@@ -173,9 +182,22 @@ describe('the dashboard in Chromium', () => {
         clean(problems);
         await page.close();
       }
-      // The overview, two environment pages and one page per deployment in the window.
-      expect(seen.size).toBe(1 + 2 + EXPECTED_MARKS.production + EXPECTED_MARKS.staging);
+      // The overview, three environment pages and one page per deployment in the window.
+      expect(seen.size).toBe(1 + 3 + EXPECTED_MARKS.production + EXPECTED_MARKS.staging + EXPECTED_MARKS.uat);
     }
+  });
+
+  it('shows who approved, read at build time, where the record did not say', async () => {
+    const { page, problems } = await open(fileUrl(`deployments/${APPROVED_AT_BUILD_ID}.html`));
+    const approved = await page.$$eval('dl.facts dt', (dts) => {
+      const dt = dts.find((d) => d.textContent === 'Approved by')!;
+      return dt.nextElementSibling?.textContent ?? '';
+    });
+    expect(approved).toBe(
+      'octo-ops (approved: “after the freeze”) (read from GitHub when this page was built: the record did not say)',
+    );
+    clean(problems);
+    await page.close();
   });
 
   it('shows a deployment with who chose and approved it, its gate verdicts, charts and artifacts', async () => {
@@ -185,6 +207,7 @@ describe('the dashboard in Chromium', () => {
       'a pull request label deploy:canary, added by octo-dev (permission write, checked)',
     );
     expect(text).toContain('octo-lead (approved: “ship it”)');
+    expect(text).not.toContain('read from GitHub when this page was built');
     expect(text).toContain('canary 5xx 4.1% > max-error-rate 1%');
     expect(text).toContain('3f'.repeat(32));
     const verdict = await page.$$eval('table', (tables) => {

@@ -60,7 +60,7 @@ describe.each(nodeBinaries())('shiftgate dashboard bundle on $name', ({ path: no
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      `Wrote 15 files for 11 deployments to 2 environments in ${join(dir, 'site')} (open index.html)\n`,
+      `Wrote 17 files for 12 deployments to 3 environments in ${join(dir, 'site')} (open index.html)\n`,
     );
     const index = readFileSync(join(dir, 'site', 'index.html'), 'utf8');
     expect(index).toContain('data-figure="change-failure-rate">42.86%<');

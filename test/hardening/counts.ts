@@ -7,6 +7,7 @@ import {
   AUDIENCE_ROWS,
   APPCONFIG_ROWS,
   DASHBOARD_ROWS,
+  GRAPHQL_ANSWER_ROWS,
   AWS_ROWS,
   CANCEL_ROWS,
   GITHUB_ROWS,
@@ -46,6 +47,7 @@ export function hardeningCounts(): TableCount[] {
         HISTORY_ROWS.length +
         APPROVAL_ROWS.length +
         DASHBOARD_ROWS.length +
+        GRAPHQL_ANSWER_ROWS.length +
         NOTIFY_ROWS.length +
         SELECT_ROWS.length +
         AUDIENCE_ROWS.length +
@@ -55,7 +57,7 @@ export function hardeningCounts(): TableCount[] {
         KILL_ROWS.length,
       minimum: 40,
       covers:
-        'every AWS, GitHub and Prometheus call under throttling, 5xx, timeout and lost response; SIGTERM in each phase; a runner killed before the post step: traffic never left split, one terminal status, no duplicate write',
+        'every AWS, GitHub and Prometheus call under throttling, 5xx, timeout and lost response (and GraphQL errors or malformed nodes in a 200); SIGTERM in each phase; a runner killed before the post step: traffic never left split, one terminal status, no duplicate write',
     },
     {
       table: 'Attacks',

@@ -48,19 +48,28 @@ export interface ApprovalRow {
 }
 
 /**
- * The GitHub reads of record-deployment's `mode: dashboard`: every environment's deployments (the list
- * without an environment filter), each deployment's statuses, and the commit of each success.
+ * The GitHub reads of record-deployment's `mode: dashboard`: every environment's deployments with their
+ * statuses and commit times (GraphQL), the statuses of a deployment with more than GraphQL's page of
+ * them (REST), and who approved the runs whose records do not say (GraphQL).
  */
 export const DASHBOARD_CALLS = [
-  'list all deployments',
-  'read dashboard statuses',
-  'read dashboard commit',
+  'list dashboard deployments (GraphQL)',
+  'read statuses beyond 100 (REST)',
+  'read approvals at build time (GraphQL)',
 ] as const;
 
 export interface DashboardRow {
   call: (typeof DASHBOARD_CALLS)[number];
   fault: FaultKind;
   span: 'brief' | 'lasting';
+}
+
+/** GraphQL answers that are a 200 and still wrong: `errors` beside the data, and nodes of the wrong shape. */
+export const GRAPHQL_ANSWERS = ['errors with 200', 'malformed nodes'] as const;
+
+export interface GraphQLAnswerRow {
+  call: 'list dashboard deployments (GraphQL)' | 'read approvals at build time (GraphQL)';
+  answer: (typeof GRAPHQL_ANSWERS)[number];
 }
 
 export interface HistoryRow {
@@ -164,6 +173,10 @@ export const APPROVAL_ROWS: ApprovalRow[] = APPROVAL_CALLS.flatMap((call) =>
 export const DASHBOARD_ROWS: DashboardRow[] = DASHBOARD_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),
 );
+
+export const GRAPHQL_ANSWER_ROWS: GraphQLAnswerRow[] = (
+  ['list dashboard deployments (GraphQL)', 'read approvals at build time (GraphQL)'] as const
+).flatMap((call) => GRAPHQL_ANSWERS.map((answer) => ({ call, answer })));
 
 export const HISTORY_ROWS: HistoryRow[] = HISTORY_CALLS.flatMap((call) =>
   FAULT_KINDS.flatMap((fault) => spans.map((span) => ({ call, fault, span }))),

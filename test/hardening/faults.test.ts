@@ -2,7 +2,7 @@
 // faults; run-plan runs in this process on virtual time. Invariants checked on every row: traffic is
 // never left split (all stable, or all canary after a promotion), the run ends in exactly one terminal
 // status, and nothing is written twice (apart from the SDK re-sending a write whose answer was lost).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,13 +28,11 @@ import {
   GITHUB_ROWS,
   HISTORY_ROWS,
   APPROVAL_ROWS,
-  DASHBOARD_ROWS,
   KILL_ROWS,
   NOTIFY_ROWS,
   SELECT_ROWS,
   AUDIENCE_ROWS,
   type AwsRow,
-  type DashboardRow,
   type FaultKind,
   type GitHubRow,
   type HistoryRow,
@@ -453,67 +451,6 @@ describe('the run approvals read at the start under secondary rate limits, 5xx, 
         expect(record.approvals).toBeNull();
         expect(result.warnings.join('\n')).toContain('Reading who approved the environment for run 777');
       }
-    },
-    ROW_MS,
-  );
-});
-
-describe('the reads of dashboard mode under secondary rate limits, 5xx, timeout and a lost response', () => {
-  let github: GitHubServer;
-  let workspace: string;
-  const DEPLOYED = ['3333333333333333333333333333333333333333', '4444444444444444444444444444444444444444'];
-  beforeEach(async () => {
-    github = await GitHubServer.start({ token: 'test-token' });
-    workspace = mkdtempSync(join(tmpdir(), 'shiftgate-dashboard-faults-'));
-    for (const [i, sha] of DEPLOYED.entries()) {
-      github.addCommit('acme/shop', { sha, date: `2026-03-0${i + 1}T08:00:00Z` });
-      github.seedDeployment({
-        sha,
-        environment: i === 0 ? 'production' : 'staging',
-        created_at: `2026-03-0${i + 1}T09:00:00Z`,
-        statuses: [{ state: 'success', created_at: `2026-03-0${i + 1}T09:10:00Z` }],
-      });
-    }
-  });
-  afterEach(() => {
-    github.close();
-    rmSync(workspace, { recursive: true, force: true });
-  });
-
-  const WHERE: Record<DashboardRow['call'], Pick<FaultRule, 'method' | 'path'>> = {
-    'list all deployments': { method: 'GET', path: '/repos/acme/shop/deployments' },
-    'read dashboard statuses': { method: 'GET', path: /^\/repos\/acme\/shop\/deployments\/\d+\/statuses$/ },
-    'read dashboard commit': { method: 'GET', path: /^\/repos\/acme\/shop\/commits\/[0-9a-f]{40}$/ },
-  };
-
-  it.each(DASHBOARD_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
-    '%s',
-    async (_name, row) => {
-      injectGitHub(github, WHERE[row.call], row.fault, row.span);
-      const result = await recordStep(
-        github,
-        'main',
-        { mode: 'dashboard', 'dashboard-dir': 'site', 'dashboard-since': '3650d' },
-        { requestTimeoutMs: TIMEOUT_MS, extra: { GITHUB_WORKSPACE: workspace } },
-      );
-      const { method, path } = WHERE[row.call];
-      const struck = github.requests.filter((r) => r.method === method && matches(path, r.path));
-      expect(struck.length).toBeGreaterThan(row.span === 'brief' ? 1 : 0);
-      const index = join(workspace, 'site', 'index.html');
-      if (row.span === 'brief' || row.call === 'read dashboard commit') {
-        // Retried through, or lead time left out with a warning: the whole site, both environments.
-        expect(result.errors).toEqual([]);
-        expect(readFileSync(index, 'utf8')).toContain('<h2 id="env-2">staging</h2>');
-        if (row.span === 'lasting')
-          expect(result.warnings.join('\n')).toContain('Lead time leaves out commits');
-        else expect(result.warnings).toEqual([]);
-      } else {
-        // Never half a dashboard: the step fails clearly and writes no site.
-        expect(result.failed).toBe(true);
-        expect(result.errors).toHaveLength(1);
-        expect(existsSync(index)).toBe(false);
-      }
-      expect(github.writes()).toEqual([]);
     },
     ROW_MS,
   );

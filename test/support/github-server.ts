@@ -13,6 +13,7 @@
 //   GET  /repos/{owner}/{repo}/commits/{ref}
 //   GET  /repos/{owner}/{repo}/actions/runs/{run_id}/approvals  (the run's environment reviews)
 //   POST /hooks/{name}                                     (an incoming-webhook receiver, e.g. Slack)
+//   POST /graphql                                          (the dashboard's operations: github-graphql.ts)
 // and fault hooks: any status/body/headers for the next N matching requests, GitHub's secondary rate
 // limit (403 or 429 with retry-after), and a token without `deployments: write` (403 "Resource not
 // accessible by integration" with x-accepted-github-permissions).
@@ -23,6 +24,7 @@
 //       https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerGraphQL, graphQLOperation } from './github-graphql';
 
 /** A repository role, as `role_name` reports it. `none` means no access at all. */
 export type RoleName = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -80,6 +82,8 @@ export interface FaultRule {
   method?: string;
   /** Exact path, or a pattern tested against the path (without query string). */
   path: string | RegExp;
+  /** Only GraphQL requests of this operation (by `operationName` or the query's name). */
+  operation?: string;
   /** How many matching requests to answer this way (default 1; Infinity for all). */
   times?: number;
   respond: FaultResponse | ((request: RecordedRequest) => FaultResponse);
@@ -205,11 +209,14 @@ export class GitHubServer {
    * Fine-grained permissions of the calling token (GITHUB_TOKEN's `permissions:`). Writes to
    * deployments need `deployments: 'write'`; commits need `contents: 'read'`.
    */
-  permissions: { deployments: Access; contents: Access; metadata: Access } = {
+  permissions: { deployments: Access; contents: Access; metadata: Access; actions: Access } = {
     deployments: 'write',
     contents: 'read',
     metadata: 'read',
+    actions: 'read',
   };
+  /** GitHub's web address, which run URLs (`resource(url:)`) start with. */
+  web = 'https://github.com';
   /**
    * Commit statuses of refs: when a deployment is created without `required_contexts: []` and the ref's
    * contexts are not all `success`, GitHub answers 409. Set entries here to model pending checks.
@@ -240,10 +247,16 @@ export class GitHubServer {
     this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/events$/, (r, p) =>
       this.page(r, this.issueEvents.get(`${p[0]!.toLowerCase()}#${p[1]}`) ?? []),
     );
-    this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/approvals$/, (r, p) => ({
-      status: 200,
-      body: this.runApprovals.get(`${p[0]!.toLowerCase()}#${p[1]}`) ?? [],
-    }));
+    this.route(
+      'GET',
+      /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/approvals$/,
+      (r, p) =>
+        this.denyRead(
+          'actions',
+          'https://docs.github.com/rest/actions/workflow-runs#get-the-review-history-for-a-workflow-run',
+        ) ?? { status: 200, body: this.runApprovals.get(`${p[0]!.toLowerCase()}#${p[1]}`) ?? [] },
+    );
+    this.route('POST', /^\/graphql$/, (r) => answerGraphQL(this.graphQLStore(), r));
     this.route('POST', /^\/repos\/([^/]+\/[^/]+)\/deployments$/, (r, p) => this.createDeployment(r, p));
     this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/deployments$/, (r, p) => this.listDeployments(r, p));
     this.route('GET', /^\/repos\/([^/]+\/[^/]+)\/deployments\/(\d+)$/, (r, p) => this.getDeployment(p));
@@ -399,10 +412,14 @@ export class GitHubServer {
     return (this.statusesById.get(deploymentId) ?? []).map(({ deploymentId: _id, ...status }) => status);
   }
 
-  /** Requests that wrote something (POST, PATCH, PUT, DELETE) to the API, webhooks excluded. */
+  /**
+   * Requests that wrote something (POST, PATCH, PUT, DELETE) to the API, webhooks and GraphQL queries
+   * (the fake answers no mutation) excluded.
+   */
   writes(): RecordedRequest[] {
     return this.requests.filter(
-      (r) => r.method !== 'GET' && r.method !== 'HEAD' && !r.path.startsWith('/hooks/'),
+      (r) =>
+        r.method !== 'GET' && r.method !== 'HEAD' && !r.path.startsWith('/hooks/') && r.path !== '/graphql',
     );
   }
 
@@ -421,10 +438,12 @@ export class GitHubServer {
     retryAfterSeconds?: number;
     status?: 403 | 429;
     after?: number;
+    operation?: string;
   }): void {
     this.fault({
       method: options.method,
       path: options.path,
+      ...(options.operation === undefined ? {} : { operation: options.operation }),
       times: options.times ?? 1,
       after: options.after,
       respond: {
@@ -531,6 +550,7 @@ export class GitHubServer {
       if (rule.method !== undefined && rule.method.toUpperCase() !== request.method) continue;
       if (typeof rule.path === 'string' ? rule.path !== request.path : !rule.path.test(request.path))
         continue;
+      if (rule.operation !== undefined && graphQLOperation(request) !== rule.operation) continue;
       rule.seen++;
       if (rule.seen <= (rule.after ?? 0)) continue;
       if (rule.used >= (rule.times ?? 1)) continue;
@@ -595,7 +615,22 @@ export class GitHubServer {
     return response;
   }
 
-  private denyRead(scope: 'deployments' | 'contents', docs: string): FaultResponse | undefined {
+  private graphQLStore() {
+    return {
+      web: this.web,
+      permissions: this.permissions,
+      repositoryExists: (repo: string) =>
+        [...this.deploymentsById.values()].some((d) => d.repo === repo) ||
+        [...this.commits.keys()].some((key) => key.startsWith(`${repo}#`)),
+      deployments: (repo: string) =>
+        [...this.deploymentsById.values()].filter((d) => d.repo === repo).map(strip),
+      statuses: (id: number) => this.statuses(id),
+      commit: (repo: string, sha: string) => this.commits.get(`${repo}#${sha}`),
+      runApprovals: (repo: string, runId: number) => this.runApprovals.get(`${repo}#${runId}`) ?? [],
+    };
+  }
+
+  private denyRead(scope: 'deployments' | 'contents' | 'actions', docs: string): FaultResponse | undefined {
     if (this.permissions[scope] !== 'none') return undefined;
     const response = error(403, 'Resource not accessible by integration', docs);
     response.headers = { 'x-accepted-github-permissions': `${scope}=read` };

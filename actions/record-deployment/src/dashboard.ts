@@ -37,6 +37,8 @@ export async function buildDashboardSite(options: {
   repository: string;
   workspace: string;
   now: number;
+  /** GitHub's web address, which run links in statuses start with. */
+  serverUrl: string;
 }): Promise<string> {
   const { inputs } = options;
   const dir = await confineToWorkspace('dashboard-dir', inputs.dashboard.dir, options.workspace);
@@ -52,6 +54,7 @@ export async function buildDashboardSite(options: {
     now: options.now,
     limit: inputs.historyLimit ?? DASHBOARD_LIMIT,
     traces,
+    serverUrl: options.serverUrl,
     logger: actionsLogger,
   });
   const files = renderSite(dashboard);

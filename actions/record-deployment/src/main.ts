@@ -36,6 +36,7 @@ import {
   systemClock,
   systemSleep,
   verifyArtifacts,
+  githubServerUrl,
   type GitHubClient,
   type HashedFile,
 } from '@shiftgate/github';
@@ -129,7 +130,14 @@ export async function execute(inputs: Inputs, deps: Dependencies): Promise<strin
       : await confineToWorkspace('trace-dir', inputs.traceDir, workspace, { temp: deps.env.RUNNER_TEMP });
   const parts: string[] = [];
   if (inputs.mode === 'dashboard') {
-    return buildDashboardSite({ inputs, store, repository, workspace, now: deps.clock.now() });
+    return buildDashboardSite({
+      inputs,
+      store,
+      repository,
+      workspace,
+      now: deps.clock.now(),
+      serverUrl: githubServerUrl(deps.env),
+    });
   }
   // History covers the environment named, or the one of the deployment just recorded.
   let historyEnvironment = inputs.environment;

@@ -27,9 +27,19 @@ export async function readRunApprovals(
       'actions: read',
     );
   }
+  return approvalsFrom(data);
+}
+
+/**
+ * The one filter of environment reviews, as GitHub's run approvals API lists them (`state`
+ * `approved`/`rejected`, `comment`, `user.login`, `environments[].name`), whichever API they were read
+ * from: reviews whose login or state is not valid are left out, environments that are not valid names
+ * are dropped, a comment is cut to one line; at most 100 reviews of at most 50 environments.
+ */
+export function approvalsFrom(data: unknown): ApprovalRecord[] {
   const approvals: ApprovalRecord[] = [];
   for (const raw of Array.isArray(data) ? data : []) {
-    const review = raw as {
+    const review = (raw ?? {}) as {
       state?: unknown;
       comment?: unknown;
       user?: { login?: unknown } | null;

@@ -41,7 +41,8 @@ const WRITE_ATTEMPTS = 3;
  * plugin's retries) are reported at once.
  */
 export class GitHubDeploymentStore implements DeploymentStore {
-  private readonly client: GitHubClient;
+  /** The client it reads and writes with (the dashboard's GraphQL reader uses the same one). */
+  readonly client: GitHubClient;
   private readonly owner: string;
   private readonly repo: string;
   private readonly logger: Logger;
@@ -63,6 +64,11 @@ export class GitHubDeploymentStore implements DeploymentStore {
 
   private get name(): string {
     return `${this.owner}/${this.repo}`;
+  }
+
+  /** `owner/name`. */
+  get repository(): string {
+    return this.name;
   }
 
   async createDeployment(deployment: NewDeployment): Promise<StoredDeployment> {
@@ -234,7 +240,7 @@ export class GitHubDeploymentStore implements DeploymentStore {
   }
 
   /** A deployment's statuses, oldest first (GitHub lists them newest first). */
-  private async statuses(deploymentId: number): Promise<StoredStatus[]> {
+  async statuses(deploymentId: number): Promise<StoredStatus[]> {
     const doing = `Reading the statuses of deployment ${deploymentId} of ${this.name}`;
     const data = await this.read(doing, () =>
       this.client.paginate(this.client.rest.repos.listDeploymentStatuses, {
@@ -297,13 +303,15 @@ function toDeployment(raw: RawDeployment, statuses: StoredStatus[]): StoredDeplo
   };
 }
 
+/** A status state as the store knows it; one it does not know (GraphQL's `WAITING`) counts as pending. */
+export function storeState(raw: string): StoreState {
+  return (STORE_STATES as readonly string[]).includes(raw) ? (raw as StoreState) : 'pending';
+}
+
 function toStatus(raw: RawStatus): StoredStatus {
-  const state = (STORE_STATES as readonly string[]).includes(raw.state)
-    ? (raw.state as StoreState)
-    : 'pending';
   return {
     id: raw.id,
-    state,
+    state: storeState(raw.state),
     description: raw.description ?? '',
     createdAt: Date.parse(raw.created_at),
     logUrl: raw.log_url || raw.target_url || '',

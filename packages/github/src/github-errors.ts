@@ -103,13 +103,7 @@ export function describeGitHubError(error: unknown, doing: string, needs?: strin
   }
   if (status === 403) {
     const accepted = acceptedPermissions(e);
-    const permissions = accepted.length > 0 ? accepted : needs ? [needs] : [];
-    const fix =
-      permissions.length > 0
-        ? ` The token needs ${permissions.map((p) => `'${p}'`).join(' and ')}: add it to the workflow or job, for example\n` +
-          `  permissions:\n${permissions.map((p) => `    ${p}`).join('\n')}\n` +
-          '(a job that sets permissions gets none it does not list, so list all it needs).'
-        : ' The token lacks a permission this call needs.';
+    const fix = permissionFix(accepted.length > 0 ? accepted : needs ? [needs] : []);
     return new GitHubApiError(`${doing} was refused (${githubSays(e)}).${fix}`, status, 'permission', {
       cause: error,
     });
@@ -135,6 +129,86 @@ export function describeGitHubError(error: unknown, doing: string, needs?: strin
       cause: error,
     },
   );
+}
+
+/** What to add to the workflow for a token that lacks `permissions`. */
+function permissionFix(permissions: readonly string[]): string {
+  return permissions.length > 0
+    ? ` The token needs ${permissions.map((p) => `'${p}'`).join(' and ')}: add it to the workflow or job, for example\n` +
+        `  permissions:\n${permissions.map((p) => `    ${p}`).join('\n')}\n` +
+        '(a job that sets permissions gets none it does not list, so list all it needs).'
+    : ' The token lacks a permission this call needs.';
+}
+
+/** One entry of a GraphQL answer's `errors` (GitHub adds `type`: FORBIDDEN, NOT_FOUND, RATE_LIMITED, …). */
+export interface GraphQLErrorEntry {
+  type?: string;
+  message: string;
+  path?: readonly (string | number)[];
+}
+
+/**
+ * The `errors` of a GraphQL answer that Octokit threw: a 200 with `errors` (GraphqlResponseError), or
+ * the throttling plugin's RATE_LIMITED error once it stops retrying. Null for any other failure.
+ */
+export function graphQLErrors(error: unknown): GraphQLErrorEntry[] | null {
+  const e = error as { errors?: unknown; data?: { errors?: unknown } } | null;
+  const raw = Array.isArray(e?.errors) ? e.errors : Array.isArray(e?.data?.errors) ? e.data.errors : null;
+  if (raw === null) return null;
+  return raw.map((item) => {
+    const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    return {
+      ...(typeof o.type === 'string' ? { type: o.type } : {}),
+      message: typeof o.message === 'string' ? o.message.replace(/\s+/g, ' ').slice(0, 300) : 'no message',
+      ...(Array.isArray(o.path)
+        ? { path: o.path.filter((p) => typeof p === 'string' || typeof p === 'number') }
+        : {}),
+    };
+  });
+}
+
+/**
+ * Like {@link describeGitHubError}, for a GraphQL call: GitHub answers most refusals with 200 and
+ * `errors` (FORBIDDEN for a token without the permission, NOT_FOUND for a repository it cannot see,
+ * RATE_LIMITED when the hour's points are spent). `needs` is the permission the query needs.
+ * https://docs.github.com/en/graphql/guides/forming-calls-with-graphql
+ */
+export function describeGraphQLError(error: unknown, doing: string, needs: string): GitHubApiError {
+  if (error instanceof GitHubApiError) return error;
+  const errors = graphQLErrors(error);
+  if (errors === null) return describeGitHubError(error, doing, needs);
+  const said = `GitHub's GraphQL API answered: ${errors
+    .slice(0, 3)
+    .map((x) => `${x.type ? `${x.type}: ` : ''}${x.message}`)
+    .join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}`;
+  const types = new Set(errors.map((x) => x.type));
+  if (types.has('RATE_LIMITED')) {
+    return new GitHubApiError(
+      `${doing} failed: this token's GraphQL rate limit (points per hour) is used up (${said}). Re-run the job after the hour.`,
+      null,
+      'rate-limit',
+      { cause: error },
+    );
+  }
+  if (types.has('FORBIDDEN')) {
+    return new GitHubApiError(
+      `${doing} was refused (${said}).${permissionFix([needs])}`,
+      null,
+      'permission',
+      {
+        cause: error,
+      },
+    );
+  }
+  if (types.has('NOT_FOUND')) {
+    return new GitHubApiError(
+      `${doing} failed: not found (${said}). Check the repository, and that the token can read it ('${needs}').`,
+      null,
+      'not-found',
+      { cause: error },
+    );
+  }
+  return new GitHubApiError(`${doing} failed: ${said}`, null, 'invalid', { cause: error });
 }
 
 function validationDetails(e: RequestErrorLike): string {

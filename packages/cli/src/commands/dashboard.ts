@@ -7,7 +7,7 @@ import {
   parseSince,
   renderSite,
 } from '@shiftgate/core';
-import { fetchDashboard, readTraceDir, writeSite } from '@shiftgate/github';
+import { fetchDashboard, githubServerUrl, readTraceDir, writeSite } from '@shiftgate/github';
 import { parseFlags } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 import { deploymentStore, parseRepo } from '../github-store';
@@ -42,8 +42,14 @@ Options:
   --url           where the site is published, for the summary's link (https)
 
 Environment:
-  GITHUB_TOKEN (or GH_TOKEN)  a token that can read deployments (and contents, for lead time)
+  GITHUB_TOKEN (or GH_TOKEN)  a token that can read deployments (contents, for lead time; actions, for who
+                              approved)
   GITHUB_API_URL              the API base URL (default https://api.github.com)
+  GITHUB_SERVER_URL           GitHub's web address, which run links start with (default https://github.com,
+                              or the GitHub Enterprise Server of GITHUB_API_URL)
+
+Requests: deployments are read through GitHub's GraphQL API, 100 with their statuses per request (1
+point each); who approved is read for records that do not say (needs actions: read), 50 runs per request.
 
 Exit codes: 0 written, 1 GitHub refused or failed, 2 invalid flags.`,
   async run(argv, io) {
@@ -92,6 +98,7 @@ Exit codes: 0 written, 1 GitHub refused or failed, 2 invalid flags.`,
       now,
       limit,
       traces,
+      serverUrl: githubServerUrl(io.env),
       logger,
     });
     const files = renderSite(dashboard);

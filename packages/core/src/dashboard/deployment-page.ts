@@ -2,9 +2,9 @@
 // weights, the gate verdicts with their values, intervals and thresholds, the charts, cells, saga
 // services and A/B verdicts where the rollout had them, and the artifacts with their sha256.
 import { escapeHtml as h } from '../shared/index';
-import { formatSpan, type ChosenBy } from '../records/index';
+import { formatSpan, type ApprovalRecord, type ChosenBy } from '../records/index';
 import { badge, externalLink, page, table, when } from './layout';
-import type { Dashboard, DeploymentView, EnvironmentView } from './model';
+import type { BuildApprovals, Dashboard, DeploymentView, EnvironmentView } from './model';
 import { chartsSection, extras, planSection, runSection } from './sections';
 
 const SOURCES: Record<string, string> = {
@@ -26,6 +26,23 @@ function chooser(chosen: ChosenBy): string {
   return `${source}${label}${chosen.actor ? `, run started by ${h(chosen.actor)}` : ''}`;
 }
 
+function reviews(approvals: readonly ApprovalRecord[]): string {
+  return approvals.length === 0
+    ? 'no review was required'
+    : approvals
+        .map((a) => `${h(a.reviewer)} (${h(a.state)}${a.comment ? `: “${h(a.comment)}”` : ''})`)
+        .join(', ');
+}
+
+/** Who approved: as the record says, or as read when the dashboard was built for records that do not say. */
+function approvedBy(approvals: ApprovalRecord[] | null | undefined, atBuild: BuildApprovals | null): string {
+  if (approvals !== undefined && approvals !== null) return reviews(approvals);
+  const recorded = approvals === undefined ? 'not recorded' : 'could not be read when the deployment started';
+  if (atBuild === null) return recorded;
+  if (atBuild.approvals === null) return `${recorded}; ${h(atBuild.why)}`;
+  return `${reviews(atBuild.approvals)} <span class="note" data-approvals-at-build>(read from GitHub when this page was built: the record did not say)</span>`;
+}
+
 function facts(d: DeploymentView, env: EnvironmentView): string {
   const e = d.entry;
   const r = d.record;
@@ -37,18 +54,7 @@ function facts(d: DeploymentView, env: EnvironmentView): string {
     ['Version', h(e.version)],
     ['Strategy', h(e.strategy ?? 'not recorded')],
     ['Chosen by', chosen ? chooser(chosen) : 'not recorded'],
-    [
-      'Approved by',
-      approvals === undefined
-        ? 'not recorded'
-        : approvals === null
-          ? 'could not be read when the deployment started'
-          : approvals.length === 0
-            ? 'no review was required'
-            : approvals
-                .map((a) => `${h(a.reviewer)} (${h(a.state)}${a.comment ? `: “${h(a.comment)}”` : ''})`)
-                .join(', '),
-    ],
+    ['Approved by', approvedBy(approvals, d.approvalsAtBuild)],
     ['Ref', `<code>${h(e.ref)}</code>`],
     ['Commit', `<code>${h(e.sha)}</code>`],
     ['Started', h(when(e['started-at']))],
@@ -88,6 +94,9 @@ export function renderDeploymentPage(dashboard: Dashboard, env: EnvironmentView,
       ? '<p class="note">This deployment was not made by shiftgate: it has no record.</p>'
       : '',
     facts(d, env),
+    dashboard.approvalsNote && d.approvalsAtBuild?.approvals === null
+      ? `<p class="note">${h(dashboard.approvalsNote)}</p>`
+      : '',
     planSection(d),
     d.trace ? runSection(d.trace) : '',
     chartsSection(d),

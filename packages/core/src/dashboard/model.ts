@@ -5,6 +5,7 @@ import { errorMessage } from '../shared/index';
 import {
   computeDora,
   historyEntry,
+  type ApprovalRecord,
   lastGood,
   readPayload,
   type DeploymentRecord,
@@ -30,6 +31,21 @@ export interface DeploymentView {
   trace: TraceView | null;
   /** Why the stored trace could not be read. */
   traceProblem: string | null;
+  /** Who approved, read when the dashboard was built (for records that do not say); null when not read. */
+  approvalsAtBuild: BuildApprovals | null;
+}
+
+/** Who approved a deployment's run, read when the dashboard was built: the reviews, or why not. */
+export type BuildApprovals = { approvals: ApprovalRecord[] } | { approvals: null; why: string };
+
+/** The search for an environment's last good version among deployments older than the window. */
+export interface LastGoodBeyond {
+  /** The newest older deployment that is a last good version; null when none was found. */
+  deployment: StoredDeployment | null;
+  /** Older deployments looked at. */
+  searched: number;
+  /** True when every older deployment was looked at (false when the search stopped at its bound). */
+  exhausted: boolean;
 }
 
 /** The DORA figures of one week. */
@@ -47,6 +63,10 @@ export interface EnvironmentView {
   deployments: DeploymentView[];
   last: DeploymentView | null;
   lastGood: LastGood | null;
+  /** True when the last good version started before the window (it has no page of its own). */
+  lastGoodBeforeWindow: boolean;
+  /** With no last good version found before the search's bound: how many deployments were looked at. */
+  lastGoodSearched: number | null;
   /** The failed or rolled-back deployment that opened an incident no success has closed yet. */
   openIncident: DeploymentView | null;
   dora: DoraFigures;
@@ -60,6 +80,8 @@ export interface Dashboard {
   from: number;
   to: number;
   environments: EnvironmentView[];
+  /** Said on the pages when who approved could not be read at build time for every record lacking it. */
+  approvalsNote: string | null;
 }
 
 /** What the dashboard is built from. */
@@ -76,6 +98,14 @@ export interface DashboardInput {
   sinceMs: number;
   /** Only these environments, in this order; null means every environment found, by name. */
   environments: readonly string[] | null;
+  /**
+   * Per environment with no last good version in the window: what the older deployments held. Used for
+   * the last good version only, never for DORA figures, the timeline or deployment pages.
+   */
+  lastGoodBeyond?: ReadonlyMap<string, LastGoodBeyond>;
+  /** Who approved, read at build time, by deployment id (validated by the GitHub adapter's filter). */
+  approvalsAtBuild?: ReadonlyMap<number, BuildApprovals>;
+  approvalsNote?: string | null;
 }
 
 /** Builds the dashboard model. */
@@ -95,6 +125,7 @@ export function buildDashboard(input: DashboardInput): Dashboard {
     from,
     to: input.now,
     environments: names.map((name) => environmentView(name, byEnvironment.get(name) ?? [], input, from)),
+    approvalsNote: input.approvalsNote ?? null,
   };
 }
 
@@ -119,11 +150,21 @@ function environmentView(
     const to = input.now - i * WEEK_MS;
     weeks.push({ from: to - WEEK_MS, to, dora: computeDora(entries, { now: to, windowMs: WEEK_MS }) });
   }
+  const inWindow = lastGood(deployments.filter((d) => d.createdAt <= input.now));
+  const beyond = input.lastGoodBeyond?.get(name);
+  const older = inWindow === null && beyond?.deployment ? lastGood([beyond.deployment]) : null;
+  const good = inWindow ?? older;
   return {
     name,
     deployments: shown,
     last: shown[0] ?? null,
-    lastGood: lastGood(deployments.filter((d) => d.createdAt <= input.now)),
+    lastGood: good,
+    lastGoodBeforeWindow:
+      good !== null && !shown.some((v) => v.entry['deployment-id'] === good['deployment-id']),
+    lastGoodSearched:
+      good === null && beyond !== undefined && !beyond.exhausted
+        ? deployments.length + beyond.searched
+        : null,
     openIncident: openIncident(all, input.now),
     dora,
     weeks,
@@ -169,5 +210,6 @@ function deploymentView(deployment: StoredDeployment, input: DashboardInput): De
       traceProblem = errorMessage(error);
     }
   }
-  return { entry, record, state, payloadProblem, trace, traceProblem };
+  const approvalsAtBuild = input.approvalsAtBuild?.get(deployment.id) ?? null;
+  return { entry, record, state, payloadProblem, trace, traceProblem, approvalsAtBuild };
 }

@@ -53,8 +53,12 @@ function environmentSection(env: EnvironmentView, index: number, dashboard: Dash
     }</li>`,
     `<li><h3>Last good version</h3>${
       env.lastGood === null
-        ? '<p>No successful deployment.</p>'
-        : `<p><a href="${deploymentPath(env.lastGood['deployment-id'])}" data-last-good>${h(env.lastGood.version)}</a></p><p class="note">succeeded ${h(when(env.lastGood['completed-at']))}</p>`
+        ? env.lastGoodSearched === null
+          ? '<p>No successful deployment.</p>'
+          : `<p data-last-good-searched="${env.lastGoodSearched}">None in the newest ${env.lastGoodSearched} deployments.</p>`
+        : env.lastGoodBeforeWindow
+          ? `<p data-last-good>${h(env.lastGood.version)}</p><p class="note">succeeded ${h(when(env.lastGood['completed-at']))}, before the window (deployment ${env.lastGood['deployment-id']})</p>`
+          : `<p><a href="${deploymentPath(env.lastGood['deployment-id'])}" data-last-good>${h(env.lastGood.version)}</a></p><p class="note">succeeded ${h(when(env.lastGood['completed-at']))}</p>`
     }</li>`,
     `<li><h3>Open incidents</h3>${
       env.openIncident === null
