@@ -174,12 +174,12 @@ function parseCells(input, doc) {
 var health_gates = __webpack_require__(132);
 // EXTERNAL MODULE: ./packages/core/src/health/promql.ts
 var promql = __webpack_require__(9753);
-// EXTERNAL MODULE: ./packages/core/src/strategy/catalogue.ts + 1 modules
-var catalogue = __webpack_require__(4731);
+// EXTERNAL MODULE: ./packages/core/src/strategy/catalogue.ts
+var catalogue = __webpack_require__(4758);
 // EXTERNAL MODULE: ./packages/core/src/strategy/steps.ts
 var steps = __webpack_require__(3316);
-// EXTERNAL MODULE: ./packages/core/src/strategy/services.ts + 2 modules
-var services = __webpack_require__(5810);
+// EXTERNAL MODULE: ./packages/core/src/strategy/services.ts
+var services = __webpack_require__(6475);
 ;// CONCATENATED MODULE: ./packages/core/src/config/file.ts
 // Reading `.github/shiftgate.yml`. Kept apart from the config model (model.ts) so that code which never
 // reads the file does not load the YAML parser: select-strategy imports this only when the file exists.
