@@ -155,6 +155,7 @@ describe('the dashboard in Chromium', () => {
     ]);
     const uat = await page.$$eval('section', (sections) => sections[2]!.textContent ?? '');
     expect(uat).toContain('succeeded 2025-10-01 09:20 UTC, before the window (deployment 1013)');
+    expect(uat).toContain('The one deployment to uat');
     await page.setViewport({ width: 1100, height: 900 });
     await page.screenshot({ path: join(OUT, 'overview.png'), fullPage: true });
     clean(problems);

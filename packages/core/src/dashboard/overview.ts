@@ -134,7 +134,7 @@ function environmentSection(env: EnvironmentView, index: number, dashboard: Dash
           head: HEAD,
           rows: deploymentRows(env.deployments.slice(0, OVERVIEW_ROWS), ''),
         }),
-    `<p><a href="${environmentPath(index)}">All ${env.deployments.length} deployments to ${h(env.name)}</a></p>`,
+    `<p><a href="${environmentPath(index)}">${env.deployments.length === 1 ? 'The one deployment' : `All ${env.deployments.length} deployments`} to ${h(env.name)}</a></p>`,
     '</section>',
   ].join('\n');
 }
