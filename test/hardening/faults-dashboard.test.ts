@@ -7,16 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeploymentRecord, createPayload } from '@shiftgate/core';
-import { GitHubServer, type FaultRule } from '../support/github-server';
+import { GitHubServer } from '../support/github-server';
+import { injectGitHub, type GitHubWhere } from './github-faults';
 import { recordStep } from './record-step';
-import { DASHBOARD_ROWS, GRAPHQL_ANSWER_ROWS, type DashboardRow, type FaultKind } from './faults.table';
+import { DASHBOARD_ROWS, GRAPHQL_ANSWER_ROWS, type DashboardRow } from './faults.table';
 
 const TIMEOUT_MS = 250;
-const HUNG_MS = 20_000;
 const ROW_MS = 8_000;
 const RUN = (n: number) => `https://github.com/acme/shop/actions/runs/${n}`;
 
-type Where = Pick<FaultRule, 'method' | 'path' | 'operation'>;
+type Where = GitHubWhere;
 const WHERE: Record<DashboardRow['call'], Where> = {
   'list dashboard deployments (GraphQL)': {
     method: 'POST',
@@ -33,20 +33,6 @@ const WHERE: Record<DashboardRow['call'], Where> = {
     operation: 'ShiftgateDashboardApprovals',
   },
 };
-
-function inject(github: GitHubServer, where: Where, fault: FaultKind, span: 'brief' | 'lasting') {
-  const times = span === 'brief' ? 1 : Number.POSITIVE_INFINITY;
-  if (fault === 'throttling') {
-    github.secondaryRateLimit({ ...where, times, retryAfterSeconds: 1 });
-    return;
-  }
-  const respond: Record<Exclude<FaultKind, 'throttling'>, FaultRule['respond']> = {
-    '5xx': { status: 502, body: { message: 'Server Error' } },
-    timeout: { status: 0, drop: true, delayMs: HUNG_MS },
-    'lost response': { status: 0, drop: true },
-  };
-  github.fault({ ...where, times, respond: respond[fault], processFirst: fault === 'lost response' });
-}
 
 let github: GitHubServer;
 let workspace: string;
@@ -106,7 +92,7 @@ describe('the reads of dashboard mode under secondary rate limits, 5xx, timeout 
   it.each(DASHBOARD_ROWS.map((row) => [`${row.call}: ${row.fault}, ${row.span}`, row] as const))(
     '%s',
     async (_name, row) => {
-      inject(github, WHERE[row.call], row.fault, row.span);
+      injectGitHub(github, WHERE[row.call], row.fault, row.span);
       const result = await build();
       const { method, path } = WHERE[row.call];
       const struck = github.requests.filter((r) => r.method === method && matches(path, r.path));

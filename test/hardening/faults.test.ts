@@ -20,6 +20,7 @@ import type { Fault as CloudWatchFault } from '../support/cloudwatch-server';
 import type { Fault as Elbv2Fault } from '../support/elbv2-server';
 import { GitHubServer, type FaultRule } from '../support/github-server';
 import { asTargetWeights, modelMetrics } from '../support/model-metrics';
+import { HUNG_MS, injectGitHub } from './github-faults';
 import { recordStep } from './record-step';
 import { plannedState } from './states';
 import {
@@ -43,7 +44,6 @@ const NOW = Date.UTC(2026, 3, 1, 9, 0, 30);
 /** Requests time out after this long here (30 s in the actions); a `timeout` fault answers later. */
 const TIMEOUT_MS = 250;
 /** A hung endpoint answers after this long, far beyond any row's time limit: only a timeout ends the wait. */
-const HUNG_MS = 20_000;
 /** Each row's time limit: a client without a request timeout would wait for a hung endpoint and fail it. */
 const ROW_MS = 8_000;
 const fakes = useAlbFakes();
@@ -332,26 +332,6 @@ describe('a runner killed before the post step', () => {
     ROW_MS,
   );
 });
-
-/** Injects a GitHub fault on the requests `where` names: once (`brief`) or on every attempt (`lasting`). */
-function injectGitHub(
-  github: GitHubServer,
-  where: Pick<FaultRule, 'method' | 'path'>,
-  fault: FaultKind,
-  span: 'brief' | 'lasting',
-) {
-  const times = span === 'brief' ? 1 : Number.POSITIVE_INFINITY;
-  if (fault === 'throttling') {
-    github.secondaryRateLimit({ ...where, times, retryAfterSeconds: 1 });
-    return;
-  }
-  const respond: Record<Exclude<FaultKind, 'throttling'>, FaultRule['respond']> = {
-    '5xx': { status: 502, body: { message: 'Server Error' } },
-    timeout: { status: 0, drop: true, delayMs: HUNG_MS },
-    'lost response': { status: 0, drop: true },
-  };
-  github.fault({ ...where, times, respond: respond[fault], processFirst: fault === 'lost response' });
-}
 
 const matches = (path: string | RegExp, actual: string) =>
   typeof path === 'string' ? actual === path : path.test(actual);
