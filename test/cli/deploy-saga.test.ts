@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -152,7 +152,7 @@ describe('shiftgate deploy --simulate, saga', () => {
 });
 
 describe('shiftgate rollback, saga', () => {
-  const sagaState = (services: ServiceState[], step: number): RolloutState => {
+  const sagaState = (services: ServiceState[], step: number, environment?: string): RolloutState => {
     const plan = buildPlan('saga', { services: services.map((s) => s.name) });
     return {
       ...createRolloutState({
@@ -161,6 +161,7 @@ describe('shiftgate rollback, saga', () => {
         plan: plan.steps,
         compensation: plan.compensation,
         now: new Date('2026-01-01T00:00:00Z'),
+        ...(environment ? { environment } : {}),
       }),
       step,
       status: 'in-progress',
@@ -205,6 +206,73 @@ describe('shiftgate rollback, saga', () => {
       { name: 'shipping', status: 'untouched' },
     ]);
     expect(doc.state.status).toBe('rolled-back');
+  });
+
+  describe("with the config environment's services (no --services)", () => {
+    const setup = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'shiftgate-saga-cli-'));
+      const log = join(dir, 'log');
+      const killed = sagaState(
+        [
+          { name: 'order', status: 'deployed' },
+          { name: 'payment', status: 'failed' },
+        ],
+        2,
+        'prod',
+      );
+      writeFileSync(join(dir, 'killed.json'), JSON.stringify(killed));
+      const services = ['order', 'payment']
+        .map(
+          (name, i) =>
+            `      - name: ${name}\n        deployment-order: ${i + 1}\n` +
+            `        deploy: 'exit 1'\n` +
+            `        compensate: echo "$SHIFTGATE_PHASE $SHIFTGATE_SERVICE" >> ${log}\n`,
+        )
+        .join('');
+      writeFileSync(
+        join(dir, 'shiftgate.yml'),
+        `environments:\n  prod:\n    services:\n${services}  staging:\n    default-strategy: canary\n`,
+      );
+      return { dir, log };
+    };
+    const rollback = (dir: string, ...extra: string[]) =>
+      cli(['rollback', '--state', 'killed.json', '--config', 'shiftgate.yml', ...extra, '--json'], {
+        cwd: dir,
+        env: { AWS_REGION: 'us-east-1' },
+      });
+
+    it("compensates in reverse with the commands of the state's environment in the config file", async () => {
+      const { dir, log } = setup();
+      const { code, stdout, stderr } = await rollback(dir, '--environment', 'prod');
+      expect(stderr).not.toContain('error');
+      expect(code).toBe(0);
+      expect(readFileSync(log, 'utf8')).toBe('compensate payment\ncompensate order\n');
+      expect((JSON.parse(stdout) as { compensated: string[] }).compensated).toEqual(['payment', 'order']);
+    });
+
+    it.each([
+      [
+        ['--environment', 'staging'],
+        /--environment staging is not the environment the state was planned for \(prod\)/,
+      ],
+      [['--environment', 'qa'], /--environment qa is not the environment the state was planned for/],
+      [[], /--config needs --environment/],
+    ])('refuses %j, running no command', async (extra, message) => {
+      const { dir, log } = setup();
+      const { code, stderr } = await rollback(dir, ...extra);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(existsSync(log)).toBe(false);
+    });
+
+    it('refuses an environment of the state with no services in the config file', async () => {
+      const { dir, log } = setup();
+      writeFileSync(join(dir, 'shiftgate.yml'), 'environments:\n  prod:\n    default-strategy: canary\n');
+      const { code, stderr } = await rollback(dir, '--environment', 'prod');
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/--environment prod has no services in the config file; give --services/);
+      expect(existsSync(log)).toBe(false);
+    });
   });
 
   it('refuses, changing nothing, a saga state with services to undo and no --services', async () => {

@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import {
   cellRollbackRoutes,
   checkSagaCompensation,
+  configServices,
   describeTargetGroups,
+  parseEnvironmentName,
   parseRollbackTo,
   parseRolloutState,
   parseInteger,
@@ -30,6 +32,7 @@ import {
   awsCellPorts,
   awsPorts,
   cellsFromFlags,
+  configFromFlags,
   flagGetter,
   readFlagFile,
   requireSimulate,
@@ -87,7 +90,9 @@ Options:
   --services       saga: the services with their compensate commands, as deploy takes them (write
                    --services="$(cat services.yml)" or a JSON list); those the state records as
                    deployed or failing are compensated in reverse order (a state carries names, never
-                   commands); the simulator simulates the planned services' commands when it is not given
+                   commands). Not given: the services of --environment in the config file (--config,
+                   default .github/shiftgate.yml), which must be the state's environment; the simulator
+                   simulates the planned services' commands when neither gives them
   --aws-region, --retry-mode (standard|adaptive), --max-attempts (1-10)
   --state-out      write the state, marked rolled back, to this file (needs --state)
   --json           print {"rolled-back", "routes", "state"} as JSON; a saga adds services
@@ -118,14 +123,21 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
       throw new UsageError(`${flag} previous needs --state with the weights recorded before the rollout`);
     }
     if (values['state-out'] && !state) throw new UsageError('--state-out needs --state');
-    // A saga's compensate commands come from --services only (the simulator simulates the planned ones).
+    // A saga's compensate commands come from --services, else from the config file's environment (as
+    // deploy plans them); the simulator simulates the planned ones when neither gives them.
     const sagaNames = state?.plan.flatMap((s) => (s.kind === 'service' ? [s.service] : [])) ?? [];
-    const servicesText = typeof values.services === 'string' ? values.services : '';
+    if ((values.config || values.environment) && !state?.cells && sagaNames.length === 0)
+      throw new UsageError('--config and --environment only apply to a --state over cells or of a saga');
+    const fromConfig = state && sagaNames.length > 0 && typeof values.services !== 'string';
+    const servicesText =
+      typeof values.services === 'string'
+        ? values.services
+        : fromConfig
+          ? configSagaServices(values, io, state)
+          : '';
     const simulatedSaga = values.simulate === true && sagaNames.length > 0 && servicesText === '';
     const services = simulatedSaga ? simulatedServices(sagaNames) : parseServices('--services', servicesText);
     if (state) checkSagaCompensation('--services', state, services);
-    if ((values.config || values.environment) && !state?.cells)
-      throw new UsageError('--config and --environment only apply to a --state over cells');
     if (state?.cells) return rollbackCells(values, io, { state, to: to as RollbackTarget });
 
     let router: TrafficRouter;
@@ -240,6 +252,34 @@ Exit codes: 0 traffic is back (or already was), 1 a route could not be restored,
     return EXIT.ok;
   },
 };
+
+/**
+ * A saga state's compensate commands from the config file (`--config`, else the default path), for the
+ * environment `--environment` names, which must be the one the state records: '' without --environment.
+ */
+function configSagaServices(
+  values: Record<string, unknown>,
+  io: Parameters<Command['run']>[1],
+  state: RolloutState,
+): string {
+  if (typeof values.environment !== 'string') {
+    if (values.config)
+      throw new UsageError('--config needs --environment: the environment whose services to compensate');
+    return '';
+  }
+  const environment = parseEnvironmentName('--environment', values.environment);
+  if (state.environment !== null && state.environment !== environment)
+    throw new UsageError(
+      `--environment ${environment} is not the environment the state was planned for (${state.environment}); nothing was changed`,
+    );
+  const text = configServices(
+    configFromFlags(values as Parameters<typeof configFromFlags>[0], io),
+    environment,
+  );
+  if (!text)
+    throw new UsageError(`--environment ${environment} has no services in the config file; give --services`);
+  return text;
+}
 
 /** The saga services a rollback compensated, in the order it did. */
 function compensatedNames(undo: readonly string[]): string[] {
