@@ -321,13 +321,14 @@ describe('shiftgate rollback, saga', () => {
 
 describe('shiftgate deploy --simulate, saga services with targets of their own', () => {
   const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
-  const services = (smoke: Record<string, string>) =>
+  const services = (smoke: Record<string, string>, queries: Record<string, unknown[]> = {}) =>
     JSON.stringify(
       ['order', 'payment', 'inventory'].map((name, i) => ({
         name,
         deploy: 'true',
         compensate: 'true',
         smoke: smoke[name] ?? 'true',
+        ...(queries[name] ? { 'metric-queries': queries[name] } : {}),
         targets: {
           'listener-arn': `${ARN}:listener/app/${name}/50dc6c495c0c9188/${String(i + 1).padStart(16, '0')}`,
           'stable-target-group-arn': `${ARN}:targetgroup/${name}-blue/0123456789abcdef`,
@@ -361,6 +362,37 @@ describe('shiftgate deploy --simulate, saga services with targets of their own',
       /service order deployed \(exit code 0\); switched its canary/,
     );
     expect(doc.services.map((s) => s.status)).toEqual(['deployed', 'deployed', 'deployed']);
+  });
+
+  it("judges a service's own metric queries on the simulated model, beside the run's gates", async () => {
+    const queries = {
+      payment: [{ id: 'paymentLatency', namespace: 'Shop', metric: 'PaymentMs', stat: 'p99', max: 800 }],
+      inventory: [{ id: 'stockReads', namespace: 'Shop', metric: 'StockReads', stat: 'Sum', min: 50 }],
+    };
+    const { code, stdout } = await cli([
+      'deploy',
+      '--simulate',
+      ...SAGA.slice(0, 2),
+      '--param',
+      'services=order,payment,inventory',
+      '--param',
+      'bake-time=3m',
+      `--services=${services({}, queries)}`,
+      '--json',
+    ]);
+    const doc = JSON.parse(stdout) as Doc & {
+      trace: { steps: { health?: { checks: { name: string; phase: string; observed: number | null }[] } }[] };
+    };
+    expect(doc.decision).toBe('promote');
+    expect(code).toBe(0);
+    // Each service's own query had data and passed, on that service's bake only (never "no data").
+    const checks = doc.trace.steps.map((step) =>
+      (step.health?.checks ?? []).filter((c) => c.name.startsWith('metric-queries.')),
+    );
+    expect(checks.flat().map((c) => [c.name, c.phase, c.observed])).toEqual([
+      ['metric-queries.paymentLatency', 'Successful', expect.closeTo(480, -1)],
+      ['metric-queries.stockReads', 'Successful', expect.closeTo(70, 0)],
+    ]);
   });
 
   it('compensates inventory, payment and order, each one’s routes sent back first, when inventory fails', async () => {

@@ -102,6 +102,56 @@ describe('shiftgate deploy --simulate', () => {
     );
   });
 
+  describe('with --metric-queries: each judged query gets values from the model', () => {
+    const QUERIES =
+      '--metric-queries=[{id: cpu, namespace: AWS/ECS, metric: CPUUtilization, stat: Average, max: 80},' +
+      ' {id: orders, namespace: Shop, metric: Orders, stat: Sum, min: 100}]';
+    type Doc = {
+      decision: string;
+      reason: string;
+      trace: { steps: { health?: { checks: { name: string; phase: string; observed: number | null }[] } }[] };
+    };
+    const custom = (doc: Doc) =>
+      doc.trace.steps
+        .flatMap((s) => s.health?.checks ?? [])
+        .filter((c) => c.name.startsWith('metric-queries.'));
+
+    it('promotes a healthy canary, each query inside its limit (never "no data")', async () => {
+      const { code, stdout } = await cli(['deploy', '--simulate', '--strategy', 'canary', QUERIES, '--json']);
+      const doc = JSON.parse(stdout) as Doc;
+      expect(doc.decision).toBe('promote');
+      expect(code).toBe(0);
+      const checks = custom(doc);
+      expect(checks.length).toBeGreaterThan(0);
+      for (const c of checks) {
+        expect(c.phase).toBe('Successful');
+        expect(c.observed).toBeCloseTo(c.name.endsWith('cpu') ? 48 : 140, -1);
+      }
+    });
+
+    it('rolls back a regression on the query when the built-in gates are set aside', async () => {
+      const { code, stdout } = await cli([
+        'deploy',
+        '--simulate',
+        '--strategy',
+        'canary',
+        '--scenario',
+        'step-regression',
+        QUERIES,
+        '--max-error-rate=50%',
+        '--max-latency-increase=1000%',
+        '--max-p99-latency=100000',
+        '--json',
+      ]);
+      const doc = JSON.parse(stdout) as Doc;
+      expect(code).toBe(1);
+      expect(doc.decision).toBe('rollback');
+      expect(doc.reason).toMatch(
+        /^rollback: (cpu \S+ .*> metric-queries\.cpu max 80|orders \S+ .*< metric-queries\.orders min 100)/,
+      );
+    });
+  });
+
   it('rolls back when someone else reverts the weights mid-rollout', async () => {
     const { code, stdout } = await cli(['deploy', '--simulate', ...CANARY_FLAGS, '--fault', 'revert:3:60s']);
     expect(code).toBe(1);

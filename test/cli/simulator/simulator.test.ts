@@ -21,6 +21,7 @@ import {
   slowerThan,
   TrafficModel,
   SIMULATED,
+  simulatedCustomValue,
   type Fault,
   type Scenario,
 } from '@shiftgate/cli';
@@ -327,6 +328,34 @@ describe('simulated providers', () => {
 
   it.each(['throttle:disk:3', 'lost-write:0', 'revert:2:5m', 'explode'])('refuses the fault %s', (text) => {
     expect(() => parseFault('--fault', text)).toThrow(/^Input '--fault' must be 'throttle:/);
+  });
+});
+
+describe('simulated metric queries', () => {
+  const side = (requests: number | null, errors: number | null) => ({
+    requests,
+    errors,
+    p99: null,
+    healthy: 4,
+    unhealthy: 0,
+  });
+  const max = { id: 'cpu', label: 'cpu', direction: 'max' as const, limit: 80 };
+  const min = { id: 'orders', label: 'orders', direction: 'min' as const, limit: 100 };
+
+  it('sit inside their limit while the canary fails no more than the baseline', () => {
+    expect(simulatedCustomValue(max, side(1000, 1), side(1000, 5))).toBe(48);
+    expect(simulatedCustomValue(min, side(1000, 1), side(1000, 5))).toBe(140);
+  });
+
+  it('cross it as the canary fails more: 10% of the limit per point of error rate over the baseline', () => {
+    expect(simulatedCustomValue(max, side(1000, 61), side(1000, 1))).toBe(96);
+    expect(simulatedCustomValue(min, side(1000, 61), side(1000, 1))).toBe(80);
+  });
+
+  it("compare with the model's healthy rate when the baseline serves nothing, and have no data without the canary's", () => {
+    expect(simulatedCustomValue(max, side(1000, 41), side(null, null))).toBe(80);
+    expect(simulatedCustomValue(max, side(null, null), side(1000, 1))).toBeNull();
+    expect(simulatedCustomValue(max, side(0, 0), side(1000, 1))).toBeNull();
   });
 });
 

@@ -128,6 +128,9 @@ ${SCENARIOS.map((s) => `                    ${s.padEnd(16)} ${SCENARIO_DESCRIPTI
                   provider-error:<target>:<times>[:<after>], lost-write:<n>, lost-response:<n>,
                   revert:<n>[:<seconds>s] (someone else puts back what the n-th write replaced)
                   The simulator's alarms: canary-5xx, canary-latency, canary-unhealthy-hosts.
+                  --metric-queries (and a saga service's own): each judged query is a metric that tracks
+                  the canary's health, 60% of a max (140% of a min) when healthy, moving 10% of the
+                  limit toward and past it per point of error rate the canary has over the baseline.
   --bad-service   saga: this planned service deploys but fails its gate (its smoke check), so the run
                   compensates it and every deployed service in reverse. Without --services, the
                   simulator deploys the planned services with simulated commands and smoke gates.
@@ -285,15 +288,17 @@ restored, 2 invalid flags, state, plan or input (nothing was changed).`,
         target: { routes: sim.routes, pair: sim.pair },
         router: sim.router,
         rules: sim.rules,
-        metrics: ({ pair }) =>
-          ownTargets(pair) ??
+        // The run's metric queries and a saga service's own get simulated values (the model's health).
+        metrics: ({ pair, queries: own }) =>
+          ownTargets(pair, [...settings.queries, ...(own ?? [])]) ??
           (settings.source.kind === 'prometheus'
             ? simulatedPrometheusSource(sim, clock, settings, settings.source)
             : sim.metrics(
                 settings.pollInterval,
                 settings.gates.maxP99Latency,
                 settings.gates.latencyPercentile,
-                ...(state.strategy === 'ab-testing' ? [settings.abMetrics] : []),
+                state.strategy === 'ab-testing' ? settings.abMetrics : undefined,
+                [...settings.queries, ...(own ?? [])],
               )),
         alarms: sim.alarms,
         clock,

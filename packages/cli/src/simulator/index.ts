@@ -1,4 +1,4 @@
-import { canaryShare, type AbMetric, type Clock, type TargetPair } from '@shiftgate/core';
+import { canaryShare, type AbMetric, type Clock, type MetricQuery, type TargetPair } from '@shiftgate/core';
 import { FaultPlan, type Fault } from './faults';
 import { TrafficModel, type Scenario } from './model';
 import { SimulatedAlarmSource, SimulatedMetricSource, SimulatedRouter } from './providers';
@@ -36,6 +36,8 @@ export interface Simulation {
     percentile?: number,
     /** An A/B test's custom metrics (its baseline counts slow requests too). */
     ab?: readonly AbMetric[],
+    /** `metric-queries` (the run's, and a saga service's own): each judged one gets simulated values. */
+    queries?: readonly MetricQuery[],
   ): SimulatedMetricSource;
   /**
    * The metric source of a route set of its own (a saga service's targets): the model's minutes at the
@@ -47,6 +49,7 @@ export interface Simulation {
     period: number,
     slowThreshold?: number,
     percentile?: number,
+    queries?: readonly MetricQuery[],
   ): SimulatedMetricSource;
   alarms: SimulatedAlarmSource;
   /** The listener's rules (A/B audience rules go here). */
@@ -100,7 +103,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   return {
     model,
     router,
-    metrics: (period, slowThreshold, percentile, ab) =>
+    metrics: (period, slowThreshold, percentile, ab, queries) =>
       new SimulatedMetricSource({
         model,
         clock: options.clock,
@@ -108,16 +111,18 @@ export function createSimulation(options: SimulationOptions): Simulation {
         ...(slowThreshold !== undefined ? { slowThreshold } : {}),
         ...(percentile !== undefined ? { percentile } : {}),
         ...(ab !== undefined ? { ab } : {}),
+        ...(queries !== undefined ? { queries } : {}),
         faults,
         settle: () => router.settle(),
       }),
-    routeMetrics: (routes, own, period, slowThreshold, percentile) =>
+    routeMetrics: (routes, own, period, slowThreshold, percentile, queries) =>
       new SimulatedMetricSource({
         model,
         clock: options.clock,
         period,
         ...(slowThreshold !== undefined ? { slowThreshold } : {}),
         ...(percentile !== undefined ? { percentile } : {}),
+        ...(queries !== undefined ? { queries } : {}),
         faults,
         settle: () => router.settle(),
         share: () => canaryShare(router.current(routes[0]!), own) ?? 0,

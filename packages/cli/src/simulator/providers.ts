@@ -7,6 +7,8 @@ import {
   type AlarmSource,
   type AlarmState,
   type Clock,
+  type CustomGate,
+  type MetricQuery,
   type MetricRange,
   type MetricSource,
   type MetricWindow,
@@ -19,7 +21,7 @@ import {
   type WritePreview,
 } from '@shiftgate/core';
 import type { Fault, FaultPlan } from './faults';
-import { nearestRank, type Minute, type Side, type TrafficModel } from './model';
+import { BASELINE, nearestRank, type Minute, type Side, type TrafficModel } from './model';
 
 /**
  * An in-memory load balancer listener with one weighted forward action. Writes move the model's
@@ -206,6 +208,29 @@ function unknownOutcome(route: string, why: string): RouterError {
 }
 
 /**
+ * A user metric query's value in a simulated window: a metric that tracks the canary's health, as CPU,
+ * queue depth or conversions do. Healthy, it sits at 60% of a `max` (140% of a `min`); each point of
+ * error rate the canary has over the baseline (over the model's healthy rate when the baseline serves
+ * nothing, all traffic switched) moves it 10% of the limit toward and past it, so a regression the
+ * error-rate gate sees also breaches the query. No data when the canary has none.
+ */
+export function simulatedCustomValue(
+  gate: CustomGate,
+  canary: SideStats,
+  baseline: SideStats,
+): number | null {
+  if (canary.requests === null || canary.errors === null || canary.requests === 0) return null;
+  const compared =
+    baseline.requests !== null && baseline.errors !== null && baseline.requests > 0
+      ? baseline.errors / baseline.requests
+      : BASELINE.errorRate;
+  const excess = Math.max(0, canary.errors / canary.requests - compared);
+  const value =
+    gate.direction === 'max' ? gate.limit * (0.6 + 10 * excess) : gate.limit * (1.4 - 10 * excess);
+  return Math.round(value * 1000) / 1000;
+}
+
+/**
  * Windows of canary and baseline statistics from the model. A minute is published only
  * `publicationDelay` after it ends; until then its window carries no data, as CloudWatch's would.
  */
@@ -230,6 +255,8 @@ export class SimulatedMetricSource implements MetricSource {
        * service's own targets): its minutes are drawn at that share rather than the listener's.
        */
       share?: () => number;
+      /** `metric-queries`: each judged query gets a value per window (see {@link simulatedCustomValue}). */
+      queries?: readonly MetricQuery[];
     },
   ) {
     if (options.period <= 0 || options.period % 60_000 !== 0) {
@@ -260,10 +287,16 @@ export class SimulatedMetricSource implements MetricSource {
         stats.requests === null
           ? null
           : this.options.model.abCount(side, t, m.name, m.better, stats.requests);
+      const gated = (this.options.queries ?? []).flatMap((q) => (q.gate ? [q.gate] : []));
       out.push({
         start: new Date(t).toISOString(),
         canary,
         baseline,
+        ...(gated.length > 0
+          ? {
+              custom: Object.fromEntries(gated.map((g) => [g.id, simulatedCustomValue(g, canary, baseline)])),
+            }
+          : {}),
         ...(range.over ? { 'over-thresholds': { ...range.over } } : {}),
         ...(ab && ab.length > 0
           ? {

@@ -1,6 +1,6 @@
 // Simulated saga services: deploy and compensate always succeed after a while; the service named by
 // `--bad-service` deploys but fails its gate (its smoke check), so the run compensates in reverse.
-import type { ServiceCommandRunner, ServiceSpec, Sleeper, TargetPair } from '@shiftgate/core';
+import type { MetricQuery, ServiceCommandRunner, ServiceSpec, Sleeper, TargetPair } from '@shiftgate/core';
 import type { Simulation } from './index';
 import type { SimulatedMetricSource } from './providers';
 
@@ -39,14 +39,14 @@ export function simulatedServiceTargets(
   sim: Simulation,
   services: readonly ServiceSpec[],
   read: { period: number; slowThreshold?: number; percentile?: number },
-): (pair: TargetPair) => SimulatedMetricSource | null {
+): (pair: TargetPair, queries: readonly MetricQuery[]) => SimulatedMetricSource | null {
   for (const service of services)
     for (const route of service.targets?.routes ?? [])
       sim.router.addRoute(route, [{ 'target-group-arn': service.targets!.pair.stable, weight: 1 }]);
-  return (pair) => {
+  return (pair, queries) => {
     const own = services.find((s) => s.targets?.pair.canary === pair.canary)?.targets;
     return own
-      ? sim.routeMetrics(own.routes, own.pair, read.period, read.slowThreshold, read.percentile)
+      ? sim.routeMetrics(own.routes, own.pair, read.period, read.slowThreshold, read.percentile, queries)
       : null;
   };
 }
