@@ -26,6 +26,43 @@ describe('shiftgate deploy --simulate --metric-source prometheus', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ decision: 'promote' });
   });
 
+  describe('with PromQL metric-queries, answered as the CloudWatch simulation answers them', () => {
+    const QUERY =
+      '--metric-queries=[{id: cpu, query: \'avg(rate(process_cpu_seconds_total{job="{{canary}}"}[{{window}}]))\', max: 0.8}]';
+    type Doc = {
+      decision: string;
+      reason: string;
+      trace: { steps: { health?: { checks: { name: string; phase: string; observed: number | null }[] } }[] };
+    };
+
+    it('promotes a healthy canary with the query inside its limit', async () => {
+      const run = await deploy('--scenario', 'healthy', QUERY);
+      const doc = JSON.parse(run.stdout) as Doc;
+      expect(doc.decision).toBe('promote');
+      expect(run.code).toBe(0);
+      const cpu = doc.trace.steps
+        .flatMap((s) => s.health?.checks ?? [])
+        .filter((c) => c.name === 'metric-queries.cpu');
+      expect(cpu.length).toBeGreaterThan(0);
+      for (const c of cpu)
+        expect(c).toMatchObject({ phase: 'Successful', observed: expect.closeTo(0.48, 1) });
+    });
+
+    it('rolls back a regression on the query when the built-in gates are set aside', async () => {
+      const run = await deploy(
+        '--scenario',
+        'step-regression',
+        QUERY,
+        '--max-error-rate=50%',
+        '--max-latency-increase=1000%',
+        '--max-p99-latency=100000',
+      );
+      const doc = JSON.parse(run.stdout) as Doc;
+      expect(run.code).toBe(1);
+      expect(doc.reason).toMatch(/^rollback: cpu \S+ .*> metric-queries\.cpu max 0\.8/);
+    });
+  });
+
   it('reads a template that selects nothing as no data, which never promotes', async () => {
     const run = await deploy(
       '--scenario',

@@ -380,14 +380,16 @@ describe('shiftgate deploy --simulate, saga services with targets of their own',
       `--services=${services({}, queries)}`,
       '--json',
     ]);
-    const doc = JSON.parse(stdout) as Doc & {
-      trace: { steps: { health?: { checks: { name: string; phase: string; observed: number | null }[] } }[] };
+    type Check = { name: string; phase: string; observed: number | null };
+    const doc = JSON.parse(stdout) as {
+      decision: string;
+      trace: { steps: { health?: { checks: Check[] } }[] };
     };
     expect(doc.decision).toBe('promote');
     expect(code).toBe(0);
     // Each service's own query had data and passed, on that service's bake only (never "no data").
     const checks = doc.trace.steps.map((step) =>
-      (step.health?.checks ?? []).filter((c) => c.name.startsWith('metric-queries.')),
+      (step.health?.checks ?? []).filter((c: Check) => c.name.startsWith('metric-queries.')),
     );
     expect(checks.flat().map((c) => [c.name, c.phase, c.observed])).toEqual([
       ['metric-queries.paymentLatency', 'Successful', expect.closeTo(480, -1)],

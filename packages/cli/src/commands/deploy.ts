@@ -392,6 +392,7 @@ function simulatedPrometheusSource(
         names: { canary: prometheusName('', sim.pair.canary), baseline: prometheusName('', sim.pair.stable) },
         faults: sim.faults,
         settle: () => sim.router.settle(),
+        custom: { queries: settings.queries, period: settings.pollInterval },
       }),
       // Virtual time: a backoff is no wait.
       sleep: async () => undefined,

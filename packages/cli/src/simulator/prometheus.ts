@@ -2,10 +2,18 @@
 // runs the real Prometheus source — templates rendered, the HTTP client, the bucket maths — against the
 // seeded traffic model, through an in-process `fetch` that answers `query_range` as a Prometheus
 // scraping the simulated service would. Published minutes only, as the CloudWatch simulation.
-import type { Clock } from '@shiftgate/core';
+import {
+  NO_DATA,
+  promDuration,
+  renderTemplate,
+  type Clock,
+  type MetricQuery,
+  type SideStats,
+} from '@shiftgate/core';
 import type { FaultPlan } from './faults';
 import { countAbove, type Side, type TrafficModel } from './model';
 import { DEFAULT_BUCKETS } from './openmetrics';
+import { simulatedCustomValue } from './providers';
 
 /** The URL the simulated API answers on (never resolved: the fetch is in-process). */
 export const SIMULATED_PROMETHEUS_URL = 'http://prometheus.simulator.invalid';
@@ -16,7 +24,7 @@ const JOB = /job="([^"]*)"/;
 /**
  * A `fetch` answering `POST /api/v1/query_range` from the model: the default templates' statistics
  * (requests, 5xx, latency buckets, hosts up) of the side whose `job` is `names.canary` or
- * `names.baseline`; any other query is an empty result (no data). Injected faults on `metrics` answer
+ * `names.baseline`, and the run's `metric-queries`; any other query is an empty result (no data). Injected faults on `metrics` answer
  * 429 (throttle) or 503 (provider error).
  */
 export function simulatedPrometheusFetch(options: {
@@ -26,7 +34,24 @@ export function simulatedPrometheusFetch(options: {
   faults: FaultPlan;
   /** Settles pending reverts before reading (the router's), so traffic is current. */
   settle?: () => void;
+  /**
+   * `metric-queries` with PromQL and the window they are rendered with: a query that is one of them,
+   * rendered, is answered as the CloudWatch simulation answers it ({@link simulatedCustomValue}).
+   */
+  custom?: { queries: readonly MetricQuery[]; period: number };
 }): typeof fetch {
+  const custom = new Map(
+    (options.custom?.queries ?? []).flatMap((q) =>
+      q.gate && q.promql
+        ? [
+            [
+              renderTemplate(q.promql, { ...options.names, window: promDuration(options.custom!.period) }),
+              q.gate,
+            ] as const,
+          ]
+        : [],
+    ),
+  );
   const answer = (status: number, body: unknown) =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   return async (_input, init) => {
@@ -54,7 +79,27 @@ export function simulatedPrometheusFetch(options: {
       }
       if (values.length > 0) result.push({ metric, values });
     };
-    if (side) {
+    const gate = custom.get(query);
+    if (gate) {
+      const stats = (minutes: Minutes | null): SideStats =>
+        minutes
+          ? {
+              ...NO_DATA,
+              requests: minutes.reduce((n, m) => n + m.count, 0),
+              errors: minutes.reduce((n, m) => n + m.errors, 0),
+            }
+          : NO_DATA;
+      const values: [number, string][] = [];
+      for (let at = start; at <= end; at += step) {
+        const value = simulatedCustomValue(
+          gate,
+          stats(minutesOf(options.model, 'canary', at - step, at, now)),
+          stats(minutesOf(options.model, 'baseline', at - step, at, now)),
+        );
+        if (value !== null) values.push([at / 1000, String(value)]);
+      }
+      if (values.length > 0) result.push({ metric: {}, values });
+    } else if (side) {
       if (query.includes('_bucket')) {
         for (const le of [...DEFAULT_BUCKETS.map(String), '+Inf'])
           series({ le }, (ms) =>
