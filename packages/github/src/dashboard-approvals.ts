@@ -3,7 +3,7 @@
 // records older than the field lack it. The dashboard job can read them (examples/dashboard.yml grants
 // `actions: read`): the run comes from the deployment's status log URL, the reviews from GraphQL, 50 runs
 // per request, through the same filter as record-deployment's read (approvalsFrom).
-import { errorMessage, type ApprovalRecord, type Logger } from '@shiftgate/core';
+import { errorMessage, type BuildApprovals, type Logger } from '@shiftgate/core';
 import { approvalsFrom, readRunApprovals } from './approvals';
 import { APPROVALS_OPERATION, approvalsQuery, RUNS_PER_QUERY } from './dashboard-queries';
 import type { GitHubDeploymentStore } from './deployments';
@@ -13,20 +13,6 @@ import { describeGraphQLError, graphQLErrors } from './github-errors';
 export const MAX_APPROVAL_RUNS = 500;
 /** The most REST calls one build makes for runs GraphQL could not answer (more than 20 reviews, or no WorkflowRun). */
 export const MAX_APPROVAL_REST_CALLS = 50;
-
-/** What was read at build time for one deployment: the reviews, or why they are unknown. */
-export type BuildApprovals = { approvals: ApprovalRecord[] } | { approvals: null; why: string };
-
-/**
- * GitHub's web address: `GITHUB_SERVER_URL` (set on every runner, GitHub Enterprise Server's own), else
- * the one that goes with `GITHUB_API_URL` (`https://HOST/api/v3` → `https://HOST`), else github.com.
- */
-export function githubServerUrl(env: Record<string, string | undefined>): string {
-  if (env.GITHUB_SERVER_URL) return env.GITHUB_SERVER_URL.replace(/\/+$/, '');
-  const api = env.GITHUB_API_URL ?? '';
-  const ghes = /^(https?:\/\/[^/]+)\/api\/v3\/?$/.exec(api);
-  return ghes ? ghes[1]! : 'https://github.com';
-}
 
 /**
  * The workflow run id of a status log URL, when it is exactly a run of `repository` on `serverUrl`:

@@ -5,6 +5,7 @@ import {
   silentLogger,
   type BuildApprovals,
   type Dashboard,
+  type DeploymentRecord,
   type LastGoodBeyond,
   type Logger,
   type StoredDeployment,
@@ -110,7 +111,7 @@ export async function fetchDashboard(
   const runOf = new Map<number, number>();
   for (const deployment of [...deployments].sort((a, b) => b.createdAt - a.createdAt)) {
     if (deployment.createdAt < createdAfter || deployment.createdAt > options.now) continue;
-    let record;
+    let record: DeploymentRecord | undefined;
     try {
       record = readPayload(deployment.id, deployment.payload)?.record;
     } catch {

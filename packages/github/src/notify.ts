@@ -59,9 +59,20 @@ export async function postWebhook(
   await response.arrayBuffer().catch(() => undefined);
 }
 
+/**
+ * GitHub's web address: `GITHUB_SERVER_URL` (set on every runner, GitHub Enterprise Server's own), else
+ * the one that goes with `GITHUB_API_URL` (`https://HOST/api/v3` → `https://HOST`), else github.com.
+ */
+export function githubServerUrl(env: Record<string, string | undefined>): string {
+  if (env.GITHUB_SERVER_URL) return env.GITHUB_SERVER_URL.replace(/\/+$/, '');
+  const api = env.GITHUB_API_URL ?? '';
+  const ghes = /^(https?:\/\/[^/]+)\/api\/v3\/?$/.exec(api);
+  return ghes ? ghes[1]! : 'https://github.com';
+}
+
 /** The URL of this workflow run (a deployment status's `log_url`), from the runner's variables. */
 export function runUrl(env: Record<string, string | undefined>): string {
-  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const server = githubServerUrl(env);
   const repository = env.GITHUB_REPOSITORY;
   const run = env.GITHUB_RUN_ID;
   if (!repository || !run) return '';

@@ -21,8 +21,9 @@ export const MAX_TRACE_PARTS = 16;
 /**
  * Joins run-plan traces of one deployment, earlier runs first and `last` (this run's) at the end: the
  * steps in run order, `started-at` of the first, and how it ended (decision, status, reason, rollback)
- * from `last`; an A/B comparison, its rule or a saga report from the latest run that had one. A part that is not a run-plan trace (no `steps` list) is left out and
- * named in `problems`; when `last` is not one either, it is returned as it is and every part left out.
+ * from `last`; an A/B comparison, its rule or a saga report from the latest run that had one. A part
+ * that is not a run-plan trace (no `steps` list) is left out and named in `problems`; when `last` is not
+ * one either, it is returned as it is and every part left out.
  */
 export function joinRunTraces(earlier: readonly TracePart[], last: string): JoinedTrace {
   const problems: string[] = [];
