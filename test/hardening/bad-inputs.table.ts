@@ -64,7 +64,23 @@ export interface CliRow {
   /** Text that must not reach stderr (the content of a file that is not a trace). */
   hides?: string;
   says?: string;
+  /** Files written into the working directory first (a state file, a config file), by name. */
+  files?: Record<string, string>;
 }
+
+/** A saga state planned for production (no service moved yet) and a config file with staging's services. */
+const SAGA_FILES = {
+  'saga.json': plannedState('saga', { services: 'order,payment' }),
+  'shiftgate.yml': [
+    'environments:',
+    '  staging:',
+    '    services:',
+    ...['order', 'payment'].map((n) => `      - {name: ${n}, deploy: 'exit 1', compensate: 'exit 1'}`),
+    '  production:',
+    '    default-strategy: canary',
+    '',
+  ].join('\n'),
+};
 
 /** A feature-flag plan on AppConfig, and run-plan inputs naming the same flag. */
 const APPCONFIG_PLAN = {
@@ -680,6 +696,18 @@ export const CLI_ROWS: CliRow[] = [
   },
   { argv: ['rollback', '--config', 'shiftgate.yml', '--listener-arn', LISTENER], flag: 'config' },
   { argv: ['rollback', '--environment', 'production', '--listener-arn', LISTENER], flag: 'environment' },
+  {
+    argv: ['rollback', '--state', 'saga.json', '--config', 'shiftgate.yml', '--environment', 'staging'],
+    flag: 'environment',
+    says: 'is not the environment the state was planned for (production)',
+    files: SAGA_FILES,
+  },
+  {
+    argv: ['rollback', '--state', 'saga.json', '--config', 'shiftgate.yml', '--environment', 'production'],
+    flag: 'environment',
+    says: 'has no services in the config file; give --services',
+    files: SAGA_FILES,
+  },
   { argv: ['history', '--repo', 'not a repo', '--environment', 'production'], flag: 'repo' },
   { argv: ['history', '--repo', 'acme/shop', '--environment', 'production', '--limit', '0'], flag: 'limit' },
   {

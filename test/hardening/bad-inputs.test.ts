@@ -93,6 +93,7 @@ describe('every shiftgate command refuses a bad flag: exit 2, the flag named, no
     'shiftgate %s',
     async (_name, row) => {
       const cwd = mkdtempSync(join(tmpdir(), 'shiftgate-cli-'));
+      for (const [name, text] of Object.entries(row.files ?? {})) writeFileSync(join(cwd, name), text);
       const result = await cli(row.argv, {
         cwd,
         env: { ...sink.env, AWS_REGION: 'us-east-1', GITHUB_TOKEN: 'ghs_test' },
